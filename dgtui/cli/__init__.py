@@ -1,0 +1,86 @@
+"""The ``dgtui`` command: ``dgtui [PATH]`` opens the explorer; subcommands are headless.
+
+Commands are imported lazily (``COMMANDS`` maps a name to ``module:attribute``) so that a headless
+query starts without importing Textual, tree-sitter or networkx.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+
+import click
+
+from .. import __version__
+
+COMMANDS: dict[str, str] = {
+    "index": "dgtui.cli.index_cmd:index",
+    "search": "dgtui.cli.query_cmds:search",
+    "show": "dgtui.cli.query_cmds:show",
+    "callers": "dgtui.cli.query_cmds:callers",
+    "callees": "dgtui.cli.query_cmds:callees",
+    "query": "dgtui.cli.query_cmds:query",
+    "stats": "dgtui.cli.query_cmds:stats",
+    "unresolved": "dgtui.cli.query_cmds:unresolved",
+    "events": "dgtui.cli.event_cmds:events",
+    "history": "dgtui.cli.event_cmds:history",
+    "replay": "dgtui.cli.event_cmds:replay",
+}
+
+
+class DgtuiGroup(click.Group):
+    """Lazy subcommands; an unknown first word is a path for the explorer (``dgtui ../repo``)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        target = COMMANDS.get(name)
+        if target is None:
+            return None
+        module, attr = target.split(":")
+        return getattr(importlib.import_module(module), attr)
+
+    def resolve_command(self, ctx: click.Context, args: list[str]):
+        if args and args[0] not in COMMANDS and not args[0].startswith("-") and "tui" in COMMANDS:
+            return "tui", self.get_command(ctx, "tui"), args
+        return super().resolve_command(ctx, args)
+
+    def invoke(self, ctx: click.Context):
+        from .errors import translate
+
+        with translate():
+            return super().invoke(ctx)
+
+
+@click.group(cls=DgtuiGroup, invoke_without_command=True,
+             context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, "--version", prog_name="dgtui")
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """dgtui: explore a code base's functions and the calls between them, live.
+
+    \b
+      dgtui [PATH]              open the explorer on a repository (default: here)
+      dgtui index [PATH]        index it (again: only what changed)
+      dgtui search save         full-text search over functions
+      dgtui callers ATOM        who calls it (--depth N)
+    """
+    if ctx.invoked_subcommand is None:
+        tui = ctx.command.get_command(ctx, "tui")  # type: ignore[union-attr]
+        if tui is None:
+            click.echo(ctx.get_help())
+            return
+        ctx.invoke(tui)
+
+
+def main() -> None:
+    if os.environ.get("DGTUI_DEBUG"):
+        cli.main(prog_name="dgtui")
+        return
+    try:
+        cli.main(prog_name="dgtui")
+    except KeyboardInterrupt:  # outside a command (during start-up)
+        click.echo("interrupted", err=True)
+        sys.exit(130)

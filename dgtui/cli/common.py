@@ -1,0 +1,101 @@
+"""Options and helpers shared by the headless commands."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import click
+
+from .errors import CliError
+
+
+@dataclass
+class Repo:
+    """The repository a command works on and where its data lives."""
+
+    root: str
+    home: str | None
+
+    @property
+    def paths(self):
+        from ..paths import RepoPaths
+
+        return RepoPaths.for_root(self.root, self.home)
+
+    def open_store(self, *, write: bool = False):
+        """The index; readers get a clear error when there is none yet."""
+        import os
+
+        from ..store import Store
+
+        db = self.paths.index_db
+        if not write and not os.path.exists(db):
+            raise CliError(f"no index for {self.root} yet; run `dgtui index {_quote(self.root)}` first")
+        return Store.open(db, readonly=False if write else _readonly_ok(db))
+
+
+def _readonly_ok(db: str) -> bool:
+    import os
+
+    # A read-only connection cannot create the -shm file WAL needs; use one only when it exists
+    # or when the folder is not writable (a backup on read-only media).
+    folder = os.path.dirname(db)
+    return not os.access(folder, os.W_OK)
+
+
+def _quote(path: str) -> str:
+    import shlex
+
+    return shlex.quote(path)
+
+
+def repo_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``--path`` and ``--home``, turned into a ``repo`` argument."""
+
+    @click.option("--path", "path", default=".", show_default=True, metavar="DIR",
+                  help="The repository (any folder in it).")
+    @click.option("--home", "home", default=None, metavar="DIR", envvar="DGTUI_HOME",
+                  help="dgtui's data home (default: $DGTUI_HOME or the user data folder).")
+    @functools.wraps(fn)
+    def wrapper(*args: Any, path: str, home: str | None, **kwargs: Any) -> Any:
+        return fn(*args, repo=make_repo(path, home), **kwargs)
+
+    return wrapper
+
+
+def make_repo(path: str, home: str | None) -> Repo:
+    from ..paths import repository_root
+
+    return Repo(repository_root(path), home)
+
+
+def output_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``--json/--ndjson/--csv/--tsv/--md`` and ``-o FILE``: one set for every table command."""
+    options = [
+        click.option("--json", "fmt", flag_value="json", help="A JSON array of objects."),
+        click.option("--ndjson", "fmt", flag_value="ndjson", help="One JSON object per line."),
+        click.option("--csv", "fmt", flag_value="csv", help="Comma-separated values."),
+        click.option("--tsv", "fmt", flag_value="tsv", help="Tab-separated values."),
+        click.option("--md", "fmt", flag_value="md", help="A Markdown table."),
+        click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+                     help="Write to FILE (atomically) instead of standard output."),
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
+
+
+def emit(rows: list[dict[str, Any]], columns: list[str], fmt: str | None, output: str | None,
+         title: str | None = None) -> None:
+    from ..output import emit as _emit
+
+    _emit(rows, columns, fmt, output, title)
+
+
+def positive(ctx: click.Context, param: click.Parameter, value: int | None) -> int | None:
+    if value is not None and value < 1:
+        raise click.BadParameter("must be 1 or more")
+    return value

@@ -1,0 +1,58 @@
+"""Every failure a user can cause becomes one clear line on stderr and a non-zero exit."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import sys
+from collections.abc import Iterator
+
+import click
+
+
+class CliError(click.ClickException):
+    """A one-line error; ``exit_code`` says what kind."""
+
+    def __init__(self, message: str, exit_code: int = 1):
+        super().__init__(message)
+        self.exit_code = exit_code
+
+    def show(self, file=None) -> None:  # "dgtui: message", not click's "Error: message"
+        click.echo(f"dgtui: {self.format_message()}", err=True)
+
+
+@contextlib.contextmanager
+def translate() -> Iterator[None]:
+    """Turn the exceptions of the layers below into ``CliError``s."""
+    from ..paths import PathError
+    from ..query import AmbiguousAtom, QueryError
+    from ..store import StoreError, describe
+
+    try:
+        yield
+    except (click.ClickException, click.exceptions.Exit, click.Abort):
+        raise
+    except AmbiguousAtom as exc:
+        for c in exc.candidates:
+            click.echo(f"  {c.id}  ({c.atom.kind}, {c.atom.file_path}:{c.atom.line})", err=True)
+        raise CliError(str(exc), exit_code=2) from None
+    except (QueryError, PathError, StoreError) as exc:
+        raise CliError(str(exc)) from None
+    except sqlite3.DatabaseError as exc:
+        raise CliError(describe(exc, "the index")) from None
+    except KeyboardInterrupt:
+        click.echo("dgtui: interrupted", err=True)
+        sys.exit(130)
+    except BrokenPipeError:  # `dgtui search x | head`
+        with contextlib.suppress(OSError):
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keep interpreter exit quiet
+        sys.exit(0)
+    except OSError as exc:
+        where = f": {exc.filename}" if exc.filename else ""
+        raise CliError(f"{exc.strerror or exc}{where}") from None
+    except Exception as exc:  # a bug: still one line; DGTUI_DEBUG=1 shows the traceback
+        if os.environ.get("DGTUI_DEBUG"):
+            raise
+        raise CliError(f"internal error: {type(exc).__name__}: {exc} "
+                       "(run with DGTUI_DEBUG=1 for details)", exit_code=70) from None

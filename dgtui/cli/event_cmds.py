@@ -1,0 +1,124 @@
+"""The event log from the command line: events, history, replay."""
+
+from __future__ import annotations
+
+import time
+
+import click
+
+from .common import Repo, emit, output_options, positive, repo_options
+from .errors import CliError
+
+_EVENT_COLUMNS = ["time", "transaction_id", "source", "operation", "atom_id", "changed"]
+
+
+def parse_when(value: str) -> float:
+    """A time as a user writes it: unix seconds, ISO 8601, or an age like 10m, 2h, 3d."""
+    from datetime import datetime
+
+    text = value.strip()
+    units = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+    if len(text) > 1 and text[-1] in units and text[:-1].replace(".", "", 1).isdigit():
+        return time.time() - float(text[:-1]) * units[text[-1]]
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        raise CliError(f"cannot read {value!r} as a time: use 2026-11-21T10:00, unix seconds, "
+                       "or an age like 10m, 2h, 3d") from None
+    return when.timestamp()
+
+
+def _rows_for_table(rows: list[dict]) -> list[dict]:
+    out = []
+    for r in rows:
+        r = dict(r)
+        r["time"] = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(r["time"]))
+        r["changed"] = ",".join(r["changed"])
+        out.append(r)
+    return out
+
+
+@click.command()
+@click.option("--since", default=None, metavar="WHEN", help="Events at or after WHEN (10m, 2h, ISO time).")
+@click.option("--until", default=None, metavar="WHEN", help="Events at or before WHEN.")
+@click.option("--atom", default=None, metavar="ID", help="Events of one atom (an id).")
+@click.option("--file", "file_glob", default=None, metavar="GLOB", help="Events in files matching GLOB.")
+@click.option("--source", default=None, help="index, file-watcher, atomic-edit, mcp, user, import.")
+@click.option("--transaction", type=int, default=None, metavar="N", help="Events of transaction N.")
+@click.option("--limit", type=int, default=100, show_default=True, callback=positive)
+@repo_options
+@output_options
+def events(since, until, atom, file_glob, source, transaction, limit, repo: Repo, fmt, output) -> None:
+    """The event log, newest first: every create, update and delete of an atom."""
+    from .. import query as q
+    from ..store import EventFilter
+
+    f = EventFilter(atom=atom, file_glob=file_glob, source=source, transaction=transaction,
+                    since=parse_when(since) if since else None,
+                    until=parse_when(until) if until else None, limit=limit)
+    with repo.open_store() as store:
+        rows = q.events(store, f)
+    if fmt in ("json", "ndjson"):
+        emit(rows, _EVENT_COLUMNS, fmt, output)
+    else:
+        emit(_rows_for_table(rows), _EVENT_COLUMNS, fmt, output)
+
+
+@click.command()
+@click.argument("atom")
+@repo_options
+@output_options
+def history(atom: str, repo: Repo, fmt, output) -> None:
+    """Every version of ATOM, oldest first, with what changed (renames followed back)."""
+    from .. import query as q
+
+    with repo.open_store() as store:
+        stored = store.atoms.get(atom)
+        atom_id = stored.id if stored else _deleted_or_resolved(store, atom)
+        rows = q.history(store, atom_id)
+    if not rows:
+        raise CliError(f"no events for {atom!r}")
+    if fmt in ("json", "ndjson"):
+        emit(rows, _EVENT_COLUMNS, fmt, output)
+    else:
+        emit(_rows_for_table(rows), ["time", "transaction_id", "source", "operation",
+                                     "new_version", "changed", "atom_id"], fmt, output)
+
+
+def _deleted_or_resolved(store, ref: str) -> str:
+    """An id that no longer exists still has a history; otherwise resolve a name."""
+    from .. import query as q
+    from ..store import EventFilter
+
+    if store.events.events(EventFilter(atom=ref, limit=1)):
+        return ref
+    return q.resolve_atom(store, ref).id
+
+
+@click.command()
+@click.option("--at", "at", required=True, metavar="WHEN|TX",
+              help="A transaction id (e.g. 812) or a time (ISO, unix seconds, or an age like 2h).")
+@click.option("--edges", "show_edges", is_flag=True, help="List the edges instead of the atoms.")
+@repo_options
+@output_options
+def replay(at: str, show_edges: bool, repo: Repo, fmt, output) -> None:
+    """The atoms (or edges) as they were at a transaction or a time, rebuilt from the event log."""
+    from .. import query as q
+
+    with repo.open_store() as store:
+        if at.strip().isdigit():
+            tx = int(at)
+        else:
+            tx = store.events.transaction_at(parse_when(at))
+        atoms, edges = q.replay(store, tx)
+    if show_edges:
+        emit(edges, ["source_id", "line", "callee", "resolution", "target_id"], fmt, output,
+             title=f"edges at transaction {tx}")
+        return
+    rows = [dict(a.to_state(), calls=[list(c) for c in a.calls]) for a in atoms]
+    emit(rows, ["name", "kind", "file_path", "line", "end_line", "id"], fmt, output,
+         title=f"atoms at transaction {tx}")

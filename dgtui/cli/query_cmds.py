@@ -1,0 +1,199 @@
+"""Headless questions: search, show, callers, callees, query, stats, unresolved."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from .common import Repo, emit, output_options, positive, repo_options
+
+_ATOM_COLUMNS = ["name", "kind", "file_path", "line", "end_line", "id"]
+_GRAPH_COLUMNS = ["depth", "name", "kind", "file_path", "line", "resolution", "id"]
+
+
+def _kind_option(fn):
+    return click.option("--kind", default=None, metavar="KIND",
+                        help="function, method, class, arrow, generator, test, module")(fn)
+
+
+@click.command()
+@click.argument("text", nargs=-1, required=True)
+@_kind_option
+@click.option("--async", "is_async", is_flag=True, default=None, help="Only async functions.")
+@click.option("--exported", is_flag=True, default=None, help="Only exported atoms.")
+@click.option("--file", "file_glob", default=None, metavar="GLOB", help="Only files matching GLOB.")
+@click.option("--limit", type=int, default=50, show_default=True, callback=positive)
+@repo_options
+@output_options
+def search(text: tuple[str, ...], kind, is_async, exported, file_glob, limit, repo: Repo, fmt, output) -> None:
+    """Full-text search over names, signatures, docstrings and paths (prefix matching)."""
+    from .. import query as q
+    from ..store import AtomFilter
+
+    with repo.open_store() as store:
+        rows = q.search(store, " ".join(text), AtomFilter(kind=kind, is_async=is_async,
+                                                        exported=exported, file_glob=file_glob),
+                        limit=limit)
+    emit(rows, _ATOM_COLUMNS, fmt, output)
+
+
+@click.command()
+@click.argument("atom")
+@repo_options
+@click.option("--json", "as_json", is_flag=True, help="Print the atom as one JSON object.")
+@click.option("--no-source", is_flag=True, help="Leave out the source text.")
+def show(atom: str, repo: Repo, as_json: bool, no_source: bool) -> None:
+    """Show one atom: its fields, what it calls, who calls it, and its source."""
+    from .. import query as q
+
+    with repo.open_store() as store:
+        stored = q.resolve_atom(store, atom)
+        row = q.atom_dict(stored)
+        row["calls"] = q.callees(store, stored.id, 1)
+        row["callers"] = q.callers(store, stored.id, 1)
+        source = None
+        if not no_source:
+            try:
+                start, lines = q.source_lines(repo.root, stored)
+                source = {"start_line": start, "text": "\n".join(lines)}
+            except q.QueryError as exc:
+                source = {"error": str(exc)}
+    if as_json:
+        row["source"] = source
+        click.echo(json.dumps(row, indent=2, default=str))
+        return
+    _print_atom(row, source, stored.atom.file_path)
+
+
+def _print_atom(row: dict, source: dict | None, path: str) -> None:
+    from rich.console import Console
+    from rich.syntax import Syntax
+
+    console = Console(highlight=False)
+    console.print(f"[bold]{row['qualified_name']}[/bold]  [dim]{row['kind']}"
+                  f"{' async' if row['is_async'] else ''}{' exported' if row['is_exported'] else ''}"
+                  f"  complexity {row['complexity']}  v{row['version']}[/dim]")
+    console.print(f"{row['id']}\n{row['file_path']}:{row['line']}", markup=False)
+    if row["signature"]:
+        console.print(row["signature"], markup=False)
+    if row["docstring"]:
+        console.print(f"[italic]{row['docstring']}[/italic]")
+    for title, items in (("calls", row["calls"]), ("called by", row["callers"])):
+        console.print(f"\n[bold]{title}[/bold] ({len(items)})")
+        for c in items:
+            where = f"{c['file_path']}:{c['line']}" if c.get("file_path") else c["resolution"]
+            console.print(f"  {c.get('id') or c['name']}  [dim]{where} · {c['resolution']}[/dim]",
+                          markup=True, highlight=False)
+    if source and "text" in source:
+        console.print()
+        lexer = "python" if path.endswith(".py") else "typescript" if path.endswith((".ts", ".tsx")) else "javascript"
+        console.print(Syntax(source["text"], lexer, line_numbers=True, start_line=source["start_line"]))
+    elif source:
+        console.print(f"\n[dim]{source['error']}[/dim]")
+
+
+def _graph_command(name: str, upward: bool):
+    @click.command(name=name)
+    @click.argument("atom")
+    @click.option("--depth", type=int, default=1, show_default=True, callback=positive,
+                  help="How many levels to follow.")
+    @repo_options
+    @output_options
+    def command(atom: str, depth: int, repo: Repo, fmt, output) -> None:
+        from .. import query as q
+
+        with repo.open_store() as store:
+            stored = q.resolve_atom(store, atom)
+            rows = q.callers(store, stored.id, depth) if upward else q.callees(store, stored.id, depth)
+        emit(rows, _GRAPH_COLUMNS, fmt, output,
+             title=f"{'callers of' if upward else 'called by'} {stored.id}")
+
+    command.help = (f"Who calls ATOM, to --depth levels." if upward else
+                    "What ATOM calls, to --depth levels (unresolved calls included).")
+    return command
+
+
+callers = _graph_command("callers", upward=True)
+callees = _graph_command("callees", upward=False)
+
+
+@click.command()
+@_kind_option
+@click.option("--async", "is_async", is_flag=True, default=None, help="Async functions only.")
+@click.option("--calls", default=None, metavar="NAME", help="Atoms that call NAME (a name or an id).")
+@click.option("--called-by", default=None, metavar="NAME", help="Atoms called by NAME.")
+@click.option("--file", "file_glob", default=None, metavar="GLOB", help="Atoms in files matching GLOB.")
+@click.option("--name", "name_glob", default=None, metavar="GLOB", help="Atoms whose name matches GLOB.")
+@click.option("--exported", is_flag=True, default=None, help="Exported atoms only.")
+@click.option("--unresolved", is_flag=True, help="Atoms with unresolved or ambiguous calls.")
+@click.option("--min-complexity", type=int, default=None, metavar="N", help="Cyclomatic complexity >= N.")
+@click.option("--limit", type=int, default=None, callback=positive)
+@repo_options
+@output_options
+def query(kind, is_async, calls, called_by, file_glob, name_glob, exported, unresolved,
+          min_complexity, limit, repo: Repo, fmt, output) -> None:
+    """Atoms matching every filter given, e.g. `dgtui query --async --calls saveAtom`."""
+    from .. import query as q
+    from ..store import AtomFilter
+
+    filters = AtomFilter(kind=kind, is_async=is_async, exported=exported, file_glob=file_glob,
+                         name_glob=name_glob, calls=calls, called_by=called_by,
+                         unresolved=unresolved, min_complexity=min_complexity)
+    with repo.open_store() as store:
+        rows = q.query(store, filters, limit=limit)
+    emit(rows, _ATOM_COLUMNS + ["complexity"], fmt, output)
+
+
+@click.command()
+@repo_options
+@click.option("--json", "as_json", is_flag=True, help="Print as one JSON object.")
+@click.option("--skipped", is_flag=True, help="List the skipped files and why.")
+@click.option("--errors", is_flag=True, help="List the files that had syntax errors.")
+def stats(repo: Repo, as_json: bool, skipped: bool, errors: bool) -> None:
+    """Counts: files, atoms, calls by resolution, skipped files, events, size."""
+    from .. import query as q
+
+    with repo.open_store() as store:
+        data = q.stats(store)
+        data["root"] = repo.root
+        data["index"] = store.path
+        if skipped:
+            data["skipped_files"] = [{"path": p, "reason": r, "detail": d} for p, r, d in store.atoms.skipped()]
+        if errors:
+            data["error_files"] = [{"path": f.path, "errors": f.error_count, "first": list(f.errors)}
+                                   for f in store.atoms.files_with_errors()]
+    if as_json:
+        click.echo(json.dumps(data, indent=2))
+        return
+    from rich.console import Console
+
+    console = Console(highlight=False)
+    console.print(f"[bold]{data['root']}[/bold]")
+    console.print(f"files {data['files']:,} · atoms {data['atoms']:,} · calls {data['edges']:,} · "
+                  f"events {data['events']:,} · last transaction {data['last_transaction']} · "
+                  f"{data['database_bytes'] / 1e6:.1f} MB")
+    for title, key in (("atoms by kind", "atoms_by_kind"), ("calls by resolution", "edges_by_resolution"),
+                       ("files by language", "files_by_language"), ("skipped", "skipped_by_reason")):
+        if data[key]:
+            console.print(f"{title}: " + ", ".join(f"{k} {v:,}" for k, v in data[key].items()))
+    if data["files_with_errors"]:
+        console.print(f"files with syntax errors: {data['files_with_errors']}")
+    for s in data.get("skipped_files", []):
+        console.print(f"  {s['path']}  [dim]{s['reason']}: {s['detail']}[/dim]")
+    for f in data.get("error_files", []):
+        console.print(f"  {f['path']}  [dim]{f['errors']} error(s): {'; '.join(f['first'][:2])}[/dim]")
+
+
+@click.command()
+@click.option("--file", "file_glob", default=None, metavar="GLOB", help="Calls made in files matching GLOB.")
+@click.option("--limit", type=int, default=None, callback=positive)
+@repo_options
+@output_options
+def unresolved(file_glob, limit, repo: Repo, fmt, output) -> None:
+    """Calls that could not be resolved to one atom (external or ambiguous)."""
+    from .. import query as q
+
+    with repo.open_store() as store:
+        rows = q.unresolved(store, file_glob, limit)
+    emit(rows, ["source_id", "line", "callee", "resolution", "candidates"], fmt, output)

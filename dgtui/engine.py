@@ -1,0 +1,264 @@
+"""The engine: the only writer of the index.
+
+A batch (parsed files, removed paths) becomes one ``BEGIN IMMEDIATE`` transaction: the diff is
+computed inside it against what is stored (two processes never record the same change twice),
+then atoms, files, edges (re-resolving edges elsewhere whose target appeared or vanished) and
+events sharing one transaction id are written. Only after COMMIT is the in-memory graph updated
+and a ``Delta`` published; a failed transaction leaves both untouched.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from . import delta as delta_mod
+from .linker import Linker
+from .model import Atom, AtomChange, Delta, ParsedFile, atom_json
+from .store import FileRow, Store, with_retries
+from .store.records import dumps
+from .symbols import SymbolInfo, SymbolTable
+from .walk import Skip
+
+log = logging.getLogger(__name__)
+SOURCES = ("index", "file-watcher", "atomic-edit", "mcp", "user", "import", "reconcile")
+#: Above this share of the index rewritten in one batch, FTS is rebuilt once instead of row by row.
+BULK_SHARE = 0.5
+
+
+@dataclass
+class Batch:
+    """What changed on disk: files read and parsed, and paths that are gone."""
+
+    parsed: list[ParsedFile] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    skips: list[Skip] = field(default_factory=list)  # found by the walk (symlinks, big files...)
+    full_walk: bool = False  # the skips are the complete list: forget older ones
+    detected_at: float | None = None  # when the watcher saw the first change
+    parse_seconds: float = 0.0
+
+
+class Engine:
+    """Applies batches to the store; keeps the symbol table and, optionally, a graph in step."""
+
+    def __init__(self, store: Store, graph=None):
+        self.store = store
+        self.graph = graph  # a CallGraph, updated after each commit
+        self.symbols: SymbolTable | None = None
+        self._symbols_tx = -1
+        self._subscribers: list[Callable[[Delta], None]] = []
+        self.last_delta: Delta | None = None
+
+    def subscribe(self, callback: Callable[[Delta], None]) -> Callable[[], None]:
+        self._subscribers.append(callback)
+        return lambda: self._subscribers.remove(callback) if callback in self._subscribers else None
+
+    def apply(self, batch: Batch, source: str) -> Delta | None:
+        """Commit a batch; returns the published delta, or None when nothing changed."""
+        if source not in SOURCES:
+            raise ValueError(f"unknown event source {source!r}")
+        delta = with_retries(lambda: self._apply_once(batch, source))
+        if delta is not None:
+            self.last_delta = delta
+            if self.graph is not None:
+                self.graph.apply(delta)
+            for callback in list(self._subscribers):
+                try:
+                    callback(delta)
+                except Exception:  # a subscriber must never undo or block a commit
+                    log.exception("delta subscriber failed")
+        return delta
+
+    def load_symbols(self) -> SymbolTable:
+        """The symbol table, (re)loaded from the store when another process has committed."""
+        last = self.store.events.last_transaction_id()
+        if self.symbols is None or last != self._symbols_tx:
+            table = SymbolTable()
+            for info in self.store.atoms.symbol_infos():
+                table.add(info)
+            self.symbols, self._symbols_tx = table, last
+        return self.symbols
+
+    # -- one transaction --------------------------------------------------------------------
+    def _apply_once(self, batch: Batch, source: str) -> Delta | None:
+        conn = self.store.conn
+        t0 = time.perf_counter()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            result = self._write(batch, source, t0)
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                try:
+                    conn.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass
+            self.symbols = None  # it may hold the failed batch: reload on next use
+            raise
+        if result is None:
+            return None
+        delta, tx = result
+        self._symbols_tx = tx
+        committed = time.time()
+        delta.timings["commit_ms"] = (time.perf_counter() - t0) * 1000.0
+        return _with_commit_time(delta, committed)
+
+    def _write(self, batch: Batch, source: str, t0: float) -> tuple[Delta, int] | None:
+        repo, events = self.store.atoms, self.store.events
+        now = time.time()
+        paths = [p.path for p in batch.parsed] + list(batch.removed)
+        stored = repo.file_rows(paths)
+        symbols = self.load_symbols()
+
+        changed: dict[str, ParsedFile | None] = {}  # None: the file's atoms go away
+        touched, skip_rows, unskipped, errors = [], [], [], []
+        for pf in batch.parsed:
+            old = stored.get(pf.path)
+            if pf.skipped:
+                if pf.skipped != "vanished":
+                    skip_rows.append((pf.path, pf.skipped, "; ".join(pf.errors)))
+                    errors.append(f"{pf.path}: {pf.skipped}")
+                else:
+                    unskipped.append(pf.path)
+                if old is not None:
+                    changed[pf.path] = None
+                continue
+            unskipped.append(pf.path)
+            if old is not None and old.content_hash == pf.content_hash:
+                if (old.size, old.mtime_ns) != (pf.size, pf.mtime_ns):
+                    touched.append((pf.path, pf.size, pf.mtime_ns))
+                continue
+            changed[pf.path] = pf
+            if pf.error_count:
+                errors.append(f"{pf.path}: {pf.error_count} parse error(s)")
+        for path in batch.removed:
+            unskipped.append(path)
+            if path in stored:
+                changed[path] = None
+
+        if batch.full_walk:
+            repo.clear_skipped()
+        else:
+            repo.clear_skipped(unskipped)
+        repo.set_skipped([(s.path, s.reason, s.detail) for s in batch.skips] + skip_rows, now)
+        repo.touch_files(touched)
+        if not changed:
+            return None
+
+        changed_paths = sorted(changed)
+        old_stored = repo.in_files(changed_paths)
+        versions = {s.id: s.version for s in old_stored}
+        old_atoms = [s.atom for s in old_stored]
+        new_atoms = [a for pf in changed.values() if pf is not None for a in pf.atoms]
+        states = _states(changed.values())
+        diff = delta_mod.diff(old_atoms, new_atoms)
+
+        tx = events.open_transaction(source, now, batch.detected_at)
+        bulk = len(new_atoms) > 1000 and len(new_atoms) > BULK_SHARE * len(symbols.atoms)
+        empty = not symbols.atoms
+        if bulk:
+            repo.set_fts_triggers(False)
+        if empty:  # the first index: load everything, then build the indexes once
+            repo.set_bulk_indexes(False)
+        repo.delete_atoms([a.id for a in diff.deleted])
+        repo.update_atoms([(u.new, states[u.new.id], versions[u.old.id] + 1) for u in diff.updated],
+                          now, tx)
+        repo.insert_atoms([(a, states[a.id]) for a in diff.created], now, tx)
+        if bulk:
+            repo.rebuild_fts()
+            repo.set_fts_triggers(True)
+
+        linker = Linker(repo, symbols)
+        before = linker.snapshot_names(diff, old_atoms)
+        for path in changed_paths:
+            symbols.remove_file(path)
+        for atom in new_atoms:
+            symbols.add(SymbolInfo.of(atom))
+        edge_diff = linker.relink(old_atoms, new_atoms, diff, before, set(changed_paths))
+
+        changes = _changes(diff)
+        events.insert_events(_event_rows(diff, states, versions, now, source, tx))
+        events.insert_edge_events(tx, edge_diff.added, edge_diff.removed)
+        if empty:
+            repo.set_bulk_indexes(True)
+        repo.upsert_files([_file_row(pf, now) for pf in changed.values() if pf is not None], tx)
+        removed_files = [p for p, pf in changed.items() if pf is None]
+        repo.delete_files(removed_files)
+
+        timings = {"parse_ms": batch.parse_seconds * 1000.0,
+                   "write_ms": (time.perf_counter() - t0) * 1000.0}
+        summary = {"timings": timings, "errors": errors[:50], "files_removed": removed_files,
+                   "edges_rerouted": edge_diff.rerouted}
+        committed = time.time()
+        events.close_transaction(
+            tx, committed, changed_paths, len(diff.created), len(diff.updated), len(diff.deleted),
+            len(edge_diff.added), len(edge_diff.removed), summary)
+        delta = Delta(
+            transaction_id=tx, source=source, files=tuple(changed_paths), changes=tuple(changes),
+            edges_added=tuple(edge_diff.added), edges_removed=tuple(edge_diff.removed),
+            files_removed=tuple(removed_files), errors=tuple(errors),
+            detected_at=batch.detected_at, committed_at=committed, timings=timings,
+        )
+        return delta, tx
+
+
+def _changes(diff: delta_mod.AtomDiff) -> list[AtomChange]:
+    renamed_from = diff.renamed_from()
+    out = [AtomChange("create", a.id, a.file_path, a.name, a.kind,
+                      renamed_from=renamed_from.get(a.id)) for a in diff.created]
+    out += [AtomChange("update", u.new.id, u.new.file_path, u.new.name, u.new.kind,
+                       changed=tuple(sorted(u.changed))) for u in diff.updated]
+    out += [AtomChange("delete", a.id, a.file_path, a.name, a.kind,
+                       renamed_to=diff.renamed.get(a.id)) for a in diff.deleted]
+    return out
+
+
+def _states(files) -> dict[str, str]:
+    """Atom id -> JSON state, as the parse workers made it (or made here when missing)."""
+    out: dict[str, str] = {}
+    for pf in files:
+        if pf is None:
+            continue
+        if len(pf.states) == len(pf.atoms):
+            out.update(zip((a.id for a in pf.atoms), pf.states))
+        else:
+            out.update((a.id, atom_json(a)) for a in pf.atoms)
+    return out
+
+
+def _event_rows(diff: delta_mod.AtomDiff, states: dict[str, str], versions: dict[str, int],
+                now: float, source: str, tx: int) -> list[tuple]:
+    renamed_from = diff.renamed_from()
+    rows = []
+    for a in diff.deleted:  # deletes first: replaying a rename never sees both ids at once
+        body = {"atom": a.to_state()}
+        if a.id in diff.renamed:
+            body["renamed_to"] = diff.renamed[a.id]
+        rows.append((a.id, a.file_path, "delete", dumps(body), versions.get(a.id), None, now, source, tx))
+    for u in diff.updated:
+        v = versions[u.old.id]
+        rows.append((u.new.id, u.new.file_path, "update", dumps({"changed": u.changed}), v, v + 1,
+                     now, source, tx))
+    for a in diff.created:
+        # The state is already JSON: splice it in rather than encoding the atom twice.
+        extra = f',"renamed_from":{dumps(renamed_from[a.id])}' if a.id in renamed_from else ""
+        rows.append((a.id, a.file_path, "create", f'{{"atom":{states[a.id]}{extra}}}', None, 1,
+                     now, source, tx))
+    return rows
+
+
+def _file_row(pf: ParsedFile, now: float) -> FileRow:
+    return FileRow(pf.path, pf.language or "", pf.size, pf.mtime_ns, pf.content_hash,
+                   pf.line_count, len(pf.atoms), pf.error_count, pf.errors, now)
+
+
+def _with_commit_time(delta: Delta, committed: float) -> Delta:
+    from dataclasses import replace
+
+    return replace(delta, committed_at=committed)
+
+
+__all__ = ["Batch", "Engine", "SOURCES", "Atom"]

@@ -1,0 +1,102 @@
+"""Which paths of a repository dgtui indexes and watches.
+
+Git's rules, as far as they matter here: `.gitignore` files at any depth (deeper files win),
+`.git/info/exclude`, then a default list (VCS folders, dependencies, virtual environments, build
+output). pathspec does not read nested `.gitignore` files or `info/exclude` for us, so this does.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+
+import pathspec
+
+# The defaults are plain names and suffixes, checked without regular expressions: they are
+# consulted for every file of the walk, after the `.gitignore` files had no opinion.
+DEFAULT_IGNORED_DIRS = frozenset({
+    ".git", ".hg", ".svn", ".jj",
+    "node_modules", "bower_components", "jspm_packages",
+    ".venv", "venv", ".env", "env", "site-packages", "__pypackages__",
+    "__pycache__", ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".hypothesis",
+    ".eggs", "build", "dist", ".next", ".nuxt", ".svelte-kit", ".turbo", ".parcel-cache",
+    "coverage", ".nyc_output", ".cache",
+})
+DEFAULT_IGNORED_DIR_SUFFIXES = (".egg-info",)
+DEFAULT_IGNORED_FILE_SUFFIXES = (".min.js", ".bundle.js")
+
+
+class IgnoreRules:
+    """Decides whether a repository-relative posix path is ignored.
+
+    Specs are kept per directory (``""`` for the root) and consulted from the deepest directory
+    up, as git does: the first spec that has an opinion (ignore or ``!``re-include) decides.
+    """
+
+    def __init__(self, root: str, extra: tuple[str, ...] = ()):
+        self.root = root
+        base_lines = list(extra) + _read_lines(os.path.join(root, ".git", "info", "exclude"))
+        self._base = pathspec.GitIgnoreSpec.from_lines(base_lines) if base_lines else None
+        self._specs: dict[str, pathspec.GitIgnoreSpec | None] = {}
+        self.errors: list[str] = []
+
+    def spec_for(self, rel_dir: str) -> pathspec.GitIgnoreSpec | None:
+        """The spec of ``rel_dir/.gitignore`` (None when absent or empty), read once."""
+        if rel_dir not in self._specs:
+            path = os.path.join(self.root, rel_dir, ".gitignore")
+            lines = _read_lines(path)
+            try:
+                spec = pathspec.GitIgnoreSpec.from_lines(lines) if lines else None
+            except Exception as exc:  # a pattern pathspec cannot compile: skip the file, say so
+                self.errors.append(f"{path}: {exc}")
+                spec = None
+            self._specs[rel_dir] = spec
+        return self._specs[rel_dir]
+
+    def saw_folder(self, rel_dir: str, has_gitignore: bool) -> None:
+        """A walk listed ``rel_dir``: spare the open() of a `.gitignore` it knows is absent."""
+        if not has_gitignore:
+            self._specs.setdefault(rel_dir, None)
+
+    def forget(self, rel_dir: str) -> None:
+        """Drop a cached `.gitignore` (it changed on disk)."""
+        self._specs.pop(rel_dir, None)
+        self.is_ignored.cache_clear()
+
+    @lru_cache(maxsize=65536)
+    def is_ignored(self, rel_path: str) -> bool:
+        """Whether ``rel_path`` (a file, or a folder with a trailing ``/``) is ignored."""
+        parts = rel_path.rstrip("/").split("/")
+        # Any ignored parent folder ignores the path (git cannot re-include below one).
+        for depth in range(1, len(parts)):
+            if self.decide("/".join(parts[:depth]) + "/"):
+                return True
+        return self.decide(rel_path)
+
+    def decide(self, rel_path: str) -> bool:
+        """This path's own verdict, assuming its parent folders are not ignored (a walk knows)."""
+        parts = rel_path.rstrip("/").split("/")
+        trailing = "/" if rel_path.endswith("/") else ""
+        for depth in range(len(parts) - 1, -1, -1):
+            spec = self.spec_for("/".join(parts[:depth]))
+            if spec is None:
+                continue
+            result = spec.check_file("/".join(parts[depth:]) + trailing)
+            if result.include is not None:
+                return result.include
+        if self._base is not None:
+            result = self._base.check_file(rel_path)
+            if result.include is not None:
+                return result.include
+        name = parts[-1]
+        if trailing:
+            return name in DEFAULT_IGNORED_DIRS or name.endswith(DEFAULT_IGNORED_DIR_SUFFIXES)
+        return name.endswith(DEFAULT_IGNORED_FILE_SUFFIXES)
+
+
+def _read_lines(path: str) -> list[str]:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            return fh.read().splitlines()
+    except OSError:
+        return []

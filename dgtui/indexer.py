@@ -1,0 +1,181 @@
+"""Bringing the index in line with the files on disk (the files are the truth).
+
+``Indexer.run`` walks the repository, compares size/mtime with what is stored, parses only what
+differs (in parallel), and hands one batch to the engine: a cold index, a re-index and the
+reconcile on every start are the same operation. ``Indexer.sync_paths`` does the same for the few
+paths a watcher reports.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from .engine import Batch, Engine
+from .ignore import IgnoreRules
+from .model import Delta, ParsedFile
+from .parse.files import parse_many
+from .parse.registry import language_for
+from .store import Store
+from .walk import DEFAULT_MAX_BYTES, Skip, walk
+
+Progress = Callable[[int, int], None]  # (files parsed so far, files to parse)
+
+
+@dataclass
+class IndexSummary:
+    """What one run did, and what the index holds afterwards."""
+
+    files: int = 0
+    atoms: int = 0
+    edges: int = 0
+    parsed: int = 0
+    changed: int = 0
+    removed: int = 0
+    created: int = 0
+    updated: int = 0
+    deleted: int = 0
+    transactions: list[int] = field(default_factory=list)
+    edges_by_resolution: dict[str, int] = field(default_factory=dict)
+    skipped: dict[str, int] = field(default_factory=dict)  # reason -> count
+    skipped_files: list[dict[str, str]] = field(default_factory=list)
+    files_with_errors: int = 0
+    seconds: float = 0.0
+    walk_seconds: float = 0.0
+    parse_seconds: float = 0.0
+    write_seconds: float = 0.0
+
+    def as_dict(self) -> dict:
+        return {
+            "files": self.files, "atoms": self.atoms, "edges": self.edges,
+            "skipped": sum(self.skipped.values()), "seconds": round(self.seconds, 3),
+            "parsed": self.parsed, "changed": self.changed, "removed": self.removed,
+            "created": self.created, "updated": self.updated, "deleted": self.deleted,
+            "transactions": self.transactions, "edges_by_resolution": self.edges_by_resolution,
+            "skipped_by_reason": self.skipped, "skipped_files": self.skipped_files,
+            "files_with_errors": self.files_with_errors,
+            "timings": {"walk": round(self.walk_seconds, 3), "parse": round(self.parse_seconds, 3),
+                        "write": round(self.write_seconds, 3)},
+        }
+
+
+class Indexer:
+    def __init__(self, root: str, store: Store, engine: Engine | None = None, *,
+                 max_bytes: int = DEFAULT_MAX_BYTES, workers: int | None = None,
+                 rules: IgnoreRules | None = None):
+        self.root = root
+        self.store = store
+        self.engine = engine or Engine(store)
+        self.max_bytes = max_bytes
+        self.workers = workers
+        self.rules = rules or IgnoreRules(root)
+        self.directories: list[str] = []  # folders seen by the last walk (for the watcher)
+
+    def run(self, source: str = "index", progress: Progress | None = None,
+            chunk_files: int | None = None, on_delta: Callable[[Delta], None] | None = None) -> IndexSummary:
+        """Reconcile the whole repository. ``chunk_files`` commits every N parsed files, so a
+        first index shows atoms while it runs (each chunk is a complete transaction)."""
+        t0 = time.perf_counter()
+        summary = IndexSummary()
+        found = walk(self.root, self.rules, self.max_bytes)
+        self.directories = found.directories
+        stored = self.store.atoms.file_stats()
+        on_disk = {f.path for f in found.files}
+        to_parse = [f.path for f in found.files
+                    if stored.get(f.path, (None, None))[:2] != (f.size, f.mtime_ns)]
+        removed = sorted(p for p in stored if p not in on_disk)
+        summary.walk_seconds = time.perf_counter() - t0
+
+        batches = 0
+        parsed: list[ParsedFile] = []
+        t_parse = time.perf_counter()
+
+        def flush(final: bool) -> None:
+            nonlocal parsed, batches
+            batch = Batch(parsed=parsed, removed=removed if batches == 0 else [],
+                          skips=found.skipped if batches == 0 else [], full_walk=batches == 0,
+                          parse_seconds=time.perf_counter() - t_parse)
+            summary.parse_seconds += batch.parse_seconds
+            t_write = time.perf_counter()
+            delta = self.engine.apply(batch, source)
+            summary.write_seconds += time.perf_counter() - t_write
+            batches += 1
+            parsed = []
+            if delta is not None:
+                _count(summary, delta)
+                if on_delta is not None:
+                    on_delta(delta)
+
+        if progress:
+            progress(0, len(to_parse))
+        for i, pf in enumerate(parse_many(self.root, to_parse, self.max_bytes, workers=self.workers), 1):
+            parsed.append(pf)
+            if progress:
+                progress(i, len(to_parse))
+            if chunk_files and len(parsed) >= chunk_files:
+                flush(final=False)
+                t_parse = time.perf_counter()
+        flush(final=True)
+        summary.parsed = len(to_parse)
+        summary.removed = len(removed)
+        _fill_totals(summary, self.store)
+        summary.seconds = time.perf_counter() - t0
+        return summary
+
+    def sync_paths(self, rel_paths: Iterable[str], source: str = "file-watcher",
+                   detected_at: float | None = None) -> Delta | None:
+        """Apply what changed at some paths (files or folders, present or gone) in one batch."""
+        t0 = time.perf_counter()
+        to_parse: set[str] = set()
+        removed: set[str] = set()
+        skips: list[Skip] = []
+        repo = self.store.atoms
+        for rel in sorted(set(rel_paths)):
+            full = os.path.join(self.root, rel)
+            if os.path.isdir(full) and not os.path.islink(full):
+                if self.rules.is_ignored(rel + "/"):
+                    continue
+                found = walk(self.root, self.rules, self.max_bytes, under=rel)
+                stored = repo.file_stats_under(rel)
+                on_disk = {f.path for f in found.files}
+                to_parse.update(f.path for f in found.files
+                                if stored.get(f.path, (None, None))[:2] != (f.size, f.mtime_ns))
+                removed.update(p for p in stored if p not in on_disk)
+                skips += found.skipped
+            elif os.path.lexists(full) and self.indexable(rel):
+                to_parse.add(rel)
+            else:
+                removed.add(rel)
+                removed.update(repo.file_stats_under(rel))
+        parsed = list(parse_many(self.root, sorted(to_parse), self.max_bytes, workers=self.workers))
+        batch = Batch(parsed=parsed, removed=sorted(removed - to_parse), skips=skips,
+                      detected_at=detected_at, parse_seconds=time.perf_counter() - t0)
+        return self.engine.apply(batch, source)
+
+    def indexable(self, rel: str) -> bool:
+        return language_for(rel) is not None and not self.rules.is_ignored(rel)
+
+
+def _count(summary: IndexSummary, delta: Delta) -> None:
+    summary.transactions.append(delta.transaction_id)
+    summary.changed += len(delta.files) - len(delta.files_removed)
+    for change in delta.changes:
+        if change.operation == "create":
+            summary.created += 1
+        elif change.operation == "update":
+            summary.updated += 1
+        else:
+            summary.deleted += 1
+
+
+def _fill_totals(summary: IndexSummary, store: Store) -> None:
+    counts = store.atoms.counts()
+    summary.files = counts["files"]
+    summary.atoms = counts["atoms"]
+    summary.edges = counts["edges"]
+    summary.edges_by_resolution = counts["edges_by_resolution"]
+    summary.skipped = counts["skipped_by_reason"]
+    summary.skipped_files = [{"path": p, "reason": r, "detail": d} for p, r, d in store.atoms.skipped()]
+    summary.files_with_errors = counts["files_with_errors"]

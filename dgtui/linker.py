@@ -1,0 +1,150 @@
+"""Keeping edges right inside a transaction.
+
+The calls of every atom in the changed files are resolved afresh. Elsewhere, only calls whose
+resolution can have changed are looked at again: those whose short name is the name of an atom
+that appeared, vanished or changed kind, of a member of a class whose hierarchy changed, or of a
+name a changed import statement binds (re-exports). The differential property test checks that
+this equals a full rebuild.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from .delta import AtomDiff
+from .model import Atom, Edge
+from .resolve import Resolver
+from .store.atoms import AtomRepository
+from .symbols import SymbolInfo, SymbolTable
+
+_IDENTITY_FIELDS = ("name", "kind", "owner", "qualified_name", "parent_id")
+
+
+@dataclass
+class EdgeDiff:
+    added: list[tuple[str, str]] = field(default_factory=list)
+    removed: list[tuple[str, str]] = field(default_factory=list)
+    rerouted: int = 0  # calls elsewhere whose resolution changed
+
+
+class Linker:
+    def __init__(self, repo: AtomRepository, symbols: SymbolTable):
+        self.repo = repo
+        self.symbols = symbols
+
+    def snapshot_names(self, diff: AtomDiff, old_atoms: list[Atom]) -> set[str]:
+        """Names to re-resolve, seen from the symbol table *before* the batch is applied."""
+        if len(self.symbols.atoms) <= len(old_atoms):
+            return set()  # nothing outside the batch: no edge elsewhere to look at
+        return self._names(diff)
+
+    def relink(self, old_atoms: list[Atom], new_atoms: list[Atom], diff: AtomDiff,
+               before_names: set[str], changed_paths: set[str]) -> EdgeDiff:
+        """Rewrite the edges of the changed files and re-resolve affected edges elsewhere.
+
+        Call after the symbol table holds the new atoms."""
+        repo, symbols = self.repo, self.symbols
+        resolver = Resolver(symbols)
+        old_ids = [a.id for a in old_atoms]
+        old_pairs = _pairs(e for _, e in repo.edges_from(old_ids)) if old_ids else set()
+        repo.delete_edges_from(old_ids)
+        new_edges = [e for a in new_atoms for e in resolver.edges_for(a, a.calls)]
+        repo.insert_edges(new_edges)
+        new_pairs = _pairs(new_edges)
+        added, removed = new_pairs - old_pairs, old_pairs - new_pairs
+
+        out = EdgeDiff()
+        outside = len(symbols.atoms) > len(new_atoms)  # some atoms live outside this batch
+        names = before_names | self._names(diff) if outside else set()
+        if names:
+            updates: dict[int, tuple[str | None, str, int]] = {}
+            sources: set[str] = set()
+            for edge_id, e in repo.edges_named(sorted(names)):
+                caller = symbols.get(e.source_id)
+                if caller is None or caller.file_path in changed_paths:
+                    continue
+                now = resolver.resolve(caller, e.callee, e.short_name)
+                if now != (e.resolution, e.target_id, e.candidates):
+                    updates[edge_id] = (now[1], now[0], now[2])
+                    sources.add(e.source_id)
+            if updates:
+                current = repo.edges_from(sorted(sources))
+                before = _pairs(e for _, e in current)
+                after = _pairs(_rerouted(i, e, updates) for i, e in current)
+                repo.update_edge_targets((i, t, r, c) for i, (t, r, c) in updates.items())
+                added |= after - before
+                removed |= before - after
+                out.rerouted = len(updates)
+        out.added, out.removed = sorted(added - removed), sorted(removed - added)
+        return out
+
+    # -- which names ------------------------------------------------------------------------
+    def _names(self, diff: AtomDiff) -> set[str]:
+        names: set[str] = set()
+        classes: set[str] = set()
+        for atom in diff.created + diff.deleted:
+            if atom.kind != "module":
+                names.add(atom.name)
+            if atom.kind == "class":
+                classes.add(atom.name)
+            if atom.kind == "module":
+                names |= _import_names(atom, self.symbols)
+        for u in diff.updated:
+            if any(f in u.changed for f in _IDENTITY_FIELDS):
+                names.update((u.old.name, u.new.name))
+            if "bases" in u.changed or ("kind" in u.changed and "class" in (u.old.kind, u.new.kind)):
+                classes.update((u.old.name, u.new.name))
+            if "imports" in u.changed:
+                names |= _import_names(u.old, self.symbols) | _import_names(u.new, self.symbols)
+        if classes:
+            names |= self._hierarchy_member_names(classes)
+        return names
+
+    def _hierarchy_member_names(self, class_names: Iterable[str]) -> set[str]:
+        """Member names of the classes with these names and of all their ancestors."""
+        resolver = Resolver(self.symbols)
+        symbols = self.symbols
+        todo = [symbols.atoms[i] for n in class_names for i in symbols.named(n)
+                if symbols.atoms[i].kind == "class"]
+        seen: set[str] = set()
+        names: set[str] = set()
+        while todo and len(seen) < 512:
+            cls = todo.pop()
+            if cls.id in seen:
+                continue
+            seen.add(cls.id)
+            names.update(m.name for m in _members(symbols, cls))
+            todo.extend(resolver.bases(cls))
+        return names
+
+
+def _members(symbols: SymbolTable, cls: SymbolInfo) -> list[SymbolInfo]:
+    return [symbols.atoms[i] for i in symbols.by_file.get(cls.file_path, ())
+            if symbols.atoms[i].parent_id == cls.id]
+
+
+def _import_names(module: Atom, symbols: SymbolTable) -> set[str]:
+    """Names an import statement makes visible (and, for star imports, what they pull in)."""
+    names: set[str] = set()
+    for imp in module.imports:
+        if imp.name == "*":
+            target = symbols.module_file(module.file_path, imp.module)
+            if target is not None:
+                names.update(symbols.atoms[i].name for i in symbols.by_file.get(target, ()))
+        else:
+            names.add(imp.local)
+            if imp.name:
+                names.add(imp.name)
+    return names
+
+
+def _pairs(edges: Iterable[Edge]) -> set[tuple[str, str]]:
+    return {(e.source_id, e.target_id) for e in edges if e.target_id is not None}
+
+
+def _rerouted(edge_id: int, e: Edge, updates: dict[int, tuple[str | None, str, int]]) -> Edge:
+    if edge_id not in updates:
+        return e
+    target, resolution, candidates = updates[edge_id]
+    return Edge(e.source_id, e.callee, e.short_name, e.line, resolution, target, candidates)

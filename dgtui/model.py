@@ -1,0 +1,217 @@
+"""The data dgtui moves around: atoms, calls, imports, parsed files and deltas.
+
+Plain frozen dataclasses, no I/O. Everything that crosses a process or a module boundary is one of
+these (parse workers return them, the engine diffs them, the store persists them).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, replace
+from typing import Any, NamedTuple
+
+#: Atom fields that describe what an atom *is*; a change to any of them is an update event.
+#: ``calls`` holds line offsets relative to the atom's first line, so moving a function changes
+#: only ``line``/``end_line``.
+DIFF_FIELDS = (
+    "name", "qualified_name", "kind", "line", "end_line", "signature", "params", "is_async",
+    "is_exported", "docstring", "complexity", "body_hash", "calls", "parent_id", "owner", "bases",
+    "imports", "extra",
+)
+
+
+class Call(NamedTuple):
+    """A call written in an atom's own body (not in a nested atom)."""
+
+    callee: str  # the callee as written: ``self.db.write``
+    short: str  # the last name in it: ``write``
+    offset: int  # line offset from the atom's first line
+
+
+class Import(NamedTuple):
+    """One name an import statement binds in a module's scope.
+
+    ``from .models import User as U`` is ``Import(local="U", module=".models", name="User")``;
+    ``import os.path`` is ``Import(local="os", module="os.path", name=None, binds_root=True)``;
+    ``const x = require('./x')`` is ``Import(local="x", module="./x", name=None)``.
+    ``name == "*"`` is a star import (``local`` is then ``"*"``).
+    """
+
+    local: str
+    module: str
+    name: str | None = None
+    binds_root: bool = False
+
+
+class Atom(NamedTuple):
+    """A function-like definition (or a class, or a module's top level).
+
+    A NamedTuple rather than a dataclass: parse workers send tens of thousands of them to the
+    main process, and tuples pickle and serialize to JSON several times faster.
+    """
+
+    id: str  # ``relative/posix/path::qualified.name`` (``#2`` for a second definition)
+    file_path: str
+    name: str
+    qualified_name: str
+    kind: str  # module, function, method, class, arrow, generator, test
+    line: int
+    end_line: int | None  # None for a module: it spans the file, whatever its length
+    signature: str = ""
+    params: tuple[str, ...] = ()
+    is_async: bool = False
+    is_exported: bool = False
+    docstring: str = ""
+    complexity: int = 1
+    body_hash: str = ""
+    calls: tuple[Call, ...] = ()
+    parent_id: str | None = None
+    owner: str | None = None  # what ``self``/``this`` means inside: a class or object name
+    bases: tuple[str, ...] = ()  # classes: base classes as written
+    imports: tuple[Import, ...] = ()  # modules: the names bound by import statements
+    extra: dict[str, Any] | None = None  # anything else (imported legacy fields, flags)
+
+    def to_state(self) -> dict[str, Any]:
+        """The atom as a JSON-able dict (the ``atom`` of create/delete events)."""
+        return dict(zip(self._fields, self))
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> Atom:
+        return cls(
+            id=state["id"],
+            file_path=state["file_path"],
+            name=state["name"],
+            qualified_name=state["qualified_name"],
+            kind=state["kind"],
+            line=state["line"],
+            end_line=state["end_line"],
+            signature=state.get("signature", ""),
+            params=tuple(state.get("params", ())),
+            is_async=bool(state.get("is_async", False)),
+            is_exported=bool(state.get("is_exported", False)),
+            docstring=state.get("docstring", ""),
+            complexity=state.get("complexity", 1),
+            body_hash=state.get("body_hash", ""),
+            calls=tuple(Call(*c) for c in state.get("calls", ())),
+            parent_id=state.get("parent_id"),
+            owner=state.get("owner"),
+            bases=tuple(state.get("bases", ())),
+            imports=tuple(Import(*i) for i in state.get("imports", ())),
+            extra=state.get("extra") or None,
+        )
+
+    def with_changes(self, changes: dict[str, Any]) -> Atom:
+        """Apply an update event's ``changed`` map (field -> [old, new]) to this atom."""
+        state = self.to_state()
+        for name, (_old, new) in changes.items():
+            state[name] = new
+        return Atom.from_state(state)
+
+
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def atom_json(atom: Atom) -> str:
+    """The atom's full state as JSON: the ``data`` column and the body of its create event."""
+    return _encode(atom.to_state())
+
+
+def diff_atoms(old: Atom, new: Atom) -> dict[str, list[Any]]:
+    """Changed fields as ``{field: [old, new]}``; empty when equal."""
+    changed: dict[str, list[Any]] = {}
+    for i in _DIFF_INDEXES:
+        a, b = old[i], new[i]
+        if a != b:
+            changed[Atom._fields[i]] = [a, b]
+    return changed
+
+
+_DIFF_INDEXES = tuple(Atom._fields.index(f) for f in DIFF_FIELDS)
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedFile:
+    """What parsing one file produced: its atoms, or the reason it was skipped."""
+
+    path: str  # relative posix path
+    language: str | None
+    size: int
+    mtime_ns: int
+    content_hash: str
+    atoms: tuple[Atom, ...] = ()
+    states: tuple[str, ...] = ()  # each atom as JSON, made by the (parallel) parse worker
+    error_count: int = 0
+    errors: tuple[str, ...] = ()  # first few parse errors, as "line:col message"
+    skipped: str | None = None  # reason the file was not indexed (binary, too-large, ...)
+    line_count: int = 0
+
+
+class Edge(NamedTuple):
+    """A call from one atom, resolved to a target atom or recorded as unresolved/ambiguous."""
+
+    source_id: str
+    callee: str
+    short_name: str
+    line: int
+    resolution: str  # self, local, import, unique, ambiguous, unresolved
+    target_id: str | None = None
+    candidates: int = 0
+
+
+RESOLVED = ("self", "local", "import", "unique")
+RESOLUTIONS = RESOLVED + ("ambiguous", "unresolved")
+
+
+@dataclass(frozen=True, slots=True)
+class AtomChange:
+    """One atom-level operation inside a delta."""
+
+    operation: str  # create, update, delete
+    atom_id: str
+    file_path: str
+    name: str
+    kind: str
+    changed: tuple[str, ...] = ()  # the fields an update changed
+    renamed_from: str | None = None
+    renamed_to: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Delta:
+    """What one committed transaction did; published to subscribers after the commit."""
+
+    transaction_id: int
+    source: str
+    files: tuple[str, ...]
+    changes: tuple[AtomChange, ...]
+    edges_added: tuple[tuple[str, str], ...] = ()
+    edges_removed: tuple[tuple[str, str], ...] = ()
+    files_removed: tuple[str, ...] = ()
+    errors: tuple[str, ...] = ()  # files whose parse or read failed in this batch
+    detected_at: float | None = None  # wall time the first change was seen (watcher)
+    committed_at: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def created(self) -> list[AtomChange]:
+        return [c for c in self.changes if c.operation == "create"]
+
+    @property
+    def updated(self) -> list[AtomChange]:
+        return [c for c in self.changes if c.operation == "update"]
+
+    @property
+    def deleted(self) -> list[AtomChange]:
+        return [c for c in self.changes if c.operation == "delete"]
+
+    @property
+    def latency_ms(self) -> float | None:
+        if self.detected_at is None:
+            return None
+        return (self.committed_at - self.detected_at) * 1000.0
+
+
+__all__ = [
+    "Atom", "AtomChange", "Call", "DIFF_FIELDS", "Delta", "Edge", "Import", "ParsedFile",
+    "RESOLUTIONS", "RESOLVED", "atom_json", "diff_atoms", "replace",
+]

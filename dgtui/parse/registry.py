@@ -1,0 +1,93 @@
+"""The languages dgtui reads: file extension -> grammar + query files.
+
+Adding a language is one ``LanguageSpec`` line here and its ``.scm`` file in ``dgtui/queries``.
+Grammars and compiled queries are loaded lazily, once per process: parse workers build their own
+(tree-sitter parsers and nodes do not pickle).
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any
+
+
+@dataclass(frozen=True)
+class LanguageSpec:
+    name: str
+    extensions: tuple[str, ...]
+    grammar: str  # "module:function" returning the tree-sitter language pointer
+    queries: tuple[str, ...]  # .scm files in dgtui/queries, concatenated in order
+    module_style: str  # how imports name files: "python" (dotted) or "ecma" (relative paths)
+    self_names: tuple[str, ...]  # receivers that mean "this object": self, cls / this
+    public_by_default: bool = False  # Python: public top-level names are exported
+    docs_from_comments: bool = True  # take a leading comment as the docstring
+    excluded_suffixes: tuple[str, ...] = ()
+
+
+LANGUAGES: tuple[LanguageSpec, ...] = (
+    LanguageSpec("python", (".py",), "tree_sitter_python:language", ("python.scm",), "python",
+                 ("self", "cls", "super"), public_by_default=True, docs_from_comments=False),
+    LanguageSpec("javascript", (".js", ".mjs", ".cjs", ".jsx"), "tree_sitter_javascript:language",
+                 ("ecma.scm", "javascript.scm"), "ecma", ("this", "super")),
+    LanguageSpec("typescript", (".ts",), "tree_sitter_typescript:language_typescript",
+                 ("ecma.scm", "typescript.scm"), "ecma", ("this", "super"),
+                 excluded_suffixes=(".d.ts",)),
+    LanguageSpec("tsx", (".tsx",), "tree_sitter_typescript:language_tsx",
+                 ("ecma.scm", "typescript.scm"), "ecma", ("this", "super")),
+)
+
+_BY_EXTENSION = {ext: spec for spec in LANGUAGES for ext in spec.extensions}
+_BY_NAME = {spec.name: spec for spec in LANGUAGES}
+
+
+def language_for(path: str) -> LanguageSpec | None:
+    """The language of a file name, or None when dgtui does not index it."""
+    dot = path.rfind(".")
+    if dot < 0:
+        return None
+    spec = _BY_EXTENSION.get(path[dot:].lower())
+    if spec is None or (spec.excluded_suffixes and path.lower().endswith(spec.excluded_suffixes)):
+        return None
+    return spec
+
+
+def spec_named(name: str) -> LanguageSpec:
+    return _BY_NAME[name]
+
+
+def indexed_extensions() -> tuple[str, ...]:
+    return tuple(_BY_EXTENSION)
+
+
+@dataclass
+class LoadedLanguage:
+    """A language's grammar, a parser and its compiled query, ready to extract."""
+
+    spec: LanguageSpec
+    language: Any
+    parser: Any
+    query: Any
+    capture_kinds: dict[str, str]
+    roles: dict[int, str] = field(default_factory=dict)  # pattern index -> role, filled lazily
+
+
+@cache
+def load(name: str) -> LoadedLanguage:
+    import tree_sitter as ts
+
+    spec = _BY_NAME[name]
+    module_name, func_name = spec.grammar.split(":")
+    language = ts.Language(getattr(importlib.import_module(module_name), func_name)())
+    text = "\n".join(
+        resources.files("dgtui.queries").joinpath(f).read_text(encoding="utf-8") for f in spec.queries
+    )
+    query = ts.Query(language, text)
+    kinds = {}
+    for i in range(query.capture_count):
+        cap = query.capture_name(i)
+        if cap.startswith("definition."):
+            kinds[cap] = cap.split(".", 1)[1]
+    return LoadedLanguage(spec, language, ts.Parser(language), query, kinds)

@@ -1,0 +1,78 @@
+"""Small text helpers for extraction: whitespace, quotes, comments, parameter names."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Callable
+
+_WS = re.compile(r"\s+")
+_COMMENT_MARKS = re.compile(r"^\s*(?:/\*\*?|\*/|\*|//+|#+)\s?", re.M)
+_PARAM_NAME_FIELDS = ("name", "pattern", "left")
+_SKIPPED_PARAMS = {"comment", "keyword_separator", "positional_separator", "this"}
+
+
+def collapse(text: str, limit: int) -> str:
+    """Whitespace runs to one space, cut to ``limit`` characters (with an ellipsis)."""
+    out = _WS.sub(" ", text).strip()
+    return out if len(out) <= limit else out[: limit - 1] + "…"
+
+
+def strip_quotes(text: str) -> str:
+    """``'x'``, ``"x"``, ``\"\"\"x\"\"\"``, ``r'x'``, `` `x` `` -> ``x``."""
+    t = text.strip()
+    while t[:1].isalpha() and t[:1].lower() in "rbuf" and len(t) > 1 and t[1] in "'\"rRbBuUfF":
+        t = t[1:]
+    for q in ('"""', "'''", '"', "'", "`"):
+        if len(t) >= 2 * len(q) and t.startswith(q) and t.endswith(q):
+            return t[len(q): -len(q)]
+    return t
+
+
+def strip_comment(text: str) -> str:
+    body = text.strip()
+    if body.endswith("*/"):
+        body = body[:-2]
+    return _COMMENT_MARKS.sub("", body)
+
+
+def first_paragraph(text: str, limit: int = 500) -> str:
+    lines = [line.strip() for line in text.strip().splitlines()]
+    para: list[str] = []
+    for line in lines:
+        if not line:
+            if para:
+                break
+            continue
+        para.append(line)
+    return collapse(" ".join(para), limit)
+
+
+def param_names(params: Any, text_of: Callable[[Any], str]) -> tuple[str, ...]:
+    """Parameter names from a parameters node, without annotations or defaults."""
+    if params is None:
+        return ()
+    if params.type == "identifier":  # JS `x => x`
+        return (text_of(params),)
+    names = []
+    for child in params.named_children:
+        if child.type in _SKIPPED_PARAMS:
+            continue
+        names.append(_param_name(child, text_of))
+    return tuple(names)
+
+
+def _param_name(node: Any, text_of: Callable[[Any], str]) -> str:
+    t = node.type
+    if t == "identifier":
+        return text_of(node)
+    if t in ("list_splat_pattern", "dictionary_splat_pattern", "rest_pattern"):
+        prefix = {"list_splat_pattern": "*", "dictionary_splat_pattern": "**"}.get(t, "...")
+        inner = node.named_children
+        return prefix + (text_of(inner[0]) if inner else "")
+    for name in _PARAM_NAME_FIELDS:
+        sub = node.child_by_field_name(name)
+        if sub is not None:
+            return _param_name(sub, text_of) if sub.type != t else collapse(text_of(sub), 60)
+    if t == "typed_parameter" and node.named_children:
+        return _param_name(node.named_children[0], text_of)
+    return collapse(text_of(node), 60)

@@ -1,0 +1,115 @@
+"""Where dgtui keeps its data: one data home, never the user's repository.
+
+    {home}/repos/{repositoryId}/index.db             the repository index (shared)
+    {home}/project-brains/{repositoryId}/brain.db    the project brain (shared per repository)
+    {home}/chat-history/{userId}/{repositoryId}/     the chat history (private: 0700 / 0600)
+
+A repository id is a readable name plus a hash of the resolved path: ``django-3f2a9c1b0d4e``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import sys
+from dataclasses import dataclass
+
+_ID_OK = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}$")
+
+
+class PathError(Exception):
+    """A repository path or an id that dgtui cannot use."""
+
+
+def data_home(explicit: str | None = None) -> str:
+    """``--home``, else ``$DGTUI_HOME``, else the platform's user data folder."""
+    home = explicit or os.environ.get("DGTUI_HOME")
+    if home:
+        return os.path.abspath(os.path.expanduser(home))
+    if sys.platform == "darwin":
+        base = os.path.expanduser("~/Library/Application Support")
+    elif os.name == "nt":
+        base = os.environ.get("LOCALAPPDATA") or os.path.expanduser("~/AppData/Local")
+    else:
+        base = os.environ.get("XDG_DATA_HOME") or os.path.expanduser("~/.local/share")
+    return os.path.join(base, "dgtui")
+
+
+def repository_root(path: str) -> str:
+    """The resolved folder to index; a clear error when it is not a readable folder."""
+    root = os.path.realpath(os.path.expanduser(path))
+    if not os.path.exists(root):
+        raise PathError(f"{path}: no such folder")
+    if not os.path.isdir(root):
+        raise PathError(f"{path}: not a folder")
+    if not os.access(root, os.R_OK | os.X_OK):
+        raise PathError(f"{path}: permission denied")
+    return root
+
+
+def repository_id(root: str) -> str:
+    name = re.sub(r"[^A-Za-z0-9._-]+", "-", os.path.basename(root.rstrip(os.sep)) or "root")
+    name = name.strip(".-") or "repo"
+    digest = hashlib.sha256(root.encode("utf-8", "surrogateescape")).hexdigest()[:12]
+    return f"{name[:48]}-{digest}"
+
+
+def validate_id(value: str, what: str) -> str:
+    """User and repository ids become folder names: no separators, ``..`` or control characters."""
+    if not isinstance(value, str) or not _ID_OK.match(value) or ".." in value:
+        raise PathError(f"invalid {what} {value!r}: use letters, digits and . _ @ + - "
+                        "(no path separators, '..' or control characters)")
+    return value
+
+
+@dataclass(frozen=True)
+class RepoPaths:
+    """Every location dgtui uses for one repository."""
+
+    root: str
+    home: str
+    repo_id: str
+
+    @classmethod
+    def for_root(cls, root: str, home: str | None = None) -> RepoPaths:
+        return cls(root, data_home(home), repository_id(root))
+
+    @property
+    def index_dir(self) -> str:
+        return os.path.join(self.home, "repos", self.repo_id)
+
+    @property
+    def index_db(self) -> str:
+        return os.path.join(self.index_dir, "index.db")
+
+    @property
+    def writer_lock(self) -> str:
+        return os.path.join(self.index_dir, "writer.lock")
+
+    @property
+    def brain_dir(self) -> str:
+        return os.path.join(self.home, "project-brains", self.repo_id)
+
+    @property
+    def brain_db(self) -> str:
+        return os.path.join(self.brain_dir, "brain.db")
+
+    def chat_dir(self, user_id: str) -> str:
+        return os.path.join(self.home, "chat-history", validate_id(user_id, "user id"), self.repo_id)
+
+    def chat_db(self, user_id: str) -> str:
+        return os.path.join(self.chat_dir(user_id), "chat.db")
+
+
+def default_user() -> str:
+    """``$DGTUI_USER``, else the operating-system login name."""
+    user = os.environ.get("DGTUI_USER")
+    if not user:
+        try:
+            user = os.getlogin()
+        except OSError:
+            import getpass
+
+            user = getpass.getuser()
+    return validate_id(user, "user id")

@@ -1,0 +1,8 @@
+; JavaScript-only patterns; the rest is in ecma.scm.
+
+(class_heritage (_) @base)
+
+; class fields holding functions: handler = () => {}
+(field_definition
+  property: (_) @name
+  value: [(arrow_function) (function_expression) (generator_function)] @definition.method) @anchor

@@ -1,0 +1,302 @@
+"""Call resolution: which atom does ``self.db.write(x)`` in ``a.py::Session.save`` call?
+
+In order, where the code makes it knowable: ``self``/``this``/``cls``/``super`` to a member of the
+enclosing class or its bases (or, for JS functions assigned to an object, that object); nested and
+same-file definitions; imported names and module aliases (following re-exports a few steps); then
+a name defined exactly once in the repository. Otherwise the call is ``ambiguous`` (with the
+number of candidates) or ``unresolved`` (external: ``print``, ``JSON.parse``, ``os.path.join``).
+Every call yields an edge row; none is dropped.
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Iterable
+
+from .model import Atom, Call, Edge, Import
+from .parse.registry import language_for
+from .symbols import SymbolInfo, SymbolTable
+
+PYTHON_BUILTINS = frozenset(dir(builtins))
+ECMA_GLOBALS = frozenset("""
+    Array ArrayBuffer BigInt Boolean DataView Date Error EvalError Function Intl JSON Map Math
+    Number Object Promise Proxy RangeError ReferenceError Reflect RegExp Set String Symbol
+    SyntaxError TypeError URIError URL URLSearchParams WeakMap WeakRef WeakSet Buffer
+    alert atob btoa clearInterval clearTimeout console decodeURI decodeURIComponent document
+    encodeURI encodeURIComponent eval fetch globalThis isFinite isNaN parseFloat parseInt process
+    queueMicrotask require setImmediate setInterval setTimeout structuredClone window
+""".split())
+_MAX_DEPTH = 6
+_RECEIVERS = frozenset({"self", "cls", "this", "super", "super()"})
+
+Resolution = tuple[str, str | None, int]  # (resolution, target id, candidate count)
+_UNRESOLVED: Resolution = ("unresolved", None, 0)
+
+
+class Resolver:
+    """Resolves calls against a symbol table. Memoizes within one batch; make a new one per batch."""
+
+    def __init__(self, symbols: SymbolTable):
+        self.symbols = symbols
+        self._cache: dict[tuple, Resolution] = {}
+        self._refs: dict[tuple[str, str], object] = {}
+        self._exports: dict[tuple[str, str], SymbolInfo | None] = {}
+        self._specs: dict[str, object] = {}
+
+    def edges_for(self, atom: Atom | SymbolInfo, calls: Iterable[Call]) -> list[Edge]:
+        info = atom if isinstance(atom, SymbolInfo) else self.symbols.get(atom.id) or SymbolInfo.of(atom)
+        return [self.edge(info, c.callee, c.short, atom.line + c.offset) for c in calls]
+
+    def edge(self, caller: SymbolInfo, callee: str, short: str, line: int) -> Edge:
+        resolution, target, candidates = self.resolve(caller, callee, short)
+        return Edge(caller.id, callee, short, line, resolution, target, candidates)
+
+    def resolve(self, caller: SymbolInfo, callee: str, short: str) -> Resolution:
+        head = callee.partition(".")[0]
+        if head == callee:  # a bare name: a nested definition in an enclosing scope first
+            nested = self._nested(caller, callee)
+            if nested is not None:
+                return ("local", nested.id, 0)
+            key = (caller.file_path, None, callee)
+        else:  # only self/this/super calls depend on the caller beyond its file
+            key = (caller.file_path, caller.owner if head in _RECEIVERS else None, callee)
+        hit = self._cache.get(key)
+        if hit is None:
+            hit = self._cache[key] = self._resolve(caller, callee, short)
+        return hit
+
+    def _nested(self, caller: SymbolInfo, name: str) -> SymbolInfo | None:
+        scope: SymbolInfo | None = caller
+        symbols = self.symbols
+        while scope is not None and scope.kind != "module":
+            if scope.kind != "class":  # class bodies are not enclosing scopes for functions
+                hit = symbols.in_file(scope.file_path, f"{scope.qualified_name}.{name}")
+                if hit is not None:
+                    return hit
+            scope = symbols.get(scope.parent_id) if scope.parent_id else None
+        return None
+
+    # -- the rules, in order ---------------------------------------------------------------
+    def _spec(self, path: str):
+        spec = self._specs.get(path, False)
+        if spec is False:
+            spec = self._specs[path] = language_for(path)
+        return spec
+
+    def _resolve(self, caller: SymbolInfo, callee: str, short: str) -> Resolution:
+        spec = self._spec(caller.file_path)
+        python = spec is not None and spec.module_style == "python"
+        self_names = spec.self_names if spec else ()
+        parts = callee.replace("?.", ".").split(".")
+        head = parts[0]
+        known = self._known(caller, parts, self_names)
+        if known is not None:
+            return known
+        if len(parts) == 1:
+            if head in (PYTHON_BUILTINS if python else ECMA_GLOBALS):
+                return _UNRESOLVED
+        elif head in ECMA_GLOBALS and not python or self._external_import(caller, head):
+            return _UNRESOLVED
+        return self._by_name(short)
+
+    def _known(self, caller: SymbolInfo, parts: list[str], self_names: tuple[str, ...]) -> Resolution | None:
+        head, path = parts[0], caller.file_path
+        if head in ("super", "super()") and len(parts) == 2:
+            owner = self._owner_class(caller)
+            if owner is not None:
+                for base in self.bases(owner):
+                    hit = self._member(base, parts[1], 0)
+                    if hit is not None:
+                        return ("self", hit.id, 0)
+            return None
+        if head in self_names and len(parts) == 2:
+            if caller.owner:
+                hit = self._member_in_file(path, caller.owner, parts[1], 0)
+                if hit is not None:
+                    return ("self", hit.id, 0)
+            return None
+        if len(parts) == 1:
+            hit = self._bare(caller, head)
+            return hit
+        hit = self.symbols.in_file(path, ".".join(parts))  # res.json(), Foo.bar(), exports.x()
+        if hit is not None and hit.kind not in ("module", "test"):
+            return ("local", hit.id, 0)
+        target = self._reference(caller, head, 0)
+        if target is not None:
+            hit = self._lookup_rest(target, parts[1:], 0)
+            if hit is not None:
+                return ("local" if target[0] == "local" else "import", hit.id, 0)
+        return None
+
+    def _bare(self, caller: SymbolInfo, name: str) -> Resolution | None:
+        path = caller.file_path
+        hit = self.symbols.in_file(path, name)
+        if hit is not None and hit.kind not in ("module", "test"):
+            return ("local", hit.id, 0)
+        target = self._reference(caller, name, 0)
+        if target is not None and target[0] == "import" and isinstance(target[1], SymbolInfo):
+            return ("import", target[1].id, 0)
+        if target is not None and target[0] == "import-module":  # require('./m')() / module object
+            hit = self._in_module(target[1], "default", 0)
+            if hit is not None:
+                return ("import", hit.id, 0)
+        return None
+
+    def _by_name(self, short: str) -> Resolution:
+        ids = self.symbols.named(short)
+        if len(ids) == 1:
+            return ("unique", next(iter(ids)), 1)
+        if ids:
+            return ("ambiguous", None, len(ids))
+        return _UNRESOLVED
+
+    # -- references: what a name means in a file --------------------------------------------
+    def _reference(self, context: SymbolInfo, name: str, depth: int):
+        """What ``name`` refers to from ``context``'s file: ("local", atom), ("import", atom),
+        ("import-module", file) or None. Memoized per file and name for this batch."""
+        key = (context.file_path, name)
+        if key in self._refs:
+            return self._refs[key]
+        self._refs[key] = None  # an import cycle ends here
+        found = self._refs[key] = self._find_reference(context.file_path, name, depth)
+        return found
+
+    def _find_reference(self, path: str, name: str, depth: int):
+        local = self.symbols.in_file(path, name)
+        if local is not None and local.kind not in ("module", "test"):
+            return ("local", local)
+        module = self.symbols.modules.get(path)
+        if module is None:
+            return None
+        for imp in module.imports:
+            if imp.local == name:
+                return self._import_target(path, imp, depth)
+        for imp in module.imports:
+            if imp.name == "*":
+                file = self.symbols.module_file(path, imp.module)
+                if file is not None:
+                    hit = self._in_module(file, name, depth + 1)
+                    if hit is not None:
+                        return ("import", hit)
+        return None
+
+    def _import_target(self, importer: str, imp: Import, depth: int):
+        symbols = self.symbols
+        if imp.binds_root:  # `import a.b.c` binds `a`: the package itself
+            file = symbols.module_file(importer, imp.module.split(".")[0])
+            return ("import-module", file) if file else None
+        file = symbols.module_file(importer, imp.module)
+        if imp.name is None:
+            return ("import-module", file) if file else None
+        if file is not None:
+            hit = self._in_module(file, imp.name, depth + 1)
+            if hit is not None:
+                return ("import", hit)
+        spec = self._spec(importer)
+        if spec is not None and spec.module_style == "python":
+            base = symbols.absolute_python_module(importer, imp.module)
+            sub = symbols.python_module_file(f"{base}.{imp.name}" if base else imp.name)
+            if sub is not None:  # from pkg import submodule
+                return ("import-module", sub)
+        return None
+
+    def _external_import(self, caller: SymbolInfo, head: str) -> bool:
+        """``head`` is bound by an import of a module outside the repository."""
+        module = self.symbols.modules.get(caller.file_path)
+        if module is None:
+            return False
+        for imp in module.imports:
+            if imp.local == head:
+                return self._import_target(caller.file_path, imp, 0) is None
+        return False
+
+    def _lookup_rest(self, target, rest: list[str], depth: int) -> SymbolInfo | None:
+        kind, value = target
+        if kind == "import-module":
+            file = value
+            # `import a.b.c` then `a.b.c.f()`: walk down submodules as far as they exist.
+            while len(rest) > 1:
+                dotted = self.symbols.python_dotted_name(file)
+                sub = self.symbols.python_module_file(f"{dotted}.{rest[0]}") if dotted else None
+                if sub is None:
+                    break
+                file, rest = sub, rest[1:]
+            return self._in_module(file, ".".join(rest), depth + 1)
+        info: SymbolInfo = value
+        if len(rest) == 1 and info.kind == "class":
+            return self._member(info, rest[0], depth + 1)
+        return self.symbols.in_file(info.file_path, f"{info.qualified_name}.{'.'.join(rest)}")
+
+    def _in_module(self, file: str, name: str, depth: int) -> SymbolInfo | None:
+        """``name`` (maybe dotted) as defined or re-exported by the module ``file``."""
+        if depth > _MAX_DEPTH or not name:
+            return None
+        key = (file, name)
+        if key in self._exports:
+            return self._exports[key]
+        self._exports[key] = None  # a re-export cycle ends here
+        found = self._exports[key] = self._find_in_module(file, name, depth)
+        return found
+
+    def _find_in_module(self, file: str, name: str, depth: int) -> SymbolInfo | None:
+        symbols = self.symbols
+        candidates = [name, f"exports.{name}", f"module.exports.{name}"]
+        if name == "default":
+            candidates += ["module.exports", "exports"]
+        for qualified in candidates:
+            hit = symbols.in_file(file, qualified)
+            if hit is not None and hit.kind not in ("module", "test"):
+                return hit
+        head, _, rest = name.partition(".")
+        module = symbols.modules.get(file)
+        if rest:
+            cls = symbols.in_file(file, head)
+            if cls is not None and cls.kind == "class" and "." not in rest:
+                return self._member(cls, rest, depth + 1)
+        if module is None:
+            return None
+        target = self._reference(module, head, depth + 1)  # a re-export: from .x import name
+        if target is None or target[0] == "local":
+            return None
+        if rest:
+            return self._lookup_rest(target, rest.split("."), depth + 1)
+        return target[1] if target[0] == "import" else None
+
+    # -- classes -----------------------------------------------------------------------------
+    def _owner_class(self, caller: SymbolInfo) -> SymbolInfo | None:
+        if not caller.owner:
+            return None
+        owner = self.symbols.in_file(caller.file_path, caller.owner)
+        return owner if owner is not None and owner.kind == "class" else None
+
+    def bases(self, cls: SymbolInfo) -> list[SymbolInfo]:
+        out = []
+        for text in cls.bases:
+            parts = text.split(".")
+            ref = self._reference(cls, parts[0], 1)
+            hit = ref[1] if ref and ref[0] in ("local", "import") and len(parts) == 1 else (
+                self._lookup_rest(ref, parts[1:], 1) if ref and len(parts) > 1 else None)
+            if hit is None and len(parts) == 1:
+                ids = [i for i in self.symbols.named(parts[0]) if self.symbols.atoms[i].kind == "class"]
+                hit = self.symbols.atoms[ids[0]] if len(ids) == 1 else None
+            if hit is not None and hit.kind == "class" and hit.id != cls.id:
+                out.append(hit)
+        return out
+
+    def _member_in_file(self, path: str, owner: str, name: str, depth: int) -> SymbolInfo | None:
+        for qualified in (f"{owner}.{name}", f"{owner}.prototype.{name}"):
+            hit = self.symbols.in_file(path, qualified)
+            if hit is not None:
+                return hit
+        cls = self.symbols.in_file(path, owner)
+        if cls is not None and cls.kind == "class":
+            for base in self.bases(cls):
+                hit = self._member(base, name, depth + 1)
+                if hit is not None:
+                    return hit
+        return None
+
+    def _member(self, cls: SymbolInfo, name: str, depth: int) -> SymbolInfo | None:
+        if depth > _MAX_DEPTH:
+            return None
+        return self._member_in_file(cls.file_path, cls.qualified_name, name, depth)

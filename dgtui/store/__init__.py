@@ -1,0 +1,53 @@
+"""The repository index on disk: one SQLite file per repository (see ``schema.py``)."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from .atoms import AtomFilter, AtomRepository, FileRow
+from .db import StoreBusy, StoreError, connect, describe, with_retries
+from .events import Event, EventFilter, EventLog, TransactionRow
+from .records import StoredAtom
+
+
+class Store:
+    """An open index: its connection, the atom repository and the event log."""
+
+    def __init__(self, conn: sqlite3.Connection, path: str, readonly: bool = False):
+        self.conn = conn
+        self.path = path
+        self.readonly = readonly
+        self.atoms = AtomRepository(conn)
+        self.events = EventLog(conn)
+
+    @classmethod
+    def open(cls, path: str, *, readonly: bool = False, create: bool = True) -> Store:
+        return cls(connect(path, readonly=readonly, create=create), path, readonly)
+
+    def get_meta(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.conn.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO "
+                          "UPDATE SET value = excluded.value", (key, value))
+
+    def data_version(self) -> int:
+        """Changes whenever another connection commits: a cheap "did anything happen?"."""
+        return self.conn.execute("PRAGMA data_version").fetchone()[0]
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+__all__ = [
+    "AtomFilter", "AtomRepository", "Event", "EventFilter", "EventLog", "FileRow", "Store",
+    "StoreBusy", "StoreError", "StoredAtom", "TransactionRow", "connect", "describe",
+    "with_retries",
+]

@@ -1,0 +1,388 @@
+"""AtomRepository: the only code that writes SQL for atoms, files and edges.
+
+Write methods run inside a transaction the engine opened (the engine is the only writer); read
+methods serve the query layer. No method commits.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ..model import Atom, Edge, Import
+from ..symbols import SymbolInfo
+from . import schema
+from .records import (
+    ATOM_COLUMNS, EDGE_COLUMNS, StoredAtom, atom_row, dumps, edge_row,
+    identifier_words, row_to_edge, row_to_stored,
+)
+
+_CHUNK = 2000
+_FTS_TOKEN = re.compile(r"\w+", re.UNICODE)
+_FTS_WEIGHTS = "10.0, 4.0, 3.0, 1.0, 0.5, 2.0"  # name, qualified, words, signature, doc, path
+
+
+@dataclass(frozen=True, slots=True)
+class FileRow:
+    path: str
+    language: str
+    size: int
+    mtime_ns: int
+    content_hash: str
+    line_count: int
+    atom_count: int
+    error_count: int
+    errors: tuple[str, ...]
+    indexed_at: float
+
+
+@dataclass
+class AtomFilter:
+    """The filters of ``dgtui query`` (and of the search pane); all optional, all ANDed."""
+
+    kind: str | None = None
+    is_async: bool | None = None
+    exported: bool | None = None
+    file_glob: str | None = None
+    name_glob: str | None = None
+    calls: str | None = None  # calls a function with this name (or atom id)
+    called_by: str | None = None  # called by an atom with this name (or id)
+    unresolved: bool = False  # makes at least one unresolved or ambiguous call
+    min_complexity: int | None = None
+
+
+class AtomRepository:
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+
+    # == writes (engine only) ==============================================================
+    def insert_atoms(self, atoms: Iterable[tuple[Atom, str]], now: float, tx: int) -> None:
+        """Insert (atom, its JSON state) pairs."""
+        self.conn.executemany(
+            "INSERT INTO atoms (id, file_path, name, qualified_name, kind, line, end_line, "
+            "signature, docstring, is_async, is_exported, complexity, body_hash, parent_id, "
+            "owner, words, data, version, created_at, updated_at, transaction_id) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (atom_row(a, state, now, tx) for a, state in atoms),
+        )
+
+    def update_atoms(self, items: Iterable[tuple[Atom, str, int]], now: float, tx: int) -> None:
+        """Update (atom, its JSON state, new version) in place: ``pk`` and FTS row are kept."""
+        self.conn.executemany(
+            "UPDATE atoms SET name=?, qualified_name=?, kind=?, line=?, end_line=?, signature=?, "
+            "docstring=?, is_async=?, is_exported=?, complexity=?, body_hash=?, parent_id=?, "
+            "owner=?, words=?, data=?, version=?, updated_at=?, transaction_id=? WHERE id=?",
+            ((a.name, a.qualified_name, a.kind, a.line, a.end_line, a.signature, a.docstring,
+              int(a.is_async), int(a.is_exported), a.complexity, a.body_hash, a.parent_id,
+              a.owner, identifier_words(a.qualified_name), state, version, now, tx, a.id)
+             for a, state, version in items),
+        )
+
+    def delete_atoms(self, ids: Sequence[str]) -> None:
+        for chunk in _chunks(ids):
+            self.conn.execute(f"DELETE FROM atoms WHERE id IN ({_marks(chunk)})", chunk)
+
+    def upsert_files(self, rows: Iterable[FileRow], tx: int) -> None:
+        self.conn.executemany(
+            "INSERT INTO files (path, language, size, mtime_ns, content_hash, line_count, "
+            "atom_count, error_count, errors, indexed_at, transaction_id) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(path) DO UPDATE SET "
+            "language=excluded.language, size=excluded.size, mtime_ns=excluded.mtime_ns, "
+            "content_hash=excluded.content_hash, line_count=excluded.line_count, "
+            "atom_count=excluded.atom_count, error_count=excluded.error_count, "
+            "errors=excluded.errors, indexed_at=excluded.indexed_at, "
+            "transaction_id=excluded.transaction_id",
+            ((r.path, r.language, r.size, r.mtime_ns, r.content_hash, r.line_count, r.atom_count,
+              r.error_count, dumps(list(r.errors)), r.indexed_at, tx) for r in rows),
+        )
+
+    def touch_files(self, stats: Iterable[tuple[str, int, int]]) -> None:
+        """Record a new size/mtime for files whose content did not change."""
+        self.conn.executemany("UPDATE files SET size=?, mtime_ns=? WHERE path=?",
+                              ((size, mtime, path) for path, size, mtime in stats))
+
+    def delete_files(self, paths: Sequence[str]) -> None:
+        for chunk in _chunks(paths):
+            self.conn.execute(f"DELETE FROM files WHERE path IN ({_marks(chunk)})", chunk)
+
+    def set_skipped(self, skips: Iterable[tuple[str, str, str]], now: float) -> None:
+        self.conn.executemany(
+            "INSERT INTO skipped (path, reason, detail, seen_at) VALUES (?,?,?,?) "
+            "ON CONFLICT(path) DO UPDATE SET reason=excluded.reason, detail=excluded.detail, "
+            "seen_at=excluded.seen_at",
+            ((p, r, d, now) for p, r, d in skips),
+        )
+
+    def clear_skipped(self, paths: Sequence[str] | None = None) -> None:
+        if paths is None:
+            self.conn.execute("DELETE FROM skipped")
+            return
+        for chunk in _chunks(paths):
+            self.conn.execute(f"DELETE FROM skipped WHERE path IN ({_marks(chunk)})", chunk)
+
+    def insert_edges(self, edges: Iterable[Edge]) -> None:
+        self.conn.executemany(
+            "INSERT INTO edges (source_id, target_id, callee, short_name, line, resolution, "
+            "candidates) VALUES (?,?,?,?,?,?,?)", (edge_row(e) for e in edges))
+
+    def delete_edges_from(self, source_ids: Sequence[str]) -> None:
+        for chunk in _chunks(source_ids):
+            self.conn.execute(f"DELETE FROM edges WHERE source_id IN ({_marks(chunk)})", chunk)
+
+    def update_edge_targets(self, rows: Iterable[tuple[int, str | None, str, int]]) -> None:
+        """(edge id, target id, resolution, candidates) for edges re-resolved in place."""
+        self.conn.executemany(
+            "UPDATE edges SET target_id=?, resolution=?, candidates=? WHERE id=?",
+            ((t, r, c, i) for i, t, r, c in rows))
+
+    def set_fts_triggers(self, enabled: bool) -> None:
+        """Bulk loads drop the FTS triggers and rebuild the index once (about 3x faster)."""
+        script = schema.FTS_TRIGGERS if enabled else schema.DROP_FTS_TRIGGERS
+        for statement in schema._statements(script):
+            self.conn.execute(statement)
+
+    def set_bulk_indexes(self, present: bool) -> None:
+        """Drop the secondary indexes before a bulk load, create them after."""
+        for name, ddl in schema.BULK_INDEXES.items():
+            self.conn.execute(ddl.replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS") if present
+                              else f"DROP INDEX IF EXISTS {name}")
+
+    def rebuild_fts(self) -> None:
+        self.conn.execute("INSERT INTO atoms_fts(atoms_fts) VALUES ('rebuild')")
+
+    # == reads =============================================================================
+    def get(self, atom_id: str) -> StoredAtom | None:
+        row = self.conn.execute(f"SELECT {ATOM_COLUMNS} FROM atoms WHERE id = ?", (atom_id,)).fetchone()
+        return row_to_stored(row) if row else None
+
+    def get_many(self, ids: Sequence[str]) -> dict[str, StoredAtom]:
+        out: dict[str, StoredAtom] = {}
+        for chunk in _chunks(list(ids)):
+            for row in self.conn.execute(
+                    f"SELECT {ATOM_COLUMNS} FROM atoms WHERE id IN ({_marks(chunk)})", chunk):
+                stored = row_to_stored(row)
+                out[stored.id] = stored
+        return out
+
+    def find(self, ref: str, limit: int = 50) -> list[StoredAtom]:
+        """Atoms a user may mean by ``ref``: an id, a qualified name, a name (exact, then
+        case-insensitive)."""
+        hit = self.get(ref)
+        if hit is not None:
+            return [hit]
+        for where in ("qualified_name = ?", "name = ?", "name = ? COLLATE NOCASE",
+                      "qualified_name = ? COLLATE NOCASE"):
+            rows = self.conn.execute(
+                f"SELECT {ATOM_COLUMNS} FROM atoms WHERE {where} AND kind != 'module' "
+                f"ORDER BY file_path, line LIMIT ?", (ref, limit)).fetchall()
+            if rows:
+                return [row_to_stored(r) for r in rows]
+        return []
+
+    def in_files(self, paths: Sequence[str]) -> list[StoredAtom]:
+        out: list[StoredAtom] = []
+        for chunk in _chunks(list(paths)):
+            out.extend(row_to_stored(r) for r in self.conn.execute(
+                f"SELECT {ATOM_COLUMNS} FROM atoms WHERE file_path IN ({_marks(chunk)}) "
+                "ORDER BY file_path, line", chunk))
+        return out
+
+    def search(self, text: str, filters: AtomFilter | None = None, limit: int = 50,
+               ranked: bool = True) -> list[StoredAtom]:
+        """Full-text search over names, words, signatures, docstrings and paths.
+
+        The user's text never reaches MATCH raw: it is cut into word tokens, each quoted and
+        made a prefix (``"sav"*``), so ``this.save`` or ``save-all`` cannot be a syntax error.
+        """
+        tokens = _FTS_TOKEN.findall(text)
+        if not tokens:
+            return []
+        match = " ".join('"' + t.replace('"', '""') + '"*' for t in tokens)
+        where, params = _filter_sql(filters or AtomFilter())
+        order = f"bm25(atoms_fts, {_FTS_WEIGHTS}), a.file_path, a.line" if ranked else "a.pk"
+        sql = (f"SELECT {_prefixed(ATOM_COLUMNS, 'a')} FROM atoms_fts f JOIN atoms a ON a.pk = f.rowid "
+               f"WHERE atoms_fts MATCH ? {'AND ' + where if where else ''} ORDER BY {order} LIMIT ?")
+        return [row_to_stored(r) for r in self.conn.execute(sql, [match, *params, limit])]
+
+    def query(self, filters: AtomFilter, limit: int | None = None) -> list[StoredAtom]:
+        where, params = _filter_sql(filters)
+        sql = f"SELECT {_prefixed(ATOM_COLUMNS, 'a')} FROM atoms a"
+        if where:
+            sql += f" WHERE {where}"
+        sql += " ORDER BY a.file_path, a.line"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        return [row_to_stored(r) for r in self.conn.execute(sql, params)]
+
+    def edges_from(self, source_ids: Sequence[str]) -> list[tuple[int, Edge]]:
+        out = []
+        for chunk in _chunks(list(source_ids)):
+            out.extend((r[0], row_to_edge(r)) for r in self.conn.execute(
+                f"SELECT {EDGE_COLUMNS} FROM edges WHERE source_id IN ({_marks(chunk)}) "
+                "ORDER BY source_id, line, id", chunk))
+        return out
+
+    def edges_to(self, target_ids: Sequence[str]) -> list[tuple[int, Edge]]:
+        out = []
+        for chunk in _chunks(list(target_ids)):
+            out.extend((r[0], row_to_edge(r)) for r in self.conn.execute(
+                f"SELECT {EDGE_COLUMNS} FROM edges WHERE target_id IN ({_marks(chunk)}) "
+                "ORDER BY target_id, source_id, line", chunk))
+        return out
+
+    def edges_named(self, short_names: Sequence[str]) -> list[tuple[int, Edge]]:
+        out = []
+        for chunk in _chunks(list(short_names)):
+            out.extend((r[0], row_to_edge(r)) for r in self.conn.execute(
+                f"SELECT {EDGE_COLUMNS} FROM edges WHERE short_name IN ({_marks(chunk)})", chunk))
+        return out
+
+    def unresolved_edges(self, file_glob: str | None = None, limit: int | None = None) -> list[Edge]:
+        sql = (f"SELECT {_prefixed(EDGE_COLUMNS, 'e')} FROM edges e JOIN atoms a ON a.id = e.source_id "
+               "WHERE e.resolution IN ('unresolved', 'ambiguous')")
+        params: list[Any] = []
+        if file_glob:
+            sql += " AND a.file_path GLOB ?"
+            params.append(file_glob)
+        sql += " ORDER BY a.file_path, e.line"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        return [row_to_edge(r) for r in self.conn.execute(sql, params)]
+
+    def call_counts(self, ids: Sequence[str]) -> dict[str, tuple[int, int]]:
+        """(callers, callees) per atom id: distinct resolved atoms on each side."""
+        counts = {i: [0, 0] for i in ids}
+        for chunk in _chunks(list(ids)):
+            marks = _marks(chunk)
+            for atom_id, n in self.conn.execute(
+                    f"SELECT target_id, count(DISTINCT source_id) FROM edges "
+                    f"WHERE target_id IN ({marks}) GROUP BY target_id", chunk):
+                counts[atom_id][0] = n
+            for atom_id, n in self.conn.execute(
+                    f"SELECT source_id, count(DISTINCT coalesce(target_id, callee)) FROM edges "
+                    f"WHERE source_id IN ({marks}) GROUP BY source_id", chunk):
+                counts[atom_id][1] = n
+        return {k: (v[0], v[1]) for k, v in counts.items()}
+
+    def file_rows(self, paths: Sequence[str] | None = None) -> dict[str, FileRow]:
+        sql = ("SELECT path, language, size, mtime_ns, content_hash, line_count, atom_count, "
+               "error_count, errors, indexed_at FROM files")
+        if paths is None:
+            rows = self.conn.execute(sql).fetchall()
+        else:
+            rows = []
+            for chunk in _chunks(list(paths)):
+                rows += self.conn.execute(f"{sql} WHERE path IN ({_marks(chunk)})", chunk).fetchall()
+        return {r[0]: FileRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7],
+                              tuple(json.loads(r[8])), r[9]) for r in rows}
+
+    def file_stats(self) -> dict[str, tuple[int, int, str]]:
+        """path -> (size, mtime_ns, content_hash): what a reconcile compares with the disk."""
+        return {r[0]: (r[1], r[2], r[3]) for r in
+                self.conn.execute("SELECT path, size, mtime_ns, content_hash FROM files")}
+
+    def file_stats_under(self, folder: str) -> dict[str, tuple[int, int, str]]:
+        """Like ``file_stats`` for the files below a folder (a range scan on the primary key)."""
+        prefix = folder.rstrip("/") + "/"
+        return {r[0]: (r[1], r[2], r[3]) for r in self.conn.execute(
+            "SELECT path, size, mtime_ns, content_hash FROM files WHERE path >= ? AND path < ?",
+            (prefix, prefix[:-1] + "0"))}
+
+    def skipped(self) -> list[tuple[str, str, str]]:
+        return self.conn.execute("SELECT path, reason, detail FROM skipped ORDER BY reason, path").fetchall()
+
+    def files_with_errors(self) -> list[FileRow]:
+        paths = [r[0] for r in self.conn.execute("SELECT path FROM files WHERE error_count > 0 ORDER BY path")]
+        rows = self.file_rows(paths)
+        return [rows[p] for p in paths]
+
+    def symbol_infos(self) -> Iterator[SymbolInfo]:
+        """Everything resolution needs, for a SymbolTable."""
+        for (atom_id, path, name, qualified, kind, line, owner, parent, exported, data) in self.conn.execute(
+                "SELECT id, file_path, name, qualified_name, kind, line, owner, parent_id, is_exported, "
+                "CASE WHEN kind = 'module' THEN json_extract(data, '$.imports') "
+                "WHEN kind = 'class' THEN json_extract(data, '$.bases') END FROM atoms"):
+            bases: tuple[str, ...] = ()
+            imports: tuple[Import, ...] = ()
+            if data:
+                parsed = json.loads(data)
+                if kind == "class":
+                    bases = tuple(parsed)
+                else:
+                    imports = tuple(Import(i[0], i[1], i[2], bool(i[3])) for i in parsed)
+            yield SymbolInfo(atom_id, path, name, qualified, kind, line, owner, parent, bases,
+                             imports, bool(exported))
+
+    def counts(self) -> dict[str, Any]:
+        c = self.conn
+        out: dict[str, Any] = {
+            "files": c.execute("SELECT count(*) FROM files").fetchone()[0],
+            "atoms": c.execute("SELECT count(*) FROM atoms").fetchone()[0],
+            "edges": c.execute("SELECT count(*) FROM edges").fetchone()[0],
+            "skipped": c.execute("SELECT count(*) FROM skipped").fetchone()[0],
+            "files_with_errors": c.execute("SELECT count(*) FROM files WHERE error_count > 0").fetchone()[0],
+        }
+        out["atoms_by_kind"] = dict(c.execute("SELECT kind, count(*) FROM atoms GROUP BY kind ORDER BY 2 DESC"))
+        out["edges_by_resolution"] = dict(c.execute(
+            "SELECT resolution, count(*) FROM edges GROUP BY resolution ORDER BY 2 DESC"))
+        out["files_by_language"] = dict(c.execute(
+            "SELECT language, count(*) FROM files GROUP BY language ORDER BY 2 DESC"))
+        out["skipped_by_reason"] = dict(c.execute(
+            "SELECT reason, count(*) FROM skipped GROUP BY reason ORDER BY 2 DESC"))
+        return out
+
+
+def _filter_sql(f: AtomFilter) -> tuple[str, list[Any]]:
+    clauses: list[str] = []
+    params: list[Any] = []
+    if f.kind:
+        clauses.append("a.kind = ?")
+        params.append(f.kind)
+    if f.is_async is not None:
+        clauses.append("a.is_async = ?")
+        params.append(int(f.is_async))
+    if f.exported is not None:
+        clauses.append("a.is_exported = ?")
+        params.append(int(f.exported))
+    if f.file_glob:
+        clauses.append("a.file_path GLOB ?")
+        params.append(f.file_glob)
+    if f.name_glob:
+        clauses.append("(a.name GLOB ? OR a.qualified_name GLOB ?)")
+        params += [f.name_glob, f.name_glob]
+    if f.min_complexity is not None:
+        clauses.append("a.complexity >= ?")
+        params.append(f.min_complexity)
+    if f.calls:
+        clauses.append(
+            "a.id IN (SELECT e.source_id FROM edges e WHERE e.short_name = ? OR e.target_id = ? "
+            "OR e.target_id IN (SELECT id FROM atoms WHERE name = ? OR qualified_name = ?))")
+        params += [f.calls, f.calls, f.calls, f.calls]
+    if f.called_by:
+        clauses.append(
+            "a.id IN (SELECT e.target_id FROM edges e JOIN atoms s ON s.id = e.source_id "
+            "WHERE e.target_id IS NOT NULL AND (s.id = ? OR s.name = ? OR s.qualified_name = ?))")
+        params += [f.called_by, f.called_by, f.called_by]
+    if f.unresolved:
+        clauses.append("a.id IN (SELECT source_id FROM edges WHERE resolution IN ('unresolved', 'ambiguous'))")
+    return " AND ".join(clauses), params
+
+
+def _prefixed(columns: str, alias: str) -> str:
+    return ", ".join(f"{alias}.{c.strip()}" for c in columns.split(","))
+
+
+def _marks(seq: Sequence[Any]) -> str:
+    return ",".join("?" * len(seq))
+
+
+def _chunks(seq: Sequence[Any]) -> Iterator[Sequence[Any]]:
+    seq = list(seq)
+    for i in range(0, len(seq), _CHUNK):
+        yield seq[i:i + _CHUNK]

@@ -1,0 +1,101 @@
+"""Opening index databases: WAL, pragmas, migrations, and errors a user can act on."""
+
+from __future__ import annotations
+
+import os
+import random
+import sqlite3
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+from .schema import APPLICATION_ID, migrate
+
+T = TypeVar("T")
+BUSY_TIMEOUT_MS = 5000
+
+
+class StoreError(Exception):
+    """A problem with an index file, phrased for the person who has to fix it."""
+
+
+class StoreBusy(StoreError):
+    """Another writer held the database for longer than the retries allowed."""
+
+
+def connect(path: str, *, readonly: bool = False, create: bool = True) -> sqlite3.Connection:
+    """Open (and, for writers, create or migrate) an index database.
+
+    Autocommit mode (``isolation_level=None``): transactions are explicit ``BEGIN IMMEDIATE``
+    blocks in the engine, so a read never holds a lock it did not ask for.
+    """
+    if readonly or not create:
+        if not os.path.exists(path):
+            raise StoreError(f"no index at {path}")
+    else:
+        os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    try:
+        if readonly:
+            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None,
+                                   check_same_thread=False)
+        else:
+            conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        _check_ours(conn, path)
+        if not readonly:
+            conn.execute("PRAGMA journal_mode = WAL")
+        # NORMAL in WAL mode: a commit survives a crash of dgtui; a power cut may lose the last
+        # transactions, which the next start re-derives from the files on disk.
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA temp_store = MEMORY")
+        conn.execute("PRAGMA cache_size = -65536")
+        conn.execute("PRAGMA mmap_size = 268435456")
+        if not readonly:
+            migrate(conn)
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(describe(exc, path)) from exc
+    return conn
+
+
+def _check_ours(conn: sqlite3.Connection, path: str) -> None:
+    app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if app_id not in (0, APPLICATION_ID) or (app_id == 0 and version != 0):
+        raise StoreError(f"{path} is not a dgtui index (another program's SQLite file); "
+                         "run `dgtui index --rebuild` to replace it")
+    if app_id == 0 and version == 0:
+        tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        if tables:
+            raise StoreError(f"{path} is not a dgtui index; run `dgtui index --rebuild` to replace it")
+
+
+def describe(exc: BaseException, path: str) -> str:
+    """One line saying what went wrong with the database and what to do."""
+    msg = str(exc)
+    low = msg.lower()
+    if "not a database" in low or "malformed" in low or "corrupt" in low:
+        return f"the index at {path} is damaged ({msg}); run `dgtui index --rebuild` to rebuild it"
+    if "disk is full" in low or "database or disk is full" in low:
+        return f"no space left for the index at {path}; free some space and run the command again"
+    if "readonly" in low or "read-only" in low:
+        return f"the index at {path} is read-only ({msg})"
+    if "locked" in low or "busy" in low:
+        return f"the index at {path} is busy (another dgtui is writing); try again"
+    if "unable to open" in low:
+        return f"cannot open the index at {path} ({msg})"
+    return f"index error at {path}: {msg}"
+
+
+def with_retries(fn: Callable[[], T], *, attempts: int = 6, base_delay: float = 0.02) -> T:
+    """Run ``fn`` (a whole transaction) again when SQLite says busy/locked, with backoff."""
+    for attempt in range(attempts):
+        try:
+            return fn()
+        except sqlite3.OperationalError as exc:
+            low = str(exc).lower()
+            if "locked" not in low and "busy" not in low:
+                raise
+            if attempt == attempts - 1:
+                raise StoreBusy(str(exc)) from exc
+            time.sleep(base_delay * (2 ** attempt) * (0.5 + random.random()))
+    raise AssertionError("unreachable")

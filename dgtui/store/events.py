@@ -1,0 +1,217 @@
+"""EventLog: transactions, atom events and edge events (writes by the engine, reads by queries)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from ..model import Atom
+from .records import dumps
+
+EVENT_COLUMNS = ("id, atom_id, file_path, operation, delta, previous_version, new_version, "
+                 "timestamp, source, transaction_id")
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    id: int
+    atom_id: str
+    file_path: str
+    operation: str
+    delta: dict[str, Any]
+    previous_version: int | None
+    new_version: int | None
+    timestamp: float
+    source: str
+    transaction_id: int
+
+    @property
+    def changed_fields(self) -> list[str]:
+        if self.operation == "update":
+            return sorted(self.delta.get("changed", {}))
+        return []
+
+    @classmethod
+    def from_row(cls, row: tuple) -> Event:
+        return cls(row[0], row[1], row[2], row[3], json.loads(row[4]), row[5], row[6], row[7],
+                   row[8], row[9])
+
+
+@dataclass(frozen=True, slots=True)
+class TransactionRow:
+    id: int
+    source: str
+    started_at: float
+    committed_at: float | None
+    detected_at: float | None
+    files: list[str]
+    created: int
+    updated: int
+    deleted: int
+    edges_added: int
+    edges_removed: int
+    summary: dict[str, Any]
+
+
+@dataclass
+class EventFilter:
+    atom: str | None = None
+    file_glob: str | None = None
+    source: str | None = None
+    transaction: int | None = None
+    since: float | None = None  # unix time
+    until: float | None = None
+    since_transaction: int | None = None  # events after this transaction
+    operation: str | None = None
+    limit: int | None = 100
+    oldest_first: bool = False
+
+
+class EventLog:
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+
+    # == writes (engine only) ==============================================================
+    def open_transaction(self, source: str, started_at: float, detected_at: float | None) -> int:
+        cur = self.conn.execute(
+            "INSERT INTO transactions (source, started_at, detected_at) VALUES (?, ?, ?)",
+            (source, started_at, detected_at))
+        return int(cur.lastrowid)
+
+    def close_transaction(self, tx: int, committed_at: float, files: list[str], created: int,
+                          updated: int, deleted: int, edges_added: int, edges_removed: int,
+                          summary: dict[str, Any]) -> None:
+        self.conn.execute(
+            "UPDATE transactions SET committed_at=?, files=?, created=?, updated=?, deleted=?, "
+            "edges_added=?, edges_removed=?, summary=? WHERE id=?",
+            (committed_at, dumps(files), created, updated, deleted, edges_added, edges_removed,
+             dumps(summary), tx))
+
+    def insert_events(self, rows: Iterable[tuple]) -> None:
+        """Rows of (atom_id, file_path, operation, delta_json, prev, new, timestamp, source, tx)."""
+        self.conn.executemany(
+            "INSERT INTO atom_events (atom_id, file_path, operation, delta, previous_version, "
+            "new_version, timestamp, source, transaction_id) VALUES (?,?,?,?,?,?,?,?,?)", rows)
+
+    def insert_edge_events(self, tx: int, added: Iterable[tuple[str, str]],
+                           removed: Iterable[tuple[str, str]]) -> None:
+        rows = [(tx, "add", s, t) for s, t in added] + [(tx, "remove", s, t) for s, t in removed]
+        self.conn.executemany(
+            "INSERT INTO edge_events (transaction_id, operation, source_id, target_id) VALUES (?,?,?,?)",
+            rows)
+
+    # == reads =============================================================================
+    def last_transaction_id(self) -> int:
+        row = self.conn.execute(
+            "SELECT max(id) FROM transactions WHERE committed_at IS NOT NULL").fetchone()
+        return int(row[0] or 0)
+
+    def events(self, f: EventFilter) -> list[Event]:
+        clauses, params = [], []
+        if f.atom:
+            clauses.append("atom_id = ?")
+            params.append(f.atom)
+        if f.file_glob:
+            clauses.append("file_path GLOB ?")
+            params.append(f.file_glob)
+        if f.source:
+            clauses.append("source = ?")
+            params.append(f.source)
+        if f.transaction is not None:
+            clauses.append("transaction_id = ?")
+            params.append(f.transaction)
+        if f.since_transaction is not None:
+            clauses.append("transaction_id > ?")
+            params.append(f.since_transaction)
+        if f.since is not None:
+            clauses.append("timestamp >= ?")
+            params.append(f.since)
+        if f.until is not None:
+            clauses.append("timestamp <= ?")
+            params.append(f.until)
+        if f.operation:
+            clauses.append("operation = ?")
+            params.append(f.operation)
+        sql = f"SELECT {EVENT_COLUMNS} FROM atom_events"
+        if clauses:
+            sql += " WHERE " + " AND ".join(clauses)
+        sql += " ORDER BY id" + ("" if f.oldest_first else " DESC")
+        if f.limit is not None:
+            sql += " LIMIT ?"
+            params.append(f.limit)
+        return [Event.from_row(r) for r in self.conn.execute(sql, params)]
+
+    def transactions(self, since: int = 0, limit: int | None = None) -> list[TransactionRow]:
+        sql = ("SELECT id, source, started_at, committed_at, detected_at, files, created, updated, "
+               "deleted, edges_added, edges_removed, summary FROM transactions "
+               "WHERE id > ? AND committed_at IS NOT NULL ORDER BY id")
+        params: list[Any] = [since]
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        return [TransactionRow(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), r[6], r[7], r[8],
+                               r[9], r[10], json.loads(r[11])) for r in self.conn.execute(sql, params)]
+
+    def transaction_at(self, when: float) -> int:
+        """The last transaction committed at or before a unix time (0: before any)."""
+        row = self.conn.execute(
+            "SELECT max(id) FROM transactions WHERE committed_at IS NOT NULL AND committed_at <= ?",
+            (when,)).fetchone()
+        return int(row[0] or 0)
+
+    def edge_changes(self, tx: int) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+        added, removed = [], []
+        for op, s, t in self.conn.execute(
+                "SELECT operation, source_id, target_id FROM edge_events WHERE transaction_id = ? "
+                "ORDER BY id", (tx,)):
+            (added if op == "add" else removed).append((s, t))
+        return added, removed
+
+    def history(self, atom_id: str) -> list[Event]:
+        """Every event of an atom, oldest first, following renames back to earlier ids."""
+        ids, seen = [atom_id], {atom_id}
+        while True:
+            row = self.conn.execute(
+                "SELECT json_extract(delta, '$.renamed_from') FROM atom_events "
+                "WHERE atom_id = ? AND operation = 'create' AND json_extract(delta, '$.renamed_from') "
+                "IS NOT NULL ORDER BY id DESC LIMIT 1", (ids[-1],)).fetchone()
+            if not row or row[0] in seen:
+                break
+            ids.append(row[0])
+            seen.add(row[0])
+        marks = ",".join("?" * len(ids))
+        return [Event.from_row(r) for r in self.conn.execute(
+            f"SELECT {EVENT_COLUMNS} FROM atom_events WHERE atom_id IN ({marks}) ORDER BY id", ids)]
+
+    def replay(self, until_tx: int | None = None) -> dict[str, Atom]:
+        """The atoms as they were after transaction ``until_tx`` (all events when None)."""
+        atoms: dict[str, Atom] = {}
+        for event in self.iter_events(until_tx):
+            apply_event(atoms, event)
+        return atoms
+
+    def iter_events(self, until_tx: int | None = None) -> Iterator[Event]:
+        sql = f"SELECT {EVENT_COLUMNS} FROM atom_events"
+        params: list[Any] = []
+        if until_tx is not None:
+            sql += " WHERE transaction_id <= ?"
+            params.append(until_tx)
+        sql += " ORDER BY id"
+        for row in self.conn.execute(sql, params):
+            yield Event.from_row(row)
+
+    def event_count(self) -> int:
+        return self.conn.execute("SELECT count(*) FROM atom_events").fetchone()[0]
+
+
+def apply_event(atoms: dict[str, Atom], event: Event) -> None:
+    """Apply one event to a map of atoms (replay)."""
+    if event.operation == "create":
+        atoms[event.atom_id] = Atom.from_state(event.delta["atom"])
+    elif event.operation == "update":
+        atoms[event.atom_id] = atoms[event.atom_id].with_changes(event.delta["changed"])
+    elif event.operation == "delete":
+        atoms.pop(event.atom_id, None)

@@ -1,0 +1,219 @@
+"""The index schema, versioned with ``PRAGMA user_version``.
+
+The origin document's schema, corrected where it cannot work: FTS5 external content needs an
+integer rowid, so ``atoms`` has ``pk INTEGER PRIMARY KEY`` and keeps ``id TEXT UNIQUE``; calls are
+rows of ``edges`` (resolved or not) instead of a JSON array behind a view; transactions are rows,
+so an event's ``transaction_id`` points at what was committed together.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+SCHEMA_VERSION = 1
+APPLICATION_ID = 0x64677475  # "dgtu": tells our files from other SQLite files
+
+FTS_COLUMNS = ("name", "qualified_name", "words", "signature", "docstring", "file_path")
+
+_V1 = """
+CREATE TABLE meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+
+CREATE TABLE transactions (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    source TEXT NOT NULL,
+    started_at REAL NOT NULL,
+    committed_at REAL,
+    detected_at REAL,             -- when the watcher first saw the change, if it did
+    files TEXT NOT NULL DEFAULT '[]',
+    created INTEGER NOT NULL DEFAULT 0,
+    updated INTEGER NOT NULL DEFAULT 0,
+    deleted INTEGER NOT NULL DEFAULT 0,
+    edges_added INTEGER NOT NULL DEFAULT 0,
+    edges_removed INTEGER NOT NULL DEFAULT 0,
+    summary TEXT NOT NULL DEFAULT '{}'
+);
+
+CREATE TABLE files (
+    path TEXT PRIMARY KEY,
+    language TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    content_hash TEXT NOT NULL,
+    line_count INTEGER NOT NULL DEFAULT 0,
+    atom_count INTEGER NOT NULL DEFAULT 0,
+    error_count INTEGER NOT NULL DEFAULT 0,
+    errors TEXT NOT NULL DEFAULT '[]',
+    indexed_at REAL NOT NULL,
+    transaction_id INTEGER
+) WITHOUT ROWID;
+
+CREATE TABLE skipped (
+    path TEXT PRIMARY KEY,
+    reason TEXT NOT NULL,
+    detail TEXT NOT NULL DEFAULT '',
+    seen_at REAL NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE atoms (
+    pk INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    file_path TEXT NOT NULL,
+    name TEXT NOT NULL,
+    qualified_name TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    line INTEGER NOT NULL,
+    end_line INTEGER,
+    signature TEXT NOT NULL DEFAULT '',
+    docstring TEXT NOT NULL DEFAULT '',
+    is_async INTEGER NOT NULL DEFAULT 0,
+    is_exported INTEGER NOT NULL DEFAULT 0,
+    complexity INTEGER NOT NULL DEFAULT 1,
+    body_hash TEXT NOT NULL DEFAULT '',
+    parent_id TEXT,
+    owner TEXT,
+    words TEXT NOT NULL DEFAULT '',   -- identifier words for search: saveUser -> "save user"
+    data TEXT NOT NULL DEFAULT '{}',  -- params, calls, bases, imports, extra (JSON)
+    version INTEGER NOT NULL DEFAULT 1,
+    created_at REAL NOT NULL,
+    updated_at REAL NOT NULL,
+    transaction_id INTEGER            -- the transaction that last changed it
+);
+CREATE INDEX idx_atoms_file ON atoms(file_path);
+CREATE INDEX idx_atoms_name ON atoms(name);
+CREATE INDEX idx_atoms_updated ON atoms(updated_at);
+
+CREATE VIRTUAL TABLE atoms_fts USING fts5(
+    name, qualified_name, words, signature, docstring, file_path,
+    content='atoms', content_rowid='pk'
+);
+
+CREATE TABLE edges (
+    id INTEGER PRIMARY KEY,
+    source_id TEXT NOT NULL,
+    target_id TEXT,                  -- NULL when ambiguous or unresolved
+    callee TEXT NOT NULL,            -- as written: self.db.write
+    short_name TEXT NOT NULL,        -- write
+    line INTEGER NOT NULL,
+    resolution TEXT NOT NULL,        -- self, local, import, unique, ambiguous, unresolved
+    candidates INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX idx_edges_source ON edges(source_id);
+CREATE INDEX idx_edges_target ON edges(target_id) WHERE target_id IS NOT NULL;
+CREATE INDEX idx_edges_short ON edges(short_name);
+
+CREATE TABLE atom_events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    atom_id TEXT NOT NULL,
+    file_path TEXT NOT NULL,
+    operation TEXT NOT NULL,         -- create, update, delete
+    delta TEXT NOT NULL,             -- JSON: {"atom": {...}} or {"changed": {field: [old, new]}}
+    previous_version INTEGER,
+    new_version INTEGER,
+    timestamp REAL NOT NULL,
+    source TEXT NOT NULL,            -- index, file-watcher, atomic-edit, mcp, user, import
+    transaction_id INTEGER NOT NULL
+);
+CREATE INDEX idx_events_atom ON atom_events(atom_id);
+CREATE INDEX idx_events_time ON atom_events(timestamp);
+CREATE INDEX idx_events_txn ON atom_events(transaction_id);
+CREATE INDEX idx_events_file ON atom_events(file_path);
+
+-- Which resolved caller -> callee pairs each transaction added or removed.
+CREATE TABLE edge_events (
+    id INTEGER PRIMARY KEY,
+    transaction_id INTEGER NOT NULL,
+    operation TEXT NOT NULL,         -- add, remove
+    source_id TEXT NOT NULL,
+    target_id TEXT NOT NULL
+);
+CREATE INDEX idx_edge_events_txn ON edge_events(transaction_id);
+
+CREATE VIEW graph_edges AS
+SELECT e.source_id, s.file_path AS source_file, s.name AS source_name,
+       e.target_id, t.file_path AS target_file, t.name AS target_name,
+       e.callee, e.line, e.resolution, 'calls' AS edge_type
+FROM edges e
+JOIN atoms s ON s.id = e.source_id
+LEFT JOIN atoms t ON t.id = e.target_id;
+"""
+
+FTS_TRIGGERS = """
+CREATE TRIGGER atoms_ai AFTER INSERT ON atoms BEGIN
+  INSERT INTO atoms_fts(rowid, name, qualified_name, words, signature, docstring, file_path)
+  VALUES (new.pk, new.name, new.qualified_name, new.words, new.signature, new.docstring, new.file_path);
+END;
+CREATE TRIGGER atoms_ad AFTER DELETE ON atoms BEGIN
+  INSERT INTO atoms_fts(atoms_fts, rowid, name, qualified_name, words, signature, docstring, file_path)
+  VALUES ('delete', old.pk, old.name, old.qualified_name, old.words, old.signature, old.docstring, old.file_path);
+END;
+CREATE TRIGGER atoms_au AFTER UPDATE OF name, qualified_name, words, signature, docstring, file_path ON atoms BEGIN
+  INSERT INTO atoms_fts(atoms_fts, rowid, name, qualified_name, words, signature, docstring, file_path)
+  VALUES ('delete', old.pk, old.name, old.qualified_name, old.words, old.signature, old.docstring, old.file_path);
+  INSERT INTO atoms_fts(rowid, name, qualified_name, words, signature, docstring, file_path)
+  VALUES (new.pk, new.name, new.qualified_name, new.words, new.signature, new.docstring, new.file_path);
+END;
+"""
+
+DROP_FTS_TRIGGERS = """
+DROP TRIGGER IF EXISTS atoms_ai;
+DROP TRIGGER IF EXISTS atoms_ad;
+DROP TRIGGER IF EXISTS atoms_au;
+"""
+
+#: Secondary indexes a bulk load drops and builds again afterwards (a sorted build beats
+#: updating the b-trees row by row).
+BULK_INDEXES = {
+    "idx_atoms_file": "CREATE INDEX idx_atoms_file ON atoms(file_path)",
+    "idx_atoms_name": "CREATE INDEX idx_atoms_name ON atoms(name)",
+    "idx_atoms_updated": "CREATE INDEX idx_atoms_updated ON atoms(updated_at)",
+    "idx_edges_source": "CREATE INDEX idx_edges_source ON edges(source_id)",
+    "idx_edges_target": "CREATE INDEX idx_edges_target ON edges(target_id) WHERE target_id IS NOT NULL",
+    "idx_edges_short": "CREATE INDEX idx_edges_short ON edges(short_name)",
+    "idx_events_atom": "CREATE INDEX idx_events_atom ON atom_events(atom_id)",
+    "idx_events_time": "CREATE INDEX idx_events_time ON atom_events(timestamp)",
+    "idx_events_txn": "CREATE INDEX idx_events_txn ON atom_events(transaction_id)",
+    "idx_events_file": "CREATE INDEX idx_events_file ON atom_events(file_path)",
+}
+
+#: Migrations from version N-1 to N. A new schema version appends a script here.
+MIGRATIONS: dict[int, str] = {1: _V1 + FTS_TRIGGERS}
+
+
+def migrate(conn: sqlite3.Connection) -> None:
+    """Bring a database to ``SCHEMA_VERSION``, one transaction per step."""
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version > SCHEMA_VERSION:
+        from .db import StoreError
+
+        raise StoreError(f"index was written by a newer dgtui (schema {version} > {SCHEMA_VERSION})")
+    while version < SCHEMA_VERSION:
+        version += 1
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            # executescript would COMMIT first; run statement by statement inside our transaction.
+            for statement in _statements(MIGRATIONS[version]):
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {version}")
+            conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+
+def _statements(script: str) -> list[str]:
+    """Split a script into complete statements (triggers hold semicolons of their own)."""
+    out, buf = [], ""
+    for line in script.splitlines(keepends=True):
+        if line.lstrip().startswith("--") and not buf.strip():
+            continue
+        buf += line
+        if sqlite3.complete_statement(buf):
+            out.append(buf.strip())
+            buf = ""
+    if buf.strip():
+        out.append(buf.strip())
+    return out

@@ -1,0 +1,211 @@
+"""The repository's symbol table: what call resolution needs to know about every atom.
+
+Kept in memory by the engine and updated inside each transaction (before edges are resolved),
+rebuilt from the store on start or after a failed transaction. Knows nothing of SQL: the store
+feeds it ``SymbolInfo`` rows, the engine feeds it parsed atoms.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections import defaultdict
+from dataclasses import dataclass
+
+from .model import Atom, Import
+from .parse.registry import language_for
+
+#: Kinds that a call can never name directly.
+UNCALLABLE_KINDS = frozenset({"module", "test"})
+ECMA_EXTENSIONS = (".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx")
+
+
+@dataclass(frozen=True, slots=True)
+class SymbolInfo:
+    """The part of an atom that resolution reads."""
+
+    id: str
+    file_path: str
+    name: str
+    qualified_name: str
+    kind: str
+    line: int
+    owner: str | None
+    parent_id: str | None
+    bases: tuple[str, ...] = ()
+    imports: tuple[Import, ...] = ()
+    is_exported: bool = False
+
+    @classmethod
+    def of(cls, atom: Atom) -> SymbolInfo:
+        return cls(atom.id, atom.file_path, atom.name, atom.qualified_name, atom.kind, atom.line,
+                   atom.owner, atom.parent_id, atom.bases, atom.imports, atom.is_exported)
+
+
+class SymbolTable:
+    """Indexes over the atoms of one repository: by id, by short name, by (file, qualified)."""
+
+    def __init__(self) -> None:
+        self.atoms: dict[str, SymbolInfo] = {}
+        self.by_name: dict[str, set[str]] = defaultdict(set)
+        self.by_qualified: dict[tuple[str, str], list[str]] = defaultdict(list)
+        self.by_file: dict[str, set[str]] = defaultdict(set)
+        self.modules: dict[str, SymbolInfo] = {}  # file path -> its <module> atom
+        self._python_modules: dict[str, str] | None = None  # dotted import name -> file
+        self._dotted_names: dict[str, str] = {}  # file -> its dotted import name
+
+    # -- updates ---------------------------------------------------------------------------
+    def add(self, info: SymbolInfo) -> None:
+        old = self.atoms.get(info.id)
+        if old is not None:
+            self.remove(old.id)
+        self.atoms[info.id] = info
+        self.by_file[info.file_path].add(info.id)
+        self.by_qualified[(info.file_path, info.qualified_name)].append(info.id)
+        if info.kind == "module":
+            if info.file_path not in self.modules:
+                self._python_modules = None  # a new file: module names may change
+            self.modules[info.file_path] = info
+        elif info.kind not in UNCALLABLE_KINDS:
+            self.by_name[info.name].add(info.id)
+
+    def remove(self, atom_id: str) -> SymbolInfo | None:
+        info = self.atoms.pop(atom_id, None)
+        if info is None:
+            return None
+        _discard(self.by_file, info.file_path, atom_id)
+        key = (info.file_path, info.qualified_name)
+        ids = self.by_qualified.get(key)
+        if ids is not None:
+            ids.remove(atom_id)
+            if not ids:
+                del self.by_qualified[key]
+        if info.kind == "module":
+            if self.modules.get(info.file_path) is info:
+                del self.modules[info.file_path]
+                self._python_modules = None
+        else:
+            _discard(self.by_name, info.name, atom_id)
+        return info
+
+    def remove_file(self, path: str) -> list[SymbolInfo]:
+        return [info for atom_id in list(self.by_file.get(path, ())) if (info := self.remove(atom_id))]
+
+    # -- lookups ---------------------------------------------------------------------------
+    def get(self, atom_id: str) -> SymbolInfo | None:
+        return self.atoms.get(atom_id)
+
+    def in_file(self, path: str, qualified: str) -> SymbolInfo | None:
+        """The definition of ``qualified`` in ``path``; the last one wins, as at run time."""
+        ids = self.by_qualified.get((path, qualified))
+        if not ids:
+            return None
+        if len(ids) == 1:
+            return self.atoms[ids[0]]
+        infos = [self.atoms[i] for i in ids]
+        callable_infos = [i for i in infos if i.kind not in UNCALLABLE_KINDS] or infos
+        return max(callable_infos, key=lambda i: i.line)
+
+    def named(self, name: str) -> set[str]:
+        return self.by_name.get(name, set())
+
+    def has_file(self, path: str) -> bool:
+        return path in self.modules
+
+    def python_module_file(self, dotted: str) -> str | None:
+        """The file a Python import names (``pkg.mod`` -> ``src/pkg/mod.py``), if indexed."""
+        return self._python_module_names().get(dotted)
+
+    def python_package_of(self, path: str) -> str:
+        """The dotted package a Python file belongs to (for relative imports)."""
+        dotted = self.python_dotted_name(path)
+        if path.endswith("/__init__.py") or path == "__init__.py":
+            return dotted
+        return dotted.rpartition(".")[0]
+
+    def python_dotted_name(self, path: str) -> str:
+        self._python_module_names()
+        return self._dotted_names.get(path, "")
+
+    def _python_module_names(self) -> dict[str, str]:
+        if self._python_modules is None:
+            self._python_modules, self._dotted_names = _python_module_map(
+                [p for p in self.modules if p.endswith(".py")])
+        return self._python_modules
+
+    def ecma_module_file(self, importer: str, spec: str) -> str | None:
+        """The file an ES/CommonJS specifier names, relative to the importing file."""
+        if spec.startswith("."):
+            base = posixpath.normpath(posixpath.join(posixpath.dirname(importer), spec))
+            if base.startswith("../"):
+                return None
+        else:
+            base = spec  # a bare specifier: a package folder when the repository holds one
+        for candidate in _ecma_candidates(base):
+            if candidate in self.modules:
+                return candidate
+        return None
+
+    def module_file(self, importer: str, spec: str) -> str | None:
+        lang = language_for(importer)
+        if lang is None:
+            return None
+        if lang.module_style == "python":
+            return self.python_module_file(self.absolute_python_module(importer, spec))
+        return self.ecma_module_file(importer, spec)
+
+    def absolute_python_module(self, importer: str, spec: str) -> str:
+        if not spec.startswith("."):
+            return spec
+        dots = len(spec) - len(spec.lstrip("."))
+        package = self.python_package_of(importer).split(".") if importer else []
+        package = [p for p in package if p]
+        if dots > 1:
+            package = package[: len(package) - (dots - 1)] if dots - 1 <= len(package) else []
+        rest = spec[dots:]
+        return ".".join(package + ([rest] if rest else []))
+
+
+def _discard(index: dict[str, set[str]], key: str, value: str) -> None:
+    values = index.get(key)
+    if values is not None:
+        values.discard(value)
+        if not values:
+            del index[key]
+
+
+def _ecma_candidates(base: str) -> list[str]:
+    if base.endswith(ECMA_EXTENSIONS):
+        out = [base]
+        stem = base.rsplit(".", 1)[0]
+        out += [stem + ext for ext in (".ts", ".tsx")]  # TS sources import "./x.js"
+        return out
+    out = [base + ext for ext in ECMA_EXTENSIONS]
+    for folder in ("", "/lib", "/src", "/dist"):
+        out += [f"{base}{folder}/index{ext}" for ext in ECMA_EXTENSIONS]
+    return out
+
+
+def _python_module_map(paths: list[str]) -> tuple[dict[str, str], dict[str, str]]:
+    """Dotted import names for Python files.
+
+    A file's name starts at the top-most folder of its chain of packages (folders holding an
+    ``__init__.py``): ``src/pkg/mod.py`` is ``pkg.mod`` when ``src`` is not a package. The
+    path from the repository root (``src.pkg.mod``) is registered too, as a fallback.
+    """
+    packages = {posixpath.dirname(p) for p in paths if posixpath.basename(p) == "__init__.py"}
+    names: dict[str, str] = {}
+    dotted_names: dict[str, str] = {}
+    for path in sorted(paths):
+        parts = path[:-3].split("/")
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        folder = posixpath.dirname(path)
+        start = folder.count("/") + 1 if folder else 0
+        while folder and folder in packages:
+            start -= 1
+            folder = posixpath.dirname(folder)
+        import_name = ".".join(parts[start:]) if parts[start:] else ".".join(parts)
+        dotted_names[path] = import_name
+        names.setdefault(import_name, path)
+        names.setdefault(".".join(parts), path)
+    return names, dotted_names

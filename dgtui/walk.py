@@ -1,0 +1,109 @@
+"""Walking a repository: the files dgtui indexes, and why the others were left out.
+
+Iterative (no recursion limit), one directory handle open at a time, symlinks never followed
+(a link can loop or leave the repository), unreadable folders recorded rather than fatal.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from .ignore import IgnoreRules
+from .parse.registry import language_for
+
+DEFAULT_MAX_BYTES = 2 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class FileStat:
+    path: str  # repository-relative, posix
+    size: int
+    mtime_ns: int
+
+
+@dataclass(frozen=True, slots=True)
+class Skip:
+    path: str
+    reason: str  # symlink, unreadable-folder, unreadable, too-large, binary, not-utf8, vanished
+    detail: str = ""
+
+
+@dataclass
+class WalkResult:
+    files: list[FileStat]
+    skipped: list[Skip]
+    directories: list[str]  # every folder walked ("" is the root): what a watcher must watch
+
+
+def walk(root: str, rules: IgnoreRules, max_bytes: int = DEFAULT_MAX_BYTES,
+         under: str = "") -> WalkResult:
+    """All indexable files below ``under`` (a relative folder, "" for the whole repository)."""
+    files: list[FileStat] = []
+    skipped: list[Skip] = []
+    directories: list[str] = []
+    pending = [under]
+    while pending:
+        rel_dir = pending.pop()
+        abs_dir = os.path.join(root, rel_dir) if rel_dir else root
+        try:
+            with os.scandir(abs_dir) as it:
+                entries = list(it)
+        except OSError as exc:
+            skipped.append(Skip(rel_dir or ".", "unreadable-folder", exc.strerror or str(exc)))
+            continue
+        names = {e.name for e in entries}
+        if rel_dir and "pyvenv.cfg" in names:
+            continue  # a virtual environment, whatever its name
+        directories.append(rel_dir)
+        rules.saw_folder(rel_dir, ".gitignore" in names)
+        for entry in entries:
+            rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
+            try:
+                if entry.is_symlink():
+                    if language_for(entry.name) or _is_dir_link(entry.path):
+                        skipped.append(Skip(rel, "symlink", "symbolic links are not followed"))
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    if not rules.decide(rel + "/"):
+                        pending.append(rel)
+                    continue
+                if language_for(entry.name) is None or rules.decide(rel):
+                    continue
+                st = entry.stat(follow_symlinks=False)
+            except OSError as exc:
+                skipped.append(Skip(rel, "vanished" if _is_missing(exc) else "unreadable",
+                                    exc.strerror or str(exc)))
+                continue
+            if st.st_size > max_bytes:
+                skipped.append(Skip(rel, "too-large", f"{st.st_size} bytes > {max_bytes}"))
+                continue
+            files.append(FileStat(rel, st.st_size, st.st_mtime_ns))
+    files.sort(key=lambda f: f.path)
+    return WalkResult(files, skipped, directories)
+
+
+def stat_file(root: str, rel: str) -> FileStat | None:
+    """A single file's stat, or None when it is gone or not a regular file."""
+    try:
+        st = os.stat(os.path.join(root, rel), follow_symlinks=False)
+    except OSError:
+        return None
+    import stat as _stat
+
+    if not _stat.S_ISREG(st.st_mode):
+        return None
+    return FileStat(rel, st.st_size, st.st_mtime_ns)
+
+
+def _is_dir_link(path: str) -> bool:
+    try:
+        return os.path.isdir(path)
+    except OSError:
+        return False
+
+
+def _is_missing(exc: OSError) -> bool:
+    import errno
+
+    return exc.errno in (errno.ENOENT, errno.ENOTDIR)
