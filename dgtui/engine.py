@@ -36,7 +36,7 @@ class Batch:
     parsed: list[ParsedFile] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     skips: list[Skip] = field(default_factory=list)  # found by the walk (symlinks, big files...)
-    full_walk: bool = False  # the skips are the complete list: forget older ones
+    forget_skips: list[str] = field(default_factory=list)  # skip records no longer true
     detected_at: float | None = None  # when the watcher saw the first change
     parse_seconds: float = 0.0
 
@@ -119,7 +119,7 @@ class Engine:
             old = stored.get(pf.path)
             if pf.skipped:
                 if pf.skipped != "vanished":
-                    skip_rows.append((pf.path, pf.skipped, "; ".join(pf.errors)))
+                    skip_rows.append((pf.path, pf.skipped, "; ".join(pf.errors), pf.size, pf.mtime_ns))
                     errors.append(f"{pf.path}: {pf.skipped}")
                 else:
                     unskipped.append(pf.path)
@@ -139,11 +139,9 @@ class Engine:
             if path in stored:
                 changed[path] = None
 
-        if batch.full_walk:
-            repo.clear_skipped()
-        else:
-            repo.clear_skipped(unskipped)
-        repo.set_skipped([(s.path, s.reason, s.detail) for s in batch.skips] + skip_rows, now)
+        repo.clear_skipped(unskipped + batch.forget_skips)
+        repo.set_skipped([(s.path, s.reason, s.detail, None, None) for s in batch.skips] + skip_rows,
+                         now)
         repo.touch_files(touched)
         if not changed:
             return None

@@ -82,20 +82,28 @@ class Indexer:
         found = walk(self.root, self.rules, self.max_bytes)
         self.directories = found.directories
         stored = self.store.atoms.file_stats()
+        was_skipped = self.store.atoms.skipped_stats()
         on_disk = {f.path for f in found.files}
+        # A file skipped before (binary, not UTF-8...) is read again only when it changed.
         to_parse = [f.path for f in found.files
-                    if stored.get(f.path, (None, None))[:2] != (f.size, f.mtime_ns)]
+                    if stored.get(f.path, (None, None))[:2] != (f.size, f.mtime_ns)
+                    and was_skipped.get(f.path) != (f.size, f.mtime_ns)]
         removed = sorted(p for p in stored if p not in on_disk)
+        parsing = set(to_parse)
+        still_skipped = {s.path for s in found.skipped} | {
+            p for p in on_disk if p in was_skipped and p not in parsing}
+        forget = sorted(p for p in was_skipped if p not in still_skipped)
         summary.walk_seconds = time.perf_counter() - t0
 
         batches = 0
         parsed: list[ParsedFile] = []
         t_parse = time.perf_counter()
 
-        def flush(final: bool) -> None:
+        def flush() -> None:
             nonlocal parsed, batches
-            batch = Batch(parsed=parsed, removed=removed if batches == 0 else [],
-                          skips=found.skipped if batches == 0 else [], full_walk=batches == 0,
+            first = batches == 0
+            batch = Batch(parsed=parsed, removed=removed if first else [],
+                          skips=found.skipped if first else [], forget_skips=forget if first else [],
                           parse_seconds=time.perf_counter() - t_parse)
             summary.parse_seconds += batch.parse_seconds
             t_write = time.perf_counter()
@@ -115,9 +123,9 @@ class Indexer:
             if progress:
                 progress(i, len(to_parse))
             if chunk_files and len(parsed) >= chunk_files:
-                flush(final=False)
+                flush()
                 t_parse = time.perf_counter()
-        flush(final=True)
+        flush()
         summary.parsed = len(to_parse)
         summary.removed = len(removed)
         _fill_totals(summary, self.store)

@@ -101,6 +101,8 @@ class Resolver:
 
     def _known(self, caller: SymbolInfo, parts: list[str], self_names: tuple[str, ...]) -> Resolution | None:
         head, path = parts[0], caller.file_path
+        if head == "super" and len(parts) == 1 and "this" in self_names:  # JS: parent constructor
+            parts = ["super", "constructor"]
         if head in ("super", "super()") and len(parts) == 2:
             owner = self._owner_class(caller)
             if owner is not None:
@@ -116,8 +118,10 @@ class Resolver:
                     return ("self", hit.id, 0)
             return None
         if len(parts) == 1:
-            hit = self._bare(caller, head)
-            return hit
+            if head in self_names and head != "super":  # cls(...) builds the owning class
+                owner = self._owner_class(caller)
+                return ("self", owner.id, 0) if owner is not None else None
+            return self._bare(caller, head)
         hit = self.symbols.in_file(path, ".".join(parts))  # res.json(), Foo.bar(), exports.x()
         if hit is not None and hit.kind not in ("module", "test"):
             return ("local", hit.id, 0)
@@ -240,15 +244,18 @@ class Resolver:
 
     def _find_in_module(self, file: str, name: str, depth: int) -> SymbolInfo | None:
         symbols = self.symbols
+        module = symbols.modules.get(file)
+        default = module.default_export if module is not None else None
         candidates = [name, f"exports.{name}", f"module.exports.{name}"]
         if name == "default":
-            candidates += ["module.exports", "exports"]
+            candidates += ([default] if default else []) + ["module.exports", "exports"]
+        elif default:  # module.exports = res: the module's members are res's
+            candidates.append(f"{default}.{name}")
         for qualified in candidates:
             hit = symbols.in_file(file, qualified)
             if hit is not None and hit.kind not in ("module", "test"):
                 return hit
         head, _, rest = name.partition(".")
-        module = symbols.modules.get(file)
         if rest:
             cls = symbols.in_file(file, head)
             if cls is not None and cls.kind == "class" and "." not in rest:

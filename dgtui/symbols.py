@@ -34,11 +34,13 @@ class SymbolInfo:
     bases: tuple[str, ...] = ()
     imports: tuple[Import, ...] = ()
     is_exported: bool = False
+    default_export: str | None = None  # modules: what `export default`/`module.exports =` names
 
     @classmethod
     def of(cls, atom: Atom) -> SymbolInfo:
+        default = atom.extra.get("default") if atom.extra and atom.kind == "module" else None
         return cls(atom.id, atom.file_path, atom.name, atom.qualified_name, atom.kind, atom.line,
-                   atom.owner, atom.parent_id, atom.bases, atom.imports, atom.is_exported)
+                   atom.owner, atom.parent_id, atom.bases, atom.imports, atom.is_exported, default)
 
 
 class SymbolTable:

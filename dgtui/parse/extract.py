@@ -26,7 +26,7 @@ _HEADER_PREFIX = re.compile(
     rb"abstract|declare|override)\s+)*")
 _PLAIN_CALLEE = re.compile(r"[\w$.]+")
 _ROLES = ("reference.call", "branch", "scope.object", "comment", "doc", "base", "yield",
-          "import.module", "export.name", "export.definition", "error")
+          "import.module", "export.name", "export.default_name", "export.definition", "error")
 _SHORT_NAME = re.compile(r"([A-Za-z_$#][\w$]*)\s*$")
 
 
@@ -81,6 +81,7 @@ def extract(source: bytes, path: str, lang: LoadedLanguage) -> Extraction:
     comments: dict[int, tuple[int, str]] = {}  # end row -> (start row, text)
     errors: list[str] = []
     error_count = 0
+    default_export: str | None = None  # what `export default` / `module.exports =` names
 
     roles = lang.roles
     for pattern, caps in ts.QueryCursor(lang.query).matches(root):
@@ -127,6 +128,9 @@ def extract(source: bytes, path: str, lang: LoadedLanguage) -> Extraction:
             imports.extend(_imports(caps, text, spec.module_style))
         elif role == "export.name":
             export_names.update(text.of(n) for n in caps["export.name"])
+        elif role == "export.default_name":
+            default_export = text.of(caps["export.default_name"][0])
+            export_names.add(default_export)
         elif role == "export.definition":
             node = caps["export.definition"][0]
             export_spans.append((node.start_byte, node.end_byte))
@@ -142,7 +146,7 @@ def extract(source: bytes, path: str, lang: LoadedLanguage) -> Extraction:
     _sweep(module, intervals, items)
     line_count = source.count(b"\n") + (0 if source.endswith(b"\n") else 1)
     atoms = _build_atoms(path, lang, text, module, intervals, imports, export_names,
-                         export_spans, comments)
+                         export_spans, comments, default_export)
     if error_count == 0 and root.has_error:
         error_count = 1  # a MISSING node: the tree recovered without an ERROR node
         errors.append("missing token (incomplete code)")
@@ -253,7 +257,8 @@ def _imports(caps: dict[str, list[Any]], text: _Text, style: str) -> list[Import
 
 def _build_atoms(path: str, lang: LoadedLanguage, text: _Text, module: _Interval,
                  intervals: list[_Interval], imports: list[Import], export_names: set[str],
-                 export_spans: list[tuple[int, int]], comments: dict[int, tuple[int, str]]) -> list[Atom]:
+                 export_spans: list[tuple[int, int]], comments: dict[int, tuple[int, str]],
+                 default_export: str | None) -> list[Atom]:
     spec = lang.spec
     used: dict[str, int] = {}
 
@@ -269,7 +274,7 @@ def _build_atoms(path: str, lang: LoadedLanguage, text: _Text, module: _Interval
         complexity=1 + module.branches, body_hash=_own_hash(text, module, 0, len(text.source)),
         calls=tuple(Call(callee, short, line - 1) for line, callee, short in module.calls),
         imports=tuple(imports),
-        extra={"exports": sorted(export_names)} if export_names else None,
+        extra=_module_extra(export_names, default_export),
     )]
     has_all = spec.public_by_default and bool(export_names)
     for iv in intervals:
@@ -301,6 +306,15 @@ def _build_atoms(path: str, lang: LoadedLanguage, text: _Text, module: _Interval
             extra={"generator": True} if iv.has_yield and kind != "generator" else None,
         ))
     return atoms
+
+
+def _module_extra(export_names: set[str], default_export: str | None) -> dict[str, Any] | None:
+    extra: dict[str, Any] = {}
+    if export_names:
+        extra["exports"] = sorted(export_names)
+    if default_export:
+        extra["default"] = default_export
+    return extra or None
 
 
 def _kind(iv: _Interval, python: bool) -> str:
@@ -343,6 +357,8 @@ def _is_exported(iv: _Interval, parent: _Interval, short: str, public_by_default
         return False
     name = iv.name
     if name.startswith(("module.exports", "exports.")):
+        return True
+    if "." in name and name.split(".", 1)[0] in export_names:  # members of an exported object
         return True
     holder = iv.parent
     if holder is not None and not holder.is_atom and holder.qualified.startswith(("module.exports", "exports")):

@@ -6,6 +6,7 @@ import re
 from typing import Any, Callable
 
 _WS = re.compile(r"\s+")
+_STRING_PREFIX = re.compile(r"([rRbBuUfF]{0,2})['\"`]")
 _COMMENT_MARKS = re.compile(r"^\s*(?:/\*\*?|\*/|\*|//+|#+)\s?", re.M)
 _PARAM_NAME_FIELDS = ("name", "pattern", "left")
 _SKIPPED_PARAMS = {"comment", "keyword_separator", "positional_separator", "this"}
@@ -18,13 +19,15 @@ def collapse(text: str, limit: int) -> str:
 
 
 def strip_quotes(text: str) -> str:
-    """``'x'``, ``"x"``, ``\"\"\"x\"\"\"``, ``r'x'``, `` `x` `` -> ``x``."""
+    """A string literal's content (quotes and r/b/f prefixes removed); other text unchanged."""
     t = text.strip()
-    while t[:1].isalpha() and t[:1].lower() in "rbuf" and len(t) > 1 and t[1] in "'\"rRbBuUfF":
-        t = t[1:]
+    m = _STRING_PREFIX.match(t)
+    if m is None:
+        return t
+    body = t[m.end(1):]
     for q in ('"""', "'''", '"', "'", "`"):
-        if len(t) >= 2 * len(q) and t.startswith(q) and t.endswith(q):
-            return t[len(q): -len(q)]
+        if len(body) >= 2 * len(q) and body.startswith(q) and body.endswith(q):
+            return body[len(q): -len(q)]
     return t
 
 

@@ -51,16 +51,30 @@
   value: [(arrow_function) (function_expression) (generator_function)] @definition.function @export.default) @anchor
 
 (export_statement declaration: (_) @export.definition)
+
+; export default class Router {} / export default function route() {} / export default name
+(export_statement "default" declaration: (_ name: (_) @export.default_name))
+(export_statement "default" value: (identifier) @export.default_name)
 (export_statement declaration: (lexical_declaration (variable_declarator name: (identifier) @export.name)))
 (export_statement (export_clause (export_specifier name: (_) @export.name)))
 (export_statement value: (identifier) @export.name)
 
-; module.exports = foo / module.exports = { a, b }
+; module.exports = foo (the module object is foo) / module.exports = { a, b }
 (assignment_expression
   left: (member_expression object: (identifier) @_m property: (property_identifier) @_e)
   (#eq? @_m "module") (#eq? @_e "exports")
-  right: [(identifier) @export.name
-          (object (shorthand_property_identifier) @export.name)
+  right: (identifier) @export.default_name)
+
+; exports.ids = ids / module.exports.ids = ids
+(assignment_expression
+  left: (member_expression object: [(identifier) (member_expression)] @_obj)
+  (#match? @_obj "^(module\\.)?exports$")
+  right: (identifier) @export.name)
+
+(assignment_expression
+  left: (member_expression object: (identifier) @_m property: (property_identifier) @_e)
+  (#eq? @_m "module") (#eq? @_e "exports")
+  right: [(object (shorthand_property_identifier) @export.name)
           (object (pair value: (identifier) @export.name))])
 
 (call_expression function: (_) @callee) @reference.call

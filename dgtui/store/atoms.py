@@ -109,18 +109,17 @@ class AtomRepository:
         for chunk in _chunks(paths):
             self.conn.execute(f"DELETE FROM files WHERE path IN ({_marks(chunk)})", chunk)
 
-    def set_skipped(self, skips: Iterable[tuple[str, str, str]], now: float) -> None:
+    def set_skipped(self, skips: Iterable[tuple[str, str, str, int | None, int | None]],
+                    now: float) -> None:
+        """Record (path, reason, detail, size, mtime_ns) of files left out of the index."""
         self.conn.executemany(
-            "INSERT INTO skipped (path, reason, detail, seen_at) VALUES (?,?,?,?) "
+            "INSERT INTO skipped (path, reason, detail, size, mtime_ns, seen_at) VALUES (?,?,?,?,?,?) "
             "ON CONFLICT(path) DO UPDATE SET reason=excluded.reason, detail=excluded.detail, "
-            "seen_at=excluded.seen_at",
-            ((p, r, d, now) for p, r, d in skips),
+            "size=excluded.size, mtime_ns=excluded.mtime_ns, seen_at=excluded.seen_at",
+            ((p, r, d, size, mtime, now) for p, r, d, size, mtime in skips),
         )
 
-    def clear_skipped(self, paths: Sequence[str] | None = None) -> None:
-        if paths is None:
-            self.conn.execute("DELETE FROM skipped")
-            return
+    def clear_skipped(self, paths: Sequence[str]) -> None:
         for chunk in _chunks(paths):
             self.conn.execute(f"DELETE FROM skipped WHERE path IN ({_marks(chunk)})", chunk)
 
@@ -294,6 +293,9 @@ class AtomRepository:
             "SELECT path, size, mtime_ns, content_hash FROM files WHERE path >= ? AND path < ?",
             (prefix, prefix[:-1] + "0"))}
 
+    def skipped_stats(self) -> dict[str, tuple[int | None, int | None]]:
+        return {r[0]: (r[1], r[2]) for r in self.conn.execute("SELECT path, size, mtime_ns FROM skipped")}
+
     def skipped(self) -> list[tuple[str, str, str]]:
         return self.conn.execute("SELECT path, reason, detail FROM skipped ORDER BY reason, path").fetchall()
 
@@ -304,10 +306,12 @@ class AtomRepository:
 
     def symbol_infos(self) -> Iterator[SymbolInfo]:
         """Everything resolution needs, for a SymbolTable."""
-        for (atom_id, path, name, qualified, kind, line, owner, parent, exported, data) in self.conn.execute(
+        for (atom_id, path, name, qualified, kind, line, owner, parent, exported, data,
+             default) in self.conn.execute(
                 "SELECT id, file_path, name, qualified_name, kind, line, owner, parent_id, is_exported, "
                 "CASE WHEN kind = 'module' THEN json_extract(data, '$.imports') "
-                "WHEN kind = 'class' THEN json_extract(data, '$.bases') END FROM atoms"):
+                "WHEN kind = 'class' THEN json_extract(data, '$.bases') END, "
+                "CASE WHEN kind = 'module' THEN json_extract(data, '$.extra.default') END FROM atoms"):
             bases: tuple[str, ...] = ()
             imports: tuple[Import, ...] = ()
             if data:
@@ -317,7 +321,7 @@ class AtomRepository:
                 else:
                     imports = tuple(Import(i[0], i[1], i[2], bool(i[3])) for i in parsed)
             yield SymbolInfo(atom_id, path, name, qualified, kind, line, owner, parent, bases,
-                             imports, bool(exported))
+                             imports, bool(exported), default)
 
     def counts(self) -> dict[str, Any]:
         c = self.conn

@@ -54,6 +54,8 @@ CREATE TABLE skipped (
     path TEXT PRIMARY KEY,
     reason TEXT NOT NULL,
     detail TEXT NOT NULL DEFAULT '',
+    size INTEGER,                     -- for files: not read again while size and mtime stay
+    mtime_ns INTEGER,
     seen_at REAL NOT NULL
 ) WITHOUT ROWID;
 

@@ -1,0 +1,124 @@
+"""Golden fixtures: each repository's atoms and edges, and each resolution kind by name.
+
+The golden files in tests/golden/ were written by the indexer and read through by hand. After a
+deliberate change, regenerate them with ``DGTUI_UPDATE_GOLDEN=1 pytest tests/test_golden.py``
+and review the diff.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from dgtui.store import AtomFilter
+from helpers import edge, index_repo
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def golden_view(store) -> dict:
+    atoms = [list(r) for r in store.conn.execute(
+        "SELECT id, kind, line, end_line, is_async, is_exported, signature FROM atoms "
+        "ORDER BY file_path, line, id")]
+    edges = [list(r) for r in store.conn.execute(
+        "SELECT source_id, callee, line, resolution, target_id, candidates FROM edges "
+        "ORDER BY source_id, line, callee")]
+    return {"atoms": atoms, "edges": edges}
+
+
+def _one_row_per_line(view: dict) -> str:
+    parts = []
+    for key in ("atoms", "edges"):
+        rows = ",\n".join("  " + json.dumps(r) for r in view[key])
+        parts.append(f' "{key}": [\n{rows}\n ]')
+    return "{\n" + ",\n".join(parts) + "\n}\n"
+
+
+@pytest.mark.parametrize("name", ["pyrepo", "jsrepo", "tsrepo"])
+def test_golden_atoms_and_edges(name: str, request, tmp_path: Path):
+    root = request.getfixturevalue(name)
+    store, _ = index_repo(root, tmp_path / "index.db")
+    view = golden_view(store)
+    path = GOLDEN / f"{name}.json"
+    if os.environ.get("DGTUI_UPDATE_GOLDEN"):
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(_one_row_per_line(view))
+    expected = json.loads(path.read_text())
+    assert view["atoms"] == expected["atoms"]
+    assert view["edges"] == expected["edges"]
+
+
+def test_python_resolution_kinds(pyrepo: Path, tmp_path: Path):
+    store, summary = index_repo(pyrepo, tmp_path / "index.db")
+    e = lambda s, c: edge(store, s, c)  # noqa: E731
+    # self / cls / super, through the class hierarchy
+    assert e("pkg/models.py::Base.save", "self.validate").target_id == "pkg/models.py::Base.validate"
+    assert e("pkg/models.py::User.check.inner", "self.validate").resolution == "self"
+    assert e("pkg/models.py::User.check.inner", "self.validate").target_id == "pkg/models.py::Base.validate"
+    assert e("pkg/models.py::User.save", "super().save").target_id == "pkg/models.py::Base.save"
+    assert e("pkg/models.py::User.create", "cls.build").target_id == "pkg/models.py::User.build"
+    # local: same file and nested definitions
+    assert e("pkg/models.py::Base.save", "audit").resolution == "local"
+    assert e("pkg/service.py::outer.middle", "deepest").target_id == "pkg/service.py::outer.middle.deepest"
+    assert e("main.py::<module>", "main").target_id == "main.py::main"
+    # imports: aliases, relative imports, module objects, re-exports through __init__
+    assert e("pkg/service.py::handle", "U").target_id == "pkg/models.py::User"
+    assert e("pkg/service.py::handle", "U").resolution == "import"
+    assert e("pkg/service.py::handle", "db.write").target_id == "pkg/db.py::write"
+    assert e("pkg/service.py::handle", "util.fmt").target_id == "pkg/util.py::fmt"
+    assert e("pkg/__init__.py::make_user", "User").target_id == "pkg/models.py::User"
+    assert e("main.py::main", "make_user").target_id == "pkg/__init__.py::make_user"
+    # unique, ambiguous (with its candidate count) and unresolved (external) calls
+    unique = e("pkg/service.py::handle", "obj.only_helper_here")
+    assert (unique.resolution, unique.target_id) == ("unique", "pkg/util.py::only_helper_here")
+    ambiguous = e("pkg/service.py::handle", "obj.save")
+    assert (ambiguous.resolution, ambiguous.target_id, ambiguous.candidates) == ("ambiguous", None, 3)
+    assert e("pkg/service.py::handle", "print").resolution == "unresolved"
+    assert e("pkg/service.py::handle", "os.path.join").resolution == "unresolved"
+    # every call is a row: nothing dropped
+    calls = sum(len(s.atom.calls) for s in store.atoms.query(AtomFilter()))
+    assert summary.edges == calls
+
+
+def test_javascript_resolution_kinds(jsrepo: Path, tmp_path: Path):
+    store, _ = index_repo(jsrepo, tmp_path / "index.db")
+    e = lambda s, c: edge(store, s, c)  # noqa: E731
+    # this.json() inside res.send -> res.json (functions assigned to the same object)
+    assert e("lib/response.js::res.send", "this.json").target_id == "lib/response.js::res.json"
+    assert e("lib/response.js::res.send", "this.json").resolution == "self"
+    assert e("lib/app.js::App.run", "super.start").target_id == "lib/app.js::Base.start"
+    # ES imports (default and renamed), CommonJS require (destructured and whole module)
+    assert e("lib/app.js::App.constructor", "Router").target_id == "lib/router.js::Router"
+    assert e("lib/app.js::App.run", "r").target_id == "lib/router.js::route"
+    assert e("lib/app.js::App.run", "format").target_id == "lib/utils.js::exports.format"
+    assert e("lib/app.js::App.run", "utils.slug").target_id == "lib/utils.js::module.exports.slug"
+    assert e("lib/app.js::App.run", "res.send").target_id == "lib/response.js::res.send"
+    assert e("lib/app.js::App.run", "res.send").resolution == "import"
+    assert e("test/app.test.js::test(app).test(runs)", "App").target_id == "lib/app.js::App"
+    # local object-literal methods, unique globals, unresolved builtins
+    assert e("lib/router.js::api.post", "api.get").target_id == "lib/router.js::api.get"
+    assert e("lib/app.js::handler", "orphanOnce").resolution == "unique"
+    assert e("lib/app.js::handler", "Math.max").resolution == "unresolved"
+
+
+def test_typescript_resolution(tsrepo: Path, tmp_path: Path):
+    store, summary = index_repo(tsrepo, tmp_path / "index.db")
+    assert edge(store, "src/service.ts::Service.save", "this.log").target_id == "src/base.ts::BaseService.log"
+    assert edge(store, "src/view.tsx::View", "helper").target_id == "src/helper.ts::helper"
+    paths = {r[0] for r in store.conn.execute("SELECT path FROM files")}
+    assert "src/types.d.ts" not in paths
+
+
+def test_skips_and_ignores_are_counted_and_listed(pyrepo: Path, tmp_path: Path):
+    store, summary = index_repo(pyrepo, tmp_path / "index.db")
+    paths = {r[0] for r in store.conn.execute("SELECT path FROM files")}
+    assert {"pkg/secret.py", "models.gen.py", "ignored/thing.py", "venv-odd-name/lib.py",
+            "node_modules/dep/index.js"}.isdisjoint(paths)
+    assert "broken.py" in paths and "empty.py" in paths
+    skipped = {s["path"]: s["reason"] for s in summary.skipped_files}
+    assert skipped == {"binary.py": "binary", "latin1.py": "not-utf8"}
+    assert summary.files_with_errors == 1
+    assert store.atoms.files_with_errors()[0].path == "broken.py"
