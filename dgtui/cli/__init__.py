@@ -26,24 +26,46 @@ COMMANDS: dict[str, str] = {
     "events": "dgtui.cli.event_cmds:events",
     "history": "dgtui.cli.event_cmds:history",
     "replay": "dgtui.cli.event_cmds:replay",
+    # live delta engine
+    "watch": "dgtui.cli.watch_cmd:watch",
+    "check": "dgtui.cli.check_cmd:check",
+    # the explorer
+    "tui": "dgtui.cli.tui_cmd:tui",
+    # chat and project brain
+    "chat": "dgtui.cli.chat_cmd:chat",
+    "brain": "dgtui.cli.brain_cmd:brain",
+    # export and MCP
+    "graph": "dgtui.cli.graph_cmd:graph",
+    "mcp": "dgtui.cli.mcp_cmd:mcp",
+    # reliability
+    "import-json": "dgtui.cli.import_cmd:import_json",
+    "backup": "dgtui.cli.backup_cmd:backup",
+    "restore": "dgtui.cli.backup_cmd:restore",
 }
+
+
+def _available(name: str) -> bool:
+    """A registered command whose module exists (the registry may run ahead of the code)."""
+    import importlib.util
+
+    return importlib.util.find_spec(COMMANDS[name].split(":")[0]) is not None
 
 
 class DgtuiGroup(click.Group):
     """Lazy subcommands; an unknown first word is a path for the explorer (``dgtui ../repo``)."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(COMMANDS)
+        return sorted(name for name in COMMANDS if _available(name))
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         target = COMMANDS.get(name)
-        if target is None:
+        if target is None or not _available(name):
             return None
         module, attr = target.split(":")
         return getattr(importlib.import_module(module), attr)
 
     def resolve_command(self, ctx: click.Context, args: list[str]):
-        if args and args[0] not in COMMANDS and not args[0].startswith("-") and "tui" in COMMANDS:
+        if args and args[0] not in COMMANDS and not args[0].startswith("-") and _available("tui"):
             return "tui", self.get_command(ctx, "tui"), args
         return super().resolve_command(ctx, args)
 

@@ -173,8 +173,11 @@ class AtomRepository:
         hit = self.get(ref)
         if hit is not None:
             return [hit]
-        for where in ("qualified_name = ?", "name = ?", "name = ? COLLATE NOCASE",
-                      "qualified_name = ? COLLATE NOCASE"):
+        # A dotted ref (Session.save) names a qualified name; a plain one (save) every atom of
+        # that name, methods included, so that an ambiguous name is reported as such.
+        order = (("qualified_name = ?", "qualified_name = ? COLLATE NOCASE") if "." in ref
+                 else ("name = ?", "name = ? COLLATE NOCASE"))
+        for where in order:
             rows = self.conn.execute(
                 f"SELECT {ATOM_COLUMNS} FROM atoms WHERE {where} AND kind != 'module' "
                 f"ORDER BY file_path, line LIMIT ?", (ref, limit)).fetchall()
