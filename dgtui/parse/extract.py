@@ -21,6 +21,8 @@ MODULE_NAME = "<module>"
 _MAX_CALLEE = 160
 _MAX_SIGNATURE = 240
 _MAX_ERRORS = 10
+_MAX_HEADER_PREFIX = 512  # bytes before a definition, on its line, that may join its signature
+_MAX_QUALIFIED_PREFIX = 256  # a deeper parent chain keeps its tail: "…f.f.f" (ids stay unique)
 _HEADER_PREFIX = re.compile(
     rb"\s*(?:(?:export|default|const|let|var|async|static|public|private|protected|readonly|"
     rb"abstract|declare|override)\s+)*")
@@ -203,6 +205,8 @@ def _nest(module: _Interval, intervals: list[_Interval]) -> None:
         iv.parent = parent
         iv.atom_parent = parent if parent.is_atom else parent.atom_parent
         prefix = parent.qualified if parent is not module else ""
+        if len(prefix) > _MAX_QUALIFIED_PREFIX:  # 5,000-deep nesting: keep names linear in size
+            prefix = "…" + prefix[-(_MAX_QUALIFIED_PREFIX // 2):]
         iv.qualified = f"{prefix}.{iv.name}" if prefix else iv.name
         if iv.is_atom:
             iv.atom_parent.children.append(iv)
@@ -382,7 +386,10 @@ def _signature(text: _Text, anchor: Any, body: Any) -> str:
     """The definition's header as written: from its first keyword to where its body starts."""
     src = text.source
     start = anchor.start_byte
-    line_start = src.rfind(b"\n", 0, start) + 1
+    # Look back a bounded way only: on a minified one-line bundle an unbounded search for the
+    # line start is quadratic (20 MB took minutes); a keyword prefix is never that long.
+    newline = src.rfind(b"\n", max(0, start - _MAX_HEADER_PREFIX), start)
+    line_start = newline + 1 if newline >= 0 or start <= _MAX_HEADER_PREFIX else start
     if _HEADER_PREFIX.fullmatch(src[line_start:start]):  # keep `export const`, `static async`...
         start = line_start
     end = body.start_byte if body is not anchor and body.start_byte > start else anchor.end_byte
