@@ -75,6 +75,12 @@ class DgtuiGroup(click.Group):
         with translate():
             return super().invoke(ctx)
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        from .errors import translate
+
+        with translate():  # `dgtui --bogus`: one line too
+            return super().parse_args(ctx, args)
+
 
 @click.group(cls=DgtuiGroup, invoke_without_command=True,
              context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})

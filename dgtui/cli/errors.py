@@ -31,6 +31,8 @@ def translate() -> Iterator[None]:
 
     try:
         yield
+    except click.UsageError as exc:  # click prints four lines for these; one is enough
+        raise CliError(usage_line(exc), exit_code=exc.exit_code) from None
     except (click.ClickException, click.exceptions.Exit, click.Abort):
         raise
     except AmbiguousAtom as exc:
@@ -40,7 +42,7 @@ def translate() -> Iterator[None]:
     except (QueryError, PathError, StoreError) as exc:
         raise CliError(str(exc)) from None
     except sqlite3.DatabaseError as exc:
-        raise CliError(describe(exc, "the index")) from None
+        raise CliError(describe(exc, "")) from None
     except KeyboardInterrupt:
         click.echo("dgtui: interrupted", err=True)
         sys.exit(130)
@@ -56,3 +58,13 @@ def translate() -> Iterator[None]:
             raise
         raise CliError(f"internal error: {type(exc).__name__}: {exc} "
                        "(run with DGTUI_DEBUG=1 for details)", exit_code=70) from None
+
+
+def usage_line(exc: click.UsageError) -> str:
+    """A usage error on one line: ``search: No such option: --jsn (see `dgtui search -h`)``."""
+    message = " ".join(exc.format_message().split())
+    ctx = exc.ctx
+    if ctx is None:
+        return message
+    name = ctx.command_path.partition(" ")[2]
+    return f"{name + ': ' if name else ''}{message} (see `{ctx.command_path} -h`)"

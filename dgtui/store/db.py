@@ -70,20 +70,21 @@ def _check_ours(conn: sqlite3.Connection, path: str) -> None:
 
 
 def describe(exc: BaseException, path: str) -> str:
-    """One line saying what went wrong with the database and what to do."""
-    msg = str(exc)
+    """One line saying what went wrong with the database and what to do (``path`` may be "")."""
+    msg = " ".join(str(exc).split())
     low = msg.lower()
+    at = f" at {path}" if path else ""
     if "not a database" in low or "malformed" in low or "corrupt" in low:
-        return f"the index at {path} is damaged ({msg}); run `dgtui index --rebuild` to rebuild it"
+        return f"the index{at} is damaged ({msg}); run `dgtui index --rebuild` to rebuild it"
     if "disk is full" in low or "database or disk is full" in low:
-        return f"no space left for the index at {path}; free some space and run the command again"
+        return f"no space left for the index{at}; free some space and run the command again"
     if "readonly" in low or "read-only" in low:
-        return f"the index at {path} is read-only ({msg})"
+        return f"the index{at} is read-only ({msg})"
     if "locked" in low or "busy" in low:
-        return f"the index at {path} is busy (another dgtui is writing); try again"
+        return f"the index{at} is busy (another dgtui is writing); try again"
     if "unable to open" in low:
-        return f"cannot open the index at {path} ({msg})"
-    return f"index error at {path}: {msg}"
+        return f"cannot open the index{at} ({msg})"
+    return f"index error{at}: {msg}"
 
 
 def with_retries(fn: Callable[[], T], *, attempts: int = 6, base_delay: float = 0.02) -> T:
