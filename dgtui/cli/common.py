@@ -34,7 +34,9 @@ class Repo:
         db = self.paths.index_db
         if not write and not os.path.exists(db):
             raise CliError(f"no index for {self.root} yet; run `dgtui index {_quote(self.root)}` first")
-        return Store.open(db, readonly=False if write else _readonly_ok(db))
+        # Readers never create or initialise an index: an empty file there is reported, not
+        # silently turned into an empty index that answers "no results".
+        return Store.open(db, readonly=False if write else _readonly_ok(db), create=write)
 
 
 def _readonly_ok(db: str) -> bool:

@@ -18,7 +18,7 @@ from ..symbols import SymbolInfo
 from . import schema
 from .records import (
     ATOM_COLUMNS, EDGE_COLUMNS, StoredAtom, atom_row, dumps, edge_row,
-    identifier_words, row_to_edge, row_to_stored,
+    identifier_words, loads, row_to_edge, row_to_stored,
 )
 
 _CHUNK = 2000
@@ -282,7 +282,7 @@ class AtomRepository:
             for chunk in _chunks(list(paths)):
                 rows += self.conn.execute(f"{sql} WHERE path IN ({_marks(chunk)})", chunk).fetchall()
         return {r[0]: FileRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7],
-                              tuple(json.loads(r[8])), r[9]) for r in rows}
+                              tuple(loads(r[8], f"the errors of {r[0]!r}")), r[9]) for r in rows}
 
     def file_stats(self) -> dict[str, tuple[int, int, str]]:
         """path -> (size, mtime_ns, content_hash): what a reconcile compares with the disk."""

@@ -41,7 +41,8 @@ def connect(path: str, *, readonly: bool = False, create: bool = True) -> sqlite
         else:
             conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        _check_ours(conn, path)
+        conn.execute("PRAGMA cell_size_check = ON")  # damaged pages: an error, not wrong rows
+        _check_ours(conn, path, create)
         if not readonly:
             conn.execute("PRAGMA journal_mode = WAL")
         # NORMAL in WAL mode: a commit survives a crash of dgtui; a power cut may lose the last
@@ -57,7 +58,7 @@ def connect(path: str, *, readonly: bool = False, create: bool = True) -> sqlite
     return conn
 
 
-def _check_ours(conn: sqlite3.Connection, path: str) -> None:
+def _check_ours(conn: sqlite3.Connection, path: str, create: bool = True) -> None:
     app_id = conn.execute("PRAGMA application_id").fetchone()[0]
     version = conn.execute("PRAGMA user_version").fetchone()[0]
     if app_id not in (0, APPLICATION_ID) or (app_id == 0 and version != 0):
@@ -67,6 +68,9 @@ def _check_ours(conn: sqlite3.Connection, path: str) -> None:
         tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
         if tables:
             raise StoreError(f"{path} is not a dgtui index; run `dgtui index --rebuild` to replace it")
+        if not create:
+            raise StoreError(f"the index at {path} is empty (a first index that never finished, "
+                             "or a damaged file); run `dgtui index --rebuild` to build it")
 
 
 def describe(exc: BaseException, path: str) -> str:
@@ -74,7 +78,8 @@ def describe(exc: BaseException, path: str) -> str:
     msg = " ".join(str(exc).split())
     low = msg.lower()
     at = f" at {path}" if path else ""
-    if "not a database" in low or "malformed" in low or "corrupt" in low:
+    if ("not a database" in low or "malformed" in low or "corrupt" in low
+            or "could not decode" in low):
         return f"the index{at} is damaged ({msg}); run `dgtui index --rebuild` to rebuild it"
     if "disk is full" in low or "database or disk is full" in low:
         return f"no space left for the index{at}; free some space and run the command again"
@@ -83,6 +88,8 @@ def describe(exc: BaseException, path: str) -> str:
     if "locked" in low or "busy" in low:
         return f"the index{at} is busy (another dgtui is writing); try again"
     if "unable to open" in low:
+        if path and os.path.isdir(path):
+            return f"{path} is a folder, not an index file; move it away and run `dgtui index`"
         return f"cannot open the index{at} ({msg})"
     return f"index error{at}: {msg}"
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from ..model import Atom
-from .records import dumps
+from .records import damaged, dumps, loads
 
 EVENT_COLUMNS = ("id, atom_id, file_path, operation, delta, previous_version, new_version, "
                  "timestamp, source, transaction_id")
@@ -36,7 +35,7 @@ class Event:
 
     @classmethod
     def from_row(cls, row: tuple) -> Event:
-        return cls(row[0], row[1], row[2], row[3], json.loads(row[4]), row[5], row[6], row[7],
+        return cls(row[0], row[1], row[2], row[3], loads(row[4], f"event {row[0]}"), row[5], row[6], row[7],
                    row[8], row[9])
 
 
@@ -152,8 +151,9 @@ class EventLog:
         if limit is not None:
             sql += " LIMIT ?"
             params.append(limit)
-        return [TransactionRow(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), r[6], r[7], r[8],
-                               r[9], r[10], json.loads(r[11])) for r in self.conn.execute(sql, params)]
+        return [TransactionRow(r[0], r[1], r[2], r[3], r[4], loads(r[5], f"transaction {r[0]}"),
+                               r[6], r[7], r[8], r[9], r[10], loads(r[11], f"transaction {r[0]}"))
+                for r in self.conn.execute(sql, params)]
 
     def transaction_at(self, when: float) -> int:
         """The last transaction committed at or before a unix time (0: before any)."""
@@ -209,9 +209,12 @@ class EventLog:
 
 def apply_event(atoms: dict[str, Atom], event: Event) -> None:
     """Apply one event to a map of atoms (replay)."""
-    if event.operation == "create":
-        atoms[event.atom_id] = Atom.from_state(event.delta["atom"])
-    elif event.operation == "update":
-        atoms[event.atom_id] = atoms[event.atom_id].with_changes(event.delta["changed"])
-    elif event.operation == "delete":
-        atoms.pop(event.atom_id, None)
+    try:
+        if event.operation == "create":
+            atoms[event.atom_id] = Atom.from_state(event.delta["atom"])
+        elif event.operation == "update":
+            atoms[event.atom_id] = atoms[event.atom_id].with_changes(event.delta["changed"])
+        elif event.operation == "delete":
+            atoms.pop(event.atom_id, None)
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
+        raise damaged(f"event {event.id}", exc) from None

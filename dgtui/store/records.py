@@ -49,7 +49,10 @@ def atom_row(atom: Atom, state: str, now: float, tx: int, version: int = 1) -> t
 
 def row_to_atom(row: tuple) -> Atom:
     """A row selected with ATOM_COLUMNS (pk first) -> Atom (from its ``data`` JSON)."""
-    return Atom.from_state(json.loads(row[16]))
+    try:
+        return Atom.from_state(json.loads(row[16]))
+    except (ValueError, KeyError, TypeError, IndexError) as exc:
+        raise damaged(f"the data of atom {row[1]!r}", exc) from None
 
 
 def row_to_stored(row: tuple) -> StoredAtom:
@@ -79,3 +82,20 @@ def identifier_words(qualified: str) -> str:
 
 def dumps(value: Any) -> str:
     return _dumps(value)
+
+
+def loads(text: str, what: str) -> Any:
+    """JSON from a column; text that does not decode means a damaged file, said as such."""
+    try:
+        return json.loads(text)
+    except (ValueError, TypeError) as exc:
+        raise damaged(what, exc) from None
+
+
+def damaged(what: str, exc: BaseException) -> Exception:
+    """SQLite keeps no checksums of its own: a row whose JSON no longer decodes is how damage
+    inside a page shows. One line, and the way on."""
+    from .db import StoreError
+
+    return StoreError(f"the index is damaged ({what} does not decode: {type(exc).__name__}: "
+                      f"{' '.join(str(exc).split())[:120]}); run `dgtui index --rebuild` to rebuild it")

@@ -190,7 +190,9 @@ def migrate(conn: sqlite3.Connection) -> None:
     if version > SCHEMA_VERSION:
         from .db import StoreError
 
-        raise StoreError(f"index was written by a newer dgtui (schema {version} > {SCHEMA_VERSION})")
+        raise StoreError(f"the index was written by a newer dgtui (schema {version} > "
+                         f"{SCHEMA_VERSION}); upgrade dgtui, or run `dgtui index --rebuild` to "
+                         "rebuild it with this one")
     while version < SCHEMA_VERSION:
         version += 1
         conn.execute("BEGIN IMMEDIATE")
