@@ -75,7 +75,9 @@ def backup(index_db: str, dest: str, *, verify: bool = False) -> BackupResult:
         os.replace(tmp, dest)
         _fsync_folder(folder)
     except sqlite3.DatabaseError as exc:
-        raise StoreError(describe(exc, dest).replace("the index at", "the backup at")) from exc
+        raise StoreError(describe(exc, dest).replace("the index", "the backup")) from exc
+    except OSError as exc:  # fsync or rename of the finished copy
+        raise StoreError(f"cannot write the backup at {dest}: {exc.strerror or exc}") from exc
     finally:
         src.close()
         with contextlib.suppress(FileNotFoundError):

@@ -81,17 +81,34 @@ def describe(exc: BaseException, path: str) -> str:
     if ("not a database" in low or "malformed" in low or "corrupt" in low
             or "could not decode" in low):
         return f"the index{at} is damaged ({msg}); run `dgtui index --rebuild` to rebuild it"
-    if "disk is full" in low or "database or disk is full" in low:
+    if "disk is full" in low or (("i/o error" in low or "unable to open" in low)
+                                 and path and _nearly_full(path)):
         return f"no space left for the index{at}; free some space and run the command again"
     if "readonly" in low or "read-only" in low:
         return f"the index{at} is read-only ({msg})"
     if "locked" in low or "busy" in low:
         return f"the index{at} is busy (another dgtui is writing); try again"
+    if "i/o error" in low:
+        return (f"the disk refused a write to the index{at} ({msg}): it may be full, over a size "
+                "limit or failing; make room or check it, then run the command again")
     if "unable to open" in low:
         if path and os.path.isdir(path):
             return f"{path} is a folder, not an index file; move it away and run `dgtui index`"
         return f"cannot open the index{at} ({msg})"
     return f"index error{at}: {msg}"
+
+
+def _nearly_full(path: str) -> bool:
+    """Whether the filesystem holding ``path`` has (almost) no room left: SQLite reports a full
+    disk as "disk I/O error" when it cannot even create its WAL or shared-memory file."""
+    folder = path
+    while folder and not os.path.isdir(folder):
+        folder = os.path.dirname(folder)
+    try:
+        st = os.statvfs(folder or ".")
+    except OSError:
+        return False
+    return st.f_bavail * st.f_frsize < 1024 * 1024
 
 
 def with_retries(fn: Callable[[], T], *, attempts: int = 6, base_delay: float = 0.02) -> T:

@@ -1,0 +1,171 @@
+"""A full disk: a clear one-line error, no damage, and the work resumes once there is room.
+
+The data home is put on a small tmpfs mounted for the test (root, or a user namespace where
+mounts are allowed); it is grown with ``mount -o remount,size=``, or filled with a filler file
+that is later removed. Where mounting is not allowed at all, the nearest honest substitute
+runs instead: RLIMIT_FSIZE, under which the kernel refuses writes past a file size (EFBIG), the
+same refusal reaching SQLite through the same write calls.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from dgtui.indexer import Indexer
+from dgtui.store import Store
+from corpus_gen import make_corpus
+from helpers import snapshot
+from legacy_tree import synthetic_tree
+from reliability import check_index, dgtui
+
+REPORT: dict = {}
+
+
+@contextlib.contextmanager
+def tmpfs(where: Path, kilobytes: int) -> Iterator[bool]:
+    where.mkdir(parents=True, exist_ok=True)
+    r = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={kilobytes}k", "tmpfs", str(where)],
+                       capture_output=True)
+    if r.returncode != 0:
+        yield False
+        return
+    try:
+        yield True
+    finally:
+        subprocess.run(["umount", "-l", str(where)], capture_output=True)
+
+
+def resize(where: Path, kilobytes: int) -> None:
+    subprocess.run(["mount", "-o", f"remount,size={kilobytes}k", str(where)], check=True)
+
+
+def fill(where: Path) -> Path:
+    """Take every free byte of the filesystem at ``where``."""
+    filler = where / "filler"
+    with open(filler, "wb", buffering=0) as fh:
+        for size in (1 << 20, 65536, 4096, 512, 1):
+            with contextlib.suppress(OSError):
+                while True:
+                    fh.write(b"\0" * size)
+    return filler
+
+
+def fresh(root: Path, db: Path) -> dict:
+    with Store.open(str(db)) as store:
+        Indexer(str(root), store, workers=1).run()
+        return snapshot(store)
+
+
+def one_line(r: subprocess.CompletedProcess, *words: str) -> str:
+    assert r.returncode == 1, (r.returncode, r.stdout, r.stderr)
+    assert "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
+    assert all(w in r.stderr for w in words), r.stderr
+    REPORT.setdefault("errors", []).append(r.stderr.strip())
+    return r.stderr
+
+
+def edit(repo: Path, n: int) -> None:
+    for path in sorted(repo.rglob("mod*.py"))[:n]:
+        path.write_text(path.read_text() + "\n\ndef added_late():\n    return 1\n")
+
+
+def test_full_disk_during_index_backup_and_import(tmp_path: Path):
+    repo = tmp_path / "repo"
+    make_corpus(repo, 60)
+    mount = tmp_path / "fs"
+    with tmpfs(mount, 512) as mounted:
+        if not mounted:
+            pytest.skip("mounting a tmpfs is not allowed here; test_file_size_limit stands in")
+        home = mount / "home"
+        # 1. the first index does not fit
+        one_line(dgtui("index", str(repo), home=home), "no space left")
+        resize(mount, 64 * 1024)
+        db = next((home / "repos").glob("*/index.db"))
+        assert check_index(db) == []
+        assert dgtui("index", str(repo), home=home).returncode == 0  # resumes with room
+        with Store.open(str(db)) as store:
+            first = snapshot(store)
+        assert first == fresh(repo, tmp_path / "fresh1.db")
+
+        # 2. a re-index when the disk has filled up meanwhile
+        edit(repo, 20)
+        filler = fill(mount)
+        one_line(dgtui("index", str(repo), home=home), "no space left")
+        filler.unlink()
+        assert check_index(db) == []
+        with Store.open(str(db)) as store:
+            assert snapshot(store) == first  # the failed transaction left nothing behind
+        assert dgtui("index", str(repo), home=home).returncode == 0
+        with Store.open(str(db)) as store:
+            assert snapshot(store) == fresh(repo, tmp_path / "fresh2.db")
+            second = snapshot(store)
+
+        # 3. a backup onto the full disk: no file under that name, no temporary file left
+        filler = fill(mount)
+        one_line(dgtui("backup", str(mount / "b.db"), "--path", str(repo), home=home),
+                 "no space left")
+        assert not (mount / "b.db").exists() and not list(mount.glob(".dgtui-backup-*"))
+        filler.unlink()
+        assert dgtui("backup", str(mount / "b.db"), "--path", str(repo), home=home).returncode == 0
+        assert check_index(mount / "b.db") == []
+
+        # 4. an import onto the full disk
+        synthetic_tree(repo / ".omnysysdata" / "atoms", 3000)
+        (mount / "b.db").unlink()
+        filler = fill(mount)
+        one_line(dgtui("import-json", str(repo / ".omnysysdata"), home=home), "no space left")
+        filler.unlink()
+        assert check_index(db) == []
+        with Store.open(str(db)) as store:
+            assert snapshot(store) == second
+        r = dgtui("import-json", str(repo / ".omnysysdata"), "--json", home=home)
+        assert r.returncode == 0, r.stderr
+        assert json.loads(r.stdout)["imported"] == 3000
+        assert check_index(db) == []
+    REPORT["tmpfs"] = "ran"
+
+
+def test_file_size_limit(tmp_path: Path):
+    """RLIMIT_FSIZE: writes past the limit fail (EFBIG) however much room the disk has."""
+    repo = tmp_path / "repo"
+    make_corpus(repo, 60)
+    home = tmp_path / "home"
+    env = {"DGTUI_HOME": str(home)}
+    limited = _with_fsize(256 * 1024)
+    r = subprocess.run([sys.executable, "-m", "dgtui", "index", str(repo)], capture_output=True,
+                       text=True, env=dict(os.environ, **env), preexec_fn=limited)
+    assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1, r.stderr
+    REPORT.setdefault("errors", []).append(r.stderr.strip())
+    db = next((home / "repos").glob("*/index.db"))
+    assert check_index(db) == []
+    assert dgtui("index", str(repo), home=home).returncode == 0
+    with Store.open(str(db)) as store:
+        assert snapshot(store) == fresh(repo, tmp_path / "fresh.db")
+    shutil.rmtree(home)
+
+
+def _with_fsize(limit: int):
+    import resource
+
+    def apply() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    return apply
+
+
+def teardown_module() -> None:
+    out = os.environ.get("DGTUI_RELIABILITY_REPORT")
+    if out and REPORT:
+        existing = json.loads(Path(out).read_text()) if Path(out).exists() else {}
+        existing["full disk"] = REPORT
+        Path(out).write_text(json.dumps(existing, indent=2))
