@@ -35,23 +35,35 @@ class IgnoreRules:
 
     def __init__(self, root: str, extra: tuple[str, ...] = ()):
         self.root = root
+        self.errors: dict[str, str] = {}  # ignore file (relative) -> its patterns that failed
         base_lines = list(extra) + _read_lines(os.path.join(root, ".git", "info", "exclude"))
-        self._base = pathspec.GitIgnoreSpec.from_lines(base_lines) if base_lines else None
+        self._base = self._compile(base_lines, ".git/info/exclude")
         self._specs: dict[str, pathspec.GitIgnoreSpec | None] = {}
-        self.errors: list[str] = []
 
     def spec_for(self, rel_dir: str) -> pathspec.GitIgnoreSpec | None:
         """The spec of ``rel_dir/.gitignore`` (None when absent or empty), read once."""
         if rel_dir not in self._specs:
-            path = os.path.join(self.root, rel_dir, ".gitignore")
-            lines = _read_lines(path)
-            try:
-                spec = pathspec.GitIgnoreSpec.from_lines(lines) if lines else None
-            except Exception as exc:  # a pattern pathspec cannot compile: skip the file, say so
-                self.errors.append(f"{path}: {exc}")
-                spec = None
-            self._specs[rel_dir] = spec
+            lines = _read_lines(os.path.join(self.root, rel_dir, ".gitignore"))
+            self._specs[rel_dir] = self._compile(lines, f"{rel_dir}/.gitignore" if rel_dir else ".gitignore")
         return self._specs[rel_dir]
+
+    def _compile(self, lines: list[str], name: str) -> pathspec.GitIgnoreSpec | None:
+        """A spec of the patterns pathspec can compile; the others (``[z-a]``, a lone ``!``)
+        are left out one by one, as git skips them, and recorded in ``errors``."""
+        if not lines:
+            return None
+        try:
+            return pathspec.GitIgnoreSpec.from_lines(lines)
+        except Exception:
+            good, bad = [], []
+            for n, line in enumerate(lines, 1):
+                try:
+                    pathspec.GitIgnoreSpec.from_lines([line])
+                    good.append(line)
+                except Exception as exc:
+                    bad.append(f"line {n} {line.strip()!r}: {' '.join(str(exc).split())[:80]}")
+            self.errors[name] = "; ".join(bad)
+            return pathspec.GitIgnoreSpec.from_lines(good) if good else None
 
     def saw_folder(self, rel_dir: str, has_gitignore: bool) -> None:
         """A walk listed ``rel_dir``: spare the open() of a `.gitignore` it knows is absent."""

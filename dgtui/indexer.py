@@ -19,7 +19,7 @@ from .model import Delta, ParsedFile
 from .parse.files import parse_many
 from .parse.registry import language_for
 from .store import Store
-from .walk import DEFAULT_MAX_BYTES, Skip, walk
+from .walk import DEFAULT_MAX_BYTES, Skip, inside, printable, walk
 
 Progress = Callable[[int, int], None]  # (files parsed so far, files to parse)
 
@@ -141,6 +141,9 @@ class Indexer:
         skips: list[Skip] = []
         repo = self.store.atoms
         for rel in sorted(set(rel_paths)):
+            if not inside(self.root, rel):  # never read through a link or '..' out of the repo
+                skips.append(Skip(printable(rel), "outside", "reached through a symbolic link or '..'"))
+                continue
             full = os.path.join(self.root, rel)
             if os.path.isdir(full) and not os.path.islink(full):
                 if self.rules.is_ignored(rel + "/"):

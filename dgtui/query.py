@@ -7,6 +7,7 @@ graph read the ``edges`` table level by level, so a one-shot command never loads
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Sequence
 from typing import Any
 
@@ -19,6 +20,9 @@ ATOM_FIELDS = ["id", "file_path", "name", "qualified_name", "kind", "line", "end
 TABLE_COLUMNS = ["name", "kind", "file_path", "line", "id"]
 GRAPH_COLUMNS = ["depth", "name", "kind", "file_path", "line", "resolution", "id"]
 EVENT_COLUMNS = ["event_id", "time", "transaction_id", "source", "operation", "atom_id", "changed"]
+
+
+_MAX_SOURCE_BYTES = 64 * 1024 * 1024
 
 
 class QueryError(Exception):
@@ -194,10 +198,17 @@ def source_lines(root: str, stored_or_row: Any, context: int = 0, max_lines: int
         path, line, end = stored_or_row.atom.file_path, stored_or_row.atom.line, stored_or_row.atom.end_line
     else:
         path, line, end = stored_or_row["file_path"], stored_or_row["line"], stored_or_row["end_line"]
+    from .walk import inside
+
     full = os.path.join(root, path)
+    if not inside(root, path):  # a folder swapped for a link since it was indexed
+        raise QueryError(f"cannot read {path}: reached through a symbolic link or '..'")
     try:
-        with open(full, encoding="utf-8", errors="replace") as fh:
-            lines = fh.read().splitlines()
+        flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+        with open(os.open(full, flags), encoding="utf-8", errors="replace") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                raise QueryError(f"cannot read {path}: not a regular file")
+            lines = fh.read(_MAX_SOURCE_BYTES).splitlines()
     except OSError as exc:
         raise QueryError(f"cannot read {path}: {exc.strerror or exc}") from exc
     start = max(1, line - context)

@@ -1,13 +1,16 @@
 """Walking a repository: the files dgtui indexes, and why the others were left out.
 
 Iterative (no recursion limit), one directory handle open at a time, symlinks never followed
-(a link can loop or leave the repository), unreadable folders recorded rather than fatal.
+(a link can loop or leave the repository), unreadable folders recorded rather than fatal. Only
+regular files are read (a FIFO would block the reader forever), and only names that are text
+(a path is stored as UTF-8: one undecodable name must not stop the whole index).
 """
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .ignore import IgnoreRules
 from .parse.registry import language_for
@@ -25,7 +28,8 @@ class FileStat:
 @dataclass(frozen=True, slots=True)
 class Skip:
     path: str
-    reason: str  # symlink, unreadable-folder, unreadable, too-large, binary, not-utf8, vanished
+    reason: str  # symlink, unreadable-folder, unreadable, too-large, binary, not-utf8, vanished,
+    # not-a-file (FIFO, socket, device), bad-name (not valid UTF-8), bad-ignore-pattern
     detail: str = ""
 
 
@@ -43,6 +47,8 @@ def walk(root: str, rules: IgnoreRules, max_bytes: int = DEFAULT_MAX_BYTES,
     skipped: list[Skip] = []
     directories: list[str] = []
     pending = [under]
+    if not under and ".git/info/exclude" in rules.errors:
+        skipped.append(Skip(".git/info/exclude", "bad-ignore-pattern", rules.errors[".git/info/exclude"]))
     while pending:
         rel_dir = pending.pop()
         abs_dir = os.path.join(root, rel_dir) if rel_dir else root
@@ -57,9 +63,18 @@ def walk(root: str, rules: IgnoreRules, max_bytes: int = DEFAULT_MAX_BYTES,
             continue  # a virtual environment, whatever its name
         directories.append(rel_dir)
         rules.saw_folder(rel_dir, ".gitignore" in names)
+        if ".gitignore" in names:
+            rules.spec_for(rel_dir)
+            ignore_file = f"{rel_dir}/.gitignore" if rel_dir else ".gitignore"
+            if ignore_file in rules.errors:
+                skipped.append(Skip(ignore_file, "bad-ignore-pattern", rules.errors[ignore_file]))
         for entry in entries:
             rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
             try:
+                if not is_text(entry.name):
+                    if language_for(entry.name) or entry.is_dir(follow_symlinks=False):
+                        skipped.append(Skip(printable(rel), "bad-name", "the name is not valid UTF-8"))
+                    continue
                 if entry.is_symlink():
                     if language_for(entry.name) or _is_dir_link(entry.path):
                         skipped.append(Skip(rel, "symlink", "symbolic links are not followed"))
@@ -69,6 +84,9 @@ def walk(root: str, rules: IgnoreRules, max_bytes: int = DEFAULT_MAX_BYTES,
                         pending.append(rel)
                     continue
                 if language_for(entry.name) is None or rules.decide(rel):
+                    continue
+                if not entry.is_file(follow_symlinks=False):
+                    skipped.append(Skip(rel, "not-a-file", "not a regular file (FIFO, socket or device)"))
                     continue
                 st = entry.stat(follow_symlinks=False)
             except OSError as exc:
@@ -81,6 +99,37 @@ def walk(root: str, rules: IgnoreRules, max_bytes: int = DEFAULT_MAX_BYTES,
             files.append(FileStat(rel, st.st_size, st.st_mtime_ns))
     files.sort(key=lambda f: f.path)
     return WalkResult(files, skipped, directories)
+
+
+def is_text(name: str) -> bool:
+    """A name the index can store: os.fsdecode turns undecodable bytes into lone surrogates."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def printable(path: str) -> str:
+    """An undecodable path as storable text: its bad bytes written as ``\\xff``."""
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def inside(root: str, rel: str) -> bool:
+    """Whether ``rel`` names a path in the repository that is reached without a symbolic link
+    or ``..``: the only paths dgtui reads (a path reported by a watcher or a tool is checked)."""
+    if not rel or rel.startswith("/") or "\0" in rel or not is_text(rel):
+        return False
+    parts = rel.split("/")
+    if any(p in ("", ".", "..") for p in parts):
+        return False
+    parent = os.path.dirname(os.path.join(_real(root), rel))
+    return os.path.realpath(parent) == parent
+
+
+@lru_cache(maxsize=16)
+def _real(root: str) -> str:
+    return os.path.realpath(root)
 
 
 def stat_file(root: str, rel: str) -> FileStat | None:

@@ -74,6 +74,7 @@ def _with_progress(indexer):
 
 def _print_summary(r: dict, list_skipped: bool) -> None:
     from rich.console import Console
+    from rich.markup import escape
 
     console = Console(highlight=False)
     by_res = ", ".join(f"{k} {v:,}" for k, v in r["edges_by_resolution"].items()) or "none"
@@ -89,8 +90,8 @@ def _print_summary(r: dict, list_skipped: bool) -> None:
                       + ("" if list_skipped else " (--list-skipped to see them)"))
         if list_skipped:
             for s in r["skipped_files"]:
-                console.print(f"  {s['path']}  [dim]{s['reason']}: {s['detail']}[/dim]", markup=True)
+                console.print(f"  {escape(s['path'])}  [dim]{s['reason']}: {escape(s['detail'])}[/dim]")
     if r["files_with_errors"]:
         console.print(f"{r['files_with_errors']} file(s) had syntax errors; indexed what parses "
                       "(`dgtui stats --errors` lists them)")
-    console.print(f"[dim]index: {r['index']}[/dim]")
+    console.print(f"[dim]index: {escape(r['index'])}[/dim]")

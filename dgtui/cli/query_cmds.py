@@ -68,29 +68,30 @@ def show(atom: str, repo: Repo, as_json: bool, no_source: bool) -> None:
 
 def _print_atom(row: dict, source: dict | None, path: str) -> None:
     from rich.console import Console
+    from rich.markup import escape
     from rich.syntax import Syntax
 
     console = Console(highlight=False)
-    console.print(f"[bold]{row['qualified_name']}[/bold]  [dim]{row['kind']}"
+    console.print(f"[bold]{escape(row['qualified_name'])}[/bold]  [dim]{row['kind']}"
                   f"{' async' if row['is_async'] else ''}{' exported' if row['is_exported'] else ''}"
                   f"  complexity {row['complexity']}  v{row['version']}[/dim]")
     console.print(f"{row['id']}\n{row['file_path']}:{row['line']}", markup=False)
     if row["signature"]:
         console.print(row["signature"], markup=False)
     if row["docstring"]:
-        console.print(f"[italic]{row['docstring']}[/italic]")
+        console.print(f"[italic]{escape(row['docstring'])}[/italic]")
     for title, items in (("calls", row["calls"]), ("called by", row["callers"])):
         console.print(f"\n[bold]{title}[/bold] ({len(items)})")
         for c in items:
             where = f"{c['file_path']}:{c['line']}" if c.get("file_path") else c["resolution"]
-            console.print(f"  {c.get('id') or c['name']}  [dim]{where} · {c['resolution']}[/dim]",
+            console.print(f"  {escape(c.get('id') or c['name'])}  [dim]{escape(where)} · {c['resolution']}[/dim]",
                           markup=True, highlight=False)
     if source and "text" in source:
         console.print()
         lexer = "python" if path.endswith(".py") else "typescript" if path.endswith((".ts", ".tsx")) else "javascript"
         console.print(Syntax(source["text"], lexer, line_numbers=True, start_line=source["start_line"]))
     elif source:
-        console.print(f"\n[dim]{source['error']}[/dim]")
+        console.print(f"\n[dim]{escape(source['error'])}[/dim]")
 
 
 def _graph_command(name: str, upward: bool):
@@ -167,9 +168,10 @@ def stats(repo: Repo, as_json: bool, skipped: bool, errors: bool) -> None:
         click.echo(json.dumps(data, indent=2))
         return
     from rich.console import Console
+    from rich.markup import escape
 
     console = Console(highlight=False)
-    console.print(f"[bold]{data['root']}[/bold]")
+    console.print(f"[bold]{escape(data['root'])}[/bold]")
     console.print(f"files {data['files']:,} · atoms {data['atoms']:,} · calls {data['edges']:,} · "
                   f"events {data['events']:,} · last transaction {data['last_transaction']} · "
                   f"{data['database_bytes'] / 1e6:.1f} MB")
@@ -180,9 +182,10 @@ def stats(repo: Repo, as_json: bool, skipped: bool, errors: bool) -> None:
     if data["files_with_errors"]:
         console.print(f"files with syntax errors: {data['files_with_errors']}")
     for s in data.get("skipped_files", []):
-        console.print(f"  {s['path']}  [dim]{s['reason']}: {s['detail']}[/dim]")
+        console.print(f"  {escape(s['path'])}  [dim]{s['reason']}: {escape(s['detail'])}[/dim]")
     for f in data.get("error_files", []):
-        console.print(f"  {f['path']}  [dim]{f['errors']} error(s): {'; '.join(f['first'][:2])}[/dim]")
+        console.print(f"  {escape(f['path'])}  [dim]{f['errors']} error(s): "
+                      f"{escape('; '.join(f['first'][:2]))}[/dim]")
 
 
 @click.command()

@@ -6,15 +6,21 @@ the number of open files stays at one per worker: the origin system died of EMFI
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import multiprocessing
 import os
+import stat
 from collections.abc import Iterator, Sequence
 
 from ..model import ParsedFile, atom_json
 from .extract import extract
 from .registry import language_for, load
+from ..walk import inside
 
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 #: Below this many files a pool costs more to start than it saves.
 POOL_THRESHOLD = 48
 _CHUNKSIZE = 8
@@ -28,17 +34,27 @@ def parse_file(root: str, rel: str, max_bytes: int) -> ParsedFile:
     """Read and parse one file; a file that cannot be indexed comes back with ``skipped`` set."""
     spec = language_for(rel)
     full = os.path.join(root, rel)
+    if not inside(root, rel):  # a path given by a watcher or a tool, not found by the walk
+        return ParsedFile(rel, spec and spec.name, 0, 0, "", skipped="outside",
+                          errors=("reached through a symbolic link or '..'",))
     try:
-        st = os.stat(full, follow_symlinks=False)
-        if st.st_size > max_bytes:
-            return ParsedFile(rel, spec and spec.name, st.st_size, st.st_mtime_ns, "",
-                              skipped="too-large", errors=(f"{st.st_size} bytes > {max_bytes}",))
-        with open(full, "rb") as fh:
+        # O_NOFOLLOW: a file swapped for a link since the walk is not followed out of the
+        # repository; O_NONBLOCK: a FIFO swapped in does not block the reader forever.
+        fd = os.open(full, os.O_RDONLY | _NOFOLLOW | _NONBLOCK | _CLOEXEC)
+        with os.fdopen(fd, "rb") as fh:
+            st = os.fstat(fh.fileno())
+            if not stat.S_ISREG(st.st_mode):
+                return ParsedFile(rel, spec and spec.name, 0, 0, "", skipped="not-a-file",
+                                  errors=("not a regular file",))
+            if st.st_size > max_bytes:
+                return ParsedFile(rel, spec and spec.name, st.st_size, st.st_mtime_ns, "",
+                                  skipped="too-large", errors=(f"{st.st_size} bytes > {max_bytes}",))
             data = fh.read(max_bytes + 1)
     except FileNotFoundError:
         return ParsedFile(rel, spec and spec.name, 0, 0, "", skipped="vanished")
     except OSError as exc:
-        return ParsedFile(rel, spec and spec.name, 0, 0, "", skipped="unreadable",
+        reason = "symlink" if exc.errno == errno.ELOOP else "unreadable"
+        return ParsedFile(rel, spec and spec.name, 0, 0, "", skipped=reason,
                           errors=(exc.strerror or str(exc),))
     size, mtime = len(data), st.st_mtime_ns
     digest = content_hash(data)
