@@ -97,7 +97,13 @@ def emit(rows: list[dict[str, Any]], columns: list[str], fmt: str | None, output
     _emit(rows, columns, fmt, output, title)
 
 
+#: The largest number an option takes: SQLite integers are 64-bit, and Python's are not.
+MAX_NUMBER = 2**63 - 1
+#: A number option (``--transaction``, ``--min-complexity``): SQLite's range, checked by click.
+NUMBER = click.IntRange(-MAX_NUMBER, MAX_NUMBER)
+
+
 def positive(ctx: click.Context, param: click.Parameter, value: int | None) -> int | None:
-    if value is not None and value < 1:
-        raise click.BadParameter("must be 1 or more")
+    if value is not None and not 1 <= value <= MAX_NUMBER:
+        raise click.BadParameter(f"must be between 1 and {MAX_NUMBER}")
     return value

@@ -19,7 +19,7 @@ class CliError(click.ClickException):
         self.exit_code = exit_code
 
     def show(self, file=None) -> None:  # "dgtui: message", not click's "Error: message"
-        click.echo(f"dgtui: {self.format_message()}", err=True)
+        click.echo(f"dgtui: {one_line(self.format_message())}", err=True)
 
 
 @contextlib.contextmanager
@@ -43,6 +43,10 @@ def translate() -> Iterator[None]:
         raise CliError(str(exc)) from None
     except sqlite3.DatabaseError as exc:
         raise CliError(describe(exc, "")) from None
+    except UnicodeEncodeError as exc:  # undecodable bytes in an argument reach SQLite as text
+        text = exc.object if isinstance(exc.object, str) else str(exc.object)
+        raise CliError(f"{text[:80]!r} is not valid UTF-8 text (an undecodable byte in an "
+                       "argument or a path); dgtui stores and matches UTF-8 only") from None
     except KeyboardInterrupt:
         click.echo("dgtui: interrupted", err=True)
         sys.exit(130)
@@ -58,6 +62,15 @@ def translate() -> Iterator[None]:
             raise
         raise CliError(f"internal error: {type(exc).__name__}: {exc} "
                        "(run with DGTUI_DEBUG=1 for details)", exit_code=70) from None
+
+
+def one_line(text: str) -> str:
+    """``text`` as one printable line: user text in a message can hold line breaks (``\x1e``
+    and ``\u2028`` are some), terminal escapes or undecodable bytes; they are shown escaped."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape", "backslashreplace")
+                   .decode("ascii") for c in text)
 
 
 def usage_line(exc: click.UsageError) -> str:

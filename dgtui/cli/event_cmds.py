@@ -6,7 +6,7 @@ import time
 
 import click
 
-from .common import Repo, emit, output_options, positive, repo_options
+from .common import MAX_NUMBER, NUMBER, Repo, emit, output_options, positive, repo_options
 from .errors import CliError
 
 _EVENT_COLUMNS = ["time", "transaction_id", "source", "operation", "atom_id", "changed"]
@@ -25,11 +25,10 @@ def parse_when(value: str) -> float:
     except ValueError:
         pass
     try:
-        when = datetime.fromisoformat(text)
-    except ValueError:
+        return datetime.fromisoformat(text).timestamp()
+    except (ValueError, OverflowError, OSError):  # not a time, or one no clock can hold (year 1)
         raise CliError(f"cannot read {value!r} as a time: use 2026-11-21T10:00, unix seconds, "
                        "or an age like 10m, 2h, 3d") from None
-    return when.timestamp()
 
 
 def _rows_for_table(rows: list[dict]) -> list[dict]:
@@ -48,7 +47,7 @@ def _rows_for_table(rows: list[dict]) -> list[dict]:
 @click.option("--atom", default=None, metavar="ID", help="Events of one atom (an id).")
 @click.option("--file", "file_glob", default=None, metavar="GLOB", help="Events in files matching GLOB.")
 @click.option("--source", default=None, help="index, file-watcher, atomic-edit, mcp, user, import.")
-@click.option("--transaction", type=int, default=None, metavar="N", help="Events of transaction N.")
+@click.option("--transaction", type=NUMBER, default=None, metavar="N", help="Events of transaction N.")
 @click.option("--limit", type=int, default=100, show_default=True, callback=positive)
 @repo_options
 @output_options
@@ -111,7 +110,7 @@ def replay(at: str, show_edges: bool, repo: Repo, fmt, output) -> None:
 
     with repo.open_store() as store:
         if at.strip().isdigit():
-            tx = int(at)
+            tx = min(int(at), MAX_NUMBER)  # past the last transaction: the whole log
         else:
             tx = store.events.transaction_at(parse_when(at))
         atoms, edges = q.replay(store, tx)

@@ -6,7 +6,7 @@ import json
 
 import click
 
-from .common import Repo, emit, output_options, positive, repo_options
+from .common import NUMBER, Repo, emit, output_options, positive, repo_options
 
 _ATOM_COLUMNS = ["name", "kind", "file_path", "line", "end_line", "id"]
 _GRAPH_COLUMNS = ["depth", "name", "kind", "file_path", "line", "resolution", "id"]
@@ -128,7 +128,7 @@ callees = _graph_command("callees", upward=False)
 @click.option("--name", "name_glob", default=None, metavar="GLOB", help="Atoms whose name matches GLOB.")
 @click.option("--exported", is_flag=True, default=None, help="Exported atoms only.")
 @click.option("--unresolved", is_flag=True, help="Atoms with unresolved or ambiguous calls.")
-@click.option("--min-complexity", type=int, default=None, metavar="N", help="Cyclomatic complexity >= N.")
+@click.option("--min-complexity", type=NUMBER, default=None, metavar="N", help="Cyclomatic complexity >= N.")
 @click.option("--limit", type=int, default=None, callback=positive)
 @repo_options
 @output_options

@@ -6,6 +6,7 @@ the number of open files stays at one per worker: the origin system died of EMFI
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import multiprocessing
@@ -100,5 +101,23 @@ def parse_many(root: str, rels: Sequence[str], max_bytes: int, *,
             yield _work(job)
         return
     ctx = multiprocessing.get_context("spawn")
-    with ctx.Pool(processes=min(cpus, max(1, len(jobs) // _CHUNKSIZE))) as pool:
+    with _safe_child_path():
+        pool = ctx.Pool(processes=min(cpus, max(1, len(jobs) // _CHUNKSIZE)))
+    with pool:
         yield from pool.imap_unordered(_work, jobs, chunksize=_CHUNKSIZE)
+
+
+@contextlib.contextmanager
+def _safe_child_path() -> Iterator[None]:
+    """Spawned workers (and the resource tracker) run ``python -c ...``, which puts the working
+    folder first on ``sys.path``: run from a repository holding a ``multiprocessing.py``, they
+    would import and run it. PYTHONSAFEPATH (Python 3.11+) keeps the working folder off."""
+    old = os.environ.get("PYTHONSAFEPATH")
+    os.environ["PYTHONSAFEPATH"] = "1"
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop("PYTHONSAFEPATH", None)
+        else:
+            os.environ["PYTHONSAFEPATH"] = old
