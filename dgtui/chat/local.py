@@ -84,7 +84,7 @@ def definition(r: Reply, subjects: list[dict[str, Any]]) -> None:
 def callers(r: Reply, subjects: list[dict[str, Any]]) -> None:
     depth = r.intent.depth or 1
     r.data["depth"] = depth
-    deep = f" (to depth {depth})" if depth > 1 else ""
+    deep = " (at any depth)" if depth >= it.DEEP else f" (to depth {depth})" if depth > 1 else ""
     for row in subjects:
         head = r.use(row)
         rows = q.callers(r.ctx.store, row["id"], depth)
@@ -153,7 +153,8 @@ def impact(r: Reply, subjects: list[dict[str, Any]]) -> None:
 def async_callers(r: Reply, subjects: list[dict[str, Any]]) -> None:
     depth = r.intent.depth or 1
     r.data["depth"] = depth
-    reach = "directly" if depth == 1 else f"within {depth} calls"
+    reach = ("directly" if depth == 1 else "at any depth" if depth >= it.DEEP
+             else f"within {depth} calls")
     for row in subjects:
         head = r.use(row)
         rows = q.async_callers(r.ctx.store, row["id"], depth)
