@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from chat_support import index, session
 from dgtui.chat import findings as fnd
@@ -201,3 +203,29 @@ def test_answers_are_deterministic_and_their_atoms_exist(py):
         assert set(found) == set(first.atom_ids)
         assert all(a.file_path in first.files for a in first.atoms)
         assert first.graph_version == py.index.events.last_transaction_id() == 1
+
+
+AWKWARD = ["?", "who calls", "who calls ?", "where is", "impact of", "what changed since",
+           "in in in", "who calls ../../etc/passwd", "who calls *", 'who calls "', "cycles through []",
+           "'; DROP TABLE atoms; --", "¿quién llama a save_atom?", "who calls " + "x" * 5000,
+           "what changed in ../../ since forever", "unresolved calls in [", "dead code in *",
+           "most complex functions in NEAR(", "who calls save_atom to depth 0",
+           "who calls save_atom to depth 99999999999999999999"]
+
+
+def test_awkward_questions_get_answers_not_errors(py):
+    for question in AWKWARD:
+        a = py.ask(question)
+        assert a.text and a.intent and a.message_id
+    assert len(py.history(with_changes=False)) == 2 * len(AWKWARD)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(max_size=80))
+def test_any_question_is_answered(py, text):
+    if not text.strip():
+        with pytest.raises(ValueError):
+            py.ask(text)
+        return
+    answer = py.ask(text)
+    assert answer.text and set(py.index.atoms.get_many(answer.atom_ids)) == set(answer.atom_ids)
