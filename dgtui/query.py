@@ -7,6 +7,7 @@ graph read the ``edges`` table level by level, so a one-shot command never loads
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -287,19 +288,28 @@ def atom_changes(store: Store, atom_ids: Sequence[str], since_tx: int, epoch: fl
     return out
 
 
+_NOT_NAME_CHARS = re.compile(r"[^0-9a-z.]")
+
+
 def _squash(text: str) -> str:
     """``save_atom``, ``saveAtom`` and ``SaveAtom`` all become ``saveatom``."""
-    import re
+    return _NOT_NAME_CHARS.sub("", text.lower())
 
-    return re.sub(r"[^0-9a-z.]", "", text.lower())
+
+def name_keys(store: Store) -> dict[str, list[str]]:
+    """Squashed name and qualified name -> atom ids: the vocabulary of ``match_atoms``."""
+    keys: dict[str, list[str]] = {}
+    for atom_id, name, qualified, _kind, _path in store.atoms.name_rows():
+        for k in {_squash(name), _squash(qualified)}:
+            keys.setdefault(k, []).append(atom_id)
+    return keys
 
 
 def match_atoms(store: Store, ref: str, file_hint: str | None = None, limit: int = 10,
-                names: list[tuple[str, str, str, str, str]] | None = None
-                ) -> tuple[list[StoredAtom], str]:
+                keys: dict[str, list[str]] | None = None) -> tuple[list[StoredAtom], str]:
     """The atoms a person most likely means by ``ref``, and how they matched: ``exact`` (id,
     qualified name or name), ``normalized`` (case and ``_``/``-`` ignored: ``saveatom``) or
-    ``fuzzy`` (the closest spellings). ``names`` is a cached ``store.atoms.name_rows()``."""
+    ``fuzzy`` (the closest spelling). ``keys``: a cached ``name_keys(store)``."""
     import difflib
 
     ref = ref.strip()
@@ -307,18 +317,12 @@ def match_atoms(store: Store, ref: str, file_hint: str | None = None, limit: int
         return [], "none"
     found, how = store.atoms.find(ref, limit=limit), "exact"
     if not found:
-        rows = names if names is not None else store.atoms.name_rows()
+        keys = keys if keys is not None else name_keys(store)
         key = _squash(ref)
-        by_key: dict[str, list[str]] = {}
-        for atom_id, name, qualified, _kind, _path in rows:
-            for k in {_squash(name), _squash(qualified)}:
-                by_key.setdefault(k, []).append(atom_id)
-        ids = by_key.get(key, [])
-        how = "normalized"
-        if not ids:
-            close = difflib.get_close_matches(key, list(by_key), n=3, cutoff=FUZZY_CUTOFF)
-            ids = [i for k in close[:1] for i in by_key[k]]  # the closest spelling only
-            how = "fuzzy"
+        ids, how = keys.get(key, []), "normalized"
+        if not ids and key:
+            close = difflib.get_close_matches(key, keys, n=1, cutoff=FUZZY_CUTOFF)
+            ids, how = (keys[close[0]] if close else []), "fuzzy"
         found = list(store.atoms.get_many(list(dict.fromkeys(ids))[:limit]).values())
         found.sort(key=lambda s: (s.atom.file_path, s.atom.line))
     if file_hint and len(found) > 1:
@@ -363,17 +367,24 @@ def async_callers(store: Store, atom_id: str, depth: int = 1) -> list[dict[str, 
     return [r for r in callers(store, atom_id, depth) if r.get("is_async")]
 
 
-def dead_code(store: Store, file_glob: str | None = None) -> list[dict[str, Any]]:
-    """Dead-code candidates: callables with no resolved caller that are neither exported nor
-    tests. Names some runtime calls for you are left out, and so is any name an unresolved or
-    ambiguous call could mean (``obj.save()`` may well reach an unused-looking ``save``)."""
-    maybe_called = {e.short_name for e in store.atoms.unresolved_edges()}
-    rows = [s for s in store.atoms.query(AtomFilter(exported=False, file_glob=file_glob))
-            if s.atom.kind in CALLABLE_KINDS and not is_test(atom_dict(s))
-            and s.atom.name not in IMPLICIT_NAMES and s.atom.name not in maybe_called
+def dead_code(store: Store, file_glob: str | None = None,
+              atom_ids: Sequence[str] | None = None) -> list[dict[str, Any]]:
+    """Dead-code candidates (in ``file_glob``, or among ``atom_ids``): callables with no resolved
+    caller that are neither exported nor tests. Names some runtime calls for you are left out,
+    and so is any name an unresolved or ambiguous call could mean (``obj.save()`` may well
+    reach an unused-looking ``save``)."""
+    found = (list(store.atoms.get_many(atom_ids).values()) if atom_ids is not None
+             else store.atoms.query(AtomFilter(exported=False, file_glob=file_glob)))
+    rows = [s for s in found
+            if s.atom.kind in CALLABLE_KINDS and not s.atom.is_exported
+            and not is_test(atom_dict(s)) and s.atom.name not in IMPLICIT_NAMES
             and not (s.atom.name.startswith("__") and s.atom.name.endswith("__"))]
     counts = store.atoms.call_counts([s.id for s in rows])
-    return [atom_dict(s, callers=0) for s in rows if counts[s.id][0] == 0]
+    rows = [s for s in rows if counts[s.id][0] == 0]
+    maybe_called = {e.short_name for _, e in store.atoms.edges_named(
+        list({s.atom.name for s in rows})) if e.target_id is None}
+    rows.sort(key=lambda s: (s.atom.file_path, s.atom.line))
+    return [atom_dict(s, callers=0) for s in rows if s.atom.name not in maybe_called]
 
 
 def most_complex(store: Store, file_glob: str | None = None, limit: int = 10) -> list[dict[str, Any]]:

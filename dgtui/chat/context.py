@@ -22,7 +22,7 @@ class GraphContext:
         self.store = store
         self._graph = graph
         self._owns_graph = graph is None
-        self._names: tuple[int, list[tuple[str, str, str, str, str]]] | None = None
+        self._keys: tuple[int, dict[str, list[str]]] | None = None
         self._lock = threading.Lock()
 
     def version(self) -> tuple[int, float | None]:
@@ -38,17 +38,18 @@ class GraphContext:
                 self._graph.catch_up(self.store)
             return self._graph
 
-    def names(self) -> list[tuple[str, str, str, str, str]]:
-        """Every atom's (id, name, qualified name, kind, path), cached per transaction."""
+    def name_keys(self) -> dict[str, list[str]]:
+        """The fuzzy-matching vocabulary, built once per transaction of the index."""
         tx = self.store.events.last_transaction_id()
         with self._lock:
-            if self._names is None or self._names[0] != tx:
-                self._names = (tx, self.store.atoms.name_rows())
-            return self._names[1]
+            if self._keys is None or self._keys[0] != tx:
+                self._keys = (tx, q.name_keys(self.store))
+            return self._keys[1]
 
     def match(self, ref: str, file_hint: str | None = None,
               limit: int = 10) -> tuple[list[StoredAtom], str]:
-        return q.match_atoms(self.store, ref, file_hint=file_hint, limit=limit, names=self.names())
+        return q.match_atoms(self.store, ref, file_hint=file_hint, limit=limit,
+                             keys=self.name_keys())
 
     def atom_row(self, atom_id: str) -> dict[str, Any] | None:
         stored = self.store.atoms.get(atom_id)

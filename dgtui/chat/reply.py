@@ -11,6 +11,8 @@ from .intents import Intent
 
 #: Rows listed in an answer's text; the rest are counted ("... and 12 more").
 MAX_LISTED = 25
+#: Atoms an answer records as used (and the history follows); the rest are only counted.
+MAX_USED = 100
 
 
 class Reply:
@@ -33,7 +35,11 @@ class Reply:
     def use(self, row: dict[str, Any]) -> str:
         """Record an atom row as used; returns how to show it: ``name (path:line)``."""
         if row.get("id") and row.get("file_path"):
-            self._atoms.setdefault(row["id"], row)
+            if row["id"] not in self._atoms:
+                if len(self._atoms) < MAX_USED:
+                    self._atoms[row["id"]] = row
+                else:
+                    self.data["atoms_not_recorded"] = self.data.get("atoms_not_recorded", 0) + 1
             self._files.setdefault(row["file_path"], None)
         where = f"{row['file_path']}:{row['line']}" if row.get("file_path") else "?"
         return f"{row.get('qualified_name') or row.get('name')} ({where})"
