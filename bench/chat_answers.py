@@ -70,7 +70,7 @@ def main(root: str) -> None:
             t0 = time.perf_counter()
             answer = session.ask(question)
             first = time.perf_counter() - t0
-            again = timed(lambda: session.ask(question), repeat=3)
+            again = timed(lambda q=question: session.ask(q), repeat=3)
             print(f"{question[:48]:48} {answer.intent:14} {first * 1000:9.1f} {again * 1000:9.1f} "
                   f"{again / search_s:9.1f} {again / load_s:7.2f} {len(answer.atoms)}")
         t0 = time.perf_counter()

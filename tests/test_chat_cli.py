@@ -61,7 +61,8 @@ def test_history_says_which_atoms_changed_since_an_answer(repo: Path):
     P = ["--path", str(repo), "--user", "ann"]
     ok("chat", "ask", "who calls saveatom?", *P)
     db = repo / "pkg" / "db.py"
-    db.write_text(db.read_text().replace("async def save_atom(atom):", "async def save_atom(atom, *, now=False):"))
+    db.write_text(db.read_text().replace("async def save_atom(atom):",
+                                         "async def save_atom(atom, *, now=False):"))
     ok("index", str(repo))
     history = json.loads(ok("chat", "history", *P, "--json"))
     assert history[1]["status"] == "answered at transaction 1; 1 of its 3 atoms changed since"

@@ -79,9 +79,8 @@ def test_a_chat_folder_owned_by_another_account_is_refused(repo: Path, home: Pat
     folder = Path(paths_for(repo).chat_dir("ann"))
     folder.mkdir(parents=True, mode=0o700)
     os.chown(folder, 65534, 65534)
-    with pytest.raises(StoreError, match="belongs to another account"):
-        with session(repo) as s:
-            s.ask("who calls write?")
+    with pytest.raises(StoreError, match="belongs to another account"), session(repo) as s:
+        s.ask("who calls write?")
     assert os.listdir(folder) == []
 
 

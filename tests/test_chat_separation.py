@@ -133,9 +133,8 @@ def test_a_chat_about_one_repository_never_shows_in_another(repo: Path, jsrepo: 
     for suffix in ("-wal", "-shm"):
         if os.path.exists(py_chat + suffix):
             os.remove(py_chat + suffix)
-    with session(jsrepo) as js:
-        with pytest.raises(ChatOwnerMismatch, match="pyrepo"):
-            js.history()
+    with session(jsrepo) as js, pytest.raises(ChatOwnerMismatch, match="pyrepo"):
+        js.history()
 
 
 def test_the_brain_holds_no_chat_message_and_the_chat_no_insight(repo: Path):

@@ -91,8 +91,8 @@ class ChatSession:
             raise ValueError("ask a question")
         if self.ctx is None:
             raise NoIndex(f"no index for {self.paths.root} yet; run `dgtui index` first")
+        answer = self.answerer.answer(question, self.ctx)  # reads only: no lock needed
         with self._lock:
-            answer = self.answerer.answer(question, self.ctx)
             _, stored = self._chat_store(create=True).add_exchange(
                 question, answer.text, answer.intent,
                 atoms=[{"id": a.id, "name": a.name, "kind": a.kind, "file_path": a.file_path,
@@ -108,8 +108,8 @@ class ChatSession:
         """Messages oldest first; each answer with the atoms that changed since it was given."""
         with self._lock:
             chat = self._chat_store()
-            messages = chat.messages(limit) if chat else []
-            return [HistoryEntry(m, self._changed(m) if with_changes else None) for m in messages]
+        messages = chat.messages(limit) if chat else []
+        return [HistoryEntry(m, self._changed(m) if with_changes else None) for m in messages]
 
     def _changed(self, m: ChatMessage) -> list[dict[str, Any]] | None:
         if m.role != "assistant" or self.index is None:

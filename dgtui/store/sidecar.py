@@ -8,6 +8,7 @@ of the database file), so another account cannot read them even in a shared data
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 import stat
@@ -80,15 +81,11 @@ def make_private_dirs(folder: str, root: str) -> None:
     while os.path.dirname(chain[-1]) != root:
         chain.append(os.path.dirname(chain[-1]))
     os.makedirs(os.path.dirname(root), exist_ok=True)
-    try:
+    with contextlib.suppress(FileExistsError):
         os.mkdir(root, PRIVATE_DIR)
-    except FileExistsError:
-        pass
     for d in reversed(chain):
-        try:
+        with contextlib.suppress(FileExistsError):
             os.mkdir(d, PRIVATE_DIR)
-        except FileExistsError:
-            pass
         _tighten(d, PRIVATE_DIR)
 
 
