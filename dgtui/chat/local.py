@@ -111,6 +111,7 @@ def callees(r: Reply, subjects: list[dict[str, Any]]) -> None:
     for row in subjects:
         head = r.use(row)
         rows = q.callees(r.ctx.store, row["id"], depth)
+        rows.sort(key=lambda c: (c["depth"], c.get("id") is None))  # atoms first, then the rest
         if not rows:
             r.say(f"{head} calls nothing.")
             continue

@@ -56,7 +56,7 @@ def brain() -> None:
 @click.option("--confidence", type=click.Choice(CONFIDENCES), default="medium",
               show_default=True)
 @repo_options
-@user_option
+@user_option(text="The author (default: $DGTUI_USER, else your login name).")
 @click.option("--json", "as_json", is_flag=True, help="Print the insight as JSON.")
 def add(text: tuple[str, ...], kind: str, atoms: tuple[str, ...], files: tuple[str, ...],
         confidence: str, repo: Repo, user: str | None, as_json: bool) -> None:
@@ -151,7 +151,7 @@ def show(insight_id: int, repo: Repo, as_json: bool) -> None:
 @brain.command()
 @click.argument("insight_id", type=int)
 @repo_options
-@user_option
+@user_option(text="Who removes it, for the brain's log (default: $DGTUI_USER or login).")
 def rm(insight_id: int, repo: Repo, user: str | None) -> None:
     """Remove an insight (its log keeps a copy)."""
     pb, index = _brain(repo)

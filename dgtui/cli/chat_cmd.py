@@ -14,9 +14,15 @@ from .errors import CliError
 _HISTORY_COLUMNS = ["id", "time", "role", "intent", "text", "status"]
 
 
-def user_option(fn):
-    return click.option("--user", default=None, envvar="DGTUI_USER", metavar="ID",
-                        help="Whose chat (default: $DGTUI_USER, else your login name).")(fn)
+def user_option(fn=None, *, text: str = "Whose chat (default: $DGTUI_USER, else your login "
+                                         "name)."):
+    """``--user ID``; ``text`` says what the user is to this command (owner, author)."""
+
+    def decorate(f):
+        return click.option("--user", default=None, envvar="DGTUI_USER", metavar="ID",
+                            help=text)(f)
+
+    return decorate(fn) if fn is not None else decorate
 
 
 def _session(repo: Repo, user: str | None, require_index: bool = True):
@@ -44,7 +50,11 @@ def chat() -> None:
 @user_option
 @click.option("--json", "as_json", is_flag=True, help="Print the answer as one JSON object.")
 def ask(question: tuple[str, ...], repo: Repo, user: str | None, as_json: bool) -> None:
-    """Ask a question, e.g. "who calls save_atom to depth 2?" or "what changed since 2h?"."""
+    """Ask a question about the code and get an answer from the call graph.
+
+    For example "who calls save_atom to depth 2?", "impact of changing write", "what changed
+    since 2h?", "dead code in pkg" (see the README for every kind of question).
+    """
     text = " ".join(question).strip()
     if not text:
         raise CliError("ask a question, e.g. dgtui chat ask \"who calls main?\"")
