@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from .model import Atom
@@ -306,10 +306,12 @@ def name_keys(store: Store) -> dict[str, list[str]]:
 
 
 def match_atoms(store: Store, ref: str, file_hint: str | None = None, limit: int = 10,
-                keys: dict[str, list[str]] | None = None) -> tuple[list[StoredAtom], str]:
+                keys: Callable[[], dict[str, list[str]]] | None = None
+                ) -> tuple[list[StoredAtom], str]:
     """The atoms a person most likely means by ``ref``, and how they matched: ``exact`` (id,
     qualified name or name), ``normalized`` (case and ``_``/``-`` ignored: ``saveatom``) or
-    ``fuzzy`` (the closest spelling). ``keys``: a cached ``name_keys(store)``."""
+    ``fuzzy`` (the closest spelling). ``keys`` returns a cached ``name_keys(store)``; it is
+    called only when no name matches exactly."""
     import difflib
 
     ref = ref.strip()
@@ -317,12 +319,12 @@ def match_atoms(store: Store, ref: str, file_hint: str | None = None, limit: int
         return [], "none"
     found, how = store.atoms.find(ref, limit=limit), "exact"
     if not found:
-        keys = keys if keys is not None else name_keys(store)
+        vocabulary = keys() if keys is not None else name_keys(store)
         key = _squash(ref)
-        ids, how = keys.get(key, []), "normalized"
+        ids, how = vocabulary.get(key, []), "normalized"
         if not ids and key:
-            close = difflib.get_close_matches(key, keys, n=1, cutoff=FUZZY_CUTOFF)
-            ids, how = (keys[close[0]] if close else []), "fuzzy"
+            close = difflib.get_close_matches(key, vocabulary, n=1, cutoff=FUZZY_CUTOFF)
+            ids, how = (vocabulary[close[0]] if close else []), "fuzzy"
         found = list(store.atoms.get_many(list(dict.fromkeys(ids))[:limit]).values())
         found.sort(key=lambda s: (s.atom.file_path, s.atom.line))
     if file_hint and len(found) > 1:
@@ -406,3 +408,43 @@ def loose_calls_to(store: Store, short_name: str) -> list[dict[str, Any]]:
     return [{"source_id": e.source_id, "callee": e.callee, "line": e.line,
              "resolution": e.resolution, "candidates": e.candidates}
             for _, e in store.atoms.edges_named([short_name]) if e.target_id is None]
+
+
+def _neighbours(store: Store, ids: Sequence[str], upward: bool) -> set[str]:
+    edges = store.atoms.edges_to(ids) if upward else store.atoms.edges_from(ids)
+    found = {e.source_id if upward else e.target_id for _, e in edges}
+    found.discard(None)
+    return found  # type: ignore[return-value]
+
+
+def transitive_caller_count(store: Store, atom_id: str,
+                            stop_after: int | None = None) -> tuple[int, bool]:
+    """How many atoms reach ``atom_id``, and whether that is all of them: the walk stops once
+    past ``stop_after`` (the count is then a lower bound)."""
+    seen, frontier = {atom_id}, [atom_id]
+    while frontier and (stop_after is None or len(seen) - 1 <= stop_after):
+        found = _neighbours(store, frontier, upward=True) - seen
+        seen |= found
+        frontier = list(found)
+    return len(seen) - 1, not frontier
+
+
+def cycle_length(store: Store, atom_id: str) -> int | None:
+    """The shortest call cycle through ``atom_id`` (1: it calls itself), or None.
+
+    Walks down (callees) and up (callers) in turn, always the side with the smaller frontier:
+    either walk alone decides, so the cheaper one usually ends it, without reading the graph.
+    """
+    frontier = {False: [atom_id], True: [atom_id]}  # upward -> frontier
+    seen = {False: {atom_id}, True: {atom_id}}
+    depth = {False: 0, True: 0}
+    while frontier[False] and frontier[True]:
+        up = len(frontier[True]) < len(frontier[False])
+        depth[up] += 1
+        found = _neighbours(store, frontier[up], up)
+        if atom_id in found:
+            return depth[up]
+        found -= seen[up]
+        seen[up] |= found
+        frontier[up] = list(found)
+    return None

@@ -5,17 +5,23 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+from typing import TYPE_CHECKING
+
 from .. import query as q
-from ..graph import CallGraph
 from ..store import Store, StoredAtom
+
+if TYPE_CHECKING:
+    from ..graph import CallGraph
 
 
 class GraphContext:
     """The index and graph an answer is computed from.
 
     ``graph`` may be a live ``CallGraph`` a UI already keeps in step with the engine; otherwise
-    one is loaded from the index the first time a question needs it (cycles, transitive
-    callers) and caught up with later transactions before each use.
+    one is loaded from the index the first time a question needs the whole graph (listing
+    cycles) and caught up with later transactions before each use. Smaller questions (is it in
+    a cycle, does it have more than N callers) use the graph when there is one and otherwise
+    walk the index, so a one-shot command does not pay for loading the graph.
     """
 
     def __init__(self, store: Store, graph: CallGraph | None = None):
@@ -33,10 +39,38 @@ class GraphContext:
     def graph(self) -> CallGraph:
         with self._lock:
             if self._graph is None:
+                from ..graph import CallGraph  # networkx: imported only when needed
+
                 self._graph = CallGraph.load(self.store)
             elif self._owns_graph:
                 self._graph.catch_up(self.store)
             return self._graph
+
+    def caller_count(self, atom_id: str, stop_after: int | None = None) -> tuple[int, bool]:
+        """(transitive callers of ``atom_id``, exact?): without a graph the index is walked,
+        and the walk may stop once past ``stop_after`` (the count is then a lower bound)."""
+        if self._graph is not None:
+            return len(self.graph.transitive_callers(atom_id)), True
+        return q.transitive_caller_count(self.store, atom_id, stop_after)
+
+    def cycle_length(self, atom_id: str) -> int | None:
+        """The shortest call cycle through ``atom_id``, or None."""
+        if self._graph is None:
+            return q.cycle_length(self.store, atom_id)
+        graph = self.graph
+        frontier, seen, length = [atom_id], {atom_id}, 0
+        while frontier:
+            length += 1
+            following = []
+            for node in frontier:
+                for callee in graph.callees(node):
+                    if callee == atom_id:
+                        return length
+                    if callee not in seen:
+                        seen.add(callee)
+                        following.append(callee)
+            frontier = following
+        return None
 
     def name_keys(self) -> dict[str, list[str]]:
         """The fuzzy-matching vocabulary, built once per transaction of the index."""
@@ -49,7 +83,7 @@ class GraphContext:
     def match(self, ref: str, file_hint: str | None = None,
               limit: int = 10) -> tuple[list[StoredAtom], str]:
         return q.match_atoms(self.store, ref, file_hint=file_hint, limit=limit,
-                             keys=self.name_keys())
+                             keys=self.name_keys)
 
     def atom_row(self, atom_id: str) -> dict[str, Any] | None:
         stored = self.store.atoms.get(atom_id)

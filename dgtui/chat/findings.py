@@ -32,43 +32,22 @@ def for_atoms(ctx: GraphContext, rows: Iterable[dict[str, Any]]) -> list[Finding
 
 
 def _wide_impact(ctx: GraphContext, row: dict[str, Any]) -> list[Finding]:
-    n = len(ctx.graph.transitive_callers(row["id"]))
+    n, exact = ctx.caller_count(row["id"], stop_after=WIDE_IMPACT_CALLERS)
     if n <= WIDE_IMPACT_CALLERS:
         return []
     return [Finding("risk", "wide-impact", row["id"],
-                    f"{_name(row)} has {n} transitive callers (more than "
-                    f"{WIDE_IMPACT_CALLERS}): a change to it reaches far", n, WIDE_IMPACT_CALLERS)]
+                    f"{_name(row)} has {'' if exact else 'at least '}{n} transitive callers "
+                    f"(more than {WIDE_IMPACT_CALLERS}): a change to it reaches far", n,
+                    WIDE_IMPACT_CALLERS)]
 
 
 def _cycle(ctx: GraphContext, row: dict[str, Any]) -> list[Finding]:
-    length = cycle_length(ctx, row["id"])
+    length = ctx.cycle_length(row["id"])
     if length is None:
         return []
     what = "calls itself" if length == 1 else f"is in a call cycle of {length}"
     return [Finding("risk", "in-cycle", row["id"],
                     f"{_name(row)} {what}: changes can loop back to it", length)]
-
-
-def cycle_length(ctx: GraphContext, atom_id: str) -> int | None:
-    """The shortest call cycle through ``atom_id`` (1: it calls itself), or None.
-
-    A breadth-first walk down from it that stops when it comes back: on a large graph this is
-    much cheaper than finding every strongly connected component first.
-    """
-    graph = ctx.graph
-    frontier, seen, length = [atom_id], {atom_id}, 0
-    while frontier:
-        length += 1
-        following = []
-        for node in frontier:
-            for callee in graph.callees(node):
-                if callee == atom_id:
-                    return length
-                if callee not in seen:
-                    seen.add(callee)
-                    following.append(callee)
-        frontier = following
-    return None
 
 
 def complexity(row: dict[str, Any]) -> list[Finding]:

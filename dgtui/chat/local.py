@@ -173,7 +173,7 @@ def cycles(r: Reply, subjects: list[dict[str, Any]]) -> None:
         head = r.use(row)
         # the cheap walk first: listing cycles needs the atom's whole strongly connected part
         found = (r.ctx.graph.cycles_through(row["id"], limit=fnd.CYCLES_SHOWN)
-                 if fnd.cycle_length(r.ctx, row["id"]) is not None else [])
+                 if r.ctx.cycle_length(row["id"]) is not None else [])
         if not found:
             r.say(f"{head} is in no call cycle (resolved calls only).")
             continue

@@ -17,10 +17,9 @@ from __future__ import annotations
 import os
 import threading
 from dataclasses import asdict, dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import query as q
-from ..graph import CallGraph
 from ..paths import RepoPaths, default_user, validate_id
 from ..project_brain import InsightStatus, ProjectBrain
 from ..store import Store, StoreError
@@ -31,6 +30,9 @@ from .answer import Answer, Answerer
 from .context import GraphContext
 from .local import LocalAnswerer
 from .promote import InsightDraft, draft_from
+
+if TYPE_CHECKING:
+    from ..graph import CallGraph
 
 
 @dataclass(frozen=True)
