@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import threading
-from typing import Any
-
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .. import query as q
 from ..store import Store, StoredAtom

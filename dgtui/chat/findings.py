@@ -71,10 +71,5 @@ def untested(row: dict[str, Any], callers: int) -> Finding:
                    "a change to it is not covered", 0)
 
 
-def _glob_escape(path: str) -> str:
-    """A literal path as a GLOB pattern."""
-    return "".join(f"[{c}]" if c in "*?[" else c for c in path)
-
-
 def _name(row: dict[str, Any]) -> str:
     return row.get("qualified_name") or row["name"]
