@@ -37,6 +37,12 @@ class CallGraph:
             conn.execute("COMMIT")
         return graph
 
+    def reload(self, store: Store) -> None:
+        """Replace the graph with a fresh load from the store (after an inconsistency)."""
+        fresh = CallGraph.load(store)
+        with self.lock:
+            self.g, self.version = fresh.g, fresh.version
+
     def apply(self, delta: Delta) -> None:
         """Apply a committed transaction (from this process's engine)."""
         with self.lock:

@@ -79,6 +79,13 @@ class Linker:
         out.added, out.removed = sorted(added - removed), sorted(removed - added)
         return out
 
+    def resolve_all(self, atoms: list[Atom]) -> list[Edge]:
+        """Resolve and insert the calls of ``atoms`` (the edges table holds none of theirs)."""
+        resolver = Resolver(self.symbols)
+        edges = [e for a in atoms for e in resolver.edges_for(a, a.calls)]
+        self.repo.insert_edges(edges)
+        return edges
+
     # -- which names ------------------------------------------------------------------------
     def _names(self, diff: AtomDiff) -> set[str]:
         names: set[str] = set()

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from ..model import Atom
+from ..model import Atom, AtomChange, Delta
 from .records import dumps
 
 EVENT_COLUMNS = ("id, atom_id, file_path, operation, delta, previous_version, new_version, "
@@ -202,6 +202,33 @@ class EventLog:
         sql += " ORDER BY id"
         for row in self.conn.execute(sql, params):
             yield Event.from_row(row)
+
+    def delta(self, tx: int) -> Delta | None:
+        """A committed transaction as the ``Delta`` its writer published (for readers that
+        follow another process's writes)."""
+        rows = self.transactions(since=tx - 1, limit=1)
+        if not rows or rows[0].id != tx:
+            return None
+        t = rows[0]
+        changes = []
+        for atom_id, op, path, name, kind, changed, renamed_from, renamed_to in self.conn.execute(
+                "SELECT e.atom_id, e.operation, e.file_path, "
+                "coalesce(json_extract(e.delta, '$.atom.name'), a.name), "
+                "coalesce(json_extract(e.delta, '$.atom.kind'), a.kind), "
+                "json_extract(e.delta, '$.changed'), json_extract(e.delta, '$.renamed_from'), "
+                "json_extract(e.delta, '$.renamed_to') "
+                "FROM atom_events e LEFT JOIN atoms a ON a.id = e.atom_id "
+                "WHERE e.transaction_id = ? ORDER BY e.id", (tx,)):
+            fields = tuple(sorted(json.loads(changed))) if changed else ()
+            changes.append(AtomChange(op, atom_id, path, name or "", kind or "", fields,
+                                      renamed_from, renamed_to))
+        added, removed = self.edge_changes(tx)
+        return Delta(
+            transaction_id=t.id, source=t.source, files=tuple(t.files), changes=tuple(changes),
+            edges_added=tuple(added), edges_removed=tuple(removed),
+            files_removed=tuple(t.summary.get("files_removed", ())),
+            errors=tuple(t.summary.get("errors", ())), detected_at=t.detected_at,
+            committed_at=t.committed_at or 0.0, timings=dict(t.summary.get("timings", {})))
 
     def event_count(self) -> int:
         return self.conn.execute("SELECT count(*) FROM atom_events").fetchone()[0]
