@@ -253,7 +253,7 @@ class Engine:
             repo.set_fts_triggers(True)
 
         linker = Linker(repo, symbols)
-        before = linker.snapshot_names(diff, old_atoms)
+        before = linker.snapshot(diff, old_atoms)
         for path in changed_paths:
             symbols.remove_file(path)
         for atom in new_atoms:
