@@ -177,6 +177,7 @@ class Engine:
             table = SymbolTable()
             for info in self.store.atoms.symbol_infos():
                 table.add(info)
+            table.python_module_file("")  # build the module map now, not on the first save
             self.symbols, self._symbols_tx = table, last
         return self.symbols
 
