@@ -398,7 +398,7 @@ def _own_hash(text: _Text, iv: _Interval, start: int, end: int) -> str:
         if child.start >= end or child.end <= pos:
             continue
         h.update(text.source[pos:max(pos, child.start)])
-        h.update(child.name.encode())
+        h.update(b"\0")  # a nested atom, whatever it is: it is an atom of its own
         pos = max(pos, child.end)
     h.update(text.source[pos:end])
     return h.hexdigest()
