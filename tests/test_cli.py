@@ -196,6 +196,9 @@ def test_history_replay_and_watch(pyrepo: Path, home: Path):
     evs = json.loads(ok("events", "--transaction", "2", "--source", "index", "--path", str(pyrepo), "--json"))
     assert {e["atom_id"] for e in evs} == {"pkg/util.py::fmt", "pkg/util.py::render"}
     assert json.loads(ok("events", "--since", "1h", "--file", "pkg/util.py", "--path", str(pyrepo), "--json"))
+    diff = json.loads(ok("events", "--edges", "--transaction", "2", "--path", str(pyrepo), "--json"))
+    assert {"transaction_id": 2, "operation": "remove", "source_id": "pkg/service.py::handle",
+            "target_id": "pkg/util.py::fmt"} in diff
 
 
 def test_watch_prints_one_json_line_per_transaction(pyrepo: Path, home: Path):

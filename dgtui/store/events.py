@@ -162,6 +162,26 @@ class EventLog:
             (when,)).fetchone()
         return int(row[0] or 0)
 
+    def edge_events(self, since_tx: int = 0, until_tx: int | None = None, transaction: int | None = None,
+                    atom: str | None = None, limit: int | None = None) -> list[tuple[int, str, str, str]]:
+        """(transaction, add/remove, caller, callee) rows, newest first."""
+        clauses, params = ["transaction_id > ?"], [since_tx]
+        if until_tx is not None:
+            clauses.append("transaction_id <= ?")
+            params.append(until_tx)
+        if transaction is not None:
+            clauses.append("transaction_id = ?")
+            params.append(transaction)
+        if atom:
+            clauses.append("(source_id = ? OR target_id = ?)")
+            params += [atom, atom]
+        sql = ("SELECT transaction_id, operation, source_id, target_id FROM edge_events WHERE "
+               + " AND ".join(clauses) + " ORDER BY id DESC")
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        return self.conn.execute(sql, params).fetchall()
+
     def edge_changes(self, tx: int) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
         added, removed = [], []
         for op, s, t in self.conn.execute(
