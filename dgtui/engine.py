@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 
 from . import delta as delta_mod
 from .linker import Linker
-from .model import Atom, AtomChange, Delta, ParsedFile, atom_json
+from .model import AtomChange, Delta, ParsedFile, atom_json
 from .store import AtomFilter, FileRow, Store, with_retries
 from .store.records import dumps
 from .symbols import SymbolInfo, SymbolTable
@@ -305,7 +305,7 @@ def _states(files) -> dict[str, str]:
         if pf is None:
             continue
         if len(pf.states) == len(pf.atoms):
-            out.update(zip((a.id for a in pf.atoms), pf.states))
+            out.update(zip((a.id for a in pf.atoms), pf.states, strict=True))
         else:
             out.update((a.id, atom_json(a)) for a in pf.atoms)
     return out
@@ -337,4 +337,4 @@ def _file_row(pf: ParsedFile, now: float) -> FileRow:
                    pf.line_count, len(pf.atoms), pf.error_count, pf.errors, now)
 
 
-__all__ = ["Batch", "Engine", "SOURCES", "Atom"]
+__all__ = ["Batch", "Engine", "SOURCES"]

@@ -372,10 +372,7 @@ def _is_exported(iv: _Interval, parent: _Interval, short: str, public_by_default
 
 
 def _is_async(node: Any) -> bool:
-    for child in node.children[:4]:
-        if child.type == "async":
-            return True
-    return False
+    return any(child.type == "async" for child in node.children[:4])
 
 
 def _signature(text: _Text, anchor: Any, body: Any) -> str:
