@@ -115,9 +115,8 @@ class Engine:
         symbols = self.load_symbols()
         repo = self.store.atoms
         atoms = [s.atom for s in repo.query(AtomFilter())]
-        before = {(r[0], r[1]) for r in self.store.conn.execute(
-            "SELECT DISTINCT source_id, target_id FROM edges WHERE target_id IS NOT NULL")}
-        self.store.conn.execute("DELETE FROM edges")
+        before = repo.resolved_pairs()
+        repo.delete_all_edges()
         edges = Linker(repo, symbols).resolve_all(atoms)
         after = {(e.source_id, e.target_id) for e in edges if e.target_id is not None}
         return self._record("relink", source, [], sorted(after - before), sorted(before - after))
@@ -148,7 +147,7 @@ class Engine:
                 changes.append(AtomChange("update", atom_id, stored.atom.file_path, stored.atom.name,
                                           stored.atom.kind, tuple(sorted(changed))))
         if not rows:
-            self.store.conn.execute("DELETE FROM transactions WHERE id = ?", (tx,))
+            self.store.events.discard_transaction(tx)
             return None
         self.store.events.insert_events(rows)
         return self._close(tx, source, now, changes, [], [], {"repair": "event log"})

@@ -128,6 +128,9 @@ class AtomRepository:
             "INSERT INTO edges (source_id, target_id, callee, short_name, line, resolution, "
             "candidates) VALUES (?,?,?,?,?,?,?)", (edge_row(e) for e in edges))
 
+    def delete_all_edges(self) -> None:
+        self.conn.execute("DELETE FROM edges")
+
     def delete_edges_from(self, source_ids: Sequence[str]) -> None:
         for chunk in _chunks(source_ids):
             self.conn.execute(f"DELETE FROM edges WHERE source_id IN ({_marks(chunk)})", chunk)
@@ -243,6 +246,14 @@ class AtomRepository:
             out.extend((r[0], row_to_edge(r)) for r in self.conn.execute(
                 f"SELECT {EDGE_COLUMNS} FROM edges WHERE short_name IN ({_marks(chunk)})", chunk))
         return out
+
+    def atom_ids(self) -> set[str]:
+        return {r[0] for r in self.conn.execute("SELECT id FROM atoms")}
+
+    def resolved_pairs(self) -> set[tuple[str, str]]:
+        """Every distinct caller -> callee pair (the graph's edges)."""
+        return set(self.conn.execute(
+            "SELECT DISTINCT source_id, target_id FROM edges WHERE target_id IS NOT NULL"))
 
     def unresolved_edges(self, file_glob: str | None = None, limit: int | None = None) -> list[Edge]:
         sql = (f"SELECT {_prefixed(EDGE_COLUMNS, 'e')} FROM edges e JOIN atoms a ON a.id = e.source_id "

@@ -90,6 +90,10 @@ class EventLog:
             (committed_at, dumps(files), created, updated, deleted, edges_added, edges_removed,
              dumps(summary), tx))
 
+    def discard_transaction(self, tx: int) -> None:
+        """Drop a transaction row that turned out to change nothing (inside its transaction)."""
+        self.conn.execute("DELETE FROM transactions WHERE id = ?", (tx,))
+
     def insert_events(self, rows: Iterable[tuple]) -> None:
         """Rows of (atom_id, file_path, operation, delta_json, prev, new, timestamp, source, tx)."""
         self.conn.executemany(
