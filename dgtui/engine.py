@@ -194,7 +194,6 @@ class Engine:
         now = time.time()
         paths = [p.path for p in batch.parsed] + list(batch.removed)
         stored = repo.file_rows(paths)
-        symbols = self.load_symbols()
 
         changed: dict[str, ParsedFile | None] = {}  # None: the file's atoms go away
         touched, skip_rows, unskipped, errors = [], [], [], []
@@ -227,8 +226,9 @@ class Engine:
                          now)
         repo.touch_files(touched)
         if not changed:
-            return None
+            return None  # a no-change run never pays for the symbol table
 
+        symbols = self.load_symbols()
         changed_paths = sorted(changed)
         old_stored = repo.in_files(changed_paths)
         versions = {s.id: s.version for s in old_stored}

@@ -11,15 +11,17 @@ import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..model import Atom, Edge, Import
-from ..symbols import SymbolInfo
 from . import schema
 from .records import (
     ATOM_COLUMNS, EDGE_COLUMNS, StoredAtom, atom_row, dumps, edge_row,
     identifier_words, row_to_edge, row_to_stored,
 )
+
+if TYPE_CHECKING:
+    from ..symbols import SymbolInfo
 
 _CHUNK = 2000
 _FTS_TOKEN = re.compile(r"\w+", re.UNICODE)
@@ -320,6 +322,8 @@ class AtomRepository:
 
     def symbol_infos(self) -> Iterator[SymbolInfo]:
         """Everything resolution needs, for a SymbolTable."""
+        from ..symbols import SymbolInfo  # only writers resolve: queries need not import it
+
         for (atom_id, path, name, qualified, kind, line, owner, parent, exported, data,
              default) in self.conn.execute(
                 "SELECT id, file_path, name, qualified_name, kind, line, owner, parent_id, is_exported, "
