@@ -19,7 +19,7 @@ from .model import Delta, ParsedFile
 from .parse.files import parse_many
 from .parse.registry import language_for
 from .store import Store
-from .walk import DEFAULT_MAX_BYTES, Skip, walk
+from .walk import DEFAULT_MAX_BYTES, Skip, WalkResult, walk
 
 Progress = Callable[[int, int], None]  # (files parsed so far, files to parse)
 
@@ -73,14 +73,20 @@ class Indexer:
         self.rules = rules or IgnoreRules(root)
         self.directories: list[str] = []  # folders seen by the last walk (for the watcher)
 
-    def run(self, source: str = "index", progress: Progress | None = None,
-            chunk_files: int | None = None, on_delta: Callable[[Delta], None] | None = None) -> IndexSummary:
-        """Reconcile the whole repository. ``chunk_files`` commits every N parsed files, so a
-        first index shows atoms while it runs (each chunk is a complete transaction)."""
-        t0 = time.perf_counter()
-        summary = IndexSummary()
+    def walk(self) -> WalkResult:
         found = walk(self.root, self.rules, self.max_bytes)
         self.directories = found.directories
+        return found
+
+    def run(self, source: str = "index", progress: Progress | None = None,
+            chunk_files: int | None = None, on_delta: Callable[[Delta], None] | None = None,
+            found: WalkResult | None = None) -> IndexSummary:
+        """Reconcile the whole repository. ``chunk_files`` commits every N parsed files, so a
+        first index shows atoms while it runs (each chunk is a complete transaction).
+        ``found`` is a walk made just before (a watcher needs the folders before the run)."""
+        t0 = time.perf_counter()
+        summary = IndexSummary()
+        found = found or self.walk()
         stored = self.store.atoms.file_stats()
         was_skipped = self.store.atoms.skipped_stats()
         on_disk = {f.path for f in found.files}

@@ -153,6 +153,17 @@ def events(store: Store, f: EventFilter) -> list[dict[str, Any]]:
     return [event_dict(e) for e in store.events.events(f)]
 
 
+def edge_events(store: Store, since: float | None = None, until: float | None = None,
+                transaction: int | None = None, atom: str | None = None,
+                limit: int | None = None) -> list[dict[str, Any]]:
+    """Which caller -> callee edges each transaction added or removed, newest first."""
+    log = store.events
+    since_tx = log.transaction_at(since) if since is not None else 0
+    until_tx = log.transaction_at(until) if until is not None else None
+    return [{"transaction_id": tx, "operation": op, "source_id": s, "target_id": t}
+            for tx, op, s, t in log.edge_events(since_tx, until_tx, transaction, atom, limit)]
+
+
 def history(store: Store, atom_id: str) -> list[dict[str, Any]]:
     return [event_dict(e) for e in store.events.history(atom_id)]
 

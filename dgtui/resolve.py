@@ -155,6 +155,10 @@ class Resolver:
         return _UNRESOLVED
 
     # -- references: what a name means in a file --------------------------------------------
+    def reference(self, context: SymbolInfo, name: str):
+        """What ``name`` means in ``context``'s file (see ``_reference``)."""
+        return self._reference(context, name, 0)
+
     def _reference(self, context: SymbolInfo, name: str, depth: int):
         """What ``name`` refers to from ``context``'s file: ("local", atom), ("import", atom),
         ("import-module", file) or None. Memoized per file and name for this batch."""

@@ -40,7 +40,7 @@ def translate() -> Iterator[None]:
     except (QueryError, PathError, StoreError) as exc:
         raise CliError(str(exc)) from None
     except sqlite3.DatabaseError as exc:
-        raise CliError(describe(exc, "the index")) from None
+        raise CliError(describe(exc)) from None
     except KeyboardInterrupt:
         click.echo("dgtui: interrupted", err=True)
         sys.exit(130)

@@ -12,7 +12,7 @@ from typing import TypeVar
 from .schema import APPLICATION_ID, migrate
 
 T = TypeVar("T")
-BUSY_TIMEOUT_MS = 5000
+BUSY_TIMEOUT_MS = 2000
 
 
 class StoreError(Exception):
@@ -69,10 +69,11 @@ def _check_ours(conn: sqlite3.Connection, path: str) -> None:
             raise StoreError(f"{path} is not a dgtui index; run `dgtui index --rebuild` to replace it")
 
 
-def describe(exc: BaseException, path: str) -> str:
+def describe(exc: BaseException, path: str | None = None) -> str:
     """One line saying what went wrong with the database and what to do."""
     msg = str(exc)
     low = msg.lower()
+    path = path or "(the index)"
     if "not a database" in low or "malformed" in low or "corrupt" in low:
         return f"the index at {path} is damaged ({msg}); run `dgtui index --rebuild` to rebuild it"
     if "disk is full" in low or "database or disk is full" in low:
@@ -83,10 +84,10 @@ def describe(exc: BaseException, path: str) -> str:
         return f"the index at {path} is busy (another dgtui is writing); try again"
     if "unable to open" in low:
         return f"cannot open the index at {path} ({msg})"
-    return f"index error at {path}: {msg}"
+    return f"index error ({msg}) in {path}"
 
 
-def with_retries(fn: Callable[[], T], *, attempts: int = 6, base_delay: float = 0.02) -> T:
+def with_retries(fn: Callable[[], T], *, attempts: int = 3, base_delay: float = 0.05) -> T:
     """Run ``fn`` (a whole transaction) again when SQLite says busy/locked, with backoff."""
     for attempt in range(attempts):
         try:
