@@ -13,7 +13,7 @@ import sys
 import tempfile
 import time
 
-from bench.common import peak_rss_mb
+from bench.common import cpu_seconds, peak_rss_mb
 
 
 def indexable_files(root: str) -> list[str]:
@@ -33,13 +33,15 @@ def floor(root: str) -> dict:
         name = language_for(rel).name
         parsers.setdefault(name, load(name).parser)
     t0 = time.perf_counter()
+    cpu0 = cpu_seconds()["self"]
     size = 0
     for rel in files:
         with open(os.path.join(root, rel), "rb") as fh:
             data = fh.read()
         size += len(data)
         parsers[language_for(rel).name].parse(data)
-    return {"seconds": time.perf_counter() - t0, "files": len(files), "bytes": size}
+    return {"seconds": time.perf_counter() - t0, "cpu_seconds": cpu_seconds()["self"] - cpu0,
+            "files": len(files), "bytes": size}
 
 
 def index(root: str, db: str, workers: int | None = None) -> dict:
@@ -47,12 +49,16 @@ def index(root: str, db: str, workers: int | None = None) -> dict:
     from dgtui.store import Store
 
     t0 = time.perf_counter()
+    cpu0 = cpu_seconds()
     with Store.open(db) as store:
         summary = Indexer(root, store, workers=workers).run()
     seconds = time.perf_counter() - t0
     out = summary.as_dict()
     out.pop("skipped_files", None)
     out["wall_seconds"] = seconds
+    cpu = cpu_seconds()
+    out["cpu_seconds"] = {"main": cpu["self"] - cpu0["self"],
+                          "workers": cpu["children"] - cpu0["children"]}
     out["db_bytes"] = sum(os.path.getsize(db + s) for s in ("", "-wal") if os.path.exists(db + s))
     return out
 

@@ -62,6 +62,14 @@ def peak_rss_mb() -> dict[str, float]:
     return {"self": round(own, 1), "children": round(kids, 1)}
 
 
+def cpu_seconds() -> dict[str, float]:
+    """CPU time (user + system) of this process and of its finished children: on a machine
+    shared with other work, CPU time says what a run cost when wall time cannot."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {"self": own.ru_utime + own.ru_stime, "children": kids.ru_utime + kids.ru_stime}
+
+
 def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
     t0 = time.perf_counter()
     out = fn()
