@@ -79,7 +79,89 @@ def ctags(root: str) -> dict:
     return {"seconds": seconds, "files": len(files), "tags": tags}
 
 
-TASKS = {"floor": floor, "index": index, "ctags": ctags}
+def touch(root: str, db: str, share: float = 0.01, seed: int = 1) -> dict:
+    """Edit ``share`` of the Python files (a new function in each), then re-index."""
+    import random
+
+    files = [f for f in indexable_files(root) if f.endswith(".py")]
+    picked = random.Random(seed).sample(files, max(1, int(len(files) * share)))
+    for i, rel in enumerate(picked):
+        with open(os.path.join(root, rel), "a", encoding="utf-8") as fh:
+            fh.write(f"\n\ndef bench_touched_{i}(value):\n    return len(value)\n")
+    out = index(root, db)
+    out["touched_files"] = len(picked)
+    return out
+
+
+def queries(db: str, samples: int = 50, seed: int = 7) -> dict:
+    """Latency of the questions people ask, answered from the store (query.py), p50/p95."""
+    import random
+
+    from bench.common import percentiles
+    from dgtui import query
+    from dgtui.store import AtomFilter, Store
+
+    rng = random.Random(seed)
+    with Store.open(db, readonly=True) as store:
+        conn = store.conn
+        atoms = conn.execute("SELECT count(*) FROM atoms").fetchone()[0]
+        names = [r[0] for r in conn.execute(
+            "SELECT name FROM atoms WHERE kind NOT IN ('module', 'test') ORDER BY id")]
+        called = [r[0] for r in conn.execute(
+            "SELECT target_id FROM edges WHERE target_id IS NOT NULL GROUP BY target_id "
+            "ORDER BY count(*) DESC, target_id LIMIT 2000")]
+        calling = [r[0] for r in conn.execute(
+            "SELECT source_id FROM edges WHERE target_id IS NOT NULL GROUP BY source_id "
+            "ORDER BY count(*) DESC, source_id LIMIT 2000")]
+        texts = ["save", "user profile", "this.save", "save-all", "get_user", "Handler.load",
+                 "render view", "x", "parse(", "saveAtom"]
+        texts += [n[: rng.randint(3, max(3, len(n)))] for n in rng.sample(names, min(len(names), samples))]
+        cases = {
+            "search (ranked, raw text)": (lambda t: query.search(store, t, limit=50), texts),
+            "callers depth 1": (lambda a: query.callers(store, a, depth=1), called),
+            "callers depth 3": (lambda a: query.callers(store, a, depth=3), called),
+            "callees depth 1": (lambda a: query.callees(store, a, depth=1), calling),
+            "callees depth 3": (lambda a: query.callees(store, a, depth=3), calling),
+            "impact": (lambda a: query.impact(store, a, max_depth=10), called),
+            "async functions that call saveAtom": (
+                lambda _: query.query(store, AtomFilter(is_async=True, calls="saveAtom")), [None]),
+        }
+        out = {"atoms": atoms}
+        for label, (fn, args) in cases.items():
+            args = list(args)
+            picks = [args[i % len(args)] for i in range(samples)] if args else []
+            if len(args) > samples:
+                picks = rng.sample(args, samples)
+            for a in picks[:3]:
+                fn(a)  # warm caches, as a running app has them
+            times = []
+            for a in picks:
+                t0 = time.perf_counter()
+                fn(a)
+                times.append((time.perf_counter() - t0) * 1000)
+            out[label] = percentiles(times)
+    return out
+
+
+def delta(root: str, home: str, edits: int = 100) -> dict:
+    from bench.delta import measure
+
+    return measure(root, home, edits)
+
+
+def index_home(root: str, home: str) -> dict:
+    """``index`` into the index file a data home gives this repository (as ``dgtui index``)."""
+    from dgtui.paths import RepoPaths
+
+    db = RepoPaths.for_root(os.path.realpath(root), home).index_db
+    os.makedirs(os.path.dirname(db), exist_ok=True)
+    out = index(root, db)
+    out["db"] = db
+    return out
+
+
+TASKS = {"floor": floor, "index": index, "index_home": index_home, "ctags": ctags,
+         "touch": touch, "queries": queries, "delta": delta}
 
 
 def main() -> None:
