@@ -193,6 +193,13 @@ class AtomRepository:
                 return [row_to_stored(r) for r in rows]
         return []
 
+    def name_rows(self) -> list[tuple[str, str, str, str, str]]:
+        """(id, name, qualified_name, kind, file_path) of every atom but modules: the
+        vocabulary fuzzy name matching works on, without decoding each atom's JSON."""
+        return self.conn.execute(
+            "SELECT id, name, qualified_name, kind, file_path FROM atoms WHERE kind != 'module' "
+            "ORDER BY file_path, line").fetchall()
+
     def in_files(self, paths: Sequence[str]) -> list[StoredAtom]:
         out: list[StoredAtom] = []
         for chunk in _chunks(list(paths)):
