@@ -149,9 +149,12 @@ class AtomRepository:
         for statement in schema._statements(script):
             self.conn.execute(statement)
 
-    def set_bulk_indexes(self, present: bool) -> None:
-        """Drop the secondary indexes before a bulk load, create them after."""
+    def set_bulk_indexes(self, present: bool, tables: Sequence[str] | None = None) -> None:
+        """Drop the secondary indexes before a bulk load, create them after (those of
+        ``tables`` only, when given)."""
         for name, ddl in schema.BULK_INDEXES.items():
+            if tables is not None and ddl.split(" ON ", 1)[1].split("(", 1)[0] not in tables:
+                continue
             self.conn.execute(ddl.replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS") if present
                               else f"DROP INDEX IF EXISTS {name}")
 
@@ -255,6 +258,9 @@ class AtomRepository:
             out.extend((r[0], row_to_edge(r)) for r in self.conn.execute(
                 f"SELECT {EDGE_COLUMNS} FROM edges WHERE short_name IN ({_marks(chunk)})", chunk))
         return out
+
+    def has_atoms(self) -> bool:
+        return self.conn.execute("SELECT 1 FROM atoms LIMIT 1").fetchone() is not None
 
     def atom_ids(self) -> set[str]:
         return {r[0] for r in self.conn.execute("SELECT id FROM atoms")}
