@@ -60,12 +60,12 @@ def events(since, until, atom, file_glob, source, transaction, limit, repo: Repo
     f = EventFilter(atom=atom, file_glob=file_glob, source=source, transaction=transaction,
                     since=parse_when(since) if since else None,
                     until=parse_when(until) if until else None, limit=limit)
-    with repo.open_store() as store:
+    with repo.snapshot() as store:
         rows = q.events(store, f)
     if fmt in ("json", "ndjson"):
-        emit(rows, _EVENT_COLUMNS, fmt, output)
+        emit(rows, _EVENT_COLUMNS, fmt, output, repo=repo)
     else:
-        emit(_rows_for_table(rows), _EVENT_COLUMNS, fmt, output)
+        emit(_rows_for_table(rows), _EVENT_COLUMNS, fmt, output, repo=repo)
 
 
 @click.command()
@@ -76,17 +76,17 @@ def history(atom: str, repo: Repo, fmt, output) -> None:
     """Every version of ATOM, oldest first, with what changed (renames followed back)."""
     from .. import query as q
 
-    with repo.open_store() as store:
+    with repo.snapshot() as store:
         stored = store.atoms.get(atom)
         atom_id = stored.id if stored else _deleted_or_resolved(store, atom)
         rows = q.history(store, atom_id)
     if not rows:
         raise CliError(f"no events for {atom!r}")
     if fmt in ("json", "ndjson"):
-        emit(rows, _EVENT_COLUMNS, fmt, output)
+        emit(rows, _EVENT_COLUMNS, fmt, output, repo=repo)
     else:
         emit(_rows_for_table(rows), ["time", "transaction_id", "source", "operation",
-                                     "new_version", "changed", "atom_id"], fmt, output)
+                                     "new_version", "changed", "atom_id"], fmt, output, repo=repo)
 
 
 def _deleted_or_resolved(store, ref: str) -> str:
@@ -109,7 +109,7 @@ def replay(at: str, show_edges: bool, repo: Repo, fmt, output) -> None:
     """The atoms (or edges) as they were at a transaction or a time, rebuilt from the event log."""
     from .. import query as q
 
-    with repo.open_store() as store:
+    with repo.snapshot() as store:
         if at.strip().isdigit():
             tx = int(at)
         else:
@@ -117,8 +117,8 @@ def replay(at: str, show_edges: bool, repo: Repo, fmt, output) -> None:
         atoms, edges = q.replay(store, tx)
     if show_edges:
         emit(edges, ["source_id", "line", "callee", "resolution", "target_id"], fmt, output,
-             title=f"edges at transaction {tx}")
+             title=f"edges at transaction {tx}", repo=repo)
         return
     rows = [dict(a.to_state(), calls=[list(c) for c in a.calls]) for a in atoms]
     emit(rows, ["name", "kind", "file_path", "line", "end_line", "id"], fmt, output,
-         title=f"atoms at transaction {tx}")
+         title=f"atoms at transaction {tx}", repo=repo)
