@@ -229,6 +229,27 @@ def event_dict(e: Event) -> dict[str, Any]:
             "delta": e.delta}
 
 
+def parse_time(value: str, now: float | None = None) -> float:
+    """A time as a person (or an agent) writes it: unix seconds, ISO 8601, or an age like
+    ``10m``, ``2h``, ``3d`` (before ``now``)."""
+    import time
+    from datetime import datetime
+
+    text = value.strip()
+    units = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+    if len(text) > 1 and text[-1] in units and text[:-1].replace(".", "", 1).isdigit():
+        return (time.time() if now is None else now) - float(text[:-1]) * units[text[-1]]
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    try:
+        return datetime.fromisoformat(text).timestamp()
+    except ValueError:
+        raise QueryError(f"cannot read {value!r} as a time: use 2026-11-21T10:00, unix seconds, "
+                         "or an age like 10m, 2h, 3d") from None
+
+
 def events(store: Store, f: EventFilter) -> list[dict[str, Any]]:
     return [event_dict(e) for e in store.events.events(f)]
 
@@ -275,6 +296,9 @@ def source_lines(root: str, stored_or_row: Any, context: int = 0, max_lines: int
     else:
         path, line, end = stored_or_row["file_path"], stored_or_row["line"], stored_or_row["end_line"]
     full = os.path.join(root, path)
+    real_root = os.path.realpath(root)
+    if os.path.commonpath([os.path.realpath(full), real_root]) != real_root:
+        raise QueryError(f"{path} is outside the repository (a link?); not read")
     try:
         with open(full, encoding="utf-8", errors="replace") as fh:
             lines = fh.read().splitlines()

@@ -14,22 +14,12 @@ _EVENT_COLUMNS = ["time", "transaction_id", "source", "operation", "atom_id", "c
 
 def parse_when(value: str) -> float:
     """A time as a user writes it: unix seconds, ISO 8601, or an age like 10m, 2h, 3d."""
-    from datetime import datetime
+    from ..query import QueryError, parse_time
 
-    text = value.strip()
-    units = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-    if len(text) > 1 and text[-1] in units and text[:-1].replace(".", "", 1).isdigit():
-        return time.time() - float(text[:-1]) * units[text[-1]]
     try:
-        return float(text)
-    except ValueError:
-        pass
-    try:
-        when = datetime.fromisoformat(text)
-    except ValueError:
-        raise CliError(f"cannot read {value!r} as a time: use 2026-11-21T10:00, unix seconds, "
-                       "or an age like 10m, 2h, 3d") from None
-    return when.timestamp()
+        return parse_time(value)
+    except QueryError as exc:
+        raise CliError(str(exc)) from None
 
 
 def _rows_for_table(rows: list[dict]) -> list[dict]:
