@@ -22,18 +22,20 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import anyio
-from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import Field
 
 from . import __version__
 from . import query as q
 from .live import LiveIndex
-from .paths import PathError, RepoPaths
+from .paths import PathError, RepoPaths, default_user, validate_id
+from .project_brain import InsightStatus, ProjectBrain
 from .store import AtomFilter, EventFilter, Store, StoreError, describe
+from .store.brain import CONFIDENCES, KINDS
 
 log = logging.getLogger(__name__)
 READY_SECONDS = 30.0  # how long a tool waits for the index to be reconciled before answering
@@ -162,6 +164,25 @@ def event_brief(e: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in row.items() if v not in (None, [], "")}
 
 
+def insight_brief(status: InsightStatus) -> dict[str, Any]:
+    i = status.insight
+    row = {"id": i.id, "kind": i.kind, "text": i.text, "confidence": i.confidence,
+           "author": i.author, "provenance": i.provenance, "tool": i.tool,
+           "created": _iso(i.created_at), "graph_version": i.graph_version,
+           "atoms": i.atom_ids, "files": list(i.files), "stale": status.stale,
+           "status": status.summary()}
+    return {k: v for k, v in row.items() if v not in (None, [], "")}
+
+
+def _client_name(ctx: Context | None) -> str:
+    """The MCP client's own name (``claude-code``...), to say which tool added an insight."""
+    try:
+        name = ctx.session.client_params.client_info.name  # type: ignore[union-attr]
+    except AttributeError:
+        return "mcp"
+    return f"mcp:{name}" if name else "mcp"
+
+
 def _iso(when: float) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(when))
 
@@ -200,7 +221,9 @@ def build_server(service: IndexService) -> MCPServer:
 
     @tool(structured_output=False)
     def get_atom(atom: AtomRef, source: bool = True,
-                 max_lines: Annotated[int, Field(ge=1, le=2000)] = 200) -> str:
+                 max_lines: Annotated[int, Field(ge=1, le=2000)] = 200,
+                 neighbours: Annotated[int, Field(ge=0, le=MAX_ROWS, description=(
+                     "At most this many direct calls and callers each (all are counted)."))] = 50) -> str:
         """One atom: its fields, direct calls and callers, and its source as it is on disk now."""
         def work(store: Store) -> dict[str, Any]:
             stored = q.resolve_atom(store, atom)
@@ -208,9 +231,11 @@ def build_server(service: IndexService) -> MCPServer:
             data = {k: row[k] for k in ("id", "name", "qualified_name", "kind", "file_path",
                                         "line", "end_line", "signature", "params", "is_async",
                                         "is_exported", "complexity", "docstring", "version")}
+            calls = walk_rows(q.callees(store, stored.id, 1), neighbours)
+            called_by = walk_rows(q.callers(store, stored.id, 1), neighbours)
             out = {"atom": {k: v for k, v in data.items() if v not in (None, "", [])},
-                   "calls": walk_rows(q.callees(store, stored.id, 1), MAX_ROWS)["results"],
-                   "callers": walk_rows(q.callers(store, stored.id, 1), MAX_ROWS)["results"]}
+                   "calls": calls["results"], "calls_count": calls["count"],
+                   "callers": called_by["results"], "callers_count": called_by["count"]}
             if source:
                 start, lines = q.source_lines(service.root, stored, max_lines=max_lines + 1)
                 out["source"] = {"start_line": start, "text": "\n".join(lines[:max_lines]),
@@ -304,6 +329,55 @@ def build_server(service: IndexService) -> MCPServer:
             return {"count": min(len(rows), limit), "truncated": len(rows) > limit,
                     "results": [{k: v for k, v in r.items() if k != "short_name"}
                                 for r in rows[:limit]]}
+        return service.answer(work)
+
+    @tool(structured_output=False)
+    def brain_insights(kind: Literal[KINDS] | None = None,  # type: ignore[valid-type]
+                       atom: Annotated[str | None, Field(description="Only insights about this atom id.")] = None,
+                       stale_only: Annotated[bool, Field(description=(
+                           "Only insights one of whose atoms changed or vanished since."))] = False,
+                       limit: Limit = 100) -> str:
+        """The project brain: insights people and agents recorded about this repository
+        (architecture, decisions, patterns, risks, context), each marked current or stale
+        (an atom it is about changed or vanished since it was written)."""
+        def work(store: Store) -> dict[str, Any]:
+            brain = ProjectBrain.open(service.paths, store)
+            try:
+                found = brain.list(stale_only=stale_only, kind=kind, atom_id=atom)
+            finally:
+                brain.close()
+            return {"count": len(found), "truncated": len(found) > limit,
+                    "insights": [insight_brief(s) for s in found[:limit]]}
+        return service.answer(work)
+
+    @tool(structured_output=False)
+    def add_insight(text: Annotated[str, Field(min_length=1, description="The insight, in a sentence or two.")],
+                    kind: Literal[KINDS] = "context",  # type: ignore[valid-type]
+                    atoms: Annotated[list[str] | None, Field(description=(
+                        "Atom ids (or names) it is about; it turns stale when one changes."))] = None,
+                    files: Annotated[list[str] | None, Field(description="Repository files it is about.")] = None,
+                    confidence: Literal[CONFIDENCES] = "medium",  # type: ignore[valid-type]
+                    author: Annotated[str | None, Field(description=(
+                        "Who it is from (default: the user running the server)."))] = None,
+                    ctx: Context | None = None) -> str:
+        """Record an insight in the project brain, shared by everyone who works on this
+        repository; the brain's log records it with source 'mcp'."""
+        tool_name = _client_name(ctx)
+        about, paths = atoms or [], files or []
+
+        def work(store: Store) -> dict[str, Any]:
+            unknown = [f for f in paths if not store.atoms.file_rows([f])]
+            if unknown:
+                raise q.QueryError(f"not indexed files of this repository: {', '.join(unknown)}")
+            who = validate_id(author, "author") if author else default_user()
+            brain = ProjectBrain.open(service.paths, store)
+            try:
+                added = brain.add(kind, text, who, atoms=about, files=paths,
+                                  confidence=confidence, provenance="tool", tool=tool_name,
+                                  source="mcp")
+                return {"insight": insight_brief(brain.status(added))}
+            finally:
+                brain.close()
         return service.answer(work)
 
     @tool(structured_output=False)

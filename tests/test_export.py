@@ -10,10 +10,10 @@ import re
 from pathlib import Path
 
 import pytest
-
 from conftest import run_cli
-from dgtui import output
 from test_graph_export import ODD, make_oddrepo
+
+from dgtui import output
 
 FORMATS = {"csv": "csv", "tsv": "tsv", "json": "json", "ndjson": "ndjson", "md": "md"}
 
@@ -172,3 +172,21 @@ def test_emit_contract_for_the_tui(tmp_path: Path):
     side = json.loads(Path(written[1]).read_text())
     assert side["dgtui"]["graph_version"] == 7 and side["dgtui"]["title"] == "T"
     assert side["dgtui"]["command"] == "tui:search" and side["dialect"]["delimiter"] == "\t"
+
+
+def test_brain_and_chat_tables_export_with_their_record(oddrepo: Path, tmp_path: Path):
+    p = ("--path", str(oddrepo))
+    ok("brain", "add", "--kind", "risk", "--atom", f"{ODD}::café", *p, "--user", "ann",
+       'quotes " and, commas | pipes')
+    ok("chat", "ask", "who calls naïve?", *p, "--user", "ann")
+    for command in (("brain", "list"), ("chat", "history", "--user", "ann")):
+        for fmt in ("csv", "md", "ndjson"):
+            out = tmp_path / f"{command[0]}.{fmt}"
+            ok(*command, *p, f"--{fmt}", "-o", str(out))
+            text = out.read_text(encoding="utf-8")
+            rows = read_rows(text, fmt)
+            meta = export_record(out, fmt, text)
+            assert meta["command"] == command[1] and meta["graph_version"] == 1
+            assert meta["rows"] == len(rows) and rows
+            if command[0] == "brain":
+                assert rows[0]["text"] == 'quotes " and, commas | pipes'

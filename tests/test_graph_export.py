@@ -10,10 +10,10 @@ from pathlib import Path
 import networkx as nx
 import pydot
 import pytest
-
 from conftest import run_cli
-from dgtui import query as q
 from helpers import index_repo, write
+
+from dgtui import query as q
 
 # pydot's parser still calls pyparsing's old names
 pytestmark = pytest.mark.filterwarnings("ignore:'setParseAction' deprecated")

@@ -13,14 +13,13 @@ from pathlib import Path
 
 import anyio
 import pytest
+from conftest import run_cli
+from helpers import write
 from mcp import ClientSession, StdioServerParameters
 from mcp.client.stdio import stdio_client
 
-from conftest import run_cli
-from helpers import write
-
 TOOLS = {"search_atoms", "get_atom", "callers", "callees", "impact", "query_atoms",
-         "recent_changes", "unresolved_calls", "index_status"}
+         "recent_changes", "unresolved_calls", "index_status", "brain_insights", "add_insight"}
 DEADLINE = 60.0  # generous: a timeout for something that must happen, not a speed check
 
 
@@ -63,12 +62,20 @@ async def eventually(check, what: str):
         await anyio.sleep(0.1)
 
 
+@pytest.fixture
+def errlog(tmp_path: Path):
+    """The server's standard error; no traceback may appear in it."""
+    with open(tmp_path / "server.err", "w+") as fh:
+        yield fh
+        fh.seek(0)
+        assert "Traceback" not in fh.read()
+
+
 def ids(answer: dict) -> list[str]:
     return [r["id"] for r in answer["results"] if "id" in r]
 
 
-async def test_every_tool_and_a_live_edit(pyrepo: Path, home: Path, tmp_path: Path):
-    errlog = open(tmp_path / "server.err", "w+")
+async def test_every_tool_and_a_live_edit(pyrepo: Path, home: Path, errlog):
     async with server(pyrepo, home, errlog) as s:
         listed = await s.list_tools()
         assert {t.name for t in listed.tools} == TOOLS
@@ -85,6 +92,8 @@ async def test_every_tool_and_a_live_edit(pyrepo: Path, home: Path, tmp_path: Pa
         assert "raise ValueError" in atom["source"]["text"] and atom["source"]["start_line"] == 22
         assert {c["id"] for c in atom["callers"]} == {"pkg/models.py::Base.save",
                                                      "pkg/models.py::User.check.inner"}
+        one = await call(s, "get_atom", atom="Base.validate", neighbours=1, source=False)
+        assert len(one["callers"]) == 1 and one["callers_count"] == 2 and "source" not in one
         up = await call(s, "callers", atom="pkg/db.py::write", depth=2)
         by_id = {r["id"]: r for r in up["results"]}
         assert by_id["pkg/service.py::handle"]["resolution"] == "import"
@@ -129,11 +138,9 @@ async def test_every_tool_and_a_live_edit(pyrepo: Path, home: Path, tmp_path: Pa
         news = await call(s, "recent_changes", since_transaction=v0)
         assert {"op": "create", "atom": "pkg/util.py::brand_new", "source": "file-watcher"}.items() \
             <= next(e for e in news["events"] if e["atom"] == "pkg/util.py::brand_new").items()
-    errlog.seek(0)
-    assert "Traceback" not in errlog.read()
 
 
-async def test_reader_while_another_dgtui_writes(pyrepo: Path, home: Path, tmp_path: Path):
+async def test_reader_while_another_dgtui_writes(pyrepo: Path, home: Path, errlog):
     """With `dgtui watch` holding the writer lock, the server follows its commits."""
     watcher = subprocess.Popen([sys.executable, "-m", "dgtui", "watch", str(pyrepo)],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -143,7 +150,6 @@ async def test_reader_while_another_dgtui_writes(pyrepo: Path, home: Path, tmp_p
         while "watching" not in line:
             assert line, "dgtui watch ended early"
             line = watcher.stderr.readline()
-        errlog = open(tmp_path / "server.err", "w+")
         async with server(pyrepo, home, errlog) as s:
             status = await call(s, "index_status")
             assert status["role"] == "reader" and status["state"] == "reading"
@@ -158,6 +164,41 @@ async def test_reader_while_another_dgtui_writes(pyrepo: Path, home: Path, tmp_p
     finally:
         watcher.terminate()
         watcher.wait(10)
+
+
+async def test_project_brain_read_and_add(pyrepo: Path, home: Path, errlog):
+    async with server(pyrepo, home, errlog) as s:
+        assert (await call(s, "brain_insights"))["insights"] == []
+        added = (await call(s, "add_insight", text="All writes go through db.write.",
+                            kind="decision", atoms=["pkg/db.py::write"], files=["pkg/db.py"],
+                            confidence="high", author="agent-7"))["insight"]
+        assert added["atoms"] == ["pkg/db.py::write"] and added["stale"] is False
+        assert added["provenance"] == "tool" and added["tool"].startswith("mcp")
+        listed = await call(s, "brain_insights", kind="decision")
+        assert [i["id"] for i in listed["insights"]] == [added["id"]]
+        assert (await call(s, "brain_insights", kind="risk"))["insights"] == []
+
+        for bad, says in (({"text": "x", "kind": "rumour"}, "kind"),
+                          ({"text": "x", "atoms": ["nothing_like_this"]}, "no atom named"),
+                          ({"text": "x", "files": ["../etc/passwd"]}, "not indexed"),
+                          ({"text": "x", "author": "../root"}, "invalid author"),
+                          ({"text": "   "}, "text")):
+            assert says in await error(s, "add_insight", **bad), bad
+
+        # the atom changes on disk: the insight turns stale in a later answer
+        db = pyrepo / "pkg" / "db.py"
+        write(db, db.read_text().replace("    return record\n", "    return dict(record)\n", 1))
+
+        async def stale():
+            got = await call(s, "brain_insights", stale_only=True)
+            return got["insights"] or None
+
+        [now] = await eventually(stale, "the insight turn stale")
+        assert now["id"] == added["id"] and "pkg/db.py::write" in now["status"]
+    shown = json.loads(run_cli("brain", "show", str(added["id"]), "--json",
+                               "--path", str(pyrepo)).stdout)
+    assert [(e["operation"], e["source"], e["author"]) for e in shown["log"]] == \
+        [("add", "mcp", "agent-7")]
 
 
 def test_stdout_carries_only_protocol_messages(pyrepo: Path, home: Path):
@@ -198,18 +239,19 @@ def test_without_the_sdk_it_says_how_to_install(pyrepo: Path, home: Path):
     code = ("import sys; sys.modules['mcp'] = None; sys.argv = ['dgtui', 'mcp', sys.argv[1]]; "
             "from dgtui.cli import main; main()")
     r = subprocess.run([sys.executable, "-c", code, str(pyrepo)], capture_output=True, text=True,
-                       env={**os.environ, "DGTUI_HOME": str(home)}, timeout=60)
+                       env={**os.environ, "DGTUI_HOME": str(home)}, timeout=60, check=False)
     assert r.returncode != 0 and r.stdout == ""
-    assert r.stderr.strip().splitlines() == ["dgtui: dgtui mcp needs the optional MCP SDK: "
-                                             "pip install 'dgtui[mcp]'"]
+    assert r.stderr.strip().splitlines() == [
+        "dgtui: dgtui mcp needs the optional MCP SDK: pip install 'dgtui[mcp]'"]
     assert not (home / "repos").exists()  # it did nothing else
 
 
 def test_source_is_read_only_inside_the_repository(pyrepo: Path, tmp_path: Path):
     """What the server reads comes from the index, and source text only from inside the
     repository: a file that became a link to elsewhere is refused."""
-    from dgtui import query as q
     from helpers import index_repo
+
+    from dgtui import query as q
 
     store, _ = index_repo(pyrepo, tmp_path / "i.db")
     stored = q.resolve_atom(store, "pkg/util.py::fmt")
