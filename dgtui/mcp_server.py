@@ -36,6 +36,7 @@ from .paths import PathError, RepoPaths, default_user, validate_id
 from .project_brain import InsightStatus, ProjectBrain
 from .store import AtomFilter, EventFilter, Store, StoreError, describe
 from .store.brain import CONFIDENCES, KINDS
+from .store.readonly import open_index_readonly
 
 log = logging.getLogger(__name__)
 READY_SECONDS = 30.0  # how long a tool waits for the index to be reconciled before answering
@@ -77,8 +78,8 @@ class IndexService:
     def reading(self) -> Iterator[tuple[Store, int]]:
         """The index inside one read transaction, with its version."""
         with self._lock:
-            if self._store is None:
-                self._store = Store.open(self.paths.index_db, create=False)
+            if self._store is None:  # query_only: only the engine writes the index
+                self._store = open_index_readonly(self.paths.index_db, self.root)
             conn = self._store.conn
             conn.execute("BEGIN")
             try:
