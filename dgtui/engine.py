@@ -12,13 +12,13 @@ from __future__ import annotations
 import logging
 import sqlite3
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
 
 from . import delta as delta_mod
 from .linker import Linker
-from .model import Atom, AtomChange, Delta, ParsedFile, atom_json
-from .store import FileRow, Store, with_retries
+from .model import AtomChange, Delta, ParsedFile, atom_json
+from .store import AtomFilter, FileRow, Store, with_retries
 from .store.records import dumps
 from .symbols import SymbolInfo, SymbolTable
 from .walk import Skip
@@ -33,7 +33,8 @@ BULK_SHARE = 0.5
 class Batch:
     """What changed on disk: files read and parsed, and paths that are gone."""
 
-    parsed: list[ParsedFile] = field(default_factory=list)
+    #: A list, or (for a first index) an iterator still being fed by the parse workers.
+    parsed: list[ParsedFile] | Iterator[ParsedFile] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     skips: list[Skip] = field(default_factory=list)  # found by the walk (symlinks, big files...)
     forget_skips: list[str] = field(default_factory=list)  # skip records no longer true
@@ -60,17 +61,114 @@ class Engine:
         """Commit a batch; returns the published delta, or None when nothing changed."""
         if source not in SOURCES:
             raise ValueError(f"unknown event source {source!r}")
-        delta = with_retries(lambda: self._apply_once(batch, source))
+        return self._publish(with_retries(lambda: self._apply_once(batch, source)))
+
+    # -- repairs (dgtui check --repair) ----------------------------------------------------------
+    def rebuild_fts(self) -> None:
+        self._in_transaction(lambda: self.store.atoms.rebuild_fts())
+
+    def relink_all(self, source: str = "reconcile") -> Delta | None:
+        """Resolve every call again and rewrite the edges that differ, with their edge events."""
+        return self._publish(with_retries(lambda: self._in_transaction(
+            lambda: self._relink_all(source))))
+
+    def correct_event_log(self, source: str = "reconcile") -> Delta | None:
+        """Append the events that make a replay of the log equal the atoms again."""
+        return self._publish(with_retries(lambda: self._in_transaction(
+            lambda: self._correct_events(source))))
+
+    def _in_transaction(self, work):
+        """Run ``work`` inside BEGIN IMMEDIATE ... COMMIT; on any failure roll back and forget
+        the symbol table (it may hold the failed batch)."""
+        conn = self.store.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            result = work()
+            conn.execute("COMMIT")
+            return result
+        except BaseException:
+            if conn.in_transaction:
+                try:
+                    conn.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass
+            self.symbols = None
+            raise
+
+    def _publish(self, delta: Delta | None) -> Delta | None:
+        """After a commit: the graph first, then the subscribers (which never undo a commit)."""
         if delta is not None:
+            self._symbols_tx = delta.transaction_id
             self.last_delta = delta
             if self.graph is not None:
                 self.graph.apply(delta)
             for callback in list(self._subscribers):
                 try:
                     callback(delta)
-                except Exception:  # a subscriber must never undo or block a commit
+                except Exception:
                     log.exception("delta subscriber failed")
         return delta
+
+    def _relink_all(self, source: str) -> Delta | None:
+        from .linker import Linker
+
+        self.symbols = None
+        symbols = self.load_symbols()
+        repo = self.store.atoms
+        atoms = [s.atom for s in repo.query(AtomFilter())]
+        before = repo.resolved_pairs()
+        repo.delete_all_edges()
+        edges = Linker(repo, symbols).resolve_all(atoms)
+        after = {(e.source_id, e.target_id) for e in edges if e.target_id is not None}
+        return self._record("relink", source, [], sorted(after - before), sorted(before - after))
+
+    def _correct_events(self, source: str) -> Delta | None:
+        from .model import diff_atoms
+
+        replayed = self.store.events.replay()
+        current = {s.id: s for s in self.store.atoms.query(AtomFilter())}
+        now = time.time()
+        rows, changes = [], []
+        tx = self.store.events.open_transaction(source, now, None)
+        for atom_id in sorted(set(current) | set(replayed)):
+            stored, old = current.get(atom_id), replayed.get(atom_id)
+            if stored is None:
+                rows.append((atom_id, old.file_path, "delete", dumps({"atom": old.to_state()}),
+                             None, None, now, source, tx))
+                changes.append(AtomChange("delete", atom_id, old.file_path, old.name, old.kind))
+            elif old is None:
+                a = stored.atom
+                rows.append((atom_id, a.file_path, "create", f'{{"atom":{atom_json(a)}}}', None,
+                             stored.version, now, source, tx))
+                changes.append(AtomChange("create", atom_id, a.file_path, a.name, a.kind))
+            elif old != stored.atom:
+                changed = diff_atoms(old, stored.atom)
+                rows.append((atom_id, stored.atom.file_path, "update", dumps({"changed": changed}),
+                             stored.version, stored.version, now, source, tx))
+                changes.append(AtomChange("update", atom_id, stored.atom.file_path, stored.atom.name,
+                                          stored.atom.kind, tuple(sorted(changed))))
+        if not rows:
+            self.store.events.discard_transaction(tx)
+            return None
+        self.store.events.insert_events(rows)
+        return self._close(tx, source, now, changes, [], [], {"repair": "event log"})
+
+    def _record(self, what: str, source: str, changes: list[AtomChange], added, removed) -> Delta | None:
+        if not (changes or added or removed):
+            return None
+        now = time.time()
+        tx = self.store.events.open_transaction(source, now, None)
+        self.store.events.insert_edge_events(tx, added, removed)
+        return self._close(tx, source, now, changes, added, removed, {"repair": what})
+
+    def _close(self, tx: int, source: str, now: float, changes: list[AtomChange], added, removed,
+               summary: dict) -> Delta:
+        count = lambda op: sum(1 for c in changes if c.operation == op)  # noqa: E731
+        committed = time.time()
+        self.store.events.close_transaction(tx, committed, [], count("create"), count("update"),
+                                            count("delete"), len(added), len(removed), summary)
+        return Delta(transaction_id=tx, source=source, files=(), changes=tuple(changes),
+                     edges_added=tuple(added), edges_removed=tuple(removed), committed_at=committed)
 
     def load_symbols(self) -> SymbolTable:
         """The symbol table, (re)loaded from the store when another process has committed."""
@@ -79,39 +177,30 @@ class Engine:
             table = SymbolTable()
             for info in self.store.atoms.symbol_infos():
                 table.add(info)
+            table.python_module_file("")  # build the module map now, not on the first save
             self.symbols, self._symbols_tx = table, last
         return self.symbols
 
     # -- one transaction --------------------------------------------------------------------
     def _apply_once(self, batch: Batch, source: str) -> Delta | None:
-        conn = self.store.conn
         t0 = time.perf_counter()
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            result = self._write(batch, source, t0)
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                try:
-                    conn.execute("ROLLBACK")
-                except sqlite3.Error:
-                    pass
-            self.symbols = None  # it may hold the failed batch: reload on next use
-            raise
-        if result is None:
+        delta = self._in_transaction(lambda: self._write(batch, source, t0))
+        if delta is None:
             return None
-        delta, tx = result
-        self._symbols_tx = tx
-        committed = time.time()
         delta.timings["commit_ms"] = (time.perf_counter() - t0) * 1000.0
-        return _with_commit_time(delta, committed)
+        return replace(delta, committed_at=time.time())
 
-    def _write(self, batch: Batch, source: str, t0: float) -> tuple[Delta, int] | None:
+    def _write(self, batch: Batch, source: str, t0: float) -> Delta | None:
+        if not batch.removed and not self.store.atoms.has_atoms():
+            from .bulk import write_first_index  # an empty store: stream the first index
+
+            return write_first_index(self, batch, source, t0)
+        if not isinstance(batch.parsed, list):
+            batch.parsed = list(batch.parsed)
         repo, events = self.store.atoms, self.store.events
         now = time.time()
         paths = [p.path for p in batch.parsed] + list(batch.removed)
         stored = repo.file_rows(paths)
-        symbols = self.load_symbols()
 
         changed: dict[str, ParsedFile | None] = {}  # None: the file's atoms go away
         touched, skip_rows, unskipped, errors = [], [], [], []
@@ -144,8 +233,9 @@ class Engine:
                          now)
         repo.touch_files(touched)
         if not changed:
-            return None
+            return None  # a no-change run never pays for the symbol table
 
+        symbols = self.load_symbols()
         changed_paths = sorted(changed)
         old_stored = repo.in_files(changed_paths)
         versions = {s.id: s.version for s in old_stored}
@@ -170,7 +260,7 @@ class Engine:
             repo.set_fts_triggers(True)
 
         linker = Linker(repo, symbols)
-        before = linker.snapshot_names(diff, old_atoms)
+        before = linker.snapshot(diff, old_atoms)
         for path in changed_paths:
             symbols.remove_file(path)
         for atom in new_atoms:
@@ -200,7 +290,7 @@ class Engine:
             files_removed=tuple(removed_files), errors=tuple(errors),
             detected_at=batch.detected_at, committed_at=committed, timings=timings,
         )
-        return delta, tx
+        return delta
 
 
 def _changes(diff: delta_mod.AtomDiff) -> list[AtomChange]:
@@ -221,7 +311,7 @@ def _states(files) -> dict[str, str]:
         if pf is None:
             continue
         if len(pf.states) == len(pf.atoms):
-            out.update(zip((a.id for a in pf.atoms), pf.states))
+            out.update(zip((a.id for a in pf.atoms), pf.states, strict=True))
         else:
             out.update((a.id, atom_json(a)) for a in pf.atoms)
     return out
@@ -253,10 +343,4 @@ def _file_row(pf: ParsedFile, now: float) -> FileRow:
                    pf.line_count, len(pf.atoms), pf.error_count, pf.errors, now)
 
 
-def _with_commit_time(delta: Delta, committed: float) -> Delta:
-    from dataclasses import replace
-
-    return replace(delta, committed_at=committed)
-
-
-__all__ = ["Batch", "Engine", "SOURCES", "Atom"]
+__all__ = ["Batch", "Engine", "SOURCES"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from .engine import Batch, Engine
@@ -19,7 +19,7 @@ from .model import Delta, ParsedFile
 from .parse.files import parse_many
 from .parse.registry import language_for
 from .store import Store
-from .walk import DEFAULT_MAX_BYTES, Skip, inside, printable, walk
+from .walk import DEFAULT_MAX_BYTES, Skip, WalkResult, inside, printable, walk
 
 Progress = Callable[[int, int], None]  # (files parsed so far, files to parse)
 
@@ -73,14 +73,20 @@ class Indexer:
         self.rules = rules or IgnoreRules(root)
         self.directories: list[str] = []  # folders seen by the last walk (for the watcher)
 
-    def run(self, source: str = "index", progress: Progress | None = None,
-            chunk_files: int | None = None, on_delta: Callable[[Delta], None] | None = None) -> IndexSummary:
-        """Reconcile the whole repository. ``chunk_files`` commits every N parsed files, so a
-        first index shows atoms while it runs (each chunk is a complete transaction)."""
-        t0 = time.perf_counter()
-        summary = IndexSummary()
+    def walk(self) -> WalkResult:
         found = walk(self.root, self.rules, self.max_bytes)
         self.directories = found.directories
+        return found
+
+    def run(self, source: str = "index", progress: Progress | None = None,
+            chunk_files: int | None = None, on_delta: Callable[[Delta], None] | None = None,
+            found: WalkResult | None = None) -> IndexSummary:
+        """Reconcile the whole repository. ``chunk_files`` commits every N parsed files, so a
+        first index shows atoms while it runs (each chunk is a complete transaction).
+        ``found`` is a walk made just before (a watcher needs the folders before the run)."""
+        t0 = time.perf_counter()
+        summary = IndexSummary()
+        found = found or self.walk()
         stored = self.store.atoms.file_stats()
         was_skipped = self.store.atoms.skipped_stats()
         on_disk = {f.path for f in found.files}
@@ -118,14 +124,38 @@ class Indexer:
 
         if progress:
             progress(0, len(to_parse))
-        for i, pf in enumerate(parse_many(self.root, to_parse, self.max_bytes, workers=self.workers), 1):
+        results = parse_many(self.root, to_parse, self.max_bytes, workers=self.workers)
+        streamed = not stored and not chunk_files
+        if streamed:
+            # A first index: the engine takes results as the workers deliver them, one batch.
+            times: list[float] = []
+
+            def stream() -> Iterator[ParsedFile]:
+                for i, pf in enumerate(results, 1):
+                    if progress:
+                        progress(i, len(to_parse))
+                    yield pf
+                times.append(time.perf_counter())
+
+            batch = Batch(parsed=stream(), removed=removed, skips=found.skipped, forget_skips=forget)
+            delta = self.engine.apply(batch, source)
+            done = time.perf_counter()
+            summary.parse_seconds = (times[0] if times else done) - t_parse
+            summary.write_seconds = done - t_parse - summary.parse_seconds
+            if delta is not None:
+                _count(summary, delta)
+                if on_delta is not None:
+                    on_delta(delta)
+            results = iter(())
+        for i, pf in enumerate(results, 1):
             parsed.append(pf)
             if progress:
                 progress(i, len(to_parse))
             if chunk_files and len(parsed) >= chunk_files:
                 flush()
                 t_parse = time.perf_counter()
-        flush()
+        if not streamed:
+            flush()
         summary.parsed = len(to_parse)
         summary.removed = len(removed)
         _fill_totals(summary, self.store)

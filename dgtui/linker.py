@@ -32,15 +32,19 @@ class Linker:
     def __init__(self, repo: AtomRepository, symbols: SymbolTable):
         self.repo = repo
         self.symbols = symbols
+        self._moved_stems: set[str] = set()  # stems of files this batch adds or removes
 
-    def snapshot_names(self, diff: AtomDiff, old_atoms: list[Atom]) -> set[str]:
-        """Names to re-resolve, seen from the symbol table *before* the batch is applied."""
+    def snapshot(self, diff: AtomDiff, old_atoms: list[Atom]) -> tuple[set[str], dict | None]:
+        """What to compare after the batch, seen from the symbol table *before* it: the names
+        to re-resolve, and (when files appear or vanish) where every import binding points."""
         if len(self.symbols.atoms) <= len(old_atoms):
-            return set()  # nothing outside the batch: no edge elsewhere to look at
-        return self._names(diff)
+            return set(), None  # nothing outside the batch: no edge elsewhere to look at
+        self._moved_stems = {_module_stem(a.file_path) for a in diff.created + diff.deleted
+                             if a.kind == "module"}
+        return self._names(diff), (self._import_targets() if self._moved_stems else None)
 
     def relink(self, old_atoms: list[Atom], new_atoms: list[Atom], diff: AtomDiff,
-               before_names: set[str], changed_paths: set[str]) -> EdgeDiff:
+               before: tuple[set[str], dict | None], changed_paths: set[str]) -> EdgeDiff:
         """Rewrite the edges of the changed files and re-resolve affected edges elsewhere.
 
         Call after the symbol table holds the new atoms."""
@@ -55,14 +59,18 @@ class Linker:
         added, removed = new_pairs - old_pairs, old_pairs - new_pairs
 
         out = EdgeDiff()
+        before_names, before_targets = before
         outside = len(symbols.atoms) > len(new_atoms)  # some atoms live outside this batch
         names = before_names | self._names(diff) if outside else set()
-        if names:
+        candidates = repo.edges_named(sorted(names)) if names else []
+        if before_targets is not None:
+            candidates += self._edges_through_moved_imports(before_targets, changed_paths)
+        if candidates:
             updates: dict[int, tuple[str | None, str, int]] = {}
             sources: set[str] = set()
-            for edge_id, e in repo.edges_named(sorted(names)):
+            for edge_id, e in candidates:
                 caller = symbols.get(e.source_id)
-                if caller is None or caller.file_path in changed_paths:
+                if caller is None or caller.file_path in changed_paths or edge_id in updates:
                     continue
                 now = resolver.resolve(caller, e.callee, e.short_name)
                 if now != (e.resolution, e.target_id, e.candidates):
@@ -77,6 +85,43 @@ class Linker:
                 removed |= before - after
                 out.rerouted = len(updates)
         out.added, out.removed = sorted(added - removed), sorted(removed - added)
+        return out
+
+    def resolve_all(self, atoms: list[Atom]) -> list[Edge]:
+        """Resolve and insert the calls of ``atoms`` (the edges table holds none of theirs)."""
+        resolver = Resolver(self.symbols)
+        edges = [e for a in atoms for e in resolver.edges_for(a, a.calls)]
+        self.repo.insert_edges(edges)
+        return edges
+
+    # -- imports whose target moved --------------------------------------------------------------
+    def _import_targets(self) -> dict[tuple[str, str], tuple]:
+        """(importing file, bound name) -> what the binding names now. A file that appears or
+        vanishes can turn an import external or internal (``from pkg import c``)."""
+        resolver = Resolver(self.symbols)
+        stems = self._moved_stems
+        out: dict[tuple[str, str], tuple] = {}
+        for path, module in self.symbols.modules.items():
+            for imp in module.imports:
+                # Only bindings that can name one of the files (by their stem) can have moved.
+                if imp.name != "*" and (imp.name in stems or stems & _spec_words(imp.module)):
+                    out[(path, imp.local)] = _target_key(resolver.reference(module, imp.local))
+        return out
+
+    def _edges_through_moved_imports(self, before: dict, changed_paths: set[str]) -> list[tuple[int, Edge]]:
+        after = self._import_targets()
+        moved: dict[str, set[str]] = {}
+        for key in set(before) | set(after):
+            if before.get(key) != after.get(key) and key[0] not in changed_paths:
+                moved.setdefault(key[0], set()).add(key[1])
+        if not moved:
+            return []
+        ids = [i for path in moved for i in self.symbols.by_file.get(path, ())]
+        out = []
+        for edge_id, e in self.repo.edges_from(ids):
+            path = self.symbols.atoms[e.source_id].file_path
+            if e.callee.replace("?.", ".").split(".")[0] in moved[path]:
+                out.append((edge_id, e))
         return out
 
     # -- which names ------------------------------------------------------------------------
@@ -117,6 +162,25 @@ class Linker:
             names.update(m.name for m in _members(symbols, cls))
             todo.extend(resolver.bases(cls))
         return names
+
+
+def _module_stem(path: str) -> str:
+    """``pkg/c.py`` -> ``c``; ``pkg/__init__.py`` and ``lib/index.js`` -> ``pkg``/``lib``."""
+    folder, _, name = path.rpartition("/")
+    stem = name.rsplit(".", 1)[0]
+    return folder.rpartition("/")[2] if stem in ("__init__", "index") and folder else stem
+
+
+def _spec_words(spec: str) -> set[str]:
+    """The names in an import specifier: ``..pkg.sub`` / ``./lib/x.js`` -> {pkg, sub} / {lib, x}."""
+    return {w for w in spec.replace("/", ".").split(".") if w and w not in ("js", "ts", "mjs", "cjs", "jsx", "tsx")}
+
+
+def _target_key(ref) -> tuple:
+    if ref is None:
+        return ("none",)
+    kind, value = ref
+    return (kind, value.id if isinstance(value, SymbolInfo) else value)
 
 
 def _members(symbols: SymbolTable, cls: SymbolInfo) -> list[SymbolInfo]:

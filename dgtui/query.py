@@ -7,8 +7,10 @@ graph read the ``edges`` table level by level, so a one-shot command never loads
 from __future__ import annotations
 
 import os
+import errno
+import re
 import stat
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from .model import Atom
@@ -136,6 +138,86 @@ def impact(store: Store, atom_id: str, max_depth: int = 50) -> dict[str, Any]:
             "max_depth": max((r["depth"] for r in rows), default=0)}
 
 
+DIRECTIONS = ("callers", "callees", "both")
+UNRESOLVED_PREFIX = "<unresolved>::"  # ids of pseudo-nodes for calls with no single target
+
+
+def subgraph(store: Store, starts: Sequence[str], depth: int = 1, direction: str = "both",
+             include_unresolved: bool = False, max_nodes: int | None = None) -> dict[str, Any]:
+    """The call graph around ``starts``: atoms within ``depth`` calls in ``direction``, and
+    every resolved call between the atoms collected (the induced subgraph).
+
+    ``include_unresolved`` adds the unresolved and ambiguous calls made by the atoms whose
+    callees are walked, each callee text as one pseudo-node (``UNRESOLVED_PREFIX + callee``).
+    Walking stops adding atoms at ``max_nodes`` and says so (``truncated``). Returns
+    ``{"nodes": [atom rows + depth, start], "edges": [{source, target, resolution, line,
+    callee, calls, candidates}], "starts", "truncated"}``.
+    """
+    if depth < 1:
+        raise QueryError("depth must be at least 1")
+    if direction not in DIRECTIONS:
+        raise QueryError(f"direction must be one of {', '.join(DIRECTIONS)}, not {direction!r}")
+    if not starts:
+        raise QueryError("no start atoms: name an atom or give filters that match some")
+    repo = store.atoms
+    dist = {s: 0 for s in starts}
+    unresolved: dict[tuple[str, str], Any] = {}  # (source, callee) -> first edge
+    truncated = False
+    walks = [w for w in ("callers", "callees") if direction in (w, "both")]
+    for walk in walks:
+        frontier, seen = list(starts), set(starts)
+        for level in range(1, depth + 1):
+            if not frontier or truncated:
+                break
+            edges = repo.edges_to(frontier) if walk == "callers" else repo.edges_from(frontier)
+            found: list[str] = []
+            for _, e in edges:
+                other = e.source_id if walk == "callers" else e.target_id
+                if other is None:
+                    if include_unresolved:
+                        unresolved.setdefault((e.source_id, e.callee), e)
+                    continue
+                if other in seen:
+                    continue
+                if max_nodes is not None and len(dist) >= max_nodes:
+                    truncated = True
+                    break
+                seen.add(other)
+                found.append(other)
+                dist[other] = min(dist.get(other, level), level)
+            frontier = found
+    atoms = repo.get_many(list(dist))
+    nodes = [atom_dict(atoms[i], depth=dist[i], start=dist[i] == 0) for i in dist if i in atoms]
+    present = {n["id"] for n in nodes}
+    edges_out: dict[tuple[str, str], dict[str, Any]] = {}
+    for _, e in repo.edges_from(sorted(present)):
+        if e.target_id is None or e.target_id not in present:
+            continue
+        _add_edge(edges_out, e.source_id, e.target_id, e)
+    for (source, callee), e in unresolved.items():
+        target = UNRESOLVED_PREFIX + callee
+        if target not in present:
+            present.add(target)
+            nodes.append({"id": target, "name": callee, "qualified_name": callee,
+                          "kind": e.resolution, "file_path": None, "line": None,
+                          "end_line": None, "candidates": e.candidates, "depth": None,
+                          "start": False})
+        _add_edge(edges_out, source, target, e)
+    return {"nodes": nodes, "edges": list(edges_out.values()), "starts": list(starts),
+            "truncated": truncated}
+
+
+def _add_edge(edges: dict[tuple[str, str], dict[str, Any]], source: str, target: str, e: Any) -> None:
+    """One edge per (caller, callee) pair: the first call's line and resolution, and how many
+    calls there are."""
+    key = (source, target)
+    if key in edges:
+        edges[key]["calls"] += 1
+        return
+    edges[key] = {"source": source, "target": target, "resolution": e.resolution,
+                  "line": e.line, "callee": e.callee, "calls": 1, "candidates": e.candidates}
+
+
 def is_test(row: dict[str, Any]) -> bool:
     path = row.get("file_path") or ""
     name = row.get("name") or ""
@@ -153,8 +235,40 @@ def event_dict(e: Event) -> dict[str, Any]:
             "delta": e.delta}
 
 
+def parse_time(value: str, now: float | None = None) -> float:
+    """A time as a person (or an agent) writes it: unix seconds, ISO 8601, or an age like
+    ``10m``, ``2h``, ``3d`` (before ``now``)."""
+    import time
+    from datetime import datetime
+
+    text = value.strip()
+    units = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+    if len(text) > 1 and text[-1] in units and text[:-1].replace(".", "", 1).isdigit():
+        return (time.time() if now is None else now) - float(text[:-1]) * units[text[-1]]
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    try:
+        return datetime.fromisoformat(text).timestamp()
+    except (ValueError, OverflowError, OSError):  # not a time, or one no clock holds (year 1)
+        raise QueryError(f"cannot read {value!r} as a time: use 2026-11-21T10:00, unix seconds, "
+                         "or an age like 10m, 2h, 3d") from None
+
+
 def events(store: Store, f: EventFilter) -> list[dict[str, Any]]:
     return [event_dict(e) for e in store.events.events(f)]
+
+
+def edge_events(store: Store, since: float | None = None, until: float | None = None,
+                transaction: int | None = None, atom: str | None = None,
+                limit: int | None = None) -> list[dict[str, Any]]:
+    """Which caller -> callee edges each transaction added or removed, newest first."""
+    log = store.events
+    since_tx = log.transaction_at(since) if since is not None else 0
+    until_tx = log.transaction_at(until) if until is not None else None
+    return [{"transaction_id": tx, "operation": op, "source_id": s, "target_id": t}
+            for tx, op, s, t in log.edge_events(since_tx, until_tx, transaction, atom, limit)]
 
 
 def history(store: Store, atom_id: str) -> list[dict[str, Any]]:
@@ -202,7 +316,7 @@ def source_lines(root: str, stored_or_row: Any, context: int = 0, max_lines: int
 
     full = os.path.join(root, path)
     if not inside(root, path):  # a folder swapped for a link since it was indexed
-        raise QueryError(f"cannot read {path}: reached through a symbolic link or '..'")
+        raise QueryError(f"{path} is outside the repository (a link?); not read")
     try:
         flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
         with open(os.open(full, flags), encoding="utf-8", errors="replace") as fh:
@@ -210,6 +324,8 @@ def source_lines(root: str, stored_or_row: Any, context: int = 0, max_lines: int
                 raise QueryError(f"cannot read {path}: not a regular file")
             lines = fh.read(_MAX_SOURCE_BYTES).splitlines()
     except OSError as exc:
+        if exc.errno == errno.ELOOP:  # the file itself became a link (O_NOFOLLOW)
+            raise QueryError(f"{path} is outside the repository (a link?); not read") from None
         raise QueryError(f"cannot read {path}: {exc.strerror or exc}") from exc
     start = max(1, line - context)
     stop = len(lines) if end is None else min(len(lines), end + context)
@@ -230,3 +346,231 @@ def candidates_for(store: Store, short_name: str, limit: int = 50) -> list[dict[
 
 def ids(rows: Sequence[dict[str, Any]]) -> list[str]:
     return [r["id"] for r in rows if r.get("id")]
+
+
+# == questions the chat asks (usable by every front end) ====================================
+#: Fields whose change alone only moves an atom in its file: not a change of what it is.
+MOVE_FIELDS = frozenset({"line", "end_line"})
+#: Kinds a dead-code candidate can be (classes and modules are not called in the same sense).
+CALLABLE_KINDS = ("function", "method", "arrow", "generator")
+#: Names a language or a runtime calls for you (constructors, dunder methods, entry points).
+IMPLICIT_NAMES = frozenset({"constructor", "main"})
+#: How alike (0..1, difflib ratio) a name must be to a misspelt one to be offered.
+FUZZY_CUTOFF = 0.75
+
+
+def graph_version(store: Store) -> tuple[int, float | None]:
+    """(last committed transaction, the index's epoch).
+
+    Transaction ids restart when an index is deleted and built again; the epoch (when its first
+    transaction started) tells two such indexes apart, so "changed since transaction 812" is
+    asked only of the index that transaction belongs to.
+    """
+    first = store.events.transactions(since=0, limit=1)
+    return store.events.last_transaction_id(), (first[0].started_at if first else None)
+
+
+def fingerprint(atom: Atom) -> str:
+    """A digest of what an atom is (its text, signature, calls...) but not where it sits."""
+    import hashlib
+    import json
+
+    state = {k: v for k, v in atom.to_state().items() if k not in MOVE_FIELDS}
+    return hashlib.sha1(json.dumps(state, sort_keys=True, default=list).encode()).hexdigest()[:16]
+
+
+def atom_changes(store: Store, atom_ids: Sequence[str], since_tx: int, epoch: float | None,
+                 fingerprints: dict[str, str | None] | None = None) -> dict[str, dict[str, Any]]:
+    """The atoms among ``atom_ids`` that changed or vanished after transaction ``since_tx``.
+
+    In the same index this reads the event log (moves alone do not count); after the index was
+    rebuilt (another epoch) it compares ``fingerprints`` taken then with the atoms now. Each
+    value: ``{"atom_id", "status": changed|vanished, "renamed_to", "events": [...]}``.
+    """
+    current = store.atoms.get_many(list(atom_ids))
+    same_index = epoch is not None and epoch == graph_version(store)[1]
+    out: dict[str, dict[str, Any]] = {}
+    for atom_id in dict.fromkeys(atom_ids):
+        now = current.get(atom_id)
+        events: list[dict[str, Any]] = []
+        if same_index:
+            for e in store.events.events(EventFilter(atom=atom_id, since_transaction=since_tx,
+                                                     limit=None, oldest_first=True)):
+                if e.operation != "update" or set(e.changed_fields) - MOVE_FIELDS:
+                    events.append({"transaction_id": e.transaction_id, "time": e.timestamp,
+                                   "source": e.source, "operation": e.operation,
+                                   "changed": e.changed_fields,
+                                   "renamed_to": e.delta.get("renamed_to")})
+            changed = bool(events)
+        else:
+            old = (fingerprints or {}).get(atom_id)
+            changed = now is None or (old is not None and fingerprint(now.atom) != old)
+        if not changed:
+            continue
+        renamed = next((e["renamed_to"] for e in reversed(events) if e["renamed_to"]), None)
+        out[atom_id] = {"atom_id": atom_id, "status": "changed" if now else "vanished",
+                        "renamed_to": None if now else renamed, "events": events,
+                        "index_rebuilt": not same_index}
+    return out
+
+
+_NOT_NAME_CHARS = re.compile(r"[^0-9a-z.]")
+
+
+def _squash(text: str) -> str:
+    """``save_atom``, ``saveAtom`` and ``SaveAtom`` all become ``saveatom``."""
+    return _NOT_NAME_CHARS.sub("", text.lower())
+
+
+def name_keys(store: Store) -> dict[str, list[str]]:
+    """Squashed name and qualified name -> atom ids: the vocabulary of ``match_atoms``."""
+    keys: dict[str, list[str]] = {}
+    for atom_id, name, qualified, _kind, _path in store.atoms.name_rows():
+        for k in {_squash(name), _squash(qualified)}:
+            keys.setdefault(k, []).append(atom_id)
+    return keys
+
+
+def match_atoms(store: Store, ref: str, file_hint: str | None = None, limit: int = 10,
+                keys: Callable[[], dict[str, list[str]]] | None = None
+                ) -> tuple[list[StoredAtom], str]:
+    """The atoms a person most likely means by ``ref``, and how they matched: ``exact`` (id,
+    qualified name or name), ``normalized`` (case and ``_``/``-`` ignored: ``saveatom``) or
+    ``fuzzy`` (the closest spelling). ``keys`` returns a cached ``name_keys(store)``; it is
+    called only when no name matches exactly."""
+    import difflib
+
+    ref = ref.strip()
+    if not ref:
+        return [], "none"
+    found, how = store.atoms.find(ref, limit=limit), "exact"
+    if not found:
+        vocabulary = keys() if keys is not None else name_keys(store)
+        key = _squash(ref)
+        ids, how = vocabulary.get(key, []), "normalized"
+        if not ids and key:
+            close = difflib.get_close_matches(key, vocabulary, n=1, cutoff=FUZZY_CUTOFF)
+            ids, how = (vocabulary[close[0]] if close else []), "fuzzy"
+        found = list(store.atoms.get_many(list(dict.fromkeys(ids))[:limit]).values())
+        found.sort(key=lambda s: (s.atom.file_path, s.atom.line))
+    if file_hint and len(found) > 1:
+        narrowed = [s for s in found if file_hint in s.atom.file_path]
+        found = narrowed or found
+    return found[:limit], how if found else "none"
+
+
+def match_path(store: Store, ref: str) -> tuple[str, list[str]] | None:
+    """A file or folder a person names, as (GLOB for filters, the indexed files it covers):
+    an exact path, a folder, a path suffix (``service.py``), or the closest file name."""
+    import difflib
+    import posixpath
+
+    ref = ref.strip().strip("`'\"").removeprefix("./").rstrip("/")
+    if not ref:
+        return None
+    paths = sorted(store.atoms.file_stats())
+    if ref in paths:
+        return ref, [ref]
+    under = [p for p in paths if p.startswith(ref + "/")]
+    if under:
+        return ref + "/*", under
+    tails = [p for p in paths if p.endswith("/" + ref)]
+    if len(tails) == 1:
+        return tails[0], tails
+    if tails:
+        return "*/" + ref, tails
+    folders = sorted({p[:p.index("/" + ref + "/") + len(ref) + 1] for p in paths
+                      if "/" + ref + "/" in p})
+    if len(folders) == 1:
+        return folders[0] + "/*", [p for p in paths if p.startswith(folders[0] + "/")]
+    bases = {posixpath.basename(p): p for p in paths}
+    close = difflib.get_close_matches(ref, list(bases), n=1, cutoff=FUZZY_CUTOFF)
+    if close:
+        return bases[close[0]], [bases[close[0]]]
+    return None
+
+
+def async_callers(store: Store, atom_id: str, depth: int = 1) -> list[dict[str, Any]]:
+    """Async functions among the callers of ``atom_id`` (to ``depth``)."""
+    return [r for r in callers(store, atom_id, depth) if r.get("is_async")]
+
+
+def dead_code(store: Store, file_glob: str | None = None,
+              atom_ids: Sequence[str] | None = None) -> list[dict[str, Any]]:
+    """Dead-code candidates (in ``file_glob``, or among ``atom_ids``): callables with no resolved
+    caller that are neither exported nor tests. Names some runtime calls for you are left out,
+    and so is any name an unresolved or ambiguous call could mean (``obj.save()`` may well
+    reach an unused-looking ``save``)."""
+    found = (list(store.atoms.get_many(atom_ids).values()) if atom_ids is not None
+             else store.atoms.query(AtomFilter(exported=False, file_glob=file_glob)))
+    rows = [s for s in found
+            if s.atom.kind in CALLABLE_KINDS and not s.atom.is_exported
+            and not is_test(atom_dict(s)) and s.atom.name not in IMPLICIT_NAMES
+            and not (s.atom.name.startswith("__") and s.atom.name.endswith("__"))]
+    counts = store.atoms.call_counts([s.id for s in rows])
+    rows = [s for s in rows if counts[s.id][0] == 0]
+    maybe_called = {e.short_name for _, e in store.atoms.edges_named(
+        list({s.atom.name for s in rows})) if e.target_id is None}
+    rows.sort(key=lambda s: (s.atom.file_path, s.atom.line))
+    return [atom_dict(s, callers=0) for s in rows if s.atom.name not in maybe_called]
+
+
+def most_complex(store: Store, file_glob: str | None = None, limit: int = 10) -> list[dict[str, Any]]:
+    """Callables by cyclomatic complexity, highest first."""
+    rows = [s for s in store.atoms.query(AtomFilter(file_glob=file_glob))
+            if s.atom.kind not in ("module", "class")]
+    rows.sort(key=lambda s: (-s.atom.complexity, s.atom.file_path, s.atom.line))
+    return [atom_dict(s) for s in rows[:limit]]
+
+
+def has_tests(store: Store) -> bool:
+    """Whether the index holds any test (so "no test reaches X" means something)."""
+    return bool(store.atoms.query(AtomFilter(kind="test"), limit=1)) or any(
+        is_test({"file_path": p}) for p in store.atoms.file_stats())
+
+
+def loose_calls_to(store: Store, short_name: str) -> list[dict[str, Any]]:
+    """Unresolved and ambiguous calls written with this name: they may reach an atom so named."""
+    return [{"source_id": e.source_id, "callee": e.callee, "line": e.line,
+             "resolution": e.resolution, "candidates": e.candidates}
+            for _, e in store.atoms.edges_named([short_name]) if e.target_id is None]
+
+
+def _neighbours(store: Store, ids: Sequence[str], upward: bool) -> set[str]:
+    edges = store.atoms.edges_to(ids) if upward else store.atoms.edges_from(ids)
+    found = {e.source_id if upward else e.target_id for _, e in edges}
+    found.discard(None)
+    return found  # type: ignore[return-value]
+
+
+def transitive_caller_count(store: Store, atom_id: str,
+                            stop_after: int | None = None) -> tuple[int, bool]:
+    """How many atoms reach ``atom_id``, and whether that is all of them: the walk stops once
+    past ``stop_after`` (the count is then a lower bound)."""
+    seen, frontier = {atom_id}, [atom_id]
+    while frontier and (stop_after is None or len(seen) - 1 <= stop_after):
+        found = _neighbours(store, frontier, upward=True) - seen
+        seen |= found
+        frontier = list(found)
+    return len(seen) - 1, not frontier
+
+
+def cycle_length(store: Store, atom_id: str) -> int | None:
+    """The shortest call cycle through ``atom_id`` (1: it calls itself), or None.
+
+    Walks down (callees) and up (callers) in turn, always the side with the smaller frontier:
+    either walk alone decides, so the cheaper one usually ends it, without reading the graph.
+    """
+    frontier = {False: [atom_id], True: [atom_id]}  # upward -> frontier
+    seen = {False: {atom_id}, True: {atom_id}}
+    depth = {False: 0, True: 0}
+    while frontier[False] and frontier[True]:
+        up = len(frontier[True]) < len(frontier[False])
+        depth[up] += 1
+        found = _neighbours(store, frontier[up], up)
+        if atom_id in found:
+            return depth[up]
+        found -= seen[up]
+        seen[up] |= found
+        frontier[up] = list(found)
+    return None

@@ -80,6 +80,8 @@ def check_index(db: Path | str) -> list[str]:
         ok = conn.execute("PRAGMA integrity_check").fetchall()
         if ok != [("ok",)]:
             problems.append(f"integrity_check: {ok[:5]}")
+        if not conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+            return problems  # killed before its schema was committed: empty, and whole
         for sql in ("INSERT INTO atoms_fts(atoms_fts) VALUES('integrity-check')",
                     "INSERT INTO atoms_fts(atoms_fts, rank) VALUES('integrity-check', 1)"):
             try:

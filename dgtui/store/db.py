@@ -12,7 +12,7 @@ from typing import TypeVar
 from .schema import APPLICATION_ID, migrate
 
 T = TypeVar("T")
-BUSY_TIMEOUT_MS = 5000
+BUSY_TIMEOUT_MS = 2000
 
 
 class StoreError(Exception):
@@ -73,10 +73,11 @@ def _check_ours(conn: sqlite3.Connection, path: str, create: bool = True) -> Non
                              "or a damaged file); run `dgtui index --rebuild` to build it")
 
 
-def describe(exc: BaseException, path: str) -> str:
+def describe(exc: BaseException, path: str | None = None) -> str:
     """One line saying what went wrong with the database and what to do (``path`` may be "")."""
     msg = " ".join(str(exc).split())
     low = msg.lower()
+    path = path or ""
     at = f" at {path}" if path else ""
     if ("not a database" in low or "malformed" in low or "corrupt" in low
             or "could not decode" in low):
@@ -111,7 +112,7 @@ def _nearly_full(path: str) -> bool:
     return st.f_bavail * st.f_frsize < 1024 * 1024
 
 
-def with_retries(fn: Callable[[], T], *, attempts: int = 6, base_delay: float = 0.02) -> T:
+def with_retries(fn: Callable[[], T], *, attempts: int = 3, base_delay: float = 0.05) -> T:
     """Run ``fn`` (a whole transaction) again when SQLite says busy/locked, with backoff."""
     for attempt in range(attempts):
         try:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from ..model import Atom
+from ..model import Atom, AtomChange, Delta
 from .records import damaged, dumps, loads
 
 EVENT_COLUMNS = ("id, atom_id, file_path, operation, delta, previous_version, new_version, "
@@ -89,6 +90,10 @@ class EventLog:
             (committed_at, dumps(files), created, updated, deleted, edges_added, edges_removed,
              dumps(summary), tx))
 
+    def discard_transaction(self, tx: int) -> None:
+        """Drop a transaction row that turned out to change nothing (inside its transaction)."""
+        self.conn.execute("DELETE FROM transactions WHERE id = ?", (tx,))
+
     def insert_events(self, rows: Iterable[tuple]) -> None:
         """Rows of (atom_id, file_path, operation, delta_json, prev, new, timestamp, source, tx)."""
         self.conn.executemany(
@@ -162,6 +167,26 @@ class EventLog:
             (when,)).fetchone()
         return int(row[0] or 0)
 
+    def edge_events(self, since_tx: int = 0, until_tx: int | None = None, transaction: int | None = None,
+                    atom: str | None = None, limit: int | None = None) -> list[tuple[int, str, str, str]]:
+        """(transaction, add/remove, caller, callee) rows, newest first."""
+        clauses, params = ["transaction_id > ?"], [since_tx]
+        if until_tx is not None:
+            clauses.append("transaction_id <= ?")
+            params.append(until_tx)
+        if transaction is not None:
+            clauses.append("transaction_id = ?")
+            params.append(transaction)
+        if atom:
+            clauses.append("(source_id = ? OR target_id = ?)")
+            params += [atom, atom]
+        sql = ("SELECT transaction_id, operation, source_id, target_id FROM edge_events WHERE "
+               + " AND ".join(clauses) + " ORDER BY id DESC")
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        return self.conn.execute(sql, params).fetchall()
+
     def edge_changes(self, tx: int) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
         added, removed = [], []
         for op, s, t in self.conn.execute(
@@ -202,6 +227,33 @@ class EventLog:
         sql += " ORDER BY id"
         for row in self.conn.execute(sql, params):
             yield Event.from_row(row)
+
+    def delta(self, tx: int) -> Delta | None:
+        """A committed transaction as the ``Delta`` its writer published (for readers that
+        follow another process's writes)."""
+        rows = self.transactions(since=tx - 1, limit=1)
+        if not rows or rows[0].id != tx:
+            return None
+        t = rows[0]
+        changes = []
+        for atom_id, op, path, name, kind, changed, renamed_from, renamed_to in self.conn.execute(
+                "SELECT e.atom_id, e.operation, e.file_path, "
+                "coalesce(json_extract(e.delta, '$.atom.name'), a.name), "
+                "coalesce(json_extract(e.delta, '$.atom.kind'), a.kind), "
+                "json_extract(e.delta, '$.changed'), json_extract(e.delta, '$.renamed_from'), "
+                "json_extract(e.delta, '$.renamed_to') "
+                "FROM atom_events e LEFT JOIN atoms a ON a.id = e.atom_id "
+                "WHERE e.transaction_id = ? ORDER BY e.id", (tx,)):
+            fields = tuple(sorted(json.loads(changed))) if changed else ()
+            changes.append(AtomChange(op, atom_id, path, name or "", kind or "", fields,
+                                      renamed_from, renamed_to))
+        added, removed = self.edge_changes(tx)
+        return Delta(
+            transaction_id=t.id, source=t.source, files=tuple(t.files), changes=tuple(changes),
+            edges_added=tuple(added), edges_removed=tuple(removed),
+            files_removed=tuple(t.summary.get("files_removed", ())),
+            errors=tuple(t.summary.get("errors", ())), detected_at=t.detected_at,
+            committed_at=t.committed_at or 0.0, timings=dict(t.summary.get("timings", {})))
 
     def event_count(self) -> int:
         return self.conn.execute("SELECT count(*) FROM atom_events").fetchone()[0]

@@ -1,0 +1,78 @@
+"""``dgtui watch``: follow a repository and print one line per committed transaction."""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+import time
+
+import click
+
+from .common import make_repo
+
+
+@click.command()
+@click.argument("path", default=".", required=False, metavar="[PATH]")
+@click.option("--home", default=None, metavar="DIR", envvar="DGTUI_HOME", help="dgtui's data home.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per transaction.")
+@click.option("--poll", is_flag=True, help="Poll the file system instead of OS notifications.")
+def watch(path: str, home: str | None, as_json: bool, poll: bool) -> None:
+    """Watch PATH and print what each save changed, and how fast it was committed."""
+    from ..live import LiveIndex
+
+    repo = make_repo(path, home)
+    live = LiveIndex(repo.root, repo.home, with_graph=False, force_polling=poll)
+    live.subscribe(lambda delta: _print(delta, as_json))
+    live.on_status(lambda status: _announce(status, repo.root, as_json))
+    previous = signal.signal(signal.SIGINT, lambda *_: live.request_stop())
+    try:
+        live.run()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if not as_json:
+        click.echo("stopped", err=True)
+
+
+_announced: set[str] = set()
+
+
+def _announce(status, root: str, as_json: bool) -> None:
+    if as_json or status.state in _announced:
+        return
+    if status.state == "watching":
+        s = status.summary
+        click.echo(f"watching {root}: {s.files:,} files, {s.atoms:,} atoms "
+                   f"(reconciled {s.parsed} changed file(s) in {s.seconds:.2f}s); Ctrl-C to stop", err=True)
+    elif status.state == "reading":
+        click.echo("another dgtui is writing this index; following its commits (Ctrl-C to stop)", err=True)
+    elif status.state == "indexing":
+        click.echo(f"reconciling {root} with the index...", err=True)
+    else:
+        return
+    _announced.add(status.state)
+
+
+def _print(delta, as_json: bool) -> None:
+    created, updated, deleted = len(delta.created), len(delta.updated), len(delta.deleted)
+    latency = delta.latency_ms
+    if as_json:
+        click.echo(json.dumps({
+            "transaction_id": delta.transaction_id, "source": delta.source,
+            "files": list(delta.files), "created": created, "updated": updated, "deleted": deleted,
+            "atoms": [{"operation": c.operation, "id": c.atom_id, "changed": list(c.changed)}
+                      for c in delta.changes],
+            "edges_added": len(delta.edges_added), "edges_removed": len(delta.edges_removed),
+            "latency_ms": None if latency is None else round(latency, 2),
+            "committed_at": delta.committed_at, "errors": list(delta.errors),
+        }))
+    else:
+        stamp = time.strftime("%H:%M:%S", time.localtime(delta.committed_at))
+        files = ", ".join(delta.files[:3]) + (f" +{len(delta.files) - 3}" if len(delta.files) > 3 else "")
+        ms = "" if latency is None else f"  {latency:.1f} ms"
+        click.echo(f"{stamp} tx {delta.transaction_id} {delta.source:<12} {files}  "
+                   f"+{created} ~{updated} -{deleted} atoms  +{len(delta.edges_added)} "
+                   f"-{len(delta.edges_removed)} edges{ms}")
+        for error in delta.errors:
+            click.echo(f"  ! {error}")
+    sys.stdout.flush()

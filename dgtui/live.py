@@ -1,0 +1,269 @@
+"""A live index: reconcile with the disk, then follow the repository as it changes.
+
+One process per repository is the writer (it holds the writer lock): it reconciles at start,
+watches, and applies each batch through the engine. Any other process is a reader: it follows
+the writer's commits (``PRAGMA data_version``) and publishes the same ``Delta`` objects, and it
+takes over if the writer goes away. The TUI, ``dgtui watch`` and the MCP server all use this.
+
+Runs in its own thread (``start``) or in the caller's (``run``); subscribers are called in that
+thread after each commit and must hand work to their own thread (a Textual app posts a message).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
+from .engine import Engine
+from .graph import CallGraph
+from .indexer import Indexer, IndexSummary
+from .lock import WriterLock
+from .model import Delta
+from .paths import RepoPaths
+from .store import Store, StoreError
+from .watch import STEP_MS, RepoWatcher
+
+log = logging.getLogger(__name__)
+RETRY_SECONDS = 1.0  # a batch the database refused is tried again after this long
+READ_POLL_SECONDS = 0.02  # how often a reader looks for the writer's commits
+CHECK_SECONDS = 300.0  # how often a long-running writer checks graph vs store
+MAX_ERRORS = 50
+
+
+@dataclass
+class LiveStatus:
+    """What a status bar shows."""
+
+    state: str = "starting"  # starting, indexing, watching, indexed, reading, stopped, error
+    role: str = ""  # writer or reader
+    progress: tuple[int, int] = (0, 0)  # files parsed / to parse while indexing
+    pending: int = 0  # changed paths not committed yet (database busy, disk full...)
+    errors: list[str] = field(default_factory=list)
+    last_latency_ms: float | None = None
+    last_transaction: int = 0
+    summary: IndexSummary | None = None  # of the reconcile at start
+
+
+class LiveIndex:
+    def __init__(self, root: str, home: str | None = None, *, with_graph: bool = True,
+                 watch: bool = True, chunk_files: int | None = None, step_ms: int = STEP_MS,
+                 force_polling: bool = False, check_seconds: float = CHECK_SECONDS):
+        self.paths = RepoPaths.for_root(root, home)
+        self.root = root
+        self.with_graph = with_graph
+        self.watch = watch
+        self.chunk_files = chunk_files
+        self.step_ms = step_ms
+        self.force_polling = force_polling
+        self.check_seconds = check_seconds
+        self.status = LiveStatus()
+        self.graph: CallGraph | None = None
+        self.ready = threading.Event()  # set once the reconcile is done (or reading began)
+        self._delta_subs: list[Callable[[Delta], None]] = []
+        self._status_subs: list[Callable[[LiveStatus], None]] = []
+        self._stop = threading.Event()
+        self._aio_stop: asyncio.Event | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._lock = WriterLock(self.paths.writer_lock)
+
+    # -- subscriptions -----------------------------------------------------------------------
+    def subscribe(self, callback: Callable[[Delta], None]) -> Callable[[], None]:
+        self._delta_subs.append(callback)
+        return lambda: self._delta_subs.remove(callback) if callback in self._delta_subs else None
+
+    def on_status(self, callback: Callable[[LiveStatus], None]) -> None:
+        self._status_subs.append(callback)
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run_guarded, name="dgtui-live", daemon=True)
+        self._thread.start()
+
+    def run(self) -> None:
+        """Reconcile and follow the repository until ``stop`` (blocking)."""
+        try:
+            while not self._stop.is_set():
+                if self._lock.acquire():
+                    self._run_writer()
+                elif self._run_reader():
+                    continue  # the writer went away and we took the lock: write now
+                break
+        finally:
+            self._lock.release()
+            self._set(state="stopped")
+
+    def request_stop(self) -> None:
+        """Ask the live thread to finish its batch and stop (safe from any thread or a signal)."""
+        self._stop.set()
+        if self._loop is not None and self._aio_stop is not None:
+            try:
+                self._loop.call_soon_threadsafe(self._aio_stop.set)
+            except RuntimeError:  # the loop already closed
+                pass
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self.request_stop()
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(timeout)
+        self._lock.release()
+
+    def _run_guarded(self) -> None:
+        try:
+            self.run()
+        except Exception as exc:  # the UI must hear of it, not lose its live thread silently
+            log.exception("live index failed")
+            self._error(f"{type(exc).__name__}: {exc}")
+            self._set(state="error")
+            self.ready.set()
+
+    # -- writer ------------------------------------------------------------------------------
+    def _run_writer(self) -> None:
+        store = Store.open(self.paths.index_db)
+        try:
+            store.set_meta("root", self.root)
+            engine = Engine(store)
+            engine.subscribe(self._publish)
+            if self.with_graph:
+                self.graph = engine.graph = CallGraph.load(store)
+            indexer = Indexer(self.root, store, engine)
+            self._set(state="indexing", role="writer")
+            if self.watch:
+                asyncio.run(self._watch(indexer, store))
+            else:
+                self._reconcile(indexer, store)
+        finally:
+            store.close()
+
+    def _reconcile(self, indexer: Indexer, store: Store, found=None) -> None:
+        first = not store.atoms.file_stats()
+        summary = indexer.run(source="index" if first else "reconcile", progress=self._progress,
+                              chunk_files=self.chunk_files, found=found)
+        if self.watch:
+            indexer.engine.load_symbols()  # now, not on the first save: keep that one fast
+        self._set(summary=summary, progress=(summary.parsed, summary.parsed),
+                  state="watching" if self.watch else "indexed")
+        self.ready.set()
+
+    async def _watch(self, indexer: Indexer, store: Store) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._aio_stop = asyncio.Event()
+        if self._stop.is_set():
+            return
+        found = indexer.walk()
+        watcher = RepoWatcher(self.root, indexer.rules, found.directories, step_ms=self.step_ms,
+                              force_polling=self.force_polling)
+        pending: set[str] = set()
+        pending_at: float | None = None
+        next_retry = 0.0
+        next_check = time.monotonic() + self.check_seconds
+        # Watch first, then reconcile: a change made while the reconcile runs is buffered.
+        batches = watcher.batches(self._aio_stop,
+                                  on_watching=lambda: self._reconcile(indexer, store, found))
+        async for batch in batches:
+            now = time.monotonic()
+            if batch.ignore_files:  # the ignore rules changed: look at everything again
+                for rel in batch.ignore_files:
+                    indexer.rules.forget(rel.rpartition("/")[0])
+                self._apply(lambda: indexer.run(source="file-watcher"), set())
+                watcher.add_folders(indexer.directories)
+            if batch.paths or (pending and now >= next_retry):
+                paths = pending | batch.paths
+                detected = min(t for t in (pending_at, batch.detected_at if batch.paths else None)
+                               if t is not None)
+                if self._apply(lambda: indexer.sync_paths(paths, "file-watcher", detected), paths):
+                    pending, pending_at = set(), None
+                else:
+                    pending, pending_at = paths, detected
+                    next_retry = now + RETRY_SECONDS
+                self._set(pending=len(pending))
+            if now >= next_check and self.graph is not None:
+                next_check = now + self.check_seconds
+                self._check_graph(store)
+
+    def _apply(self, work: Callable[[], object], paths: set[str]) -> bool:
+        """Run one engine batch; a refusal keeps the paths pending (the disk stays the truth)."""
+        try:
+            work()
+            return True
+        except (StoreError, sqlite3.OperationalError, OSError) as exc:
+            self._error(f"{len(paths)} change(s) pending: {exc}")
+            return False
+
+    def _check_graph(self, store: Store) -> None:
+        from .check import graph_differences
+
+        diff = graph_differences(store, self.graph)
+        if diff:
+            self._error(f"graph differed from the store ({diff}); reloaded it")
+            self.graph.reload(store)
+
+    # -- reader ------------------------------------------------------------------------------
+    def _run_reader(self) -> bool:
+        """Follow another process's commits; True when the writer left and we took over."""
+        store = Store.open(self.paths.index_db)
+        try:
+            self._set(state="reading", role="reader")
+            if self.with_graph:
+                self.graph = CallGraph.load(store)
+            seen = store.events.last_transaction_id()
+            self._set(last_transaction=seen)
+            self.ready.set()
+            version = store.data_version()
+            next_lock_try = time.monotonic() + 1.0
+            while not self._stop.wait(READ_POLL_SECONDS):
+                current = store.data_version()
+                if current != version:
+                    version = current
+                    seen = self._follow(store, seen)
+                if time.monotonic() >= next_lock_try:
+                    next_lock_try = time.monotonic() + 1.0
+                    if self._lock.acquire():
+                        return True
+            return False
+        finally:
+            store.close()
+
+    def _follow(self, store: Store, seen: int) -> int:
+        if self.graph is not None:
+            tx_ids = self.graph.catch_up(store)
+        else:
+            tx_ids = [t.id for t in store.events.transactions(since=seen)]
+        for tx in tx_ids:
+            delta = store.events.delta(tx)
+            if delta is not None:
+                self._publish(delta)
+            seen = tx
+        return seen
+
+    # -- status ------------------------------------------------------------------------------
+    def _publish(self, delta: Delta) -> None:
+        self._set(last_transaction=delta.transaction_id,
+                  last_latency_ms=delta.latency_ms if delta.latency_ms is not None
+                  else self.status.last_latency_ms)
+        for callback in list(self._delta_subs):
+            try:
+                callback(delta)
+            except Exception:
+                log.exception("delta subscriber failed")
+
+    def _progress(self, done: int, total: int) -> None:
+        if done == total or done % 25 == 0:
+            self._set(progress=(done, total))
+
+    def _error(self, message: str) -> None:
+        errors = (self.status.errors + [message])[-MAX_ERRORS:]
+        self._set(errors=errors)
+
+    def _set(self, **changes) -> None:
+        self.status = replace(self.status, **changes)
+        for callback in list(self._status_subs):
+            try:
+                callback(self.status)
+            except Exception:
+                log.exception("status subscriber failed")
