@@ -6,7 +6,7 @@ import json
 
 import click
 
-from .common import Repo, repo_options
+from .common import Repo, busy_writer, one_shot_writer, repo_options
 from .errors import CliError
 
 
@@ -46,7 +46,10 @@ def restore(file: str, repo: Repo, force: bool, as_json: bool) -> None:
     if root is not None and root != repo.root and not force:
         raise CliError(f"{file} is a backup of {root}, not of {repo.root}; use --force to restore "
                        "it here anyway")
-    result = run_restore(file, repo.paths.index_db).as_dict()
+    with one_shot_writer(repo) as holder:
+        if holder is not None:
+            raise busy_writer(holder, "restore, then start it again")
+        result = run_restore(file, repo.paths.index_db).as_dict()
     result["backup"] = file
     if as_json:
         click.echo(json.dumps(result, indent=2))

@@ -54,6 +54,28 @@ class Repo:
                 store.conn.execute("COMMIT")  # a read transaction: this only ends it
 
 
+@contextlib.contextmanager
+def one_shot_writer(repo: Repo) -> Iterator[int | None]:
+    """Hold the repository's writer lock while a command writes: yields None; or, when another
+    process writes this index (`dgtui watch`, the explorer, `dgtui mcp`), yields its pid and
+    leaves the writing to it. Holding the lock also keeps a watcher started meanwhile a reader."""
+    from ..lock import WriterLock
+
+    lock = WriterLock(repo.paths.writer_lock)
+    if not lock.acquire():
+        yield lock.holder() or 0
+        return
+    try:
+        yield None
+    finally:
+        lock.release()
+
+
+def busy_writer(holder: int, what: str) -> CliError:
+    return CliError(f"another dgtui (pid {holder}: watch, the explorer or mcp) is writing this "
+                    f"index; stop it to {what}")
+
+
 def _readonly_ok(db: str) -> bool:
     import os
 

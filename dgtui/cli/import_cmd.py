@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from .common import make_repo
+from .common import busy_writer, make_repo, one_shot_writer
 
 #: Exit status when the import finished but some atom files could not be read.
 EXIT_MALFORMED = 3
@@ -31,10 +31,13 @@ def import_json(directory: str, path: str | None, home: str | None, as_json: boo
     from ..store import Store
 
     repo = make_repo(path if path is not None else default_repository(directory), home)
-    with Store.open(repo.paths.index_db) as store:
-        if store.get_meta("root") is None:
-            store.set_meta("root", repo.root)
-        summary = import_tree(store, directory)
+    with one_shot_writer(repo) as holder:
+        if holder is not None:
+            raise busy_writer(holder, "import, then start it again")
+        with Store.open(repo.paths.index_db) as store:
+            if store.get_meta("root") is None:
+                store.set_meta("root", repo.root)
+            summary = import_tree(store, directory)
     result = summary.as_dict()
     result["root"] = repo.root
     result["index"] = repo.paths.index_db

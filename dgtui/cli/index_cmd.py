@@ -8,7 +8,7 @@ import sys
 
 import click
 
-from .common import make_repo
+from .common import busy_writer, make_repo, one_shot_writer
 
 
 @click.command()
@@ -30,25 +30,41 @@ def index(path: str, home: str | None, as_json: bool, rebuild: bool, max_bytes: 
 
     repo = make_repo(path, home)
     paths = repo.paths
-    if rebuild:
-        remove_index(paths.index_db)
-    with Store.open(paths.index_db) as store:
-        store.set_meta("root", repo.root)
-        indexer = Indexer(repo.root, store, max_bytes=max_bytes or DEFAULT_MAX_BYTES, workers=workers)
-        show_bar = not as_json and sys.stderr.isatty()
-        if show_bar:
-            summary = _with_progress(indexer)
+    with one_shot_writer(repo) as holder:
+        if holder is not None:  # a live writer keeps this index: report it, write nothing
+            if rebuild:
+                raise busy_writer(holder, "rebuild it")
+            summary = _as_it_stands(repo)
         else:
-            summary = indexer.run()
+            if rebuild:
+                remove_index(paths.index_db)
+            with Store.open(paths.index_db) as store:
+                store.set_meta("root", repo.root)
+                indexer = Indexer(repo.root, store, max_bytes=max_bytes or DEFAULT_MAX_BYTES,
+                                  workers=workers)
+                show_bar = not as_json and sys.stderr.isatty()
+                summary = _with_progress(indexer) if show_bar else indexer.run()
     result = summary.as_dict()
     result["root"] = repo.root
     result["index"] = paths.index_db
+    if holder is not None:
+        result["writer_pid"] = holder
     if as_json:
         if not list_skipped:
             result.pop("skipped_files")
         click.echo(json.dumps(result, indent=2))
         return
     _print_summary(result, list_skipped)
+
+
+def _as_it_stands(repo):
+    """The summary of an index another process is writing (nothing parsed by this command)."""
+    from ..indexer import IndexSummary, _fill_totals
+
+    summary = IndexSummary()
+    with repo.open_store() as store:
+        _fill_totals(summary, store)
+    return summary
 
 
 def remove_index(db: str) -> None:
@@ -82,7 +98,11 @@ def _print_summary(r: dict, list_skipped: bool) -> None:
                f"atoms, {r['removed']:,} file(s) removed")
     console.print(f"[bold]{r['files']:,}[/bold] files, [bold]{r['atoms']:,}[/bold] atoms, "
                   f"[bold]{r['edges']:,}[/bold] calls ({by_res}) in {r['seconds']:.2f}s")
-    console.print(changed if r["parsed"] or r["removed"] else "nothing changed")
+    if r.get("writer_pid"):
+        console.print(f"another dgtui (pid {r['writer_pid']}) keeps this index up to date; "
+                      "this command wrote nothing")
+    else:
+        console.print(changed if r["parsed"] or r["removed"] else "nothing changed")
     skipped = r["skipped_by_reason"]
     if skipped:
         reasons = ", ".join(f"{reason} {n}" for reason, n in skipped.items())
