@@ -63,13 +63,16 @@ def anchor(data: Path) -> float:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--atoms", type=int, default=12640)
+    ap.add_argument("--same-names", action="store_true",
+                    help="Every file defines fn0..fn5 (each batch then re-resolves every call "
+                         "to those names across the index: the linker's rule).")
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="dgtui-import-bench-"))
     try:
         rows = []
         for n in (args.atoms, 4 * args.atoms):
             data = work / f"r{n}" / ".omnysysdata"
-            synthetic_tree(data / "atoms", n)
+            synthetic_tree(data / "atoms", n, distinct=not args.same_names)
             home = work / f"home{n}"
             t_anchor = anchor(data)
             seconds, peak, out = run_import(data, home)

@@ -61,8 +61,9 @@ def legacy_object(atom: Atom, n: int = 0) -> dict:
     }
 
 
-def synthetic_tree(atoms_root: Path, count: int, per_file: int = 6) -> list[str]:
-    """``count`` atom files of ``count / per_file`` source files; returns the source paths."""
+def synthetic_tree(atoms_root: Path, count: int, per_file: int = 6, distinct: bool = False) -> list[str]:
+    """``count`` atom files of ``count / per_file`` source files; returns the source paths.
+    Every file defines ``fn0``... unless ``distinct``: then names differ from file to file."""
     paths: list[str] = []
     for n in range(count):
         f = n // per_file
@@ -70,12 +71,13 @@ def synthetic_tree(atoms_root: Path, count: int, per_file: int = 6) -> list[str]
         if not paths or paths[-1] != file_path:
             paths.append(file_path)
         k = n % per_file
+        name = (lambda j: f"fn{j}_{f}" if distinct else f"fn{j}")
         obj = {
-            "id": f"{file_path}::fn{k}", "name": f"fn{k}", "filePath": file_path,
+            "id": f"{file_path}::{name(k)}", "name": name(k), "filePath": file_path,
             "line": 1 + 10 * k, "endLine": 9 + 10 * k, "className": None,
             "functionType": "arrow" if k % 3 == 0 else "declaration", "isAsync": k % 2 == 0,
             "isExported": k == 0, "complexity": 1 + k,
-            "calls": [{"name": f"fn{(k + 1) % per_file}", "type": "internal", "line": 3 + 10 * k},
+            "calls": [{"name": name((k + 1) % per_file), "type": "internal", "line": 3 + 10 * k},
                       {"name": "console.log", "type": "external", "line": 4 + 10 * k}],
             "archetype": {"type": "utility", "severity": k, "confidence": 0.5},
             "semantic": {"sharedState": [f"state{n % 13}"]},
