@@ -175,7 +175,9 @@ def test_unresolved(repo, file, limit):
 
 
 WORDS = ["search", "show", "callers", "callees", "query", "stats", "unresolved", "events",
-         "history", "replay", "index", "backup", "restore", "import-json", "--json", "--csv",
+         "history", "replay", "index", "backup", "restore", "import-json", "graph", "check",
+         "brain", "chat", "ask", "list", "show", "--direction", "--format", "--max-nodes",
+         "--include-unresolved", "--stale", "--json", "--csv",
          "--md", "--ndjson", "--tsv", "--depth", "--limit", "--since", "--at", "--kind", "--file",
          "--name", "--path", "--home", "--calls", "--async", "--exported", "--edges", "-o", "-h",
          "--rebuild", "--force", "--verify", "--transaction", "--", "-", "0", "-1", "x"]
@@ -195,6 +197,26 @@ def test_any_argument_list(repo, argv):
     if "--path" not in args and "--home" not in args:
         args = args + ["--path", repo["root"]] if args and not args[0].startswith("-") else args
     run(repo, args, "argument lists")
+
+
+@given(atom=st.one_of(st.none(), ids, st.sampled_from(["f1_2", "pkg/sub1/mod1.py::f1_3", "Service1.run"])),
+       depth=st.one_of(st.none(), st.integers(0, 6).map(str), numbers),
+       direction=st.one_of(st.none(), st.sampled_from(["callers", "callees", "both"]), marked),
+       fmt=st.one_of(st.none(), st.sampled_from(["dot", "graphml", "mermaid", "json"]), marked),
+       max_nodes=st.one_of(st.none(), st.integers(0, 50).map(str), numbers),
+       file=st.one_of(st.none(), marked, st.just("pkg/*")))
+def test_graph(repo, atom, depth, direction, fmt, max_nodes, file):
+    args = ["graph", "--path", repo["root"]] + ([atom] if atom is not None else [])
+    for flag, value in (("--depth", depth), ("--direction", direction), ("--format", fmt),
+                        ("--max-nodes", max_nodes), ("--file", file)):
+        if value is not None:
+            args += [flag, value]
+    run(repo, args, "graph")
+
+
+@given(question=user_text)
+def test_chat_questions(repo, question):
+    run(repo, ["chat", "ask", question, "--path", repo["root"], "--json"], "chat")
 
 
 def test_a_few_in_real_subprocesses(repo):

@@ -102,7 +102,7 @@ def test_commands_touch_only_the_repository_and_the_data_home(setup: dict):
     out.mkdir()
     r = str(repo)
     commands = [
-        ["index", r, "--workers", "1"], ["search", "step", "--path", r],
+        ["index", r, "--workers", "1"], ["check", "--path", r], ["search", "step", "--path", r],
         ["show", "f1_2", "--path", r], ["callers", "f1_3", "--depth", "3", "--path", r],
         ["callees", "f1_1", "--path", r], ["query", "--kind", "function", "--path", r],
         ["stats", "--skipped", "--errors", "--path", r], ["unresolved", "--path", r],
@@ -113,6 +113,11 @@ def test_commands_touch_only_the_repository_and_the_data_home(setup: dict):
         ["restore", str(out / "backup.db"), "--path", r],
         ["search", "step", "--path", r, "-o", str(out / "hits.csv")],
         ["events", "--path", r, "--json", "-o", str(out / "events.json")],
+        ["graph", "f1_2", "--depth", "2", "--path", r, "-o", str(out / "g.dot")],
+        ["brain", "add", "--kind", "decision", "--path", r, "writes go through the engine"],
+        ["brain", "list", "--path", r, "-o", str(out / "brain.md")],
+        ["chat", "ask", "who calls f1_3?", "--path", r],
+        ["chat", "history", "--path", r, "-o", str(out / "chat.json")],
     ]
     reads = [os.path.realpath(repo), os.path.realpath(home), os.path.realpath(out)] + runtime_places()
     writes = [os.path.realpath(home), os.path.realpath(out)]
