@@ -63,38 +63,41 @@ def db_for(root: Path, home: Path) -> Path:
     return Path(RepoPaths.for_root(str(root.resolve()), str(home)).index_db)
 
 
-def run_and_kill(cmd: list[str], delay: float, env: dict) -> bool:
-    """Start ``cmd``, SIGKILL it after ``delay`` seconds unless it finished first (then False);
-    its pool workers must then go away on their own (no orphan keeps running)."""
+def run_and_kill(cmd: list[str], delay: float, env: dict) -> tuple[bool, float]:
+    """Start ``cmd``, SIGKILL it after ``delay`` seconds unless it finished first; its pool
+    workers must then go away on their own (no orphan keeps running). Returns (killed, seconds
+    the run took when it finished first)."""
+    t0 = time.monotonic()
     proc = subprocess.Popen(cmd, env=env, start_new_session=True, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE)
     try:
         proc.wait(timeout=delay)
-        killed = False
+        killed, took = False, time.monotonic() - t0
     except subprocess.TimeoutExpired:
         os.kill(proc.pid, signal.SIGKILL)  # the process, as a user's `kill -9` would
         proc.wait()
-        killed = True
+        killed, took = True, 0.0
     proc.stderr.close()
-    t0 = time.monotonic()
-    while time.monotonic() - t0 < 30:
+    t1 = time.monotonic()
+    while time.monotonic() - t1 < 30:
         try:
             os.killpg(proc.pid, 0)
         except ProcessLookupError:
-            return killed
+            return killed, took
         time.sleep(0.05)
     os.killpg(proc.pid, signal.SIGKILL)
     raise AssertionError(f"workers of {cmd[2:4]} outlived it by 30 s")
 
 
-def kill_moments(startup: float, duration: float, n: int, seed: int) -> list[float]:
-    """``n`` moments, each jittered within its slot: a fifth spread over the interpreter's
-    start-up, the rest over the work after it (where the index is written)."""
-    rng = random.Random(seed)
+def kill_moment(i: int, n: int, startup: float, duration: float, rng: random.Random) -> float:
+    """The ``i``-th of ``n`` moments, jittered within its slot: a fifth spread over the
+    interpreter's start-up, the rest over the work after it (where the index is written)."""
     early = max(1, n // 5)
-    return ([startup * (i + rng.random()) / early for i in range(early)]
-            + [startup + (duration - startup) * (i + rng.random()) / (n - early)
-               for i in range(n - early)])
+    if i < early:
+        return startup * (i + rng.random()) / early
+    if i < n:
+        return startup + (duration - startup) * (i - early + rng.random()) / (n - early)
+    return rng.uniform(startup, startup + 0.8 * (duration - startup))
 
 
 def startup_seconds(env: dict) -> float:
@@ -107,18 +110,22 @@ def startup_seconds(env: dict) -> float:
 
 def trials(name: str, cmd, prepare, verify, n: int, seed: int, tally: Counter, env: dict,
            workdir: Path) -> None:
-    """Run ``n`` kill trials of one kind (more if too many finished before their kill)."""
+    """``n`` kill trials of one kind, and more (up to 20) while fewer than ``n`` were kills:
+    the machine's speed varies, so a run that finishes before its kill shortens the estimate
+    of how long a run takes, and later moments follow it."""
     startup = startup_seconds(env)
-    duration = measure(cmd(workdir / "measure"), env, lambda: prepare(workdir / "measure"))
-    moments = kill_moments(startup, duration, n, seed)
+    duration = min(measure(cmd(workdir / "measure"), env, lambda: prepare(workdir / "measure"))
+                   for _ in range(2))
     rng = random.Random(seed)
     i = kills = 0
-    while i < len(moments) or (kills < n - 1 and i < n + 10):  # make up for early finishes
-        delay = moments[i] if i < len(moments) else rng.uniform(startup, 0.9 * duration)
+    while (i < n or kills < n) and i < n + 20:
+        delay = kill_moment(i, n, startup, max(duration, startup * 1.2), rng)
         home = workdir / f"{seed}-{i}"
         db = prepare(home)
-        killed = run_and_kill(cmd(home), delay, env)
+        killed, took = run_and_kill(cmd(home), delay, env)
         kills += killed
+        if not killed:
+            duration = min(duration, took)
         tally["killed" if killed else "finished before its kill"] += 1
         verify(db, killed, tally, f"{name} killed at {delay:.2f}s of {duration:.2f}s")
         shutil.rmtree(home)
