@@ -7,6 +7,7 @@ graph read the ``edges`` table level by level, so a one-shot command never loads
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -219,3 +220,94 @@ def candidates_for(store: Store, short_name: str, limit: int = 50) -> list[dict[
 
 def ids(rows: Sequence[dict[str, Any]]) -> list[str]:
     return [r["id"] for r in rows if r.get("id")]
+
+
+# == questions the explorer asks (search as you type, panes, palette) ============================
+SEARCH_WINDOW = 2000  # full-text matches ranked per keystroke (see AtomRepository.search)
+_IDENTIFIER_PREFIX = re.compile(r"^[A-Za-z_$][\w$]*$")
+
+
+def search_as_you_type(store: Store, text: str, filters: AtomFilter | None = None,
+                       limit: int = 50) -> list[dict[str, Any]]:
+    """Results for a search box that updates on every keystroke, with callers/callees counts.
+
+    Names that start with the text come first (shortest first: typing ``sav`` shows ``save``
+    before ``save_all``); full-text hits ranked within the first ``SEARCH_WINDOW`` matches fill
+    the rest. Empty text with filters lists what the filters select.
+    """
+    text = text.strip()
+    if not text:
+        return query(store, filters, limit=limit, with_counts=True) if _any_filter(filters) else []
+    hits: list[StoredAtom] = []
+    if _IDENTIFIER_PREFIX.match(text):
+        hits = store.atoms.name_prefix(text, filters, limit)
+    if len(hits) < limit:
+        seen = {h.id for h in hits}
+        more = store.atoms.search(text, filters, limit=limit, window=SEARCH_WINDOW)
+        hits += [h for h in more if h.id not in seen][:limit - len(hits)]
+    return _with_counts(store, hits)
+
+
+def _any_filter(filters: AtomFilter | None) -> bool:
+    return filters is not None and any(
+        v not in (None, False) for v in (filters.kind, filters.is_async, filters.exported,
+                                         filters.file_glob, filters.name_glob))
+
+
+def atom_view(store: Store, atom_id: str) -> dict[str, Any] | None:
+    """Everything an atom pane shows: the fields, caller/callee counts, the file's parse errors."""
+    stored = store.atoms.get(atom_id)
+    if stored is None:
+        return None
+    n_callers, n_callees = store.atoms.call_counts([atom_id])[atom_id]
+    file_row = store.atoms.file_rows([stored.atom.file_path]).get(stored.atom.file_path)
+    return atom_dict(stored, callers=n_callers, callees=n_callees,
+                     language=file_row.language if file_row else None,
+                     file_errors=list(file_row.errors) if file_row else [],
+                     file_error_count=file_row.error_count if file_row else 0)
+
+
+def atom_as_it_was(store: Store, atom_id: str) -> dict[str, Any] | None:
+    """A deleted atom as its last event left it (the state a delete event recorded)."""
+    for event in reversed(store.events.history(atom_id)):
+        state = event.delta.get("atom")
+        if event.atom_id == atom_id and state:
+            row = {k: state.get(k) for k in ATOM_FIELDS if k in state}
+            row.update(deleted_at=event.timestamp if event.operation == "delete" else None,
+                       deleted_in=event.transaction_id if event.operation == "delete" else None)
+            return row
+    return None
+
+
+def call_children(store: Store, atom_id: str, upward: bool) -> list[dict[str, Any]]:
+    """One level of a caller (``upward``) or callee tree, each row with its own counts so a tree
+    knows which rows expand; unresolved and ambiguous calls are rows of their own."""
+    rows = callers(store, atom_id, 1) if upward else callees(store, atom_id, 1)
+    counts = store.atoms.call_counts(ids(rows))
+    for row in rows:
+        if row.get("id"):
+            row["callers"], row["callees"] = counts[row["id"]]
+    return rows
+
+
+def fuzzy_atoms(store: Store, text: str, limit: int = 200) -> list[dict[str, Any]]:
+    """Atoms whose qualified name holds the letters of ``text`` in order (a fuzzy finder's
+    candidates, shortest names first)."""
+    return [{"id": i, "qualified_name": q, "kind": k, "file_path": f, "line": n}
+            for i, q, k, f, n in store.atoms.name_subsequence(text, limit)]
+
+
+def file_text(root: str, path: str) -> str:
+    """A file of the repository as it is on disk now."""
+    try:
+        with open(os.path.join(root, path), encoding="utf-8", errors="replace") as fh:
+            return fh.read()
+    except OSError as exc:
+        raise QueryError(f"cannot read {path}: {exc.strerror or exc}") from exc
+
+
+def totals(store: Store) -> dict[str, int]:
+    """Files, atoms, edges, skipped files, files with parse errors, and the last transaction."""
+    out = store.atoms.totals()
+    out["last_transaction"] = store.events.last_transaction_id()
+    return out

@@ -194,21 +194,62 @@ class AtomRepository:
         return out
 
     def search(self, text: str, filters: AtomFilter | None = None, limit: int = 50,
-               ranked: bool = True) -> list[StoredAtom]:
+               ranked: bool = True, window: int | None = None) -> list[StoredAtom]:
         """Full-text search over names, words, signatures, docstrings and paths.
 
         The user's text never reaches MATCH raw: it is cut into word tokens, each quoted and
         made a prefix (``"sav"*``), so ``this.save`` or ``save-all`` cannot be a syntax error.
+        ``window`` ranks only the first N matches (a one-letter prefix matches most of the
+        index, and ranking all of it costs ten times more than finding it).
         """
         tokens = _FTS_TOKEN.findall(text)
         if not tokens:
             return []
         match = " ".join('"' + t.replace('"', '""') + '"*' for t in tokens)
         where, params = _filter_sql(filters or AtomFilter())
+        where = f"AND {where}" if where else ""
+        if ranked and window:
+            sql = (f"SELECT {_prefixed(ATOM_COLUMNS, 'a')} FROM ("
+                   f"SELECT f.rowid AS r, bm25(atoms_fts, {_FTS_WEIGHTS}) AS score FROM atoms_fts f "
+                   f"JOIN atoms a ON a.pk = f.rowid WHERE atoms_fts MATCH ? {where} LIMIT ?) w "
+                   f"JOIN atoms a ON a.pk = w.r ORDER BY w.score, a.file_path, a.line LIMIT ?")
+            return [row_to_stored(r) for r in self.conn.execute(sql, [match, *params, window, limit])]
         order = f"bm25(atoms_fts, {_FTS_WEIGHTS}), a.file_path, a.line" if ranked else "a.pk"
         sql = (f"SELECT {_prefixed(ATOM_COLUMNS, 'a')} FROM atoms_fts f JOIN atoms a ON a.pk = f.rowid "
-               f"WHERE atoms_fts MATCH ? {'AND ' + where if where else ''} ORDER BY {order} LIMIT ?")
+               f"WHERE atoms_fts MATCH ? {where} ORDER BY {order} LIMIT ?")
         return [row_to_stored(r) for r in self.conn.execute(sql, [match, *params, limit])]
+
+    def name_prefix(self, prefix: str, filters: AtomFilter | None = None,
+                    limit: int = 50, window: int = 500) -> list[StoredAtom]:
+        """Atoms (not modules) whose name starts with ``prefix`` in any case, shortest first.
+
+        Fast enough for every keystroke: the name index is searched by range for each case of
+        the first letter, and only the ``window`` shortest names are joined with the filters.
+        """
+        if not prefix:
+            return []
+        firsts = sorted({prefix[0].lower(), prefix[0].upper()})
+        ranges = " OR ".join("(name >= ? AND name < ?)" for _ in firsts)
+        params: list[Any] = [b for c in firsts for b in (c, chr(ord(c) + 1))]
+        where, filter_params = _filter_sql(filters or AtomFilter())
+        sql = (f"SELECT {_prefixed(ATOM_COLUMNS, 'a')} FROM (SELECT pk, name FROM atoms "
+               f"WHERE ({ranges}) AND name LIKE ? ESCAPE '\\' ORDER BY length(name), name LIMIT ?) p "
+               f"JOIN atoms a ON a.pk = p.pk WHERE a.kind != 'module' {'AND ' + where if where else ''} "
+               "ORDER BY length(p.name), p.name, a.file_path, a.line LIMIT ?")
+        params += [_like_escape(prefix) + "%", window, *filter_params, limit]
+        return [row_to_stored(r) for r in self.conn.execute(sql, params)]
+
+    def name_subsequence(self, letters: str, limit: int = 200) -> list[tuple[str, str, str, str, int]]:
+        """(id, qualified name, kind, file, line) of atoms whose qualified name holds ``letters``
+        in order (a fuzzy finder's candidates), shortest first."""
+        chars = [c for c in letters if not c.isspace()]
+        if not chars:
+            return []
+        pattern = "%" + "%".join(_like_escape(c) for c in chars) + "%"
+        return self.conn.execute(
+            "SELECT id, qualified_name, kind, file_path, line FROM atoms WHERE qualified_name LIKE ? "
+            "ESCAPE '\\' AND kind != 'module' ORDER BY length(qualified_name), qualified_name "
+            "LIMIT ?", (pattern, limit)).fetchall()
 
     def query(self, filters: AtomFilter, limit: int | None = None) -> list[StoredAtom]:
         where, params = _filter_sql(filters)
@@ -326,6 +367,18 @@ class AtomRepository:
             yield SymbolInfo(atom_id, path, name, qualified, kind, line, owner, parent, bases,
                              imports, bool(exported), default)
 
+    def totals(self) -> dict[str, int]:
+        """Files, atoms, edges, skipped files and files with parse errors (cheap: a status bar
+        asks after every commit; ``counts`` adds the breakdowns)."""
+        c = self.conn
+        return {
+            "files": c.execute("SELECT count(*) FROM files").fetchone()[0],
+            "atoms": c.execute("SELECT count(*) FROM atoms").fetchone()[0],
+            "edges": c.execute("SELECT count(*) FROM edges").fetchone()[0],
+            "skipped": c.execute("SELECT count(*) FROM skipped").fetchone()[0],
+            "files_with_errors": c.execute("SELECT count(*) FROM files WHERE error_count > 0").fetchone()[0],
+        }
+
     def counts(self) -> dict[str, Any]:
         c = self.conn
         out: dict[str, Any] = {
@@ -379,6 +432,11 @@ def _filter_sql(f: AtomFilter) -> tuple[str, list[Any]]:
     if f.unresolved:
         clauses.append("a.id IN (SELECT source_id FROM edges WHERE resolution IN ('unresolved', 'ambiguous'))")
     return " AND ".join(clauses), params
+
+
+def _like_escape(text: str) -> str:
+    """``text`` as a literal inside a LIKE pattern with ``ESCAPE '\\'``."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _prefixed(columns: str, alias: str) -> str:

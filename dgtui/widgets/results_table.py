@@ -1,0 +1,86 @@
+"""The search results: one row per atom, keyed by atom id so a refresh keeps the cursor."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.widgets import DataTable
+
+# Counts before the place: in a narrow pane the path is what gets cut off.
+COLUMNS = (("name", "name"), ("kind", "kind"), ("callers", "callers"), ("callees", "callees"),
+           ("where", "file:line"))
+PATH_WIDTH = 40
+MARK = {"create": "+", "update": "~", "delete": "−", "edges": "·"}
+
+
+def short_path(path: str, width: int = PATH_WIDTH) -> str:
+    return path if len(path) <= width else "…" + path[-(width - 1):]
+
+
+class ResultsTable(DataTable):
+    """Rows of atoms; ``j``/``k``/``g``/``G`` are hidden vim aliases."""
+
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False),
+        Binding("k", "cursor_up", "Up", show=False),
+        Binding("g", "scroll_top", "Top", show=False),
+        Binding("G", "scroll_bottom", "Bottom", show=False),
+    ]
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)
+        self.rows_by_id: dict[str, dict[str, Any]] = {}
+        self._lit: set[str] = set()
+
+    def on_mount(self) -> None:
+        for key, label in COLUMNS:
+            self.add_column(label, key=key)
+
+    def set_rows(self, rows: list[dict[str, Any]], lit: dict[str, str]) -> None:
+        """Replace the rows, keeping the cursor on the same atom and the scroll where it was."""
+        cursor_id = self.cursor_atom_id()
+        scroll_y = self.scroll_y
+        self.clear()
+        self.rows_by_id = {}
+        for row in rows:
+            if row["id"] in self.rows_by_id:
+                continue
+            self.rows_by_id[row["id"]] = row
+            self.add_row(*self._cells(row, lit.get(row["id"])), key=row["id"])
+        self._lit = set(lit).intersection(self.rows_by_id)
+        if cursor_id in self.rows_by_id:
+            self.move_cursor(row=self.get_row_index(cursor_id), scroll=False)
+            self.scroll_to(y=scroll_y, animate=False, immediate=True)
+        elif rows:
+            self.move_cursor(row=0)
+
+    def restyle(self, lit: dict[str, str]) -> None:
+        """Highlights came or went: update the name cells whose state changed."""
+        now = set(lit).intersection(self.rows_by_id)
+        for atom_id in now ^ self._lit:
+            self.update_cell(atom_id, "name", self._name_cell(self.rows_by_id[atom_id], lit.get(atom_id)))
+        self._lit = now
+
+    def cursor_atom_id(self) -> str | None:
+        if not self.row_count:
+            return None
+        try:
+            key = self.coordinate_to_cell_key(self.cursor_coordinate).row_key
+        except Exception:
+            return None
+        return key.value
+
+    def _cells(self, row: dict[str, Any], op: str | None) -> tuple[Any, ...]:
+        return (self._name_cell(row, op), Text(row["kind"], style="dim"),
+                Text(str(row.get("callers", "")), justify="right"),
+                Text(str(row.get("callees", "")), justify="right"),
+                Text(f"{short_path(row['file_path'])}:{row['line']}", style="dim"))
+
+    @staticmethod
+    def _name_cell(row: dict[str, Any], op: str | None) -> Text:
+        name = row["qualified_name"] if row["kind"] == "method" else row["name"]
+        if op:
+            return Text.assemble((f"{MARK.get(op, '•')} ", "bold yellow"), (name, "bold yellow"))
+        return Text(name)
