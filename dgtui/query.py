@@ -283,6 +283,13 @@ def call_children(store: Store, atom_id: str, upward: bool) -> list[dict[str, An
     """One level of a caller (``upward``) or callee tree, each row with its own counts so a tree
     knows which rows expand; unresolved and ambiguous calls are rows of their own."""
     rows = callers(store, atom_id, 1) if upward else callees(store, atom_id, 1)
+    edges = store.atoms.edges_to([atom_id]) if upward else store.atoms.edges_from([atom_id])
+    line = next((e.line for _, e in edges if e.source_id == e.target_id == atom_id), None)
+    if line is not None:  # a walk leaves out the start; a tree shows recursion as a cycle
+        stored = store.atoms.get(atom_id)
+        if stored is not None:
+            rows.insert(0, atom_dict(stored, depth=1, resolution="recursive", call_line=line,
+                                     via=atom_id))
     counts = store.atoms.call_counts(ids(rows))
     for row in rows:
         if row.get("id"):

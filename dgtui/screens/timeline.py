@@ -56,7 +56,7 @@ class TimelinePane(Pane):
         event.stop()
         source = self.query_one("#filter-source", Select).value
         self.post_message(TimelineFilterChanged(
-            None if source is Select.BLANK else str(source),
+            None if source is Select.NULL else str(source),
             self.query_one("#filter-file", Input).value.strip() or None,
             self.query_one("#filter-atom", Input).value.strip() or None))
 

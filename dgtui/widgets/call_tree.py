@@ -77,7 +77,7 @@ class CallTree(Tree[CallNode]):
             node.data.loaded = True
         self._fill(node, rows, candidates)
         if node is self.root and self.cursor_line < 0 and node.children:
-            self.move_cursor(node.children[0])
+            self.call_after_refresh(self._restore, node.children[0], 0)
 
     def _fill(self, node: TreeNode[CallNode], rows: list[Row], candidates: bool = False) -> None:
         if not rows:
@@ -156,7 +156,11 @@ class CallTree(Tree[CallNode]):
                 self._fill(node, children[atom_id])
                 node.expand()
                 stack.extend(node.children)
-        if target is not None:
+        # Lines are laid out on the next refresh; only then does a node know its line.
+        self.call_after_refresh(self._restore, target, scroll_y)
+
+    def _restore(self, target: TreeNode[CallNode] | None, scroll_y: float) -> None:
+        if target is not None and self._attached(target):
             self.move_cursor(target)
         self.scroll_to(y=scroll_y, animate=False, immediate=True)
 

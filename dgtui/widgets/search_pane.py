@@ -23,9 +23,24 @@ HINT = ("Type a name to search functions, methods and classes.\n\n"
 
 
 class SearchInput(Input):
-    """The query line; ``down`` moves to the results."""
+    """The query line; ``down`` and ``escape`` move to the results.
 
-    BINDINGS = [Binding("down", "app.focus_results", "Results", show=False)]
+    While the line is empty the pane numbers 1-6 still switch panes (no name starts with a
+    digit), so the number keys work from the moment the app opens.
+    """
+
+    BINDINGS = [Binding("down", "app.focus_results", "Results", show=False),
+                Binding("escape", "app.focus_results", "Results", show=False)]
+
+    def _is_pane_key(self, character: str | None) -> bool:
+        return bool(character) and character in "123456" and not self.value
+
+    def check_consume_key(self, key: str, character: str | None) -> bool:
+        return not self._is_pane_key(character) and super().check_consume_key(key, character)
+
+    async def _on_key(self, event: Key) -> None:
+        if self._is_pane_key(event.character):
+            event.prevent_default()  # not typed; it bubbles up to the app's binding for the digit
 
 
 class FilterChips(Static):

@@ -51,6 +51,7 @@ class SourceView(TextArea):
                          highlight_cursor_line=False, tab_behavior="focus", compact=True,
                          **kwargs)
         self.shown_key: tuple[str, int] | None = None  # (path, first line) of the text loaded
+        self._shown_text = ""
         self.cursor_blink = False
 
     def on_mount(self) -> None:
@@ -61,10 +62,11 @@ class SourceView(TextArea):
                 pass
 
     def show_text(self, key: tuple[str, int], text: str, language: str | None, first_line: int) -> None:
-        """Load ``text`` unless the same file window is already shown."""
-        if key == self.shown_key:
+        """Load ``text`` unless the same text of the same file window is already shown."""
+        if key == self.shown_key and text == self._shown_text:
             return
         self.shown_key = key
+        self._shown_text = text
         lang = language if language in _BUILTIN or language in self._languages else None
         self.line_number_start = first_line
         self.language = None  # set the document in one go, highlighted once
