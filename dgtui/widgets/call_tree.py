@@ -76,8 +76,8 @@ class CallTree(Tree[CallNode]):
         if node.data is not None:
             node.data.loaded = True
         self._fill(node, rows, candidates)
-        if node is self.root and self.cursor_line < 0 and node.children:
-            self.call_after_refresh(self._restore, node.children[0], 0)
+        if node is self.root:
+            self.cursor_line = 0  # the first child: the root itself is hidden
 
     def _fill(self, node: TreeNode[CallNode], rows: list[Row], candidates: bool = False) -> None:
         if not rows:
