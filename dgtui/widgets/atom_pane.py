@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import time
 
 from textual.app import ComposeResult
 from textual.content import Content
 from textual.widgets import Static
 
+from . import clock
 from ..messages import AtomLoaded
 from ..query import ATOM_FIELDS
 from .change_view import change_lines, headline
@@ -76,7 +76,7 @@ class AtomPane(Pane):
                      f" · complexity {row.get('complexity', 1)} · v{row.get('version', 1)}"
             lines.append(Content.assemble((place, "$text-muted"), (counts, "$text-muted")))
         else:
-            when = time.strftime("%H:%M:%S", time.localtime(row.get("deleted_at") or 0))
+            when = clock.clock(row.get("deleted_at") or 0)
             lines.append(Content.assemble((place, "$text-muted"), (
                 f"  deleted in transaction {row.get('deleted_in')} at {when}; "
                 "shown as it was", "bold $error")))

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
 from textual.content import Content
 from textual.widgets import Static
+
+from . import clock
 
 _SHOWN_STATE = ("signature", "line", "end_line", "is_async", "is_exported", "complexity", "docstring")
 
@@ -20,7 +21,7 @@ def _value(v: Any) -> str:
 
 
 def headline(event: dict[str, Any]) -> Content:
-    stamp = time.strftime("%H:%M:%S", time.localtime(event["time"]))
+    stamp = clock.clock(event["time"])
     op_style = {"create": "bold $success", "delete": "bold $error"}.get(event["operation"], "bold $warning")
     return Content.assemble((event["operation"], op_style), " ", (event["atom_id"], "bold"),
                             (f"  tx {event['transaction_id']} · {event['source']} · {stamp}", "$text-muted"))

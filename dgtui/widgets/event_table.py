@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import DataTable
+
+from . import clock
 
 COLUMNS = (("time", "time"), ("source", "source"), ("tx", "tx"), ("op", "op"),
            ("atom", "atom"), ("changed", "changed"))
@@ -79,7 +80,7 @@ class EventTable(DataTable):
 
     @staticmethod
     def _cells(row: dict[str, Any]) -> tuple[Any, ...]:
-        stamp = _Stamp(time.strftime("%H:%M:%S", time.localtime(row["time"])), style="dim")
+        stamp = _Stamp(clock.clock(row["time"]), style="dim")
         stamp.event_id = row["event_id"]
         atom = row["atom_id"].rpartition("::")[2]
         where = row["file_path"]

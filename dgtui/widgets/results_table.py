@@ -13,6 +13,7 @@ COLUMNS = (("name", "name"), ("kind", "kind"), ("callers", "callers"), ("callees
            ("where", "file:line"))
 PATH_WIDTH = 40
 MARK = {"create": "+", "update": "~", "delete": "−", "edges": "·"}
+KIND_SHORT = {"function": "fn", "method": "meth", "generator": "gen", "module": "mod"}
 
 
 def short_path(path: str, width: int = PATH_WIDTH) -> str:
@@ -73,7 +74,8 @@ class ResultsTable(DataTable):
         return key.value
 
     def _cells(self, row: dict[str, Any], op: str | None) -> tuple[Any, ...]:
-        return (self._name_cell(row, op), Text(row["kind"], style="dim"),
+        kind = KIND_SHORT.get(row["kind"], row["kind"])
+        return (self._name_cell(row, op), Text(kind, style="dim"),
                 Text(str(row.get("callers", "")), justify="right"),
                 Text(str(row.get("callees", "")), justify="right"),
                 Text(f"{short_path(row['file_path'])}:{row['line']}", style="dim"))
