@@ -174,10 +174,7 @@ def _repair(store: Store, root: str, report: CheckReport, graph: CallGraph | Non
 
 
 def _table_graph(store: Store) -> tuple[set[str], set[tuple[str, str]]]:
-    nodes = {r[0] for r in store.conn.execute("SELECT id FROM atoms")}
-    edges = {(r[0], r[1]) for r in store.conn.execute(
-        "SELECT DISTINCT source_id, target_id FROM edges WHERE target_id IS NOT NULL")}
-    return nodes, edges
+    return store.atoms.atom_ids(), store.atoms.resolved_pairs()
 
 
 def _edge_key(e) -> tuple:

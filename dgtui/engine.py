@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 
 from . import delta as delta_mod
 from .linker import Linker
-from .model import Atom, AtomChange, Delta, ParsedFile, atom_json
+from .model import AtomChange, Delta, ParsedFile, atom_json
 from .store import AtomFilter, FileRow, Store, with_retries
 from .store.records import dumps
 from .symbols import SymbolInfo, SymbolTable
@@ -115,9 +115,8 @@ class Engine:
         symbols = self.load_symbols()
         repo = self.store.atoms
         atoms = [s.atom for s in repo.query(AtomFilter())]
-        before = {(r[0], r[1]) for r in self.store.conn.execute(
-            "SELECT DISTINCT source_id, target_id FROM edges WHERE target_id IS NOT NULL")}
-        self.store.conn.execute("DELETE FROM edges")
+        before = repo.resolved_pairs()
+        repo.delete_all_edges()
         edges = Linker(repo, symbols).resolve_all(atoms)
         after = {(e.source_id, e.target_id) for e in edges if e.target_id is not None}
         return self._record("relink", source, [], sorted(after - before), sorted(before - after))
@@ -148,7 +147,7 @@ class Engine:
                 changes.append(AtomChange("update", atom_id, stored.atom.file_path, stored.atom.name,
                                           stored.atom.kind, tuple(sorted(changed))))
         if not rows:
-            self.store.conn.execute("DELETE FROM transactions WHERE id = ?", (tx,))
+            self.store.events.discard_transaction(tx)
             return None
         self.store.events.insert_events(rows)
         return self._close(tx, source, now, changes, [], [], {"repair": "event log"})
@@ -177,6 +176,7 @@ class Engine:
             table = SymbolTable()
             for info in self.store.atoms.symbol_infos():
                 table.add(info)
+            table.python_module_file("")  # build the module map now, not on the first save
             self.symbols, self._symbols_tx = table, last
         return self.symbols
 
@@ -194,7 +194,6 @@ class Engine:
         now = time.time()
         paths = [p.path for p in batch.parsed] + list(batch.removed)
         stored = repo.file_rows(paths)
-        symbols = self.load_symbols()
 
         changed: dict[str, ParsedFile | None] = {}  # None: the file's atoms go away
         touched, skip_rows, unskipped, errors = [], [], [], []
@@ -227,8 +226,9 @@ class Engine:
                          now)
         repo.touch_files(touched)
         if not changed:
-            return None
+            return None  # a no-change run never pays for the symbol table
 
+        symbols = self.load_symbols()
         changed_paths = sorted(changed)
         old_stored = repo.in_files(changed_paths)
         versions = {s.id: s.version for s in old_stored}
@@ -304,7 +304,7 @@ def _states(files) -> dict[str, str]:
         if pf is None:
             continue
         if len(pf.states) == len(pf.atoms):
-            out.update(zip((a.id for a in pf.atoms), pf.states))
+            out.update(zip((a.id for a in pf.atoms), pf.states, strict=True))
         else:
             out.update((a.id, atom_json(a)) for a in pf.atoms)
     return out
@@ -336,4 +336,4 @@ def _file_row(pf: ParsedFile, now: float) -> FileRow:
                    pf.line_count, len(pf.atoms), pf.error_count, pf.errors, now)
 
 
-__all__ = ["Batch", "Engine", "SOURCES", "Atom"]
+__all__ = ["Batch", "Engine", "SOURCES"]

@@ -31,8 +31,7 @@ class CallGraph:
             g = graph.g
             g.add_nodes_from((i, {"name": n, "kind": k, "file": f}) for i, n, k, f in conn.execute(
                 "SELECT id, name, kind, file_path FROM atoms"))
-            g.add_edges_from(conn.execute(
-                "SELECT DISTINCT source_id, target_id FROM edges WHERE target_id IS NOT NULL"))
+            g.add_edges_from(store.atoms.resolved_pairs())
         finally:
             conn.execute("COMMIT")
         return graph

@@ -8,7 +8,6 @@ output). pathspec does not read nested `.gitignore` files or `info/exclude` for 
 from __future__ import annotations
 
 import os
-from functools import lru_cache
 
 import pathspec
 
@@ -38,6 +37,7 @@ class IgnoreRules:
         base_lines = list(extra) + _read_lines(os.path.join(root, ".git", "info", "exclude"))
         self._base = pathspec.GitIgnoreSpec.from_lines(base_lines) if base_lines else None
         self._specs: dict[str, pathspec.GitIgnoreSpec | None] = {}
+        self._verdicts: dict[str, bool] = {}  # is_ignored answers (watcher events repeat paths)
         self.errors: list[str] = []
 
     def spec_for(self, rel_dir: str) -> pathspec.GitIgnoreSpec | None:
@@ -61,17 +61,20 @@ class IgnoreRules:
     def forget(self, rel_dir: str) -> None:
         """Drop a cached `.gitignore` (it changed on disk)."""
         self._specs.pop(rel_dir, None)
-        self.is_ignored.cache_clear()
+        self._verdicts.clear()
 
-    @lru_cache(maxsize=65536)
     def is_ignored(self, rel_path: str) -> bool:
         """Whether ``rel_path`` (a file, or a folder with a trailing ``/``) is ignored."""
-        parts = rel_path.rstrip("/").split("/")
-        # Any ignored parent folder ignores the path (git cannot re-include below one).
-        for depth in range(1, len(parts)):
-            if self.decide("/".join(parts[:depth]) + "/"):
-                return True
-        return self.decide(rel_path)
+        verdict = self._verdicts.get(rel_path)
+        if verdict is None:
+            parts = rel_path.rstrip("/").split("/")
+            # Any ignored parent folder ignores the path (git cannot re-include below one).
+            verdict = any(self.decide("/".join(parts[:depth]) + "/") for depth in range(1, len(parts)))
+            verdict = verdict or self.decide(rel_path)
+            if len(self._verdicts) > 65536:
+                self._verdicts.clear()
+            self._verdicts[rel_path] = verdict
+        return verdict
 
     def decide(self, rel_path: str) -> bool:
         """This path's own verdict, assuming its parent folders are not ignored (a walk knows)."""

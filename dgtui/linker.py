@@ -32,14 +32,16 @@ class Linker:
     def __init__(self, repo: AtomRepository, symbols: SymbolTable):
         self.repo = repo
         self.symbols = symbols
+        self._moved_stems: set[str] = set()  # stems of files this batch adds or removes
 
     def snapshot(self, diff: AtomDiff, old_atoms: list[Atom]) -> tuple[set[str], dict | None]:
         """What to compare after the batch, seen from the symbol table *before* it: the names
         to re-resolve, and (when files appear or vanish) where every import binding points."""
         if len(self.symbols.atoms) <= len(old_atoms):
             return set(), None  # nothing outside the batch: no edge elsewhere to look at
-        files_changed = any(a.kind == "module" for a in diff.created + diff.deleted)
-        return self._names(diff), (self._import_targets() if files_changed else None)
+        self._moved_stems = {_module_stem(a.file_path) for a in diff.created + diff.deleted
+                             if a.kind == "module"}
+        return self._names(diff), (self._import_targets() if self._moved_stems else None)
 
     def relink(self, old_atoms: list[Atom], new_atoms: list[Atom], diff: AtomDiff,
                before: tuple[set[str], dict | None], changed_paths: set[str]) -> EdgeDiff:
@@ -97,10 +99,12 @@ class Linker:
         """(importing file, bound name) -> what the binding names now. A file that appears or
         vanishes can turn an import external or internal (``from pkg import c``)."""
         resolver = Resolver(self.symbols)
+        stems = self._moved_stems
         out: dict[tuple[str, str], tuple] = {}
         for path, module in self.symbols.modules.items():
             for imp in module.imports:
-                if imp.name != "*":
+                # Only bindings that can name one of the files (by their stem) can have moved.
+                if imp.name != "*" and (imp.name in stems or stems & _spec_words(imp.module)):
                     out[(path, imp.local)] = _target_key(resolver.reference(module, imp.local))
         return out
 
@@ -158,6 +162,18 @@ class Linker:
             names.update(m.name for m in _members(symbols, cls))
             todo.extend(resolver.bases(cls))
         return names
+
+
+def _module_stem(path: str) -> str:
+    """``pkg/c.py`` -> ``c``; ``pkg/__init__.py`` and ``lib/index.js`` -> ``pkg``/``lib``."""
+    folder, _, name = path.rpartition("/")
+    stem = name.rsplit(".", 1)[0]
+    return folder.rpartition("/")[2] if stem in ("__init__", "index") and folder else stem
+
+
+def _spec_words(spec: str) -> set[str]:
+    """The names in an import specifier: ``..pkg.sub`` / ``./lib/x.js`` -> {pkg, sub} / {lib, x}."""
+    return {w for w in spec.replace("/", ".").split(".") if w and w not in ("js", "ts", "mjs", "cjs", "jsx", "tsx")}
 
 
 def _target_key(ref) -> tuple:

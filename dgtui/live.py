@@ -144,6 +144,8 @@ class LiveIndex:
         first = not store.atoms.file_stats()
         summary = indexer.run(source="index" if first else "reconcile", progress=self._progress,
                               chunk_files=self.chunk_files, found=found)
+        if self.watch:
+            indexer.engine.load_symbols()  # now, not on the first save: keep that one fast
         self._set(summary=summary, progress=(summary.parsed, summary.parsed),
                   state="watching" if self.watch else "indexed")
         self.ready.set()

@@ -73,7 +73,7 @@ class Atom(NamedTuple):
 
     def to_state(self) -> dict[str, Any]:
         """The atom as a JSON-able dict (the ``atom`` of create/delete events)."""
-        return dict(zip(self._fields, self))
+        return dict(zip(self._fields, self, strict=True))
 
     @classmethod
     def from_state(cls, state: dict[str, Any]) -> Atom:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from .model import Atom
@@ -152,6 +152,17 @@ def event_dict(e: Event) -> dict[str, Any]:
 
 def events(store: Store, f: EventFilter) -> list[dict[str, Any]]:
     return [event_dict(e) for e in store.events.events(f)]
+
+
+def edge_events(store: Store, since: float | None = None, until: float | None = None,
+                transaction: int | None = None, atom: str | None = None,
+                limit: int | None = None) -> list[dict[str, Any]]:
+    """Which caller -> callee edges each transaction added or removed, newest first."""
+    log = store.events
+    since_tx = log.transaction_at(since) if since is not None else 0
+    until_tx = log.transaction_at(until) if until is not None else None
+    return [{"transaction_id": tx, "operation": op, "source_id": s, "target_id": t}
+            for tx, op, s, t in log.edge_events(since_tx, until_tx, transaction, atom, limit)]
 
 
 def history(store: Store, atom_id: str) -> list[dict[str, Any]]:
@@ -318,3 +329,231 @@ def totals(store: Store) -> dict[str, int]:
     out = store.atoms.totals()
     out["last_transaction"] = store.events.last_transaction_id()
     return out
+
+
+# == questions the chat asks (usable by every front end) ====================================
+#: Fields whose change alone only moves an atom in its file: not a change of what it is.
+MOVE_FIELDS = frozenset({"line", "end_line"})
+#: Kinds a dead-code candidate can be (classes and modules are not called in the same sense).
+CALLABLE_KINDS = ("function", "method", "arrow", "generator")
+#: Names a language or a runtime calls for you (constructors, dunder methods, entry points).
+IMPLICIT_NAMES = frozenset({"constructor", "main"})
+#: How alike (0..1, difflib ratio) a name must be to a misspelt one to be offered.
+FUZZY_CUTOFF = 0.75
+
+
+def graph_version(store: Store) -> tuple[int, float | None]:
+    """(last committed transaction, the index's epoch).
+
+    Transaction ids restart when an index is deleted and built again; the epoch (when its first
+    transaction started) tells two such indexes apart, so "changed since transaction 812" is
+    asked only of the index that transaction belongs to.
+    """
+    first = store.events.transactions(since=0, limit=1)
+    return store.events.last_transaction_id(), (first[0].started_at if first else None)
+
+
+def fingerprint(atom: Atom) -> str:
+    """A digest of what an atom is (its text, signature, calls...) but not where it sits."""
+    import hashlib
+    import json
+
+    state = {k: v for k, v in atom.to_state().items() if k not in MOVE_FIELDS}
+    return hashlib.sha1(json.dumps(state, sort_keys=True, default=list).encode()).hexdigest()[:16]
+
+
+def atom_changes(store: Store, atom_ids: Sequence[str], since_tx: int, epoch: float | None,
+                 fingerprints: dict[str, str | None] | None = None) -> dict[str, dict[str, Any]]:
+    """The atoms among ``atom_ids`` that changed or vanished after transaction ``since_tx``.
+
+    In the same index this reads the event log (moves alone do not count); after the index was
+    rebuilt (another epoch) it compares ``fingerprints`` taken then with the atoms now. Each
+    value: ``{"atom_id", "status": changed|vanished, "renamed_to", "events": [...]}``.
+    """
+    current = store.atoms.get_many(list(atom_ids))
+    same_index = epoch is not None and epoch == graph_version(store)[1]
+    out: dict[str, dict[str, Any]] = {}
+    for atom_id in dict.fromkeys(atom_ids):
+        now = current.get(atom_id)
+        events: list[dict[str, Any]] = []
+        if same_index:
+            for e in store.events.events(EventFilter(atom=atom_id, since_transaction=since_tx,
+                                                     limit=None, oldest_first=True)):
+                if e.operation != "update" or set(e.changed_fields) - MOVE_FIELDS:
+                    events.append({"transaction_id": e.transaction_id, "time": e.timestamp,
+                                   "source": e.source, "operation": e.operation,
+                                   "changed": e.changed_fields,
+                                   "renamed_to": e.delta.get("renamed_to")})
+            changed = bool(events)
+        else:
+            old = (fingerprints or {}).get(atom_id)
+            changed = now is None or (old is not None and fingerprint(now.atom) != old)
+        if not changed:
+            continue
+        renamed = next((e["renamed_to"] for e in reversed(events) if e["renamed_to"]), None)
+        out[atom_id] = {"atom_id": atom_id, "status": "changed" if now else "vanished",
+                        "renamed_to": None if now else renamed, "events": events,
+                        "index_rebuilt": not same_index}
+    return out
+
+
+_NOT_NAME_CHARS = re.compile(r"[^0-9a-z.]")
+
+
+def _squash(text: str) -> str:
+    """``save_atom``, ``saveAtom`` and ``SaveAtom`` all become ``saveatom``."""
+    return _NOT_NAME_CHARS.sub("", text.lower())
+
+
+def name_keys(store: Store) -> dict[str, list[str]]:
+    """Squashed name and qualified name -> atom ids: the vocabulary of ``match_atoms``."""
+    keys: dict[str, list[str]] = {}
+    for atom_id, name, qualified, _kind, _path in store.atoms.name_rows():
+        for k in {_squash(name), _squash(qualified)}:
+            keys.setdefault(k, []).append(atom_id)
+    return keys
+
+
+def match_atoms(store: Store, ref: str, file_hint: str | None = None, limit: int = 10,
+                keys: Callable[[], dict[str, list[str]]] | None = None
+                ) -> tuple[list[StoredAtom], str]:
+    """The atoms a person most likely means by ``ref``, and how they matched: ``exact`` (id,
+    qualified name or name), ``normalized`` (case and ``_``/``-`` ignored: ``saveatom``) or
+    ``fuzzy`` (the closest spelling). ``keys`` returns a cached ``name_keys(store)``; it is
+    called only when no name matches exactly."""
+    import difflib
+
+    ref = ref.strip()
+    if not ref:
+        return [], "none"
+    found, how = store.atoms.find(ref, limit=limit), "exact"
+    if not found:
+        vocabulary = keys() if keys is not None else name_keys(store)
+        key = _squash(ref)
+        ids, how = vocabulary.get(key, []), "normalized"
+        if not ids and key:
+            close = difflib.get_close_matches(key, vocabulary, n=1, cutoff=FUZZY_CUTOFF)
+            ids, how = (vocabulary[close[0]] if close else []), "fuzzy"
+        found = list(store.atoms.get_many(list(dict.fromkeys(ids))[:limit]).values())
+        found.sort(key=lambda s: (s.atom.file_path, s.atom.line))
+    if file_hint and len(found) > 1:
+        narrowed = [s for s in found if file_hint in s.atom.file_path]
+        found = narrowed or found
+    return found[:limit], how if found else "none"
+
+
+def match_path(store: Store, ref: str) -> tuple[str, list[str]] | None:
+    """A file or folder a person names, as (GLOB for filters, the indexed files it covers):
+    an exact path, a folder, a path suffix (``service.py``), or the closest file name."""
+    import difflib
+    import posixpath
+
+    ref = ref.strip().strip("`'\"").removeprefix("./").rstrip("/")
+    if not ref:
+        return None
+    paths = sorted(store.atoms.file_stats())
+    if ref in paths:
+        return ref, [ref]
+    under = [p for p in paths if p.startswith(ref + "/")]
+    if under:
+        return ref + "/*", under
+    tails = [p for p in paths if p.endswith("/" + ref)]
+    if len(tails) == 1:
+        return tails[0], tails
+    if tails:
+        return "*/" + ref, tails
+    folders = sorted({p[:p.index("/" + ref + "/") + len(ref) + 1] for p in paths
+                      if "/" + ref + "/" in p})
+    if len(folders) == 1:
+        return folders[0] + "/*", [p for p in paths if p.startswith(folders[0] + "/")]
+    bases = {posixpath.basename(p): p for p in paths}
+    close = difflib.get_close_matches(ref, list(bases), n=1, cutoff=FUZZY_CUTOFF)
+    if close:
+        return bases[close[0]], [bases[close[0]]]
+    return None
+
+
+def async_callers(store: Store, atom_id: str, depth: int = 1) -> list[dict[str, Any]]:
+    """Async functions among the callers of ``atom_id`` (to ``depth``)."""
+    return [r for r in callers(store, atom_id, depth) if r.get("is_async")]
+
+
+def dead_code(store: Store, file_glob: str | None = None,
+              atom_ids: Sequence[str] | None = None) -> list[dict[str, Any]]:
+    """Dead-code candidates (in ``file_glob``, or among ``atom_ids``): callables with no resolved
+    caller that are neither exported nor tests. Names some runtime calls for you are left out,
+    and so is any name an unresolved or ambiguous call could mean (``obj.save()`` may well
+    reach an unused-looking ``save``)."""
+    found = (list(store.atoms.get_many(atom_ids).values()) if atom_ids is not None
+             else store.atoms.query(AtomFilter(exported=False, file_glob=file_glob)))
+    rows = [s for s in found
+            if s.atom.kind in CALLABLE_KINDS and not s.atom.is_exported
+            and not is_test(atom_dict(s)) and s.atom.name not in IMPLICIT_NAMES
+            and not (s.atom.name.startswith("__") and s.atom.name.endswith("__"))]
+    counts = store.atoms.call_counts([s.id for s in rows])
+    rows = [s for s in rows if counts[s.id][0] == 0]
+    maybe_called = {e.short_name for _, e in store.atoms.edges_named(
+        list({s.atom.name for s in rows})) if e.target_id is None}
+    rows.sort(key=lambda s: (s.atom.file_path, s.atom.line))
+    return [atom_dict(s, callers=0) for s in rows if s.atom.name not in maybe_called]
+
+
+def most_complex(store: Store, file_glob: str | None = None, limit: int = 10) -> list[dict[str, Any]]:
+    """Callables by cyclomatic complexity, highest first."""
+    rows = [s for s in store.atoms.query(AtomFilter(file_glob=file_glob))
+            if s.atom.kind not in ("module", "class")]
+    rows.sort(key=lambda s: (-s.atom.complexity, s.atom.file_path, s.atom.line))
+    return [atom_dict(s) for s in rows[:limit]]
+
+
+def has_tests(store: Store) -> bool:
+    """Whether the index holds any test (so "no test reaches X" means something)."""
+    return bool(store.atoms.query(AtomFilter(kind="test"), limit=1)) or any(
+        is_test({"file_path": p}) for p in store.atoms.file_stats())
+
+
+def loose_calls_to(store: Store, short_name: str) -> list[dict[str, Any]]:
+    """Unresolved and ambiguous calls written with this name: they may reach an atom so named."""
+    return [{"source_id": e.source_id, "callee": e.callee, "line": e.line,
+             "resolution": e.resolution, "candidates": e.candidates}
+            for _, e in store.atoms.edges_named([short_name]) if e.target_id is None]
+
+
+def _neighbours(store: Store, ids: Sequence[str], upward: bool) -> set[str]:
+    edges = store.atoms.edges_to(ids) if upward else store.atoms.edges_from(ids)
+    found = {e.source_id if upward else e.target_id for _, e in edges}
+    found.discard(None)
+    return found  # type: ignore[return-value]
+
+
+def transitive_caller_count(store: Store, atom_id: str,
+                            stop_after: int | None = None) -> tuple[int, bool]:
+    """How many atoms reach ``atom_id``, and whether that is all of them: the walk stops once
+    past ``stop_after`` (the count is then a lower bound)."""
+    seen, frontier = {atom_id}, [atom_id]
+    while frontier and (stop_after is None or len(seen) - 1 <= stop_after):
+        found = _neighbours(store, frontier, upward=True) - seen
+        seen |= found
+        frontier = list(found)
+    return len(seen) - 1, not frontier
+
+
+def cycle_length(store: Store, atom_id: str) -> int | None:
+    """The shortest call cycle through ``atom_id`` (1: it calls itself), or None.
+
+    Walks down (callees) and up (callers) in turn, always the side with the smaller frontier:
+    either walk alone decides, so the cheaper one usually ends it, without reading the graph.
+    """
+    frontier = {False: [atom_id], True: [atom_id]}  # upward -> frontier
+    seen = {False: {atom_id}, True: {atom_id}}
+    depth = {False: 0, True: 0}
+    while frontier[False] and frontier[True]:
+        up = len(frontier[True]) < len(frontier[False])
+        depth[up] += 1
+        found = _neighbours(store, frontier[up], up)
+        if atom_id in found:
+            return depth[up]
+        found -= seen[up]
+        seen[up] |= found
+        frontier[up] = list(found)
+    return None

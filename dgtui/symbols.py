@@ -54,6 +54,7 @@ class SymbolTable:
         self.modules: dict[str, SymbolInfo] = {}  # file path -> its <module> atom
         self._python_modules: dict[str, str] | None = None  # dotted import name -> file
         self._dotted_names: dict[str, str] = {}  # file -> its dotted import name
+        self._vanished: set[str] = set()  # module files removed, maybe about to come back
 
     # -- updates ---------------------------------------------------------------------------
     def add(self, info: SymbolInfo) -> None:
@@ -64,7 +65,9 @@ class SymbolTable:
         self.by_file[info.file_path].add(info.id)
         self.by_qualified[(info.file_path, info.qualified_name)].append(info.id)
         if info.kind == "module":
-            if info.file_path not in self.modules:
+            if info.file_path in self._vanished:
+                self._vanished.discard(info.file_path)  # the same file, re-parsed
+            elif info.file_path not in self.modules:
                 self._python_modules = None  # a new file: module names may change
             self.modules[info.file_path] = info
         elif info.kind not in UNCALLABLE_KINDS:
@@ -84,7 +87,7 @@ class SymbolTable:
         if info.kind == "module":
             if self.modules.get(info.file_path) is info:
                 del self.modules[info.file_path]
-                self._python_modules = None
+                self._vanished.add(info.file_path)  # decided at the next lookup
         else:
             _discard(self.by_name, info.name, atom_id)
         return info
@@ -129,6 +132,9 @@ class SymbolTable:
         return self._dotted_names.get(path, "")
 
     def _python_module_names(self) -> dict[str, str]:
+        if self._vanished:  # files removed and not re-added: the module names changed
+            self._vanished.clear()
+            self._python_modules = None
         if self._python_modules is None:
             self._python_modules, self._dotted_names = _python_module_map(
                 [p for p in self.modules if p.endswith(".py")])
@@ -194,18 +200,24 @@ def _python_module_map(paths: list[str]) -> tuple[dict[str, str], dict[str, str]
     ``__init__.py``): ``src/pkg/mod.py`` is ``pkg.mod`` when ``src`` is not a package. The
     path from the repository root (``src.pkg.mod``) is registered too, as a fallback.
     """
-    packages = {posixpath.dirname(p) for p in paths if posixpath.basename(p) == "__init__.py"}
+    packages = {p.rpartition("/")[0] for p in paths if p == "__init__.py" or p.endswith("/__init__.py")}
+    package_root: dict[str, int] = {}  # folder -> how many of its leading parts are not packages
+
+    def skip(folder: str) -> int:
+        if folder not in package_root:
+            if folder and folder in packages:
+                package_root[folder] = skip(folder.rpartition("/")[0])
+            else:
+                package_root[folder] = folder.count("/") + 1 if folder else 0
+        return package_root[folder]
+
     names: dict[str, str] = {}
     dotted_names: dict[str, str] = {}
     for path in sorted(paths):
         parts = path[:-3].split("/")
         if parts[-1] == "__init__":
             parts = parts[:-1]
-        folder = posixpath.dirname(path)
-        start = folder.count("/") + 1 if folder else 0
-        while folder and folder in packages:
-            start -= 1
-            folder = posixpath.dirname(folder)
+        start = skip(path.rpartition("/")[0])
         import_name = ".".join(parts[start:]) if parts[start:] else ".".join(parts)
         dotted_names[path] = import_name
         names.setdefault(import_name, path)

@@ -173,3 +173,58 @@ def test_index_with_few_file_descriptors(tmp_path: Path, home: Path):
                        capture_output=True, text=True, preexec_fn=limit, env=dict(os.environ))
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["files"] == 400
+
+
+def test_history_replay_and_watch(pyrepo: Path, home: Path):
+    ok("index", str(pyrepo))
+    util = pyrepo / "pkg" / "util.py"
+    util.write_text(util.read_text().replace("def fmt(value)", "def render(value)"))
+    os.utime(util, (1e9, 2e9))
+    ok("index", str(pyrepo))
+    hist = json.loads(ok("history", "pkg/util.py::render", "--path", str(pyrepo), "--json"))
+    assert [(h["operation"], h["atom_id"]) for h in hist] == [
+        ("create", "pkg/util.py::fmt"), ("delete", "pkg/util.py::fmt"), ("create", "pkg/util.py::render")]
+    # a deleted atom still has a history
+    assert json.loads(ok("history", "pkg/util.py::fmt", "--path", str(pyrepo), "--json"))
+    then = {r["id"] for r in json.loads(ok("replay", "--at", "1", "--path", str(pyrepo), "--json"))}
+    now = {r["id"] for r in json.loads(ok("replay", "--at", "2", "--path", str(pyrepo), "--json"))}
+    assert "pkg/util.py::fmt" in then and "pkg/util.py::render" not in then
+    assert "pkg/util.py::render" in now and "pkg/util.py::fmt" not in now
+    edges = json.loads(ok("replay", "--at", "1", "--edges", "--path", str(pyrepo), "--json"))
+    assert {"source_id": "pkg/service.py::handle", "target_id": "pkg/util.py::fmt"}.items() <= \
+        next(e for e in edges if e["callee"] == "util.fmt").items()
+    evs = json.loads(ok("events", "--transaction", "2", "--source", "index", "--path", str(pyrepo), "--json"))
+    assert {e["atom_id"] for e in evs} == {"pkg/util.py::fmt", "pkg/util.py::render"}
+    assert json.loads(ok("events", "--since", "1h", "--file", "pkg/util.py", "--path", str(pyrepo), "--json"))
+    diff = json.loads(ok("events", "--edges", "--transaction", "2", "--path", str(pyrepo), "--json"))
+    assert {"transaction_id": 2, "operation": "remove", "source_id": "pkg/service.py::handle",
+            "target_id": "pkg/util.py::fmt"} in diff
+
+
+def test_watch_prints_one_json_line_per_transaction(pyrepo: Path, home: Path):
+    import select
+    import signal
+    import time
+
+    proc = subprocess.Popen([sys.executable, "-m", "dgtui", "watch", str(pyrepo), "--json"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        db = None
+        deadline = time.monotonic() + 60
+        while db is None and time.monotonic() < deadline:  # wait for the reconcile to finish
+            db = next(home.glob("repos/*/index.db"), None)
+            time.sleep(0.1)
+        time.sleep(1.5)
+        (pyrepo / "pkg" / "late.py").write_text("def late():\n    return 1\n")
+        ready, _, _ = select.select([proc.stdout], [], [], 30)
+        assert ready, proc.stderr.read() if proc.poll() is not None else "no output"
+        line = json.loads(proc.stdout.readline())
+        if "pkg/late.py" not in line["files"]:  # the first line may be the initial index
+            line = json.loads(proc.stdout.readline())
+        assert line["files"] == ["pkg/late.py"] and line["created"] == 2
+        assert isinstance(line["transaction_id"], int) and line["latency_ms"] >= 0
+    finally:
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err

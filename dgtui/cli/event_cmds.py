@@ -50,17 +50,26 @@ def _rows_for_table(rows: list[dict]) -> list[dict]:
 @click.option("--source", default=None, help="index, file-watcher, atomic-edit, mcp, user, import.")
 @click.option("--transaction", type=int, default=None, metavar="N", help="Events of transaction N.")
 @click.option("--limit", type=int, default=100, show_default=True, callback=positive)
+@click.option("--edges", "edge_diff", is_flag=True,
+              help="The caller -> callee edges each transaction added or removed, instead.")
 @repo_options
 @output_options
-def events(since, until, atom, file_glob, source, transaction, limit, repo: Repo, fmt, output) -> None:
+def events(since, until, atom, file_glob, source, transaction, limit, edge_diff, repo: Repo, fmt,
+           output) -> None:
     """The event log, newest first: every create, update and delete of an atom."""
     from .. import query as q
     from ..store import EventFilter
 
-    f = EventFilter(atom=atom, file_glob=file_glob, source=source, transaction=transaction,
-                    since=parse_when(since) if since else None,
-                    until=parse_when(until) if until else None, limit=limit)
+    since_t = parse_when(since) if since else None
+    until_t = parse_when(until) if until else None
     with repo.open_store() as store:
+        if edge_diff:
+            rows = q.edge_events(store, since=since_t, until=until_t, transaction=transaction,
+                                 atom=atom, limit=limit)
+            emit(rows, ["transaction_id", "operation", "source_id", "target_id"], fmt, output)
+            return
+        f = EventFilter(atom=atom, file_glob=file_glob, source=source, transaction=transaction,
+                        since=since_t, until=until_t, limit=limit)
         rows = q.events(store, f)
     if fmt in ("json", "ndjson"):
         emit(rows, _EVENT_COLUMNS, fmt, output)

@@ -109,7 +109,7 @@ def _graph_command(name: str, upward: bool):
         emit(rows, _GRAPH_COLUMNS, fmt, output,
              title=f"{'callers of' if upward else 'called by'} {stored.id}")
 
-    command.help = (f"Who calls ATOM, to --depth levels." if upward else
+    command.help = ("Who calls ATOM, to --depth levels." if upward else
                     "What ATOM calls, to --depth levels (unresolved calls included).")
     return command
 

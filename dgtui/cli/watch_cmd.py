@@ -45,7 +45,7 @@ def _announce(status, root: str, as_json: bool) -> None:
         click.echo(f"watching {root}: {s.files:,} files, {s.atoms:,} atoms "
                    f"(reconciled {s.parsed} changed file(s) in {s.seconds:.2f}s); Ctrl-C to stop", err=True)
     elif status.state == "reading":
-        click.echo(f"another dgtui is writing this index; following its commits (Ctrl-C to stop)", err=True)
+        click.echo("another dgtui is writing this index; following its commits (Ctrl-C to stop)", err=True)
     elif status.state == "indexing":
         click.echo(f"reconciling {root} with the index...", err=True)
     else:

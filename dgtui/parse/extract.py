@@ -372,10 +372,7 @@ def _is_exported(iv: _Interval, parent: _Interval, short: str, public_by_default
 
 
 def _is_async(node: Any) -> bool:
-    for child in node.children[:4]:
-        if child.type == "async":
-            return True
-    return False
+    return any(child.type == "async" for child in node.children[:4])
 
 
 def _signature(text: _Text, anchor: Any, body: Any) -> str:
@@ -398,7 +395,7 @@ def _own_hash(text: _Text, iv: _Interval, start: int, end: int) -> str:
         if child.start >= end or child.end <= pos:
             continue
         h.update(text.source[pos:max(pos, child.start)])
-        h.update(child.name.encode())
+        h.update(b"\0")  # a nested atom, whatever it is: it is an atom of its own
         pos = max(pos, child.end)
     h.update(text.source[pos:end])
     return h.hexdigest()

@@ -10,7 +10,6 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from typing import Any
 
 
@@ -76,6 +75,8 @@ class LoadedLanguage:
 
 @cache
 def load(name: str) -> LoadedLanguage:
+    from importlib import resources
+
     import tree_sitter as ts
 
     spec = _BY_NAME[name]

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 _WS = re.compile(r"\s+")
 _STRING_PREFIX = re.compile(r"([rRbBuUfF]{0,2})['\"`]")

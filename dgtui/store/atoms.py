@@ -11,15 +11,17 @@ import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..model import Atom, Edge, Import
-from ..symbols import SymbolInfo
 from . import schema
 from .records import (
     ATOM_COLUMNS, EDGE_COLUMNS, StoredAtom, atom_row, dumps, edge_row,
     identifier_words, row_to_edge, row_to_stored,
 )
+
+if TYPE_CHECKING:
+    from ..symbols import SymbolInfo
 
 _CHUNK = 2000
 _FTS_TOKEN = re.compile(r"\w+", re.UNICODE)
@@ -128,6 +130,9 @@ class AtomRepository:
             "INSERT INTO edges (source_id, target_id, callee, short_name, line, resolution, "
             "candidates) VALUES (?,?,?,?,?,?,?)", (edge_row(e) for e in edges))
 
+    def delete_all_edges(self) -> None:
+        self.conn.execute("DELETE FROM edges")
+
     def delete_edges_from(self, source_ids: Sequence[str]) -> None:
         for chunk in _chunks(source_ids):
             self.conn.execute(f"DELETE FROM edges WHERE source_id IN ({_marks(chunk)})", chunk)
@@ -184,6 +189,13 @@ class AtomRepository:
             if rows:
                 return [row_to_stored(r) for r in rows]
         return []
+
+    def name_rows(self) -> list[tuple[str, str, str, str, str]]:
+        """(id, name, qualified_name, kind, file_path) of every atom but modules: the
+        vocabulary fuzzy name matching works on, without decoding each atom's JSON."""
+        return self.conn.execute(
+            "SELECT id, name, qualified_name, kind, file_path FROM atoms WHERE kind != 'module' "
+            "ORDER BY file_path, line").fetchall()
 
     def in_files(self, paths: Sequence[str]) -> list[StoredAtom]:
         out: list[StoredAtom] = []
@@ -285,6 +297,14 @@ class AtomRepository:
                 f"SELECT {EDGE_COLUMNS} FROM edges WHERE short_name IN ({_marks(chunk)})", chunk))
         return out
 
+    def atom_ids(self) -> set[str]:
+        return {r[0] for r in self.conn.execute("SELECT id FROM atoms")}
+
+    def resolved_pairs(self) -> set[tuple[str, str]]:
+        """Every distinct caller -> callee pair (the graph's edges)."""
+        return set(self.conn.execute(
+            "SELECT DISTINCT source_id, target_id FROM edges WHERE target_id IS NOT NULL"))
+
     def unresolved_edges(self, file_glob: str | None = None, limit: int | None = None) -> list[Edge]:
         sql = (f"SELECT {_prefixed(EDGE_COLUMNS, 'e')} FROM edges e JOIN atoms a ON a.id = e.source_id "
                "WHERE e.resolution IN ('unresolved', 'ambiguous')")
@@ -350,6 +370,8 @@ class AtomRepository:
 
     def symbol_infos(self) -> Iterator[SymbolInfo]:
         """Everything resolution needs, for a SymbolTable."""
+        from ..symbols import SymbolInfo  # only writers resolve: queries need not import it
+
         for (atom_id, path, name, qualified, kind, line, owner, parent, exported, data,
              default) in self.conn.execute(
                 "SELECT id, file_path, name, qualified_name, kind, line, owner, parent_id, is_exported, "

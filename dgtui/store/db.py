@@ -12,7 +12,7 @@ from typing import TypeVar
 from .schema import APPLICATION_ID, migrate
 
 T = TypeVar("T")
-BUSY_TIMEOUT_MS = 5000
+BUSY_TIMEOUT_MS = 2000
 
 
 class StoreError(Exception):
@@ -87,7 +87,7 @@ def describe(exc: BaseException, path: str | None = None) -> str:
     return f"index error ({msg}) in {path}"
 
 
-def with_retries(fn: Callable[[], T], *, attempts: int = 6, base_delay: float = 0.02) -> T:
+def with_retries(fn: Callable[[], T], *, attempts: int = 3, base_delay: float = 0.05) -> T:
     """Run ``fn`` (a whole transaction) again when SQLite says busy/locked, with backoff."""
     for attempt in range(attempts):
         try:

@@ -91,6 +91,10 @@ class EventLog:
             (committed_at, dumps(files), created, updated, deleted, edges_added, edges_removed,
              dumps(summary), tx))
 
+    def discard_transaction(self, tx: int) -> None:
+        """Drop a transaction row that turned out to change nothing (inside its transaction)."""
+        self.conn.execute("DELETE FROM transactions WHERE id = ?", (tx,))
+
     def insert_events(self, rows: Iterable[tuple]) -> None:
         """Rows of (atom_id, file_path, operation, delta_json, prev, new, timestamp, source, tx)."""
         self.conn.executemany(
@@ -165,6 +169,26 @@ class EventLog:
             "SELECT max(id) FROM transactions WHERE committed_at IS NOT NULL AND committed_at <= ?",
             (when,)).fetchone()
         return int(row[0] or 0)
+
+    def edge_events(self, since_tx: int = 0, until_tx: int | None = None, transaction: int | None = None,
+                    atom: str | None = None, limit: int | None = None) -> list[tuple[int, str, str, str]]:
+        """(transaction, add/remove, caller, callee) rows, newest first."""
+        clauses, params = ["transaction_id > ?"], [since_tx]
+        if until_tx is not None:
+            clauses.append("transaction_id <= ?")
+            params.append(until_tx)
+        if transaction is not None:
+            clauses.append("transaction_id = ?")
+            params.append(transaction)
+        if atom:
+            clauses.append("(source_id = ? OR target_id = ?)")
+            params += [atom, atom]
+        sql = ("SELECT transaction_id, operation, source_id, target_id FROM edge_events WHERE "
+               + " AND ".join(clauses) + " ORDER BY id DESC")
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        return self.conn.execute(sql, params).fetchall()
 
     def edge_changes(self, tx: int) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
         added, removed = [], []

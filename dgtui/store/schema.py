@@ -151,7 +151,11 @@ CREATE TRIGGER atoms_ad AFTER DELETE ON atoms BEGIN
   INSERT INTO atoms_fts(atoms_fts, rowid, name, qualified_name, words, signature, docstring, file_path)
   VALUES ('delete', old.pk, old.name, old.qualified_name, old.words, old.signature, old.docstring, old.file_path);
 END;
-CREATE TRIGGER atoms_au AFTER UPDATE OF name, qualified_name, words, signature, docstring, file_path ON atoms BEGIN
+CREATE TRIGGER atoms_au AFTER UPDATE OF name, qualified_name, words, signature, docstring, file_path ON atoms
+WHEN old.name IS NOT new.name OR old.qualified_name IS NOT new.qualified_name
+  OR old.words IS NOT new.words OR old.signature IS NOT new.signature
+  OR old.docstring IS NOT new.docstring OR old.file_path IS NOT new.file_path
+BEGIN
   INSERT INTO atoms_fts(atoms_fts, rowid, name, qualified_name, words, signature, docstring, file_path)
   VALUES ('delete', old.pk, old.name, old.qualified_name, old.words, old.signature, old.docstring, old.file_path);
   INSERT INTO atoms_fts(rowid, name, qualified_name, words, signature, docstring, file_path)
