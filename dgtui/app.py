@@ -56,7 +56,7 @@ class DgtuiApp(App):
 
     def __init__(self, root: str, home: str | None = None, *, watch: bool = True,
                  chunk_files: int | None = FIRST_RUN_CHUNK, force_polling: bool = False,
-                 step_ms: int | None = None, live: bool = True) -> None:
+                 step_ms: int | None = None, live: bool = True, chat_user: str | None = None) -> None:
         super().__init__()
         self.root = root
         self.paths = RepoPaths.for_root(root, home)
@@ -66,6 +66,7 @@ class DgtuiApp(App):
         self.live_status = LiveStatus()
         self.totals: dict[str, int] = {}
         self.visible_ms: float | None = None
+        self.chat_user = chat_user
         options: dict[str, Any] = {"force_polling": force_polling}
         if step_ms is not None:
             options["step_ms"] = step_ms

@@ -91,3 +91,21 @@ def test_export_dialog_at_80x24(snap_compare, pyrepo: Path, home: Path):
             box.cursor_blink = False
 
     assert snap_compare(make_app(str(pyrepo), str(home)), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_chat_at_100x30(snap_compare, pyrepo: Path, home: Path):
+    async def run_before(pilot):
+        await ready(pilot)
+        app = pilot.app
+        await pilot.press("6")
+        screen = app.get_screen("chat")
+        await wait_for(pilot, lambda: screen.session is not None, "the chat session")
+        screen.query_one("#chat-input").value = "who calls save_atom?"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: len(screen.query_one("#conversation").entries) == 2, "the answer")
+        for box in screen.query("Input"):
+            box.cursor_blink = False
+        await pilot.pause(0.2)
+
+    app = make_app(str(pyrepo), str(home), chat_user="ann")
+    assert snap_compare(app, terminal_size=(100, 30), run_before=run_before)

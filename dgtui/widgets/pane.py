@@ -27,7 +27,7 @@ class Pane(Vertical):
     TITLE: str = ""
 
     def on_mount(self) -> None:
-        self.border_title = f"{self.NUMBER} {self.TITLE}"
+        self.border_title = f"{self.NUMBER} {self.TITLE}" if self.NUMBER else self.TITLE
 
     def main_widget(self) -> Widget | None:
         """The widget that takes focus when the pane is chosen."""

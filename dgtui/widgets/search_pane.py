@@ -14,6 +14,7 @@ from ..messages import AtomChosen, SearchChanged
 from ..query import TABLE_COLUMNS
 from ..search_syntax import describe_filters, parse_search, without_filter
 from .pane import ExportData, Pane
+from .pane_input import PaneKeyInput
 from .results_table import ResultsTable
 
 PREVIEW_DELAY = 0.08  # seconds the cursor rests on a result before the atom pane follows it
@@ -22,25 +23,11 @@ HINT = ("Type a name to search functions, methods and classes.\n\n"
         "Enter or ↓ goes to the results; Ctrl+P jumps to any atom.")
 
 
-class SearchInput(Input):
-    """The query line; ``down`` and ``escape`` move to the results.
-
-    While the line is empty the pane numbers 1-6 still switch panes (no name starts with a
-    digit), so the number keys work from the moment the app opens.
-    """
+class SearchInput(PaneKeyInput):
+    """The query line; ``down`` and ``escape`` move to the results."""
 
     BINDINGS = [Binding("down", "app.focus_results", "Results", show=False),
                 Binding("escape", "app.focus_results", "Results", show=False)]
-
-    def _is_pane_key(self, character: str | None) -> bool:
-        return bool(character) and character in "123456" and not self.value
-
-    def check_consume_key(self, key: str, character: str | None) -> bool:
-        return not self._is_pane_key(character) and super().check_consume_key(key, character)
-
-    async def _on_key(self, event: Key) -> None:
-        if self._is_pane_key(event.character):
-            event.prevent_default()  # not typed; it bubbles up to the app's binding for the digit
 
 
 class FilterChips(Static):
