@@ -52,7 +52,7 @@ class AtomCommands(Provider):
         if not text.strip():
             return
         app = self.app
-        rows = await asyncio.to_thread(lambda: query.fuzzy_atoms(app.stores.get(), text))
+        rows = await asyncio.to_thread(app.stores.ask, query.fuzzy_atoms, text)
         matcher = self.matcher(text)
         for row in rows:
             name = row["qualified_name"]

@@ -15,16 +15,15 @@ from typing import Any
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.screen import Screen
 from textual.widgets import Footer, Input, OptionList, Static
 
-from ..model import Delta
 from ..widgets.brain_list import BrainList
 from ..widgets.conversation import Conversation
 from ..widgets.pane import ExportData, Pane
 from ..widgets.pane_bar import PaneBar
 from ..widgets.pane_input import PaneKeyInput
 from ..widgets.status_bar import StatusBar
+from .live_screen import LiveScreen, Missed
 
 WELCOME = ("Ask about the code in plain words; answers come from the index and the call graph.\n"
            "  who calls save_atom?  ·  what does handle call?  ·  impact of changing write\n"
@@ -75,7 +74,7 @@ class BrainPane(Pane):
                           ["id", "kind", "confidence", "author", "text", "status", "created_at"])
 
 
-class ChatScreen(Screen):
+class ChatScreen(LiveScreen):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
 
     def __init__(self) -> None:
@@ -216,7 +215,7 @@ class ChatScreen(Screen):
         self._reload(follow=False)
 
     # -- live ---------------------------------------------------------------------------------
-    def live_changed(self, delta: Delta, touched: set[str]) -> None:
+    def apply_deltas(self, deltas: Missed) -> None:
         """Answers and insights whose atoms changed say so: re-read both."""
         if self.session is not None:
             self._reload(follow=False)

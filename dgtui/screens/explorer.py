@@ -13,7 +13,6 @@ import time
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Grid
-from textual.screen import Screen
 from textual.widgets import Footer
 from textual.worker import get_current_worker
 
@@ -22,7 +21,6 @@ from ..messages import (
     AtomLoaded, CandidatesWanted, ChildrenLoaded, ChildrenWanted, SearchChanged,
     SearchResults, TreeReloaded,
 )
-from ..model import Delta
 from ..store import AtomFilter
 from ..widgets.atom_pane import AtomPane
 from ..widgets.breadcrumbs import Breadcrumbs
@@ -30,13 +28,14 @@ from ..widgets.call_tree import CallPane, CallTree
 from ..widgets.pane_bar import PaneBar
 from ..widgets.search_pane import SearchPane
 from ..widgets.status_bar import StatusBar
+from .live_screen import LiveScreen, Missed
 
 SEARCH_LIMIT = 50
 WINDOW_LINES = 4000  # files longer than this show a window of lines around the atom
 WINDOW_CONTEXT = 1500
 
 
-class ExplorerScreen(Screen):
+class ExplorerScreen(LiveScreen):
     """Panes 1-4."""
 
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
@@ -113,7 +112,7 @@ class ExplorerScreen(Screen):
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)
     def _search_worker(self, seq: int, text: str, filters: AtomFilter) -> None:
         try:
-            rows = query.search_as_you_type(self.app.stores.get(), text, filters, SEARCH_LIMIT)
+            rows = self.app.stores.ask(query.search_as_you_type, text, filters, SEARCH_LIMIT)
             error = None
         except Exception as exc:  # a damaged index must not take the app down
             rows, error = [], f"search failed: {exc}"
@@ -176,7 +175,7 @@ class ExplorerScreen(Screen):
 
     @work(thread=True, exclusive=True, group="atom", exit_on_error=False)
     def _atom_worker(self, atom_id: str, preview: bool, focus: str | None, keep_scroll: bool) -> None:
-        loaded = load_atom(self.app.stores.get(), self.app.root, atom_id)
+        loaded = self.app.stores.ask(load_atom, self.app.root, atom_id)
         loaded.preview, loaded.focus, loaded.keep_scroll = preview, focus, keep_scroll
         if not get_current_worker().is_cancelled:
             self.post_message(loaded)
@@ -200,7 +199,7 @@ class ExplorerScreen(Screen):
     @work(thread=True, group="children", exit_on_error=False)
     def _children_worker(self, event: ChildrenWanted) -> None:
         try:
-            rows = query.call_children(self.app.stores.get(), event.atom_id, event.upward)
+            rows = self.app.stores.ask(query.call_children, event.atom_id, event.upward)
         except Exception as exc:
             rows = [{"id": None, "resolution": "unresolved", "callee": f"(failed: {exc})"}]
         self.post_message(ChildrenLoaded(event.tree_id, event.root_id, event.node, rows))
@@ -212,7 +211,7 @@ class ExplorerScreen(Screen):
 
     @work(thread=True, group="children", exit_on_error=False)
     def _candidates_worker(self, event: CandidatesWanted) -> None:
-        rows = query.candidates_for(self.app.stores.get(), event.short_name)
+        rows = self.app.stores.ask(query.candidates_for, event.short_name)
         self.post_message(ChildrenLoaded(event.tree_id, event.root_id, event.node, rows,
                                          candidates=True))
 
@@ -225,8 +224,8 @@ class ExplorerScreen(Screen):
 
     @work(thread=True, group="trees", exit_on_error=False)
     def _reload_tree_worker(self, tree_id: str, root_id: str, upward: bool, atoms: set[str]) -> None:
-        store = self.app.stores.get()
-        children = {a: query.call_children(store, a, upward) for a in atoms | {root_id}}
+        with self.app.stores.lease() as store:
+            children = {a: query.call_children(store, a, upward) for a in atoms | {root_id}}
         self.post_message(TreeReloaded(tree_id, root_id, children))
 
     @on(TreeReloaded)
@@ -238,26 +237,33 @@ class ExplorerScreen(Screen):
             tree.restyle(set(self.app.lit()))
 
     # -- live ---------------------------------------------------------------------------------
-    def live_changed(self, delta: Delta, touched: set[str]) -> None:
-        """A commit: re-ask what the panes show, keeping cursors and scroll positions."""
+    def apply_deltas(self, deltas: Missed) -> None:
+        """Commits: re-ask what the panes show, keeping cursors and scroll positions."""
         self.run_search()
-        self._visible_after = (self._search_seq, delta.transaction_id)
+        self._visible_after = (self._search_seq, deltas[-1][0].transaction_id)
         current = self.current_atom
         if current is None:
             return
-        renamed = {c.atom_id: c.renamed_to for c in delta.changes if c.renamed_to}
-        if current in renamed:
-            self.app.history.rename(current, renamed[current])
-            self.show_atom(renamed[current], keep_scroll=True)
+        touched: set[str] = set()
+        edge_atoms: set[str] = set()
+        files: set[str] = set()
+        for delta, ids in deltas:
+            touched |= ids
+            edge_atoms |= {a for pair in delta.edges_added + delta.edges_removed for a in pair if a}
+            files |= set(delta.files)
+            for change in delta.changes:
+                if change.atom_id == current and change.renamed_to:
+                    current = change.renamed_to
+        if current != self.current_atom:
+            self.app.history.rename(self.current_atom, current)
+            self.show_atom(current, keep_scroll=True)
             return
-        edge_atoms = {a for pair in delta.edges_added + delta.edges_removed for a in pair if a}
-        current_file = self.last_loaded.view["file_path"] if self.last_loaded and self.last_loaded.view else None
-        if current in touched or current in edge_atoms or current_file in delta.files:
+        view = self.last_loaded.view if self.last_loaded else None
+        if current in touched or current in edge_atoms or (view and view["file_path"] in files):
             self.show_atom(current, keep_scroll=True, reload_trees=False)
         for upward in (True, False):
             tree = self.tree(upward)
-            shown = tree.shown_atoms() | {current}
-            if shown & (touched | edge_atoms):
+            if (tree.shown_atoms() | {current}) & (touched | edge_atoms):
                 self._reload_tree_worker(tree.id, current, upward, tree.expanded_atoms())
 
     def editor_target(self) -> tuple[str, int] | None:

@@ -38,9 +38,8 @@ class GotoDialog(ModalScreen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def _resolve(self, ref: str) -> None:
-        store = self.app.stores.get()
         try:
-            stored = query.resolve_atom(store, ref)
+            stored = self.app.stores.ask(query.resolve_atom, ref)
         except query.AmbiguousAtom as exc:
             options = [(c.id, f"{c.id}  ({c.atom.kind}, line {c.atom.line})") for c in exc.candidates]
             self.app.call_from_thread(self._choose, str(exc), options)

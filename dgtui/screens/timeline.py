@@ -8,7 +8,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Select, Static
 
 from .. import query
@@ -20,6 +19,7 @@ from ..widgets.event_table import EventTable
 from ..widgets.pane import ExportData, Pane
 from ..widgets.pane_bar import PaneBar
 from ..widgets.status_bar import StatusBar
+from .live_screen import LiveScreen, Missed
 
 SOURCES = ("file-watcher", "index", "reconcile", "atomic-edit", "mcp", "user", "import")
 FIRST_LOAD = 500
@@ -61,7 +61,7 @@ class TimelinePane(Pane):
             self.query_one("#filter-atom", Input).value.strip() or None))
 
 
-class TimelineScreen(Screen):
+class TimelineScreen(LiveScreen):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
 
     def __init__(self) -> None:
@@ -97,7 +97,7 @@ class TimelineScreen(Screen):
 
     @work(thread=True, group="events", exit_on_error=False)
     def _events_worker(self, generation: int, f: EventFilter, replace: bool, delta: Delta | None) -> None:
-        rows = query.events(self.app.stores.get(), f)
+        rows = self.app.stores.ask(query.events, f)
         if generation == self._generation:
             self.post_message(EventsLoaded(rows, replace, delta))
 
@@ -133,8 +133,8 @@ class TimelineScreen(Screen):
         self._last_tx = 0
         self._load(replace=True)
 
-    def live_changed(self, delta: Delta, touched: set[str]) -> None:
-        self._load(replace=False, delta=delta)
+    def apply_deltas(self, deltas: Missed) -> None:
+        self._load(replace=False, delta=deltas[-1][0])
 
     def status_changed(self) -> None:
         self.query_one(StatusBar).app_state_changed()

@@ -401,22 +401,20 @@ class AtomRepository:
             "files_with_errors": c.execute("SELECT count(*) FROM files WHERE error_count > 0").fetchone()[0],
         }
 
-    def counts(self) -> dict[str, Any]:
-        c = self.conn
-        out: dict[str, Any] = {
-            "files": c.execute("SELECT count(*) FROM files").fetchone()[0],
-            "atoms": c.execute("SELECT count(*) FROM atoms").fetchone()[0],
-            "edges": c.execute("SELECT count(*) FROM edges").fetchone()[0],
-            "skipped": c.execute("SELECT count(*) FROM skipped").fetchone()[0],
-            "files_with_errors": c.execute("SELECT count(*) FROM files WHERE error_count > 0").fetchone()[0],
-        }
-        out["atoms_by_kind"] = dict(c.execute("SELECT kind, count(*) FROM atoms GROUP BY kind ORDER BY 2 DESC"))
-        out["edges_by_resolution"] = dict(c.execute(
-            "SELECT resolution, count(*) FROM edges GROUP BY resolution ORDER BY 2 DESC"))
-        out["files_by_language"] = dict(c.execute(
-            "SELECT language, count(*) FROM files GROUP BY language ORDER BY 2 DESC"))
-        out["skipped_by_reason"] = dict(c.execute(
-            "SELECT reason, count(*) FROM skipped GROUP BY reason ORDER BY 2 DESC"))
+    _BREAKDOWNS = {
+        "atoms_by_kind": "SELECT kind, count(*) FROM atoms GROUP BY kind ORDER BY 2 DESC",
+        "edges_by_resolution": "SELECT resolution, count(*) FROM edges GROUP BY resolution ORDER BY 2 DESC",
+        "files_by_language": "SELECT language, count(*) FROM files GROUP BY language ORDER BY 2 DESC",
+        "skipped_by_reason": "SELECT reason, count(*) FROM skipped GROUP BY reason ORDER BY 2 DESC",
+    }
+
+    def counts(self, breakdowns: Sequence[str] | None = None) -> dict[str, Any]:
+        """``totals`` and the breakdowns named (all when None). Each breakdown scans its table:
+        ``atoms_by_kind`` reads every page of the atoms (a tenth of a second and 100 MB of
+        mapped index on Django), so callers that do not show it leave it out."""
+        out: dict[str, Any] = dict(self.totals())
+        for name in self._BREAKDOWNS if breakdowns is None else breakdowns:
+            out[name] = dict(self.conn.execute(self._BREAKDOWNS[name]))
         return out
 
 

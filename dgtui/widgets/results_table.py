@@ -8,9 +8,12 @@ from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import DataTable
 
-# Counts before the place: in a narrow pane the path is what gets cut off.
-COLUMNS = (("name", "name"), ("kind", "kind"), ("callers", "callers"), ("callees", "callees"),
-           ("where", "file:line"))
+# Counts before the place: in a narrow pane the path is what scrolls out of view. Widths are
+# fixed (the name takes what the pane leaves), so the table neither measures every cell nor
+# changes shape on each keystroke.
+COLUMNS = (("name", "name", 0), ("kind", "kind", 5), ("callers", "callers", 7),
+           ("callees", "callees", 7), ("where", "file:line", 40))
+NAME_WIDTH = (14, 48)  # the name column's narrowest and widest
 PATH_WIDTH = 40
 MARK = {"create": "+", "update": "~", "delete": "−", "edges": "·"}
 KIND_SHORT = {"function": "fn", "method": "meth", "generator": "gen", "module": "mod"}
@@ -33,11 +36,24 @@ class ResultsTable(DataTable):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)
         self.rows_by_id: dict[str, dict[str, Any]] = {}
-        self._lit: set[str] = set()
+        self._lit: dict[str, str] = {}  # atom id -> operation, of the rows lit up now
+        self.name_width = NAME_WIDTH[0]
 
     def on_mount(self) -> None:
-        for key, label in COLUMNS:
-            self.add_column(label, key=key)
+        self._add_columns(NAME_WIDTH[0])
+
+    def _add_columns(self, name_width: int) -> None:
+        self.name_width = name_width
+        for key, label, width in COLUMNS:
+            self.add_column(label, key=key, width=width or name_width)
+
+    def on_resize(self) -> None:
+        others = sum(w for _, _, w in COLUMNS[1:4]) + 2 * len(COLUMNS)
+        width = max(NAME_WIDTH[0], min(NAME_WIDTH[1], self.scrollable_content_region.width - others))
+        if width != self.name_width:
+            self.clear(columns=True)
+            self._add_columns(width)
+            self.set_rows(list(self.rows_by_id.values()), dict(self._lit))
 
     def set_rows(self, rows: list[dict[str, Any]], lit: dict[str, str]) -> None:
         """Replace the rows, keeping the cursor on the same atom and the scroll where it was."""
@@ -50,7 +66,7 @@ class ResultsTable(DataTable):
                 continue
             self.rows_by_id[row["id"]] = row
             self.add_row(*self._cells(row, lit.get(row["id"])), key=row["id"])
-        self._lit = set(lit).intersection(self.rows_by_id)
+        self._lit = {k: op for k, op in lit.items() if k in self.rows_by_id}
         if cursor_id in self.rows_by_id:
             self.move_cursor(row=self.get_row_index(cursor_id), scroll=False)
             self.scroll_to(y=scroll_y, animate=False, immediate=True)
@@ -59,9 +75,9 @@ class ResultsTable(DataTable):
 
     def restyle(self, lit: dict[str, str]) -> None:
         """Highlights came or went: update the name cells whose state changed."""
-        now = set(lit).intersection(self.rows_by_id)
-        for atom_id in now ^ self._lit:
-            self.update_cell(atom_id, "name", self._name_cell(self.rows_by_id[atom_id], lit.get(atom_id)))
+        now = {k: op for k, op in lit.items() if k in self.rows_by_id}
+        for atom_id in set(now) ^ set(self._lit):
+            self.update_cell(atom_id, "name", self._name_cell(self.rows_by_id[atom_id], now.get(atom_id)))
         self._lit = now
 
     def cursor_atom_id(self) -> str | None:

@@ -33,9 +33,14 @@ class SearchInput(PaneKeyInput):
 class FilterChips(Static):
     """The active filters as chips; clicking a chip removes that filter."""
 
+    _shown: tuple | None = None
+
     def show(self, line: str) -> None:
         parsed = parse_search(line)
         chips = describe_filters(parsed.filters)
+        if (parsed.problems, chips) == self._shown:
+            return  # typing the text leaves the chips alone (an update costs a layout pass)
+        self._shown = (parsed.problems, chips)
         if parsed.problems:
             self.update(Content.styled("  ".join(parsed.problems), "$error"))
         elif not chips:
