@@ -59,6 +59,7 @@ class DgtuiApp(App):
                  chunk_files: int | None = FIRST_RUN_CHUNK, force_polling: bool = False,
                  step_ms: int | None = None, live: bool = True, chat_user: str | None = None) -> None:
         super().__init__()
+        start_resource_tracker()
         self.root = root
         self.paths = RepoPaths.for_root(root, home)
         self.stores = StorePool(self.paths.index_db)
@@ -266,9 +267,13 @@ class DgtuiApp(App):
         await self.action_pane(1)
 
     def action_focus_results(self) -> None:
+        """Leave the search box for the results; with none, for nothing (so that the number
+        keys and the other single-letter keys work)."""
         table = self.explorer.search.table
         if table.row_count:
             table.focus()
+        else:
+            self.screen.set_focus(None)
 
     # -- dialogs ------------------------------------------------------------------------------
     def action_help(self) -> None:
@@ -350,6 +355,18 @@ class DgtuiApp(App):
             lines += [f"    {e}" for e in row.errors]
         lines = lines or ["No file has parse errors."]
         self.call_from_thread(self.push_screen, TextDialog("Files with parse errors", lines))
+
+
+def start_resource_tracker() -> None:
+    """Start multiprocessing's resource tracker now, while ``sys.stderr`` is the real one.
+
+    The live index parses many files (a first index, a large reconcile) in a spawn pool, and the
+    pool starts the tracker on first use, handing it ``sys.stderr.fileno()``; inside a running
+    Textual app stderr is a capture whose fileno is -1, and the pool fails ("bad value(s) in
+    fds_to_keep")."""
+    from multiprocessing import resource_tracker
+
+    resource_tracker.ensure_running()
 
 
 def freeze_heap() -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual.css.query import NoMatches
+
 from dgtui.live import LiveIndex
 from helpers import write
 from tui_support import explorer, open_and_wait, result_ids, tree_rows, type_search, wait_for
@@ -13,7 +15,10 @@ UTIL_EXTRA = "\n\ndef shiny(x):\n    return fmt(x)\n"
 
 
 def timeline_ids(app) -> list[tuple[str, str]]:
-    table = app.get_screen("timeline").table
+    try:
+        table = app.get_screen("timeline").table
+    except NoMatches:  # not composed yet
+        return []
     out = []
     for i in range(table.row_count):
         event = table.events[int(table.coordinate_to_cell_key((i, 0)).row_key.value)]
@@ -193,3 +198,30 @@ async def test_empty_repository_says_what_to_do(tmp_path: Path, home: Path):
         await wait_for(pilot, lambda: app.live_status.state == "watching" and app.totals, "the reconcile")
         await wait_for(pilot, lambda: "No Python, JavaScript or TypeScript" in
                        str(app.explorer.search.query_one("#search-empty").render()), "the empty state")
+
+
+async def test_first_run_of_a_repository_large_enough_for_the_parse_pool(tmp_path: Path, home: Path):
+    """Inside a running Textual app stderr is a capture; the spawn pool must still start."""
+    from dgtui.parse.files import POOL_THRESHOLD
+
+    root = tmp_path / "many"
+    for i in range(POOL_THRESHOLD + 20):
+        write(root / f"m{i // 20}" / f"f{i}.py", f"def f{i}(x):\n    return g{i}(x)\n\n\ndef g{i}(x):\n    return x\n")
+    async with explorer(root, home, chunk_files=50) as (app, pilot):
+        assert app.live_status.state == "watching" and not app.live_status.errors
+        assert app.totals["atoms"] >= 2 * (POOL_THRESHOLD + 20)
+        await type_search(app, pilot, "f1")
+        assert result_ids(app)
+
+
+async def test_a_hidden_explorer_catches_up_when_shown(pyrepo: Path, home: Path):
+    async with explorer(pyrepo, home) as (app, pilot):
+        await type_search(app, pilot, "shin")
+        assert result_ids(app) == []
+        await pilot.press("escape", "5")
+        util = pyrepo / "pkg" / "util.py"
+        write(util, util.read_text() + UTIL_EXTRA)
+        await wait_for(pilot, lambda: ("create", "pkg/util.py::shiny") in timeline_ids(app), "the timeline")
+        assert app.explorer._missed  # kept while hidden, not re-asked
+        await pilot.press("1")
+        await wait_for(pilot, lambda: "pkg/util.py::shiny" in result_ids(app), "the catch-up")
