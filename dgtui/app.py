@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import os
 import time
+from types import SimpleNamespace
 from typing import Any
 
 from textual import on, work
@@ -19,7 +20,6 @@ from textual.screen import Screen
 
 from . import query
 from .commands import ActionCommands, AtomCommands
-from .live import LiveIndex, LiveStatus
 from .messages import AtomChosen, DeltaCommitted, LiveStatusChanged, TotalsLoaded
 from .navigation import NavHistory
 from .paths import RepoPaths
@@ -31,6 +31,9 @@ from .widgets.pane_bar import PANES
 FIRST_RUN_CHUNK = 200  # files per commit while a first index runs: the panes fill as it goes
 TICK_SECONDS = 0.5
 QUIET_SOURCES = ("index", "reconcile")
+# What the status line shows until the live index reports (it starts after the first frame).
+STARTING = SimpleNamespace(state="starting", role="", progress=(0, 0), pending=0, errors=[],
+                           last_latency_ms=None, last_transaction=0, summary=None)
 TOTALS_EVERY = 0.5  # seconds between status-bar count refreshes while commits arrive
 
 
@@ -65,17 +68,19 @@ class DgtuiApp(App):
         self.stores = StorePool(self.paths.index_db)
         self.history = NavHistory()
         self.recent = RecentChanges()
-        self.live_status = LiveStatus()
+        self.live_status: Any = STARTING  # a LiveStatus once the live index reports
         self.totals: dict[str, int] = {}
         self.visible_ms: float | None = None
         self.chat_user = chat_user
-        options: dict[str, Any] = {"force_polling": force_polling}
-        if step_ms is not None:
-            options["step_ms"] = step_ms
-        # The explorer asks the store, not the in-memory graph: no graph saves ~100 MB and the
-        # seconds it takes to load on a large repository.
-        self.live = LiveIndex(root, home, with_graph=False, watch=watch, chunk_files=chunk_files,
-                              **options) if live else None
+        self._live_options: dict[str, Any] | None = None
+        if live:
+            # The explorer asks the store, not the in-memory graph: no graph saves ~100 MB and
+            # the seconds it takes to load on a large repository.
+            self._live_options = {"with_graph": False, "watch": watch, "chunk_files": chunk_files,
+                                  "force_polling": force_polling}
+            if step_ms is not None:
+                self._live_options["step_ms"] = step_ms
+        self.live: Any = None  # the LiveIndex, started once the first screen is drawn
         self._detected: dict[int, float] = {}  # transaction -> when its change was seen
         self._totals_due = 0.0
         self._totals_dirty = True
@@ -92,12 +97,20 @@ class DgtuiApp(App):
         self.install_screen(TimelineScreen(), "timeline")
         self._install_chat()
         self.push_screen("explorer")
-        if self.live is not None:
-            self.live.subscribe(self._live_delta)
-            self.live.on_status(self._live_status)
-            self.live.start()
         self.set_interval(TICK_SECONDS, self._tick)
         self._load_totals()
+        if self._live_options is not None:
+            self.call_after_refresh(self._start_live)
+
+    def _start_live(self) -> None:
+        """After the first frame: the engine, the parsers and the watcher (a third of the start-up
+        imports) load while the explorer is already on screen and searchable."""
+        from .live import LiveIndex
+
+        self.live = LiveIndex(self.root, self.paths.home, **self._live_options)
+        self.live.subscribe(self._live_delta)
+        self.live.on_status(self._live_status)
+        self.live.start()
 
     def _install_chat(self) -> None:
         from .screens.chat import ChatScreen
@@ -113,7 +126,7 @@ class DgtuiApp(App):
     def _live_delta(self, delta) -> None:
         self.post_message(DeltaCommitted(delta, time.time()))
 
-    def _live_status(self, status: LiveStatus) -> None:
+    def _live_status(self, status) -> None:
         self.post_message(LiveStatusChanged(status))
 
     @on(DeltaCommitted)

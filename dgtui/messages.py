@@ -9,13 +9,15 @@ and the answer comes back as a message. Messages that can arrive in floods imple
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
 
-from .live import LiveStatus
 from .model import Delta
 from .store import AtomFilter
+
+if TYPE_CHECKING:  # the live engine is imported once the first screen is drawn
+    from .live import LiveStatus
 
 Row = dict[str, Any]
 

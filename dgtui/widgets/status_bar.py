@@ -5,7 +5,6 @@ from __future__ import annotations
 from textual.content import Content
 from textual.widget import Widget
 
-from ..live import LiveStatus
 
 _STATE = {
     "starting": ("◌", "starting", "$text-muted"),
@@ -45,7 +44,7 @@ class StatusBar(Widget):
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
-        self.status = LiveStatus()
+        self.status = None  # the app's live status (a LiveStatus, or its stand-in at start)
         self.totals: dict[str, int] = {}
         self.visible_ms: float | None = None
 
@@ -63,7 +62,7 @@ class StatusBar(Widget):
         return self.render_status(wide=self.size.width >= 110)
 
     def render_status(self, wide: bool = True) -> Content:
-        s = self.status
+        s = self.status or self.app.live_status
         icon, label, style = _STATE.get(s.state, ("?", s.state, "$text"))
         parts = [Content.styled(f"{icon} {label}", style)]
         if s.state == "indexing" and s.progress[1]:
