@@ -67,8 +67,12 @@ def search(store: Store, text: str, filters: AtomFilter | None = None, limit: in
 
 def query(store: Store, filters: AtomFilter, limit: int | None = None,
           with_counts: bool = False) -> list[dict[str, Any]]:
-    hits = store.atoms.query(filters, limit=limit)
-    return _with_counts(store, hits) if with_counts else [atom_dict(h) for h in hits]
+    rows = store.atoms.query_summaries(filters, limit=limit)
+    if with_counts:
+        counts = store.atoms.call_counts([r["id"] for r in rows])
+        for r in rows:
+            r["callers"], r["callees"] = counts[r["id"]]
+    return rows
 
 
 def _with_counts(store: Store, hits: list[StoredAtom]) -> list[dict[str, Any]]:
@@ -98,35 +102,50 @@ def _walk(store: Store, start: str, depth: int, upward: bool,
     for level in range(1, depth + 1):
         if not frontier:
             break
-        edges = repo.edges_to(frontier) if upward else repo.edges_from(frontier)
         found: dict[str, dict[str, Any]] = {}
-        for _, e in edges:
-            other = e.source_id if upward else e.target_id
-            via = e.target_id if upward else e.source_id
+        for source, target, callee, line, resolution, candidates in repo.calls_touching(frontier, upward):
+            other, via = (source, target) if upward else (target, source)
             if other is None:
                 if include_unresolved:
-                    rows.append({"depth": level, "id": None, "name": e.callee, "kind": e.resolution,
-                                 "file_path": None, "line": e.line, "end_line": None,
-                                 "resolution": e.resolution, "candidates": e.candidates,
-                                 "callee": e.callee, "via": via})
+                    rows.append({"depth": level, "id": None, "name": callee, "kind": resolution,
+                                 "file_path": None, "line": line, "end_line": None,
+                                 "resolution": resolution, "candidates": candidates,
+                                 "callee": callee, "via": via})
                 continue
             if other in seen or other in found:
                 continue
-            found[other] = {"resolution": e.resolution, "callee": e.callee, "call_line": e.line,
-                            "via": via}
-        atoms = repo.get_many(list(found))
+            found[other] = {"resolution": resolution, "callee": callee, "call_line": line, "via": via}
+        atoms = repo.summaries(list(found))
         for atom_id, info in found.items():
-            stored = atoms.get(atom_id)
-            if stored is not None:
-                rows.append(atom_dict(stored, depth=level, **info))
+            row = atoms.get(atom_id)
+            if row is not None:
+                rows.append(dict(row, depth=level, **info))
         seen.update(found)
         frontier = list(found)
     return rows
 
 
 def impact(store: Store, atom_id: str, max_depth: int = 50) -> dict[str, Any]:
-    """Everything that (transitively) calls ``atom_id``: atoms, files, and the tests among them."""
-    rows = callers(store, atom_id, depth=max_depth)
+    """Everything that (transitively) calls ``atom_id``: atoms, files, and the tests among them.
+
+    Rows are brief (id, names, kind, place, depth, how it calls): an impact set can hold half a
+    repository, and the walk only needs the resolved edges."""
+    repo = store.atoms
+    found: dict[str, tuple[int, str, str]] = {}  # caller -> (depth, resolution, via)
+    frontier, seen = [atom_id], {atom_id}
+    for level in range(1, max_depth + 1):
+        if not frontier:
+            break
+        nxt = []
+        for source, target, resolution in repo.caller_pairs(frontier):
+            if source not in seen:
+                seen.add(source)
+                found[source] = (level, resolution, target)
+                nxt.append(source)
+        frontier = nxt
+    briefs = repo.brief_rows(list(found))
+    rows = [dict(briefs[i], depth=d, resolution=r, via=v) for i, (d, r, v) in found.items() if i in briefs]
+    rows.sort(key=lambda r: (r["depth"], r["file_path"], r["line"]))
     files = sorted({r["file_path"] for r in rows if r.get("file_path")})
     tests = [r for r in rows if is_test(r)]
     return {"atom": atom_id, "callers": rows, "files": files, "tests": tests,
