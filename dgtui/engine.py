@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 
 from . import delta as delta_mod
@@ -33,7 +33,8 @@ BULK_SHARE = 0.5
 class Batch:
     """What changed on disk: files read and parsed, and paths that are gone."""
 
-    parsed: list[ParsedFile] = field(default_factory=list)
+    #: A list, or (for a first index) an iterator still being fed by the parse workers.
+    parsed: list[ParsedFile] | Iterator[ParsedFile] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     skips: list[Skip] = field(default_factory=list)  # found by the walk (symlinks, big files...)
     forget_skips: list[str] = field(default_factory=list)  # skip records no longer true
@@ -190,6 +191,12 @@ class Engine:
         return replace(delta, committed_at=time.time())
 
     def _write(self, batch: Batch, source: str, t0: float) -> Delta | None:
+        if not batch.removed and not self.store.atoms.has_atoms():
+            from .bulk import write_first_index  # an empty store: stream the first index
+
+            return write_first_index(self, batch, source, t0)
+        if not isinstance(batch.parsed, list):
+            batch.parsed = list(batch.parsed)
         repo, events = self.store.atoms, self.store.events
         now = time.time()
         paths = [p.path for p in batch.parsed] + list(batch.removed)

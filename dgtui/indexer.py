@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from .engine import Batch, Engine
@@ -124,14 +124,38 @@ class Indexer:
 
         if progress:
             progress(0, len(to_parse))
-        for i, pf in enumerate(parse_many(self.root, to_parse, self.max_bytes, workers=self.workers), 1):
+        results = parse_many(self.root, to_parse, self.max_bytes, workers=self.workers)
+        streamed = not stored and not chunk_files
+        if streamed:
+            # A first index: the engine takes results as the workers deliver them, one batch.
+            times: list[float] = []
+
+            def stream() -> Iterator[ParsedFile]:
+                for i, pf in enumerate(results, 1):
+                    if progress:
+                        progress(i, len(to_parse))
+                    yield pf
+                times.append(time.perf_counter())
+
+            batch = Batch(parsed=stream(), removed=removed, skips=found.skipped, forget_skips=forget)
+            delta = self.engine.apply(batch, source)
+            done = time.perf_counter()
+            summary.parse_seconds = (times[0] if times else done) - t_parse
+            summary.write_seconds = done - t_parse - summary.parse_seconds
+            if delta is not None:
+                _count(summary, delta)
+                if on_delta is not None:
+                    on_delta(delta)
+            results = iter(())
+        for i, pf in enumerate(results, 1):
             parsed.append(pf)
             if progress:
                 progress(i, len(to_parse))
             if chunk_files and len(parsed) >= chunk_files:
                 flush()
                 t_parse = time.perf_counter()
-        flush()
+        if not streamed:
+            flush()
         summary.parsed = len(to_parse)
         summary.removed = len(removed)
         _fill_totals(summary, self.store)

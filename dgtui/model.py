@@ -145,6 +145,25 @@ class ParsedFile:
     skipped: str | None = None  # reason the file was not indexed (binary, too-large, ...)
     line_count: int = 0
 
+    def __reduce__(self):
+        # Parse workers send every file to the main process. Pickle would reduce each Atom,
+        # Call and Import NamedTuple through a Python-level __getnewargs__ (most of the cost of
+        # sending a file); plain tuples pickle in C, and are made NamedTuples again on arrival.
+        atoms = tuple(a[:14] + (tuple(map(tuple, a[14])),) + a[15:18] + (tuple(map(tuple, a[18])),)
+                      + a[19:] for a in self.atoms)
+        return (_unpack_parsed, (self.path, self.language, self.size, self.mtime_ns,
+                                 self.content_hash, atoms, self.states, self.error_count,
+                                 self.errors, self.skipped, self.line_count))
+
+
+_new = tuple.__new__
+
+
+def _unpack_parsed(path, language, size, mtime_ns, content_hash, atoms, *rest) -> ParsedFile:
+    atoms = tuple(_new(Atom, a[:14] + (tuple([_new(Call, c) for c in a[14]]),) + a[15:18]
+                       + (tuple([_new(Import, i) for i in a[18]]),) + a[19:]) for a in atoms)
+    return ParsedFile(path, language, size, mtime_ns, content_hash, atoms, *rest)
+
 
 class Edge(NamedTuple):
     """A call from one atom, resolved to a target atom or recorded as unresolved/ambiguous."""

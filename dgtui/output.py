@@ -3,6 +3,13 @@
 One function serves every command (in the style of sqlite-utils' output options). Files are
 written atomically: a temporary file in the same folder, then a rename, so a reader never sees
 half a file and an interrupted export leaves the old file whole.
+
+An export to a file records what it is (``export_meta``: the command, its query and options, the
+repository, the time and the graph version) where the format has room for it without breaking
+its readers: a Markdown file starts with an HTML comment; CSV, TSV, JSON and NDJSON have no
+comment syntax their readers agree on (and ``--json`` must stay a bare array for scripts), so
+their record goes to a sidecar ``FILE-metadata.json``, the name and shape W3C's CSV on the Web
+(CSVW) uses for tabular metadata. Standard output carries only the data.
 """
 
 from __future__ import annotations
@@ -18,11 +25,15 @@ from collections.abc import Iterator, Sequence
 from typing import Any, TextIO
 
 FORMATS = ("table", "csv", "tsv", "json", "ndjson", "md")
+SIDECAR_SUFFIX = "-metadata.json"
 
 
 def render(rows: Sequence[dict[str, Any]], columns: Sequence[str], fmt: str,
-           out: TextIO, title: str | None = None) -> None:
-    """Write ``rows`` (dicts) as ``fmt``; ``columns`` orders the tabular formats."""
+           out: TextIO, title: str | None = None, meta: dict[str, Any] | None = None) -> None:
+    """Write ``rows`` (dicts) as ``fmt``; ``columns`` orders the tabular formats.
+
+    ``meta`` is written into the output only where the format has a comment (Markdown).
+    """
     if fmt == "json":
         json.dump(list(rows), out, indent=2, ensure_ascii=False, default=str)
         out.write("\n")
@@ -35,6 +46,8 @@ def render(rows: Sequence[dict[str, Any]], columns: Sequence[str], fmt: str,
         for row in rows:
             writer.writerow([_cell(row.get(c)) for c in columns])
     elif fmt == "md":
+        if meta is not None:
+            out.write(html_comment("dgtui export " + _meta_json(meta)) + "\n")
         _markdown(rows, columns, out, title)
     else:
         _rich_table(rows, columns, out, title)
@@ -60,8 +73,17 @@ def _markdown(rows: Sequence[dict[str, Any]], columns: Sequence[str], out: TextI
         out.write("| " + " | ".join(_md_escape(str(_cell(row.get(c)))) for c in columns) + " |\n")
 
 
+_MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>|~"})
+
+
 def _md_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("\r", " ")
+    """A table cell: ``__init__`` must not turn bold, ``a|b`` must not split the cell."""
+    return " ".join(text.translate(_MD_SPECIAL).splitlines())
+
+
+def html_comment(text: str) -> str:
+    """``<!-- text -->`` that cannot be closed early (``--`` is not allowed inside)."""
+    return "<!-- " + text.replace("--", "-\\u002d") + " -->"
 
 
 def _rich_table(rows: Sequence[dict[str, Any]], columns: Sequence[str], out: TextIO,
@@ -100,14 +122,72 @@ def atomic_text_file(path: str) -> Iterator[TextIO]:
 
 
 def emit(rows: Sequence[dict[str, Any]], columns: Sequence[str], fmt: str | None,
-         output: str | None = None, title: str | None = None) -> None:
-    """Render to standard output, or atomically to ``output``."""
+         output: str | None = None, title: str | None = None,
+         meta: dict[str, Any] | None = None) -> list[str]:
+    """Render to standard output, or atomically to ``output``; returns the files written.
+
+    With ``meta`` (see ``export_meta``) a file export records what it is: in the file for
+    Markdown, else in the sidecar ``output + SIDECAR_SUFFIX``.
+    """
     fmt = fmt or ("table" if output is None else _format_from_name(output))
     if output is None:
         render(rows, columns, fmt, sys.stdout, title)
-        return
+        return []
+    if meta is not None:
+        meta = {**meta, "format": fmt, "rows": len(rows), "columns": list(columns)}
+        if title and not meta.get("title"):
+            meta["title"] = title
     with atomic_text_file(output) as fh:
-        render(rows, columns, fmt, fh, title)
+        render(rows, columns, fmt, fh, title, meta if fmt == "md" else None)
+    if meta is None or fmt == "md":
+        return [output]
+    sidecar = output + SIDECAR_SUFFIX
+    with atomic_text_file(sidecar) as fh:
+        json.dump(_sidecar(output, fmt, columns, meta), fh, indent=2, ensure_ascii=False,
+                  default=str)
+        fh.write("\n")
+    return [output, sidecar]
+
+
+def export_meta(command: str, *, query: Any = None, options: dict[str, Any] | None = None,
+                repository: str | None = None, graph_version: int | None = None,
+                title: str | None = None) -> dict[str, Any]:
+    """What an export is: ``command`` (``search``, ``graph``, ``tui:callers``...), its
+    ``query`` (the text, atom or filters asked), the ``options`` given, the repository root,
+    the time, and ``graph_version`` (the last committed transaction the rows reflect)."""
+    from . import __version__
+
+    return {"generator": f"dgtui {__version__}", "command": command, "query": query,
+            "options": {k: v for k, v in (options or {}).items() if v is not None},
+            "repository": repository, "exported_at": iso_now(), "graph_version": graph_version,
+            "title": title}
+
+
+def iso_now() -> str:
+    """Now as ISO 8601 in local time with its UTC offset, to the second."""
+    from datetime import datetime
+
+    return datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+def _sidecar(output: str, fmt: str, columns: Sequence[str], meta: dict[str, Any]) -> dict[str, Any]:
+    """CSVW-shaped table metadata: CSVW tools find the columns and dialect; ``dgtui`` holds our
+    record (a non-CSVW property, which CSVW processors ignore)."""
+    doc: dict[str, Any] = {"url": os.path.basename(output)}
+    if fmt in ("csv", "tsv"):
+        doc = {"@context": "http://www.w3.org/ns/csvw", **doc,
+               "dialect": {"delimiter": "," if fmt == "csv" else "\t", "header": True,
+                           "encoding": "utf-8"},
+               "tableSchema": {"columns": [{"titles": c} for c in columns]}}
+    if meta.get("title"):
+        doc["dc:title"] = meta["title"]
+    doc["dc:created"] = meta.get("exported_at")
+    doc["dgtui"] = meta
+    return doc
+
+
+def _meta_json(meta: dict[str, Any]) -> str:
+    return json.dumps(meta, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
 def _format_from_name(path: str) -> str:

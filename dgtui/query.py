@@ -67,8 +67,12 @@ def search(store: Store, text: str, filters: AtomFilter | None = None, limit: in
 
 def query(store: Store, filters: AtomFilter, limit: int | None = None,
           with_counts: bool = False) -> list[dict[str, Any]]:
-    hits = store.atoms.query(filters, limit=limit)
-    return _with_counts(store, hits) if with_counts else [atom_dict(h) for h in hits]
+    rows = store.atoms.query_summaries(filters, limit=limit)
+    if with_counts:
+        counts = store.atoms.call_counts([r["id"] for r in rows])
+        for r in rows:
+            r["callers"], r["callees"] = counts[r["id"]]
+    return rows
 
 
 def _with_counts(store: Store, hits: list[StoredAtom]) -> list[dict[str, Any]]:
@@ -98,39 +102,134 @@ def _walk(store: Store, start: str, depth: int, upward: bool,
     for level in range(1, depth + 1):
         if not frontier:
             break
-        edges = repo.edges_to(frontier) if upward else repo.edges_from(frontier)
         found: dict[str, dict[str, Any]] = {}
-        for _, e in edges:
-            other = e.source_id if upward else e.target_id
-            via = e.target_id if upward else e.source_id
+        for source, target, callee, line, resolution, candidates in repo.calls_touching(frontier, upward):
+            other, via = (source, target) if upward else (target, source)
             if other is None:
                 if include_unresolved:
-                    rows.append({"depth": level, "id": None, "name": e.callee, "kind": e.resolution,
-                                 "file_path": None, "line": e.line, "end_line": None,
-                                 "resolution": e.resolution, "candidates": e.candidates,
-                                 "callee": e.callee, "via": via})
+                    rows.append({"depth": level, "id": None, "name": callee, "kind": resolution,
+                                 "file_path": None, "line": line, "end_line": None,
+                                 "resolution": resolution, "candidates": candidates,
+                                 "callee": callee, "via": via})
                 continue
             if other in seen or other in found:
                 continue
-            found[other] = {"resolution": e.resolution, "callee": e.callee, "call_line": e.line,
-                            "via": via}
-        atoms = repo.get_many(list(found))
+            found[other] = {"resolution": resolution, "callee": callee, "call_line": line, "via": via}
+        atoms = repo.summaries(list(found))
         for atom_id, info in found.items():
-            stored = atoms.get(atom_id)
-            if stored is not None:
-                rows.append(atom_dict(stored, depth=level, **info))
+            row = atoms.get(atom_id)
+            if row is not None:
+                rows.append(dict(row, depth=level, **info))
         seen.update(found)
         frontier = list(found)
     return rows
 
 
 def impact(store: Store, atom_id: str, max_depth: int = 50) -> dict[str, Any]:
-    """Everything that (transitively) calls ``atom_id``: atoms, files, and the tests among them."""
-    rows = callers(store, atom_id, depth=max_depth)
+    """Everything that (transitively) calls ``atom_id``: atoms, files, and the tests among them.
+
+    Rows are brief (id, names, kind, place, depth, how it calls): an impact set can hold half a
+    repository, and the walk only needs the resolved edges."""
+    repo = store.atoms
+    found: dict[str, tuple[int, str, str]] = {}  # caller -> (depth, resolution, via)
+    frontier, seen = [atom_id], {atom_id}
+    for level in range(1, max_depth + 1):
+        if not frontier:
+            break
+        nxt = []
+        for source, target, resolution in repo.caller_pairs(frontier):
+            if source not in seen:
+                seen.add(source)
+                found[source] = (level, resolution, target)
+                nxt.append(source)
+        frontier = nxt
+    briefs = repo.brief_rows(list(found))
+    rows = [dict(briefs[i], depth=d, resolution=r, via=v) for i, (d, r, v) in found.items() if i in briefs]
+    rows.sort(key=lambda r: (r["depth"], r["file_path"], r["line"]))
     files = sorted({r["file_path"] for r in rows if r.get("file_path")})
     tests = [r for r in rows if is_test(r)]
     return {"atom": atom_id, "callers": rows, "files": files, "tests": tests,
             "max_depth": max((r["depth"] for r in rows), default=0)}
+
+
+DIRECTIONS = ("callers", "callees", "both")
+UNRESOLVED_PREFIX = "<unresolved>::"  # ids of pseudo-nodes for calls with no single target
+
+
+def subgraph(store: Store, starts: Sequence[str], depth: int = 1, direction: str = "both",
+             include_unresolved: bool = False, max_nodes: int | None = None) -> dict[str, Any]:
+    """The call graph around ``starts``: atoms within ``depth`` calls in ``direction``, and
+    every resolved call between the atoms collected (the induced subgraph).
+
+    ``include_unresolved`` adds the unresolved and ambiguous calls made by the atoms whose
+    callees are walked, each callee text as one pseudo-node (``UNRESOLVED_PREFIX + callee``).
+    Walking stops adding atoms at ``max_nodes`` and says so (``truncated``). Returns
+    ``{"nodes": [atom rows + depth, start], "edges": [{source, target, resolution, line,
+    callee, calls, candidates}], "starts", "truncated"}``.
+    """
+    if depth < 1:
+        raise QueryError("depth must be at least 1")
+    if direction not in DIRECTIONS:
+        raise QueryError(f"direction must be one of {', '.join(DIRECTIONS)}, not {direction!r}")
+    if not starts:
+        raise QueryError("no start atoms: name an atom or give filters that match some")
+    repo = store.atoms
+    dist = {s: 0 for s in starts}
+    unresolved: dict[tuple[str, str], Any] = {}  # (source, callee) -> first edge
+    truncated = False
+    walks = [w for w in ("callers", "callees") if direction in (w, "both")]
+    for walk in walks:
+        frontier, seen = list(starts), set(starts)
+        for level in range(1, depth + 1):
+            if not frontier or truncated:
+                break
+            edges = repo.edges_to(frontier) if walk == "callers" else repo.edges_from(frontier)
+            found: list[str] = []
+            for _, e in edges:
+                other = e.source_id if walk == "callers" else e.target_id
+                if other is None:
+                    if include_unresolved:
+                        unresolved.setdefault((e.source_id, e.callee), e)
+                    continue
+                if other in seen:
+                    continue
+                if max_nodes is not None and len(dist) >= max_nodes:
+                    truncated = True
+                    break
+                seen.add(other)
+                found.append(other)
+                dist[other] = min(dist.get(other, level), level)
+            frontier = found
+    atoms = repo.get_many(list(dist))
+    nodes = [atom_dict(atoms[i], depth=dist[i], start=dist[i] == 0) for i in dist if i in atoms]
+    present = {n["id"] for n in nodes}
+    edges_out: dict[tuple[str, str], dict[str, Any]] = {}
+    for _, e in repo.edges_from(sorted(present)):
+        if e.target_id is None or e.target_id not in present:
+            continue
+        _add_edge(edges_out, e.source_id, e.target_id, e)
+    for (source, callee), e in unresolved.items():
+        target = UNRESOLVED_PREFIX + callee
+        if target not in present:
+            present.add(target)
+            nodes.append({"id": target, "name": callee, "qualified_name": callee,
+                          "kind": e.resolution, "file_path": None, "line": None,
+                          "end_line": None, "candidates": e.candidates, "depth": None,
+                          "start": False})
+        _add_edge(edges_out, source, target, e)
+    return {"nodes": nodes, "edges": list(edges_out.values()), "starts": list(starts),
+            "truncated": truncated}
+
+
+def _add_edge(edges: dict[tuple[str, str], dict[str, Any]], source: str, target: str, e: Any) -> None:
+    """One edge per (caller, callee) pair: the first call's line and resolution, and how many
+    calls there are."""
+    key = (source, target)
+    if key in edges:
+        edges[key]["calls"] += 1
+        return
+    edges[key] = {"source": source, "target": target, "resolution": e.resolution,
+                  "line": e.line, "callee": e.callee, "calls": 1, "candidates": e.candidates}
 
 
 def is_test(row: dict[str, Any]) -> bool:
@@ -148,6 +247,27 @@ def event_dict(e: Event) -> dict[str, Any]:
             "previous_version": e.previous_version, "new_version": e.new_version,
             "renamed_from": e.delta.get("renamed_from"), "renamed_to": e.delta.get("renamed_to"),
             "delta": e.delta}
+
+
+def parse_time(value: str, now: float | None = None) -> float:
+    """A time as a person (or an agent) writes it: unix seconds, ISO 8601, or an age like
+    ``10m``, ``2h``, ``3d`` (before ``now``)."""
+    import time
+    from datetime import datetime
+
+    text = value.strip()
+    units = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+    if len(text) > 1 and text[-1] in units and text[:-1].replace(".", "", 1).isdigit():
+        return (time.time() if now is None else now) - float(text[:-1]) * units[text[-1]]
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    try:
+        return datetime.fromisoformat(text).timestamp()
+    except ValueError:
+        raise QueryError(f"cannot read {value!r} as a time: use 2026-11-21T10:00, unix seconds, "
+                         "or an age like 10m, 2h, 3d") from None
 
 
 def events(store: Store, f: EventFilter) -> list[dict[str, Any]]:
@@ -207,6 +327,9 @@ def source_lines(root: str, stored_or_row: Any, context: int = 0, max_lines: int
     else:
         path, line, end = stored_or_row["file_path"], stored_or_row["line"], stored_or_row["end_line"]
     full = os.path.join(root, path)
+    real_root = os.path.realpath(root)
+    if os.path.commonpath([os.path.realpath(full), real_root]) != real_root:
+        raise QueryError(f"{path} is outside the repository (a link?); not read")
     try:
         with open(full, encoding="utf-8", errors="replace") as fh:
             lines = fh.read().splitlines()

@@ -26,7 +26,9 @@ ECMA_GLOBALS = frozenset("""
     encodeURI encodeURIComponent eval fetch globalThis isFinite isNaN parseFloat parseInt process
     queueMicrotask require setImmediate setInterval setTimeout structuredClone window
 """.split())
-_MAX_DEPTH = 6
+#: Cycles are cut by the busy set in ``_memo``; this only bounds pathological chains of
+#: re-exports (it is far beyond any real one, so results never depend on where a walk began).
+_MAX_DEPTH = 100
 _RECEIVERS = frozenset({"self", "cls", "this", "super", "super()"})
 
 Resolution = tuple[str, str | None, int]  # (resolution, target id, candidate count)
@@ -41,6 +43,11 @@ class Resolver:
         self._cache: dict[tuple, Resolution] = {}
         self._refs: dict[tuple[str, str], object] = {}
         self._exports: dict[tuple[str, str], SymbolInfo | None] = {}
+        # A lookup cut short (an import cycle, the depth limit) depends on where it started;
+        # such results are never memoized, so a resolution does not depend on the order in
+        # which files happen to be resolved.
+        self._busy: set[tuple] = set()
+        self._cuts = 0
         self._specs: dict[str, object] = {}
 
     def edges_for(self, atom: Atom | SymbolInfo, calls: Iterable[Call]) -> list[Edge]:
@@ -60,10 +67,23 @@ class Resolver:
             key = (caller.file_path, None, callee)
         else:  # only self/this/super calls depend on the caller beyond its file
             key = (caller.file_path, caller.owner if head in _RECEIVERS else None, callee)
-        hit = self._cache.get(key)
-        if hit is None:
-            hit = self._cache[key] = self._resolve(caller, callee, short)
-        return hit
+        return self._memo(self._cache, key, lambda: self._resolve(caller, callee, short))
+
+    def _memo(self, table: dict, key: tuple, compute):
+        if key in table:
+            return table[key]
+        if key in self._busy:  # a cycle: cut here
+            self._cuts += 1
+            return None
+        self._busy.add(key)
+        cuts = self._cuts
+        try:
+            found = compute()
+        finally:
+            self._busy.discard(key)
+        if self._cuts == cuts:
+            table[key] = found
+        return found
 
     def _nested(self, caller: SymbolInfo, name: str) -> SymbolInfo | None:
         scope: SymbolInfo | None = caller
@@ -162,12 +182,8 @@ class Resolver:
     def _reference(self, context: SymbolInfo, name: str, depth: int):
         """What ``name`` refers to from ``context``'s file: ("local", atom), ("import", atom),
         ("import-module", file) or None. Memoized per file and name for this batch."""
-        key = (context.file_path, name)
-        if key in self._refs:
-            return self._refs[key]
-        self._refs[key] = None  # an import cycle ends here
-        found = self._refs[key] = self._find_reference(context.file_path, name, depth)
-        return found
+        return self._memo(self._refs, ("ref", context.file_path, name),
+                          lambda: self._find_reference(context.file_path, name, depth))
 
     def _find_reference(self, path: str, name: str, depth: int):
         local = self.symbols.in_file(path, name)
@@ -237,14 +253,13 @@ class Resolver:
 
     def _in_module(self, file: str, name: str, depth: int) -> SymbolInfo | None:
         """``name`` (maybe dotted) as defined or re-exported by the module ``file``."""
-        if depth > _MAX_DEPTH or not name:
+        if not name:
             return None
-        key = (file, name)
-        if key in self._exports:
-            return self._exports[key]
-        self._exports[key] = None  # a re-export cycle ends here
-        found = self._exports[key] = self._find_in_module(file, name, depth)
-        return found
+        if depth > _MAX_DEPTH:
+            self._cuts += 1
+            return None
+        return self._memo(self._exports, ("export", file, name),
+                          lambda: self._find_in_module(file, name, depth))
 
     def _find_in_module(self, file: str, name: str, depth: int) -> SymbolInfo | None:
         symbols = self.symbols
@@ -309,5 +324,6 @@ class Resolver:
 
     def _member(self, cls: SymbolInfo, name: str, depth: int) -> SymbolInfo | None:
         if depth > _MAX_DEPTH:
+            self._cuts += 1
             return None
         return self._member_in_file(cls.file_path, cls.qualified_name, name, depth)

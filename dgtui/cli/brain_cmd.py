@@ -101,6 +101,7 @@ def list_(stale: bool, kind: str | None, atom: str | None, repo: Repo, fmt, outp
     pb, index = _brain(repo)
     try:
         rows = [s.to_dict() for s in pb.list(stale_only=stale, kind=kind, atom_id=atom)]
+        repo.version = index.events.last_transaction_id() if index is not None else None
     finally:
         pb.close()
         if index is not None:
@@ -108,7 +109,7 @@ def list_(stale: bool, kind: str | None, atom: str | None, repo: Repo, fmt, outp
     if fmt not in ("json", "ndjson"):
         for row in rows:
             row["atoms"] = " ".join(a["id"] for a in row["atoms"])
-    emit(rows, _LIST_COLUMNS, fmt, output)
+    emit(rows, _LIST_COLUMNS, fmt, output, repo=repo)
 
 
 @brain.command()

@@ -78,12 +78,14 @@ def history(repo: Repo, user: str | None, limit: int | None, fmt, output) -> Non
     """Your conversation about this repository, with what changed since each answer."""
     with _session(repo, user, require_index=False) as session:
         entries = session.history(limit)
+        if session.index is not None:  # for an export's record
+            repo.version = session.index.events.last_transaction_id()
     if fmt or output:
         rows = [e.to_dict() for e in entries]
         if fmt not in ("json", "ndjson"):
             for row in rows:
                 row["time"] = _when(row["time"])
-        emit(rows, _HISTORY_COLUMNS, fmt, output)
+        emit(rows, _HISTORY_COLUMNS, fmt, output, repo=repo)
         return
     if not entries:
         click.echo("(no messages)")

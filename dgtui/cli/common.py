@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +19,7 @@ class Repo:
 
     root: str
     home: str | None
+    version: int | None = None  # the graph version the last ``snapshot`` read
 
     @property
     def paths(self):
@@ -35,6 +37,19 @@ class Repo:
         if not write and not os.path.exists(db):
             raise CliError(f"no index for {self.root} yet; run `dgtui index {_quote(self.root)}` first")
         return Store.open(db, readonly=False if write else _readonly_ok(db))
+
+
+    @contextlib.contextmanager
+    def snapshot(self) -> Iterator[Any]:
+        """The index inside one read transaction: every query sees the same commit, and
+        ``version`` records which (the last committed transaction), for export metadata."""
+        with self.open_store() as store:
+            store.conn.execute("BEGIN")
+            try:
+                self.version = store.events.last_transaction_id()
+                yield store
+            finally:
+                store.conn.execute("COMMIT")  # a read transaction: this only ends it
 
 
 def _readonly_ok(db: str) -> bool:
@@ -89,10 +104,39 @@ def output_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def emit(rows: list[dict[str, Any]], columns: list[str], fmt: str | None, output: str | None,
-         title: str | None = None) -> None:
+         title: str | None = None, repo: Repo | None = None) -> None:
+    """Print or export a table; a file export records the command that made it."""
     from ..output import emit as _emit
 
-    _emit(rows, columns, fmt, output, title)
+    meta = command_meta(repo, title) if output else None
+    _emit(rows, columns, fmt, output, title, meta=meta)
+
+
+_NOT_QUERY = {"fmt", "output", "path", "home"}
+
+
+def command_meta(repo: Repo | None, title: str | None = None) -> dict[str, Any]:
+    """``export_meta`` for the running command: its arguments are the query; its options, with
+    the values in effect (flags only when set), the options."""
+    from ..output import export_meta
+
+    ctx = click.get_current_context()
+    query: dict[str, Any] = {}
+    options: dict[str, Any] = {}
+    for param in ctx.command.params:
+        name = param.name
+        if name is None or name in _NOT_QUERY or name not in ctx.params:
+            continue
+        value = ctx.params[name]
+        if isinstance(value, tuple):
+            value = " ".join(map(str, value)) if isinstance(param, click.Argument) else list(value)
+        if isinstance(param, click.Argument):
+            query[name] = value
+        elif value is not None and not (getattr(param, "is_flag", False) and value is False):
+            options[name] = value
+    return export_meta(ctx.info_name or ctx.command_path, query=query or None, options=options,
+                       repository=repo.root if repo else None,
+                       graph_version=repo.version if repo else None, title=title)
 
 
 def positive(ctx: click.Context, param: click.Parameter, value: int | None) -> int | None:

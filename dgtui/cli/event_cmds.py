@@ -14,22 +14,12 @@ _EVENT_COLUMNS = ["time", "transaction_id", "source", "operation", "atom_id", "c
 
 def parse_when(value: str) -> float:
     """A time as a user writes it: unix seconds, ISO 8601, or an age like 10m, 2h, 3d."""
-    from datetime import datetime
+    from ..query import QueryError, parse_time
 
-    text = value.strip()
-    units = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-    if len(text) > 1 and text[-1] in units and text[:-1].replace(".", "", 1).isdigit():
-        return time.time() - float(text[:-1]) * units[text[-1]]
     try:
-        return float(text)
-    except ValueError:
-        pass
-    try:
-        when = datetime.fromisoformat(text)
-    except ValueError:
-        raise CliError(f"cannot read {value!r} as a time: use 2026-11-21T10:00, unix seconds, "
-                       "or an age like 10m, 2h, 3d") from None
-    return when.timestamp()
+        return parse_time(value)
+    except QueryError as exc:
+        raise CliError(str(exc)) from None
 
 
 def _rows_for_table(rows: list[dict]) -> list[dict]:
@@ -62,19 +52,20 @@ def events(since, until, atom, file_glob, source, transaction, limit, edge_diff,
 
     since_t = parse_when(since) if since else None
     until_t = parse_when(until) if until else None
-    with repo.open_store() as store:
+    with repo.snapshot() as store:
         if edge_diff:
             rows = q.edge_events(store, since=since_t, until=until_t, transaction=transaction,
                                  atom=atom, limit=limit)
-            emit(rows, ["transaction_id", "operation", "source_id", "target_id"], fmt, output)
+            emit(rows, ["transaction_id", "operation", "source_id", "target_id"], fmt, output,
+                 repo=repo)
             return
         f = EventFilter(atom=atom, file_glob=file_glob, source=source, transaction=transaction,
                         since=since_t, until=until_t, limit=limit)
         rows = q.events(store, f)
     if fmt in ("json", "ndjson"):
-        emit(rows, _EVENT_COLUMNS, fmt, output)
+        emit(rows, _EVENT_COLUMNS, fmt, output, repo=repo)
     else:
-        emit(_rows_for_table(rows), _EVENT_COLUMNS, fmt, output)
+        emit(_rows_for_table(rows), _EVENT_COLUMNS, fmt, output, repo=repo)
 
 
 @click.command()
@@ -85,17 +76,17 @@ def history(atom: str, repo: Repo, fmt, output) -> None:
     """Every version of ATOM, oldest first, with what changed (renames followed back)."""
     from .. import query as q
 
-    with repo.open_store() as store:
+    with repo.snapshot() as store:
         stored = store.atoms.get(atom)
         atom_id = stored.id if stored else _deleted_or_resolved(store, atom)
         rows = q.history(store, atom_id)
     if not rows:
         raise CliError(f"no events for {atom!r}")
     if fmt in ("json", "ndjson"):
-        emit(rows, _EVENT_COLUMNS, fmt, output)
+        emit(rows, _EVENT_COLUMNS, fmt, output, repo=repo)
     else:
         emit(_rows_for_table(rows), ["time", "transaction_id", "source", "operation",
-                                     "new_version", "changed", "atom_id"], fmt, output)
+                                     "new_version", "changed", "atom_id"], fmt, output, repo=repo)
 
 
 def _deleted_or_resolved(store, ref: str) -> str:
@@ -118,7 +109,7 @@ def replay(at: str, show_edges: bool, repo: Repo, fmt, output) -> None:
     """The atoms (or edges) as they were at a transaction or a time, rebuilt from the event log."""
     from .. import query as q
 
-    with repo.open_store() as store:
+    with repo.snapshot() as store:
         if at.strip().isdigit():
             tx = int(at)
         else:
@@ -126,8 +117,8 @@ def replay(at: str, show_edges: bool, repo: Repo, fmt, output) -> None:
         atoms, edges = q.replay(store, tx)
     if show_edges:
         emit(edges, ["source_id", "line", "callee", "resolution", "target_id"], fmt, output,
-             title=f"edges at transaction {tx}")
+             title=f"edges at transaction {tx}", repo=repo)
         return
     rows = [dict(a.to_state(), calls=[list(c) for c in a.calls]) for a in atoms]
     emit(rows, ["name", "kind", "file_path", "line", "end_line", "id"], fmt, output,
-         title=f"atoms at transaction {tx}")
+         title=f"atoms at transaction {tx}", repo=repo)

@@ -31,11 +31,11 @@ def search(text: tuple[str, ...], kind, is_async, exported, file_glob, limit, re
     from .. import query as q
     from ..store import AtomFilter
 
-    with repo.open_store() as store:
+    with repo.snapshot() as store:
         rows = q.search(store, " ".join(text), AtomFilter(kind=kind, is_async=is_async,
                                                         exported=exported, file_glob=file_glob),
                         limit=limit)
-    emit(rows, _ATOM_COLUMNS, fmt, output)
+    emit(rows, _ATOM_COLUMNS, fmt, output, repo=repo)
 
 
 @click.command()
@@ -103,11 +103,11 @@ def _graph_command(name: str, upward: bool):
     def command(atom: str, depth: int, repo: Repo, fmt, output) -> None:
         from .. import query as q
 
-        with repo.open_store() as store:
+        with repo.snapshot() as store:
             stored = q.resolve_atom(store, atom)
             rows = q.callers(store, stored.id, depth) if upward else q.callees(store, stored.id, depth)
         emit(rows, _GRAPH_COLUMNS, fmt, output,
-             title=f"{'callers of' if upward else 'called by'} {stored.id}")
+             title=f"{'callers of' if upward else 'called by'} {stored.id}", repo=repo)
 
     command.help = ("Who calls ATOM, to --depth levels." if upward else
                     "What ATOM calls, to --depth levels (unresolved calls included).")
@@ -118,31 +118,51 @@ callers = _graph_command("callers", upward=True)
 callees = _graph_command("callees", upward=False)
 
 
+_FILTER_OPTIONS = [
+    _kind_option,
+    click.option("--async", "is_async", is_flag=True, default=None, help="Async functions only."),
+    click.option("--calls", default=None, metavar="NAME", help="Atoms that call NAME (a name or an id)."),
+    click.option("--called-by", default=None, metavar="NAME", help="Atoms called by NAME."),
+    click.option("--file", "file_glob", default=None, metavar="GLOB", help="Atoms in files matching GLOB."),
+    click.option("--name", "name_glob", default=None, metavar="GLOB", help="Atoms whose name matches GLOB."),
+    click.option("--exported", is_flag=True, default=None, help="Exported atoms only."),
+    click.option("--unresolved", is_flag=True, help="Atoms with unresolved or ambiguous calls."),
+    click.option("--min-complexity", type=int, default=None, metavar="N", help="Cyclomatic complexity >= N."),
+]
+FILTER_NAMES = ("kind", "is_async", "calls", "called_by", "file_glob", "name_glob", "exported",
+                "unresolved", "min_complexity")
+
+
+def filter_options(fn):
+    """The filters of ``dgtui query`` (also how ``dgtui graph`` picks its start atoms)."""
+    for option in reversed(_FILTER_OPTIONS):
+        fn = option(fn)
+    return fn
+
+
+def atom_filter(values: dict):
+    """An ``AtomFilter`` from the filter options' values."""
+    from ..store import AtomFilter
+
+    return AtomFilter(kind=values["kind"], is_async=values["is_async"],
+                      exported=values["exported"], file_glob=values["file_glob"],
+                      name_glob=values["name_glob"], calls=values["calls"],
+                      called_by=values["called_by"], unresolved=values["unresolved"],
+                      min_complexity=values["min_complexity"])
+
+
 @click.command()
-@_kind_option
-@click.option("--async", "is_async", is_flag=True, default=None, help="Async functions only.")
-@click.option("--calls", default=None, metavar="NAME", help="Atoms that call NAME (a name or an id).")
-@click.option("--called-by", default=None, metavar="NAME", help="Atoms called by NAME.")
-@click.option("--file", "file_glob", default=None, metavar="GLOB", help="Atoms in files matching GLOB.")
-@click.option("--name", "name_glob", default=None, metavar="GLOB", help="Atoms whose name matches GLOB.")
-@click.option("--exported", is_flag=True, default=None, help="Exported atoms only.")
-@click.option("--unresolved", is_flag=True, help="Atoms with unresolved or ambiguous calls.")
-@click.option("--min-complexity", type=int, default=None, metavar="N", help="Cyclomatic complexity >= N.")
+@filter_options
 @click.option("--limit", type=int, default=None, callback=positive)
 @repo_options
 @output_options
-def query(kind, is_async, calls, called_by, file_glob, name_glob, exported, unresolved,
-          min_complexity, limit, repo: Repo, fmt, output) -> None:
+def query(limit, repo: Repo, fmt, output, **filters) -> None:
     """Atoms matching every filter given, e.g. `dgtui query --async --calls saveAtom`."""
     from .. import query as q
-    from ..store import AtomFilter
 
-    filters = AtomFilter(kind=kind, is_async=is_async, exported=exported, file_glob=file_glob,
-                         name_glob=name_glob, calls=calls, called_by=called_by,
-                         unresolved=unresolved, min_complexity=min_complexity)
-    with repo.open_store() as store:
-        rows = q.query(store, filters, limit=limit)
-    emit(rows, _ATOM_COLUMNS + ["complexity"], fmt, output)
+    with repo.snapshot() as store:
+        rows = q.query(store, atom_filter(filters), limit=limit)
+    emit(rows, _ATOM_COLUMNS + ["complexity"], fmt, output, repo=repo)
 
 
 @click.command()
@@ -194,6 +214,6 @@ def unresolved(file_glob, limit, repo: Repo, fmt, output) -> None:
     """Calls that could not be resolved to one atom (external or ambiguous)."""
     from .. import query as q
 
-    with repo.open_store() as store:
+    with repo.snapshot() as store:
         rows = q.unresolved(store, file_glob, limit)
-    emit(rows, ["source_id", "line", "callee", "resolution", "candidates"], fmt, output)
+    emit(rows, ["source_id", "line", "callee", "resolution", "candidates"], fmt, output, repo=repo)

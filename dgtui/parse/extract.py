@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from operator import itemgetter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +29,7 @@ _PLAIN_CALLEE = re.compile(r"[\w$.]+")
 _ROLES = ("reference.call", "branch", "scope.object", "comment", "doc", "base", "yield",
           "import.module", "export.name", "export.default_name", "export.definition", "error")
 _SHORT_NAME = re.compile(r"([A-Za-z_$#][\w$]*)\s*$")
+_first = itemgetter(0)
 
 
 @dataclass(eq=False)
@@ -44,7 +46,8 @@ class _Interval:
     parent: _Interval | None = None
     atom_parent: _Interval | None = None  # nearest enclosing interval that is an atom
     children: list[_Interval] = field(default_factory=list)
-    calls: list[tuple[int, str, str]] = field(default_factory=list)  # (line, callee, short)
+    row: int = 0  # 0-based row of the header's first line (calls are stored relative to it)
+    calls: list[Call] = field(default_factory=list)
     branches: int = 0
     has_yield: bool = False
     doc: str = ""
@@ -74,7 +77,8 @@ def extract(source: bytes, path: str, lang: LoadedLanguage) -> Extraction:
 
     intervals: list[_Interval] = []
     seen_defs: set[tuple[int, int]] = set()
-    items: list[tuple[int, str, Any]] = []  # (byte, what, payload) for the sweep
+    calls: list[tuple[int, int, str, str]] = []  # (byte, row, callee, short): most matches
+    items: list[tuple[int, str, Any]] = []  # (byte, what, payload): the other point items
     imports: list[Import] = []
     export_names: set[str] = set()
     export_spans: list[tuple[int, int]] = []
@@ -88,16 +92,20 @@ def extract(source: bytes, path: str, lang: LoadedLanguage) -> Extraction:
         if not caps:
             continue  # a pattern whose predicate failed
         role = roles.get(pattern) or roles.setdefault(pattern, _role(caps, lang.capture_kinds))
-        if role == "call":
+        if role == "call":  # the hot path: one call in three source lines
             callee = caps["callee"][0]
-            callee_text = text.of(callee)
-            if len(callee_text) > _MAX_CALLEE or not _PLAIN_CALLEE.fullmatch(callee_text):
-                callee_text = collapse(callee_text, _MAX_CALLEE)
-            short = callee_text.rpartition(".")[2]
-            if not short.isidentifier():
-                m = _SHORT_NAME.search(callee_text)
-                short = m.group(1) if m else callee_text
-            items.append((callee.start_byte, "call", (callee.start_point[0] + 1, callee_text, short)))
+            start, end = callee.byte_range
+            callee_text = source[start:end].decode("utf-8", "replace")
+            if callee_text.isidentifier() and len(callee_text) <= _MAX_CALLEE:
+                short = callee_text  # a bare name: nothing to collapse or split
+            else:
+                if len(callee_text) > _MAX_CALLEE or not _PLAIN_CALLEE.fullmatch(callee_text):
+                    callee_text = collapse(callee_text, _MAX_CALLEE)
+                short = callee_text.rpartition(".")[2]
+                if not short.isidentifier():
+                    m = _SHORT_NAME.search(callee_text)
+                    short = m.group(1) if m else callee_text
+            calls.append((start, callee.start_point[0], callee_text, short))
         elif role.startswith("definition."):
             node = caps[role][0]
             key = (node.start_byte, node.end_byte)
@@ -144,6 +152,7 @@ def extract(source: bytes, path: str, lang: LoadedLanguage) -> Extraction:
     module = _Interval(0, len(source) + 1, MODULE_NAME, is_atom=True, kind="module")
     _nest(module, intervals)
     _sweep(module, intervals, items)
+    _give_calls(module, intervals, calls)
     line_count = source.count(b"\n") + (0 if source.endswith(b"\n") else 1)
     atoms = _build_atoms(path, lang, text, module, intervals, imports, export_names,
                          export_spans, comments, default_export)
@@ -184,12 +193,15 @@ def _definition(kind: str, node: Any, caps: dict[str, list[Any]], text: _Text) -
         label = strip_quotes(text.of(caps["test.name"][0]))
         name = f"test({collapse(label, 120)})"
     elif "name" in caps:
-        name = collapse(strip_quotes(text.of(caps["name"][0])), _MAX_CALLEE).replace(" ", "")
+        name = text.of(caps["name"][0])
+        if not (name.isidentifier() and len(name) <= _MAX_CALLEE):  # else nothing to clean
+            name = collapse(strip_quotes(name), _MAX_CALLEE).replace(" ", "")
     else:
         name = "default"
     anchor = caps["anchor"][0] if "anchor" in caps else node
-    return _Interval(node.start_byte, node.end_byte, name, is_atom=True, kind=kind, node=node,
-                     anchor=anchor)
+    start, end = node.byte_range
+    return _Interval(start, end, name, is_atom=True, kind=kind, node=node, anchor=anchor,
+                     row=anchor.start_point[0])
 
 
 def _nest(module: _Interval, intervals: list[_Interval]) -> None:
@@ -211,7 +223,7 @@ def _nest(module: _Interval, intervals: list[_Interval]) -> None:
 
 def _sweep(module: _Interval, intervals: list[_Interval], items: list[tuple[int, str, Any]]) -> None:
     """Give each point item (call, branch, yield, doc, base) to the innermost atom holding it."""
-    items.sort(key=lambda it: it[0])
+    items.sort(key=_first)
     stack = [module]
     i, n = 0, len(intervals)
     for pos, what, payload in items:
@@ -225,9 +237,7 @@ def _sweep(module: _Interval, intervals: list[_Interval], items: list[tuple[int,
             stack.pop()
         top = stack[-1]
         holder = top if top.is_atom else top.atom_parent
-        if what == "call":
-            holder.calls.append(payload)
-        elif what == "branch":
+        if what == "branch":
             holder.branches += 1
         elif what == "yield":
             holder.has_yield = True
@@ -236,6 +246,30 @@ def _sweep(module: _Interval, intervals: list[_Interval], items: list[tuple[int,
                 holder.doc = payload
         elif what == "base":
             holder.bases.append(payload)
+
+
+def _give_calls(module: _Interval, intervals: list[_Interval],
+                calls: list[tuple[int, int, str, str]]) -> None:
+    """``_sweep`` for calls alone (most point items), making each ``Call`` on the way."""
+    calls.sort(key=_first)
+    new_call = tuple.__new__
+    stack = [module]
+    top = module
+    i, n = 0, len(intervals)
+    for pos, row, callee, short in calls:
+        while i < n and intervals[i].start <= pos:
+            iv = intervals[i]
+            while top is not module and top.end <= iv.start:
+                stack.pop()
+                top = stack[-1]
+            stack.append(iv)
+            top = iv
+            i += 1
+        while top is not module and top.end <= pos:
+            stack.pop()
+            top = stack[-1]
+        holder = top if top.is_atom else top.atom_parent
+        holder.calls.append(new_call(Call, (callee, short, row - holder.row)))
 
 
 def _imports(caps: dict[str, list[Any]], text: _Text, style: str) -> list[Import]:
@@ -272,7 +306,7 @@ def _build_atoms(path: str, lang: LoadedLanguage, text: _Text, module: _Interval
         id=module.atom_id, file_path=path, name=MODULE_NAME, qualified_name=MODULE_NAME,
         kind="module", line=1, end_line=None, docstring=module.doc,
         complexity=1 + module.branches, body_hash=_own_hash(text, module, 0, len(text.source)),
-        calls=tuple(Call(callee, short, line - 1) for line, callee, short in module.calls),
+        calls=tuple(module.calls),
         imports=tuple(imports),
         extra=_module_extra(export_names, default_export),
     )]
@@ -283,7 +317,7 @@ def _build_atoms(path: str, lang: LoadedLanguage, text: _Text, module: _Interval
         iv.atom_id = make_id(iv.qualified)
         parent = iv.atom_parent
         node, anchor = iv.node, iv.anchor
-        line = anchor.start_point[0] + 1
+        line = iv.row + 1
         body = node.child_by_field_name("body") or node
         kind = _kind(iv, spec.name == "python")
         owner = iv.owner = _owner(iv, parent, kind, spec.name == "python")
@@ -301,7 +335,7 @@ def _build_atoms(path: str, lang: LoadedLanguage, text: _Text, module: _Interval
                                or node.child_by_field_name("parameter"), text.of),
             is_async=_is_async(node), is_exported=iv.exported, docstring=doc,
             complexity=1 + iv.branches, body_hash=_own_hash(text, iv, body.start_byte, body.end_byte),
-            calls=tuple(Call(callee, s, cl - line) for cl, callee, s in iv.calls),
+            calls=tuple(iv.calls),
             parent_id=parent.atom_id, owner=owner, bases=tuple(iv.bases),
             extra={"generator": True} if iv.has_yield and kind != "generator" else None,
         ))

@@ -6,7 +6,8 @@
 ;   @import.module / @import.name / @import.alias / @import.root   one binding per match
 ;   @export.name        a name listed as exported       @base    a base class
 ;   @branch             a decision point (complexity)   @yield   makes a generator
-;   @comment            a comment (leading comments become docstrings)
+;   @comment            a comment (leading comments become docstrings; JS/TS only: Python
+;                       takes docstrings, so python.scm does not capture comments)
 ;   @error              a parse error
 
 (function_definition name: (identifier) @name) @definition.function
@@ -21,8 +22,6 @@
 
 (class_definition
   body: (block . (expression_statement (string) @doc)))
-
-(module . (expression_statement (string) @doc))
 
 (module . (expression_statement (string) @doc))
 
@@ -69,7 +68,5 @@
 ] @branch
 
 (yield) @yield
-
-(comment) @comment
 
 (ERROR) @error

@@ -24,6 +24,9 @@ if TYPE_CHECKING:
     from ..symbols import SymbolInfo
 
 _CHUNK = 2000
+_SUMMARY_KEYS = ("id", "file_path", "name", "qualified_name", "kind", "line", "end_line",
+                 "signature", "is_async", "is_exported", "complexity", "docstring", "version",
+                 "updated_at")
 _FTS_TOKEN = re.compile(r"\w+", re.UNICODE)
 _FTS_WEIGHTS = "10.0, 4.0, 3.0, 1.0, 0.5, 2.0"  # name, qualified, words, signature, doc, path
 
@@ -149,9 +152,12 @@ class AtomRepository:
         for statement in schema._statements(script):
             self.conn.execute(statement)
 
-    def set_bulk_indexes(self, present: bool) -> None:
-        """Drop the secondary indexes before a bulk load, create them after."""
+    def set_bulk_indexes(self, present: bool, tables: Sequence[str] | None = None) -> None:
+        """Drop the secondary indexes before a bulk load, create them after (those of
+        ``tables`` only, when given)."""
         for name, ddl in schema.BULK_INDEXES.items():
+            if tables is not None and ddl.split(" ON ", 1)[1].split("(", 1)[0] not in tables:
+                continue
             self.conn.execute(ddl.replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS") if present
                               else f"DROP INDEX IF EXISTS {name}")
 
@@ -171,6 +177,35 @@ class AtomRepository:
                 stored = row_to_stored(row)
                 out[stored.id] = stored
         return out
+
+    def summaries(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """The fields a listing shows, without decoding each atom's whole JSON (walks of the
+        graph list thousands of atoms)."""
+        out: dict[str, dict[str, Any]] = {}
+        for chunk in _chunks(list(ids)):
+            for row in self._summary_rows(f"a.id IN ({_marks(chunk)})", list(chunk)):
+                out[row["id"]] = row
+        return out
+
+    def query_summaries(self, filters: AtomFilter, limit: int | None = None) -> list[dict[str, Any]]:
+        """``query`` as listing rows (see ``summaries``)."""
+        where, params = _filter_sql(filters)
+        tail = " ORDER BY a.file_path, a.line"
+        if limit is not None:
+            tail += " LIMIT ?"
+            params.append(limit)
+        return self._summary_rows(where or "1", params, tail)
+
+    def _summary_rows(self, where: str, params: list[Any], tail: str = "") -> list[dict[str, Any]]:
+        keys = _SUMMARY_KEYS
+        rows = [dict(zip(keys, r, strict=True)) for r in self.conn.execute(
+            "SELECT a.id, a.file_path, a.name, a.qualified_name, a.kind, a.line, a.end_line, "
+            "a.signature, a.is_async = 1, a.is_exported = 1, a.complexity, a.docstring, a.version, "
+            f"a.updated_at FROM atoms a WHERE {where}{tail}", params)]
+        for row in rows:
+            row["is_async"] = bool(row["is_async"])
+            row["is_exported"] = bool(row["is_exported"])
+        return rows
 
     def find(self, ref: str, limit: int = 50) -> list[StoredAtom]:
         """Atoms a user may mean by ``ref``: an id, a qualified name, a name (exact, then
@@ -290,12 +325,46 @@ class AtomRepository:
                 "ORDER BY target_id, source_id, line", chunk))
         return out
 
+    def caller_pairs(self, ids: Sequence[str]) -> list[tuple[str, str, str]]:
+        """(caller, callee, resolution) of the resolved calls into ``ids``, in no order."""
+        out: list[tuple[str, str, str]] = []
+        for chunk in _chunks(list(ids)):
+            out += self.conn.execute(
+                "SELECT source_id, target_id, resolution FROM edges "
+                f"WHERE target_id IN ({_marks(chunk)})", chunk).fetchall()
+        return out
+
+    def brief_rows(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """id -> name, qualified name, kind, file, lines and signature: enough to list an atom."""
+        keys = ("id", "name", "qualified_name", "kind", "file_path", "line", "end_line", "signature")
+        out: dict[str, dict[str, Any]] = {}
+        for chunk in _chunks(list(ids)):
+            for r in self.conn.execute(
+                    "SELECT id, name, qualified_name, kind, file_path, line, end_line, signature "
+                    f"FROM atoms WHERE id IN ({_marks(chunk)})", chunk):
+                out[r[0]] = dict(zip(keys, r, strict=True))
+        return out
+
+    def calls_touching(self, ids: Sequence[str], upward: bool) -> list[tuple]:
+        """(source, target, callee, line, resolution, candidates) of the calls into (``upward``)
+        or out of ``ids``: the raw rows a walk of the graph needs, nothing built per row."""
+        column = "target_id" if upward else "source_id"
+        out: list[tuple] = []
+        for chunk in _chunks(list(ids)):
+            out += self.conn.execute(
+                "SELECT source_id, target_id, callee, line, resolution, candidates FROM edges "
+                f"WHERE {column} IN ({_marks(chunk)}) ORDER BY {column}, line", chunk).fetchall()
+        return out
+
     def edges_named(self, short_names: Sequence[str]) -> list[tuple[int, Edge]]:
         out = []
         for chunk in _chunks(list(short_names)):
             out.extend((r[0], row_to_edge(r)) for r in self.conn.execute(
                 f"SELECT {EDGE_COLUMNS} FROM edges WHERE short_name IN ({_marks(chunk)})", chunk))
         return out
+
+    def has_atoms(self) -> bool:
+        return self.conn.execute("SELECT 1 FROM atoms LIMIT 1").fetchone() is not None
 
     def atom_ids(self) -> set[str]:
         return {r[0] for r in self.conn.execute("SELECT id FROM atoms")}
@@ -439,15 +508,19 @@ def _filter_sql(f: AtomFilter) -> tuple[str, list[Any]]:
     if f.min_complexity is not None:
         clauses.append("a.complexity >= ?")
         params.append(f.min_complexity)
+    # Unions of indexed lookups: an OR across columns would scan every edge.
     if f.calls:
         clauses.append(
-            "a.id IN (SELECT e.source_id FROM edges e WHERE e.short_name = ? OR e.target_id = ? "
-            "OR e.target_id IN (SELECT id FROM atoms WHERE name = ? OR qualified_name = ?))")
+            "a.id IN (SELECT source_id FROM edges WHERE short_name = ? "
+            "UNION SELECT source_id FROM edges WHERE target_id IN ("
+            "SELECT id FROM atoms WHERE id = ? UNION SELECT id FROM atoms WHERE name = ? "
+            "UNION SELECT id FROM atoms WHERE qualified_name = ?))")
         params += [f.calls, f.calls, f.calls, f.calls]
     if f.called_by:
         clauses.append(
-            "a.id IN (SELECT e.target_id FROM edges e JOIN atoms s ON s.id = e.source_id "
-            "WHERE e.target_id IS NOT NULL AND (s.id = ? OR s.name = ? OR s.qualified_name = ?))")
+            "a.id IN (SELECT target_id FROM edges WHERE target_id IS NOT NULL AND source_id IN ("
+            "SELECT id FROM atoms WHERE id = ? UNION SELECT id FROM atoms WHERE name = ? "
+            "UNION SELECT id FROM atoms WHERE qualified_name = ?))")
         params += [f.called_by, f.called_by, f.called_by]
     if f.unresolved:
         clauses.append("a.id IN (SELECT source_id FROM edges WHERE resolution IN ('unresolved', 'ambiguous'))")

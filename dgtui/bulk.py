@@ -1,0 +1,134 @@
+"""The first index of an empty store, streamed: rows go in while the files are still parsed.
+
+``Engine._write`` hands a batch here when the store holds no atom (a first ``dgtui index``, or
+one after ``--rebuild``). The rows written are exactly those the general path would write for
+the same batch (``tests/test_bulk.py`` compares the two); only the way there is cheaper:
+
+- ``batch.parsed`` may be a generator fed by the parse workers: atoms, events, file rows and the
+  symbol table are filled as files arrive, so the main process works while the workers parse;
+- FTS triggers and secondary indexes are dropped for the load and built once at the end;
+- calls are resolved in a thread while SQLite builds the FTS and the atom/event indexes (SQLite
+  releases the GIL while it works, so the two use both cores); then edges are inserted and
+  their indexes built;
+- the cyclic garbage collector is paused: the load makes hundreds of thousands of objects that
+  all live to the end, and every full collection would walk them again.
+"""
+
+from __future__ import annotations
+
+import gc
+import threading
+import time
+from typing import TYPE_CHECKING
+
+from .model import Atom, AtomChange, Delta, Edge, atom_json
+from .resolve import Resolver
+from .symbols import SymbolInfo, SymbolTable
+
+if TYPE_CHECKING:
+    from .engine import Batch, Engine
+
+
+def write_first_index(engine: Engine, batch: Batch, source: str, t0: float) -> Delta | None:
+    """Write ``batch`` into the empty store inside the engine's open transaction."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _write(engine, batch, source, t0)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _write(engine: Engine, batch: Batch, source: str, t0: float) -> Delta | None:
+    from .engine import _file_row  # the engine's own row shape (engine imports this module)
+
+    repo, events = engine.store.atoms, engine.store.events
+    symbols = SymbolTable()  # the store is empty: so is its table
+    now = time.time()
+    tx: int | None = None
+    created: list[Atom] = []
+    file_rows, skip_rows, unskipped, errors, paths = [], [], [], [], []
+    t_parsed = t0
+    for pf in batch.parsed:  # as the workers deliver them
+        if pf.skipped:
+            if pf.skipped != "vanished":
+                skip_rows.append((pf.path, pf.skipped, "; ".join(pf.errors), pf.size, pf.mtime_ns))
+                errors.append(f"{pf.path}: {pf.skipped}")
+            else:
+                unskipped.append(pf.path)
+            continue
+        unskipped.append(pf.path)
+        if pf.error_count:
+            errors.append(f"{pf.path}: {pf.error_count} parse error(s)")
+        if tx is None:
+            tx = events.open_transaction(source, now, batch.detected_at)
+            repo.set_fts_triggers(False)
+            repo.set_bulk_indexes(False)
+        atoms = pf.atoms
+        states = pf.states if len(pf.states) == len(atoms) else tuple(atom_json(a) for a in atoms)
+        repo.insert_atoms(zip(atoms, states, strict=True), now, tx)
+        events.insert_events([(a.id, a.file_path, "create", f'{{"atom":{state}}}', None, 1, now,
+                               source, tx) for a, state in zip(atoms, states, strict=True)])
+        add = symbols.add
+        for a in atoms:
+            add(SymbolInfo.of(a))
+        created.extend(atoms)
+        paths.append(pf.path)
+        file_rows.append(_file_row(pf, now))
+        t_parsed = time.perf_counter()
+
+    repo.clear_skipped(unskipped + batch.forget_skips)
+    repo.set_skipped([(s.path, s.reason, s.detail, None, None) for s in batch.skips] + skip_rows,
+                     now)
+    engine.symbols = symbols
+    if tx is None:
+        return None  # nothing but skipped files
+
+    edges = _resolve_while(symbols, created, lambda: (
+        repo.rebuild_fts(), repo.set_fts_triggers(True),
+        repo.set_bulk_indexes(True, tables=("atoms", "atom_events"))))
+    repo.insert_edges(edges)
+    added = sorted({(e.source_id, e.target_id) for e in edges if e.target_id is not None})
+    events.insert_edge_events(tx, added, [])
+    repo.set_bulk_indexes(True)
+    repo.upsert_files(file_rows, tx)
+
+    paths.sort()
+    timings = {"parse_ms": (t_parsed - t0) * 1000.0,  # the last file's arrival (streamed)
+               "write_ms": (time.perf_counter() - t0) * 1000.0}
+    summary = {"timings": timings, "errors": errors[:50], "files_removed": [], "edges_rerouted": 0}
+    committed = time.time()
+    events.close_transaction(tx, committed, paths, len(created), 0, 0, len(added), 0, summary)
+    return Delta(
+        transaction_id=tx, source=source, files=tuple(paths),
+        changes=tuple(AtomChange("create", a.id, a.file_path, a.name, a.kind) for a in created),
+        edges_added=tuple(added), edges_removed=(), files_removed=(), errors=tuple(errors),
+        detected_at=batch.detected_at, committed_at=committed, timings=timings,
+    )
+
+
+def _resolve_while(symbols: SymbolTable, atoms: list[Atom], sql_work) -> list[Edge]:
+    """Resolve every call of ``atoms`` in a thread while ``sql_work`` runs in this one."""
+    out: list[Edge] = []
+    failure: list[BaseException] = []
+
+    def resolve() -> None:
+        try:
+            resolver = Resolver(symbols)
+            edges_for = resolver.edges_for
+            for a in atoms:
+                if a.calls:
+                    out.extend(edges_for(a, a.calls))
+        except BaseException as exc:  # re-raised in the writer's thread
+            failure.append(exc)
+
+    worker = threading.Thread(target=resolve, name="dgtui-resolve", daemon=True)
+    worker.start()
+    try:
+        sql_work()
+    finally:
+        worker.join()
+    if failure:
+        raise failure[0]
+    return out

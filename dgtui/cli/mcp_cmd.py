@@ -1,0 +1,32 @@
+"""``dgtui mcp``: serve the repository's index to AI agents over MCP (stdio)."""
+
+from __future__ import annotations
+
+import importlib
+
+import click
+
+from .common import make_repo
+from .errors import CliError
+
+INSTALL_HINT = "dgtui mcp needs the optional MCP SDK: pip install 'dgtui[mcp]'"
+
+
+@click.command()
+@click.argument("path", default=".", required=False, metavar="[PATH]")
+@click.option("--home", default=None, metavar="DIR", envvar="DGTUI_HOME", help="dgtui's data home.")
+@click.option("--poll", is_flag=True, help="Poll the file system instead of OS notifications.")
+def mcp(path: str, home: str | None, poll: bool) -> None:
+    """Serve PATH's index over MCP on stdin/stdout, following the repository live.
+
+    Register it with an MCP client as the command `dgtui mcp /path/to/repo`. Standard output
+    is the protocol channel; messages go to standard error.
+    """
+    try:
+        importlib.import_module("mcp.server.mcpserver")
+    except ImportError:
+        raise CliError(INSTALL_HINT) from None
+    from ..mcp_server import serve
+
+    repo = make_repo(path, home)
+    serve(repo.root, repo.home, force_polling=poll)
