@@ -150,7 +150,7 @@ async def test_export_call_tree_and_timeline(pyrepo: Path, home: Path, tmp_path:
         target = tmp_path / "callees.md"
         await wait_for(pilot, lambda: target.exists(), "the markdown")
         text = target.read_text()
-        assert "| depth | name |" in text and "save_atom" in text and "unresolved" in text
+        assert "| depth | name |" in text and "save\\_atom" in text and "unresolved" in text
         await pilot.press("5")
         await wait_for(pilot, lambda: app.get_screen("timeline").table.row_count, "events")
         await pilot.press("e")
