@@ -212,7 +212,7 @@ def _count(summary: IndexSummary, delta: Delta) -> None:
 
 
 def _fill_totals(summary: IndexSummary, store: Store) -> None:
-    counts = store.atoms.counts()
+    counts = store.atoms.counts(breakdowns=("edges_by_resolution", "skipped_by_reason"))
     summary.files = counts["files"]
     summary.atoms = counts["atoms"]
     summary.edges = counts["edges"]

@@ -18,15 +18,18 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from .engine import Engine
-from .graph import CallGraph
 from .indexer import Indexer, IndexSummary
 from .lock import WriterLock
 from .model import Delta
 from .paths import RepoPaths
 from .store import Store, StoreError
 from .watch import STEP_MS, RepoWatcher
+
+if TYPE_CHECKING:  # networkx costs a third of a second to import: only with_graph loads it
+    from .graph import CallGraph
 
 log = logging.getLogger(__name__)
 RETRY_SECONDS = 1.0  # a batch the database refused is tried again after this long
@@ -130,6 +133,8 @@ class LiveIndex:
             engine = Engine(store)
             engine.subscribe(self._publish)
             if self.with_graph:
+                from .graph import CallGraph
+
                 self.graph = engine.graph = CallGraph.load(store)
             indexer = Indexer(self.root, store, engine)
             self._set(state="indexing", role="writer")
@@ -210,6 +215,8 @@ class LiveIndex:
         try:
             self._set(state="reading", role="reader")
             if self.with_graph:
+                from .graph import CallGraph
+
                 self.graph = CallGraph.load(store)
             seen = store.events.last_transaction_id()
             self._set(last_transaction=seen)

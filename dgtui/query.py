@@ -72,8 +72,12 @@ def search(store: Store, text: str, filters: AtomFilter | None = None, limit: in
 
 def query(store: Store, filters: AtomFilter, limit: int | None = None,
           with_counts: bool = False) -> list[dict[str, Any]]:
-    hits = store.atoms.query(filters, limit=limit)
-    return _with_counts(store, hits) if with_counts else [atom_dict(h) for h in hits]
+    rows = store.atoms.query_summaries(filters, limit=limit)
+    if with_counts:
+        counts = store.atoms.call_counts([r["id"] for r in rows])
+        for r in rows:
+            r["callers"], r["callees"] = counts[r["id"]]
+    return rows
 
 
 def _with_counts(store: Store, hits: list[StoredAtom]) -> list[dict[str, Any]]:
@@ -103,35 +107,50 @@ def _walk(store: Store, start: str, depth: int, upward: bool,
     for level in range(1, depth + 1):
         if not frontier:
             break
-        edges = repo.edges_to(frontier) if upward else repo.edges_from(frontier)
         found: dict[str, dict[str, Any]] = {}
-        for _, e in edges:
-            other = e.source_id if upward else e.target_id
-            via = e.target_id if upward else e.source_id
+        for source, target, callee, line, resolution, candidates in repo.calls_touching(frontier, upward):
+            other, via = (source, target) if upward else (target, source)
             if other is None:
                 if include_unresolved:
-                    rows.append({"depth": level, "id": None, "name": e.callee, "kind": e.resolution,
-                                 "file_path": None, "line": e.line, "end_line": None,
-                                 "resolution": e.resolution, "candidates": e.candidates,
-                                 "callee": e.callee, "via": via})
+                    rows.append({"depth": level, "id": None, "name": callee, "kind": resolution,
+                                 "file_path": None, "line": line, "end_line": None,
+                                 "resolution": resolution, "candidates": candidates,
+                                 "callee": callee, "via": via})
                 continue
             if other in seen or other in found:
                 continue
-            found[other] = {"resolution": e.resolution, "callee": e.callee, "call_line": e.line,
-                            "via": via}
-        atoms = repo.get_many(list(found))
+            found[other] = {"resolution": resolution, "callee": callee, "call_line": line, "via": via}
+        atoms = repo.summaries(list(found))
         for atom_id, info in found.items():
-            stored = atoms.get(atom_id)
-            if stored is not None:
-                rows.append(atom_dict(stored, depth=level, **info))
+            row = atoms.get(atom_id)
+            if row is not None:
+                rows.append(dict(row, depth=level, **info))
         seen.update(found)
         frontier = list(found)
     return rows
 
 
 def impact(store: Store, atom_id: str, max_depth: int = 50) -> dict[str, Any]:
-    """Everything that (transitively) calls ``atom_id``: atoms, files, and the tests among them."""
-    rows = callers(store, atom_id, depth=max_depth)
+    """Everything that (transitively) calls ``atom_id``: atoms, files, and the tests among them.
+
+    Rows are brief (id, names, kind, place, depth, how it calls): an impact set can hold half a
+    repository, and the walk only needs the resolved edges."""
+    repo = store.atoms
+    found: dict[str, tuple[int, str, str]] = {}  # caller -> (depth, resolution, via)
+    frontier, seen = [atom_id], {atom_id}
+    for level in range(1, max_depth + 1):
+        if not frontier:
+            break
+        nxt = []
+        for source, target, resolution in repo.caller_pairs(frontier):
+            if source not in seen:
+                seen.add(source)
+                found[source] = (level, resolution, target)
+                nxt.append(source)
+        frontier = nxt
+    briefs = repo.brief_rows(list(found))
+    rows = [dict(briefs[i], depth=d, resolution=r, via=v) for i, (d, r, v) in found.items() if i in briefs]
+    rows.sort(key=lambda r: (r["depth"], r["file_path"], r["line"]))
     files = sorted({r["file_path"] for r in rows if r.get("file_path")})
     tests = [r for r in rows if is_test(r)]
     return {"atom": atom_id, "callers": rows, "files": files, "tests": tests,
@@ -346,6 +365,104 @@ def candidates_for(store: Store, short_name: str, limit: int = 50) -> list[dict[
 
 def ids(rows: Sequence[dict[str, Any]]) -> list[str]:
     return [r["id"] for r in rows if r.get("id")]
+
+
+# == questions the explorer asks (search as you type, panes, palette) ============================
+SEARCH_WINDOW = 2000  # full-text matches ranked per keystroke (see AtomRepository.search)
+_IDENTIFIER_PREFIX = re.compile(r"^[A-Za-z_$][\w$]*$")
+
+
+def search_as_you_type(store: Store, text: str, filters: AtomFilter | None = None,
+                       limit: int = 50) -> list[dict[str, Any]]:
+    """Results for a search box that updates on every keystroke, with callers/callees counts.
+
+    Names that start with the text come first (shortest first: typing ``sav`` shows ``save``
+    before ``save_all``); full-text hits ranked within the first ``SEARCH_WINDOW`` matches fill
+    the rest. Empty text with filters lists what the filters select.
+    """
+    text = text.strip()
+    if not text:
+        return query(store, filters, limit=limit, with_counts=True) if _any_filter(filters) else []
+    hits: list[StoredAtom] = []
+    if _IDENTIFIER_PREFIX.match(text):
+        hits = store.atoms.name_prefix(text, filters, limit)
+    if len(hits) < limit:
+        seen = {h.id for h in hits}
+        more = store.atoms.search(text, filters, limit=limit, window=SEARCH_WINDOW)
+        hits += [h for h in more if h.id not in seen][:limit - len(hits)]
+    return _with_counts(store, hits)
+
+
+def _any_filter(filters: AtomFilter | None) -> bool:
+    return filters is not None and any(
+        v not in (None, False) for v in (filters.kind, filters.is_async, filters.exported,
+                                         filters.file_glob, filters.name_glob))
+
+
+def atom_view(store: Store, atom_id: str) -> dict[str, Any] | None:
+    """Everything an atom pane shows: the fields, caller/callee counts, the file's parse errors."""
+    stored = store.atoms.get(atom_id)
+    if stored is None:
+        return None
+    n_callers, n_callees = store.atoms.call_counts([atom_id])[atom_id]
+    file_row = store.atoms.file_rows([stored.atom.file_path]).get(stored.atom.file_path)
+    return atom_dict(stored, callers=n_callers, callees=n_callees,
+                     language=file_row.language if file_row else None,
+                     file_errors=list(file_row.errors) if file_row else [],
+                     file_error_count=file_row.error_count if file_row else 0)
+
+
+def atom_as_it_was(store: Store, atom_id: str) -> dict[str, Any] | None:
+    """A deleted atom as its last event left it (the state a delete event recorded)."""
+    for event in reversed(store.events.history(atom_id)):
+        state = event.delta.get("atom")
+        if event.atom_id == atom_id and state:
+            row = {k: state.get(k) for k in ATOM_FIELDS if k in state}
+            row.update(deleted_at=event.timestamp if event.operation == "delete" else None,
+                       deleted_in=event.transaction_id if event.operation == "delete" else None)
+            return row
+    return None
+
+
+def call_children(store: Store, atom_id: str, upward: bool) -> list[dict[str, Any]]:
+    """One level of a caller (``upward``) or callee tree, each row with its own counts so a tree
+    knows which rows expand; unresolved and ambiguous calls are rows of their own."""
+    rows = callers(store, atom_id, 1) if upward else callees(store, atom_id, 1)
+    edges = store.atoms.edges_to([atom_id]) if upward else store.atoms.edges_from([atom_id])
+    line = next((e.line for _, e in edges if e.source_id == e.target_id == atom_id), None)
+    if line is not None:  # a walk leaves out the start; a tree shows recursion as a cycle
+        stored = store.atoms.get(atom_id)
+        if stored is not None:
+            rows.insert(0, atom_dict(stored, depth=1, resolution="recursive", call_line=line,
+                                     via=atom_id))
+    counts = store.atoms.call_counts(ids(rows))
+    for row in rows:
+        if row.get("id"):
+            row["callers"], row["callees"] = counts[row["id"]]
+    return rows
+
+
+def fuzzy_atoms(store: Store, text: str, limit: int = 200) -> list[dict[str, Any]]:
+    """Atoms whose qualified name holds the letters of ``text`` in order (a fuzzy finder's
+    candidates, shortest names first)."""
+    return [{"id": i, "qualified_name": q, "kind": k, "file_path": f, "line": n}
+            for i, q, k, f, n in store.atoms.name_subsequence(text, limit)]
+
+
+def file_text(root: str, path: str) -> str:
+    """A file of the repository as it is on disk now."""
+    try:
+        with open(os.path.join(root, path), encoding="utf-8", errors="replace") as fh:
+            return fh.read()
+    except OSError as exc:
+        raise QueryError(f"cannot read {path}: {exc.strerror or exc}") from exc
+
+
+def totals(store: Store) -> dict[str, int]:
+    """Files, atoms, edges, skipped files, files with parse errors, and the last transaction."""
+    out = store.atoms.totals()
+    out["last_transaction"] = store.events.last_transaction_id()
+    return out
 
 
 # == questions the chat asks (usable by every front end) ====================================

@@ -24,6 +24,9 @@ if TYPE_CHECKING:
     from ..symbols import SymbolInfo
 
 _CHUNK = 2000
+_SUMMARY_KEYS = ("id", "file_path", "name", "qualified_name", "kind", "line", "end_line",
+                 "signature", "is_async", "is_exported", "complexity", "docstring", "version",
+                 "updated_at")
 _FTS_TOKEN = re.compile(r"\w+", re.UNICODE)
 _FTS_WEIGHTS = "10.0, 4.0, 3.0, 1.0, 0.5, 2.0"  # name, qualified, words, signature, doc, path
 
@@ -175,6 +178,35 @@ class AtomRepository:
                 out[stored.id] = stored
         return out
 
+    def summaries(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """The fields a listing shows, without decoding each atom's whole JSON (walks of the
+        graph list thousands of atoms)."""
+        out: dict[str, dict[str, Any]] = {}
+        for chunk in _chunks(list(ids)):
+            for row in self._summary_rows(f"a.id IN ({_marks(chunk)})", list(chunk)):
+                out[row["id"]] = row
+        return out
+
+    def query_summaries(self, filters: AtomFilter, limit: int | None = None) -> list[dict[str, Any]]:
+        """``query`` as listing rows (see ``summaries``)."""
+        where, params = _filter_sql(filters)
+        tail = " ORDER BY a.file_path, a.line"
+        if limit is not None:
+            tail += " LIMIT ?"
+            params.append(limit)
+        return self._summary_rows(where or "1", params, tail)
+
+    def _summary_rows(self, where: str, params: list[Any], tail: str = "") -> list[dict[str, Any]]:
+        keys = _SUMMARY_KEYS
+        rows = [dict(zip(keys, r, strict=True)) for r in self.conn.execute(
+            "SELECT a.id, a.file_path, a.name, a.qualified_name, a.kind, a.line, a.end_line, "
+            "a.signature, a.is_async = 1, a.is_exported = 1, a.complexity, a.docstring, a.version, "
+            f"a.updated_at FROM atoms a WHERE {where}{tail}", params)]
+        for row in rows:
+            row["is_async"] = bool(row["is_async"])
+            row["is_exported"] = bool(row["is_exported"])
+        return rows
+
     def find(self, ref: str, limit: int = 50) -> list[StoredAtom]:
         """Atoms a user may mean by ``ref``: an id, a qualified name, a name (exact, then
         case-insensitive)."""
@@ -209,21 +241,62 @@ class AtomRepository:
         return out
 
     def search(self, text: str, filters: AtomFilter | None = None, limit: int = 50,
-               ranked: bool = True) -> list[StoredAtom]:
+               ranked: bool = True, window: int | None = None) -> list[StoredAtom]:
         """Full-text search over names, words, signatures, docstrings and paths.
 
         The user's text never reaches MATCH raw: it is cut into word tokens, each quoted and
         made a prefix (``"sav"*``), so ``this.save`` or ``save-all`` cannot be a syntax error.
+        ``window`` ranks only the first N matches (a one-letter prefix matches most of the
+        index, and ranking all of it costs ten times more than finding it).
         """
         tokens = _FTS_TOKEN.findall(text)
         if not tokens:
             return []
         match = " ".join('"' + t.replace('"', '""') + '"*' for t in tokens)
         where, params = _filter_sql(filters or AtomFilter())
+        where = f"AND {where}" if where else ""
+        if ranked and window:
+            sql = (f"SELECT {_prefixed(ATOM_COLUMNS, 'a')} FROM ("
+                   f"SELECT f.rowid AS r, bm25(atoms_fts, {_FTS_WEIGHTS}) AS score FROM atoms_fts f "
+                   f"JOIN atoms a ON a.pk = f.rowid WHERE atoms_fts MATCH ? {where} LIMIT ?) w "
+                   f"JOIN atoms a ON a.pk = w.r ORDER BY w.score, a.file_path, a.line LIMIT ?")
+            return [row_to_stored(r) for r in self.conn.execute(sql, [match, *params, window, limit])]
         order = f"bm25(atoms_fts, {_FTS_WEIGHTS}), a.file_path, a.line" if ranked else "a.pk"
         sql = (f"SELECT {_prefixed(ATOM_COLUMNS, 'a')} FROM atoms_fts f JOIN atoms a ON a.pk = f.rowid "
-               f"WHERE atoms_fts MATCH ? {'AND ' + where if where else ''} ORDER BY {order} LIMIT ?")
+               f"WHERE atoms_fts MATCH ? {where} ORDER BY {order} LIMIT ?")
         return [row_to_stored(r) for r in self.conn.execute(sql, [match, *params, limit])]
+
+    def name_prefix(self, prefix: str, filters: AtomFilter | None = None,
+                    limit: int = 50, window: int = 500) -> list[StoredAtom]:
+        """Atoms (not modules) whose name starts with ``prefix`` in any case, shortest first.
+
+        Fast enough for every keystroke: the name index is searched by range for each case of
+        the first letter, and only the ``window`` shortest names are joined with the filters.
+        """
+        if not prefix:
+            return []
+        firsts = sorted({prefix[0].lower(), prefix[0].upper()})
+        ranges = " OR ".join("(name >= ? AND name < ?)" for _ in firsts)
+        params: list[Any] = [b for c in firsts for b in (c, chr(ord(c) + 1))]
+        where, filter_params = _filter_sql(filters or AtomFilter())
+        sql = (f"SELECT {_prefixed(ATOM_COLUMNS, 'a')} FROM (SELECT pk, name FROM atoms "
+               f"WHERE ({ranges}) AND name LIKE ? ESCAPE '\\' ORDER BY length(name), name LIMIT ?) p "
+               f"JOIN atoms a ON a.pk = p.pk WHERE a.kind != 'module' {'AND ' + where if where else ''} "
+               "ORDER BY length(p.name), p.name, a.file_path, a.line LIMIT ?")
+        params += [_like_escape(prefix) + "%", window, *filter_params, limit]
+        return [row_to_stored(r) for r in self.conn.execute(sql, params)]
+
+    def name_subsequence(self, letters: str, limit: int = 200) -> list[tuple[str, str, str, str, int]]:
+        """(id, qualified name, kind, file, line) of atoms whose qualified name holds ``letters``
+        in order (a fuzzy finder's candidates), shortest first."""
+        chars = [c for c in letters if not c.isspace()]
+        if not chars:
+            return []
+        pattern = "%" + "%".join(_like_escape(c) for c in chars) + "%"
+        return self.conn.execute(
+            "SELECT id, qualified_name, kind, file_path, line FROM atoms WHERE qualified_name LIKE ? "
+            "ESCAPE '\\' AND kind != 'module' ORDER BY length(qualified_name), qualified_name "
+            "LIMIT ?", (pattern, limit)).fetchall()
 
     def query(self, filters: AtomFilter, limit: int | None = None) -> list[StoredAtom]:
         where, params = _filter_sql(filters)
@@ -250,6 +323,37 @@ class AtomRepository:
             out.extend((r[0], row_to_edge(r)) for r in self.conn.execute(
                 f"SELECT {EDGE_COLUMNS} FROM edges WHERE target_id IN ({_marks(chunk)}) "
                 "ORDER BY target_id, source_id, line", chunk))
+        return out
+
+    def caller_pairs(self, ids: Sequence[str]) -> list[tuple[str, str, str]]:
+        """(caller, callee, resolution) of the resolved calls into ``ids``, in no order."""
+        out: list[tuple[str, str, str]] = []
+        for chunk in _chunks(list(ids)):
+            out += self.conn.execute(
+                "SELECT source_id, target_id, resolution FROM edges "
+                f"WHERE target_id IN ({_marks(chunk)})", chunk).fetchall()
+        return out
+
+    def brief_rows(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """id -> name, qualified name, kind, file, lines and signature: enough to list an atom."""
+        keys = ("id", "name", "qualified_name", "kind", "file_path", "line", "end_line", "signature")
+        out: dict[str, dict[str, Any]] = {}
+        for chunk in _chunks(list(ids)):
+            for r in self.conn.execute(
+                    "SELECT id, name, qualified_name, kind, file_path, line, end_line, signature "
+                    f"FROM atoms WHERE id IN ({_marks(chunk)})", chunk):
+                out[r[0]] = dict(zip(keys, r, strict=True))
+        return out
+
+    def calls_touching(self, ids: Sequence[str], upward: bool) -> list[tuple]:
+        """(source, target, callee, line, resolution, candidates) of the calls into (``upward``)
+        or out of ``ids``: the raw rows a walk of the graph needs, nothing built per row."""
+        column = "target_id" if upward else "source_id"
+        out: list[tuple] = []
+        for chunk in _chunks(list(ids)):
+            out += self.conn.execute(
+                "SELECT source_id, target_id, callee, line, resolution, candidates FROM edges "
+                f"WHERE {column} IN ({_marks(chunk)}) ORDER BY {column}, line", chunk).fetchall()
         return out
 
     def edges_named(self, short_names: Sequence[str]) -> list[tuple[int, Edge]]:
@@ -354,22 +458,32 @@ class AtomRepository:
             yield SymbolInfo(atom_id, path, name, qualified, kind, line, owner, parent, bases,
                              imports, bool(exported), default)
 
-    def counts(self) -> dict[str, Any]:
+    def totals(self) -> dict[str, int]:
+        """Files, atoms, edges, skipped files and files with parse errors (cheap: a status bar
+        asks after every commit; ``counts`` adds the breakdowns)."""
         c = self.conn
-        out: dict[str, Any] = {
+        return {
             "files": c.execute("SELECT count(*) FROM files").fetchone()[0],
             "atoms": c.execute("SELECT count(*) FROM atoms").fetchone()[0],
             "edges": c.execute("SELECT count(*) FROM edges").fetchone()[0],
             "skipped": c.execute("SELECT count(*) FROM skipped").fetchone()[0],
             "files_with_errors": c.execute("SELECT count(*) FROM files WHERE error_count > 0").fetchone()[0],
         }
-        out["atoms_by_kind"] = dict(c.execute("SELECT kind, count(*) FROM atoms GROUP BY kind ORDER BY 2 DESC"))
-        out["edges_by_resolution"] = dict(c.execute(
-            "SELECT resolution, count(*) FROM edges GROUP BY resolution ORDER BY 2 DESC"))
-        out["files_by_language"] = dict(c.execute(
-            "SELECT language, count(*) FROM files GROUP BY language ORDER BY 2 DESC"))
-        out["skipped_by_reason"] = dict(c.execute(
-            "SELECT reason, count(*) FROM skipped GROUP BY reason ORDER BY 2 DESC"))
+
+    _BREAKDOWNS = {
+        "atoms_by_kind": "SELECT kind, count(*) FROM atoms GROUP BY kind ORDER BY 2 DESC",
+        "edges_by_resolution": "SELECT resolution, count(*) FROM edges GROUP BY resolution ORDER BY 2 DESC",
+        "files_by_language": "SELECT language, count(*) FROM files GROUP BY language ORDER BY 2 DESC",
+        "skipped_by_reason": "SELECT reason, count(*) FROM skipped GROUP BY reason ORDER BY 2 DESC",
+    }
+
+    def counts(self, breakdowns: Sequence[str] | None = None) -> dict[str, Any]:
+        """``totals`` and the breakdowns named (all when None). Each breakdown scans its table:
+        ``atoms_by_kind`` reads every page of the atoms (a tenth of a second and 100 MB of
+        mapped index on Django), so callers that do not show it leave it out."""
+        out: dict[str, Any] = dict(self.totals())
+        for name in self._BREAKDOWNS if breakdowns is None else breakdowns:
+            out[name] = dict(self.conn.execute(self._BREAKDOWNS[name]))
         return out
 
 
@@ -394,19 +508,28 @@ def _filter_sql(f: AtomFilter) -> tuple[str, list[Any]]:
     if f.min_complexity is not None:
         clauses.append("a.complexity >= ?")
         params.append(f.min_complexity)
+    # Unions of indexed lookups: an OR across columns would scan every edge.
     if f.calls:
         clauses.append(
-            "a.id IN (SELECT e.source_id FROM edges e WHERE e.short_name = ? OR e.target_id = ? "
-            "OR e.target_id IN (SELECT id FROM atoms WHERE name = ? OR qualified_name = ?))")
+            "a.id IN (SELECT source_id FROM edges WHERE short_name = ? "
+            "UNION SELECT source_id FROM edges WHERE target_id IN ("
+            "SELECT id FROM atoms WHERE id = ? UNION SELECT id FROM atoms WHERE name = ? "
+            "UNION SELECT id FROM atoms WHERE qualified_name = ?))")
         params += [f.calls, f.calls, f.calls, f.calls]
     if f.called_by:
         clauses.append(
-            "a.id IN (SELECT e.target_id FROM edges e JOIN atoms s ON s.id = e.source_id "
-            "WHERE e.target_id IS NOT NULL AND (s.id = ? OR s.name = ? OR s.qualified_name = ?))")
+            "a.id IN (SELECT target_id FROM edges WHERE target_id IS NOT NULL AND source_id IN ("
+            "SELECT id FROM atoms WHERE id = ? UNION SELECT id FROM atoms WHERE name = ? "
+            "UNION SELECT id FROM atoms WHERE qualified_name = ?))")
         params += [f.called_by, f.called_by, f.called_by]
     if f.unresolved:
         clauses.append("a.id IN (SELECT source_id FROM edges WHERE resolution IN ('unresolved', 'ambiguous'))")
     return " AND ".join(clauses), params
+
+
+def _like_escape(text: str) -> str:
+    """``text`` as a literal inside a LIKE pattern with ``ESCAPE '\\'``."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _prefixed(columns: str, alias: str) -> str:

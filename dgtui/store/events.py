@@ -59,6 +59,7 @@ class TransactionRow:
 @dataclass
 class EventFilter:
     atom: str | None = None
+    atom_glob: str | None = None  # GLOB over atom ids (``*save*``)
     file_glob: str | None = None
     source: str | None = None
     transaction: int | None = None
@@ -118,6 +119,9 @@ class EventLog:
         if f.atom:
             clauses.append("atom_id = ?")
             params.append(f.atom)
+        if f.atom_glob:
+            clauses.append("atom_id GLOB ?")
+            params.append(f.atom_glob)
         if f.file_glob:
             clauses.append("file_path GLOB ?")
             params.append(f.file_glob)

@@ -85,6 +85,7 @@ CREATE TABLE atoms (
 );
 CREATE INDEX idx_atoms_file ON atoms(file_path);
 CREATE INDEX idx_atoms_name ON atoms(name);
+CREATE INDEX idx_atoms_qualified ON atoms(qualified_name);
 CREATE INDEX idx_atoms_updated ON atoms(updated_at);
 
 CREATE VIRTUAL TABLE atoms_fts USING fts5(
@@ -174,6 +175,7 @@ DROP TRIGGER IF EXISTS atoms_au;
 BULK_INDEXES = {
     "idx_atoms_file": "CREATE INDEX idx_atoms_file ON atoms(file_path)",
     "idx_atoms_name": "CREATE INDEX idx_atoms_name ON atoms(name)",
+    "idx_atoms_qualified": "CREATE INDEX idx_atoms_qualified ON atoms(qualified_name)",
     "idx_atoms_updated": "CREATE INDEX idx_atoms_updated ON atoms(updated_at)",
     "idx_edges_source": "CREATE INDEX idx_edges_source ON edges(source_id)",
     "idx_edges_target": "CREATE INDEX idx_edges_target ON edges(target_id) WHERE target_id IS NOT NULL",

@@ -1,0 +1,394 @@
+"""The explorer app: ``make_app`` builds it for the CLI and for the tests alike.
+
+The app owns what the screens share: the live index (its deltas arrive as messages), read
+connections for worker threads, the navigation history and the recent-changes highlights. It
+routes ``AtomChosen`` from any screen to the explorer, and holds the global keys.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import time
+from types import SimpleNamespace
+from typing import Any
+
+from textual import on, work
+from textual.app import App
+from textual.binding import Binding
+from textual.screen import Screen
+
+from . import query
+from .commands import ActionCommands, AtomCommands
+from .messages import AtomChosen, DeltaCommitted, LiveStatusChanged, TotalsLoaded
+from .navigation import NavHistory
+from .paths import RepoPaths
+from .reader import StorePool
+from .recent import RecentChanges
+from .store import Store
+from .widgets.pane_bar import PANES
+
+FIRST_RUN_CHUNK = 200  # files per commit while a first index runs: the panes fill as it goes
+TICK_SECONDS = 0.5
+QUIET_SOURCES = ("index", "reconcile")
+# What the status line shows until the live index reports (it starts after the first frame).
+STARTING = SimpleNamespace(state="starting", role="", progress=(0, 0), pending=0, errors=[],
+                           last_latency_ms=None, last_transaction=0, summary=None)
+TOTALS_EVERY = 0.5  # seconds between status-bar count refreshes while commits arrive
+
+
+class DgtuiApp(App):
+    """``dgtui`` in a repository."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "dgtui"
+    ENABLE_COMMAND_PALETTE = True
+    COMMANDS = App.COMMANDS | {AtomCommands, ActionCommands}
+
+    BINDINGS = [
+        Binding("q", "quit", "Quit"),
+        Binding("question_mark", "help", "Help"),
+        Binding("slash", "focus_search", "Search"),
+        Binding("colon", "goto", "Go to id"),
+        Binding("o", "open_editor", "Editor"),
+        Binding("e", "export", "Export"),
+        Binding("left_square_bracket", "back", "Back", show=False),
+        Binding("backspace", "back", "Back", show=False),
+        Binding("right_square_bracket", "forward", "Forward", show=False),
+        *(Binding(str(n), f"pane({n})", f"{title} pane", show=False) for n, title in PANES),
+    ]
+
+    def __init__(self, root: str, home: str | None = None, *, watch: bool = True,
+                 chunk_files: int | None = FIRST_RUN_CHUNK, force_polling: bool = False,
+                 step_ms: int | None = None, live: bool = True, chat_user: str | None = None) -> None:
+        super().__init__()
+        start_resource_tracker()
+        self.root = root
+        self.paths = RepoPaths.for_root(root, home)
+        self.stores = StorePool(self.paths.index_db)
+        self.history = NavHistory()
+        self.recent = RecentChanges()
+        self.live_status: Any = STARTING  # a LiveStatus once the live index reports
+        self.totals: dict[str, int] = {}
+        self.visible_ms: float | None = None
+        self.chat_user = chat_user
+        self._live_options: dict[str, Any] | None = None
+        if live:
+            # The explorer asks the store, not the in-memory graph: no graph saves ~100 MB and
+            # the seconds it takes to load on a large repository.
+            self._live_options = {"with_graph": False, "watch": watch, "chunk_files": chunk_files,
+                                  "force_polling": force_polling}
+            if step_ms is not None:
+                self._live_options["step_ms"] = step_ms
+        self.live: Any = None  # the LiveIndex, started once the first screen is drawn
+        self._detected: dict[int, float] = {}  # transaction -> when its change was seen
+        self._totals_due = 0.0
+        self._totals_dirty = True
+        self._lit_ids: set[str] = set()
+
+    # -- start and stop -----------------------------------------------------------------------
+    def on_mount(self) -> None:
+        from .screens.explorer import ExplorerScreen
+        from .screens.timeline import TimelineScreen
+
+        # Create (or migrate) the index file here, before the live thread and the readers race.
+        Store.open(self.paths.index_db).close()
+        self.install_screen(ExplorerScreen(), "explorer")
+        self.install_screen(TimelineScreen(), "timeline")
+        self._install_chat()
+        self.push_screen("explorer")
+        self.set_interval(TICK_SECONDS, self._tick)
+        self._load_totals()
+        if self._live_options is not None:
+            self.call_after_refresh(self._start_live)
+
+    def _start_live(self) -> None:
+        """After the first frame: the engine, the parsers and the watcher (a third of the start-up
+        imports) load while the explorer is already on screen and searchable."""
+        from .live import LiveIndex
+
+        self.live = LiveIndex(self.root, self.paths.home, **self._live_options)
+        self.live.subscribe(self._live_delta)
+        self.live.on_status(self._live_status)
+        self.live.start()
+
+    def _install_chat(self) -> None:
+        from .screens.chat import ChatScreen
+
+        self.install_screen(ChatScreen(), "chat")
+
+    def on_unmount(self) -> None:
+        if self.live is not None:
+            self.live.stop()
+        self.stores.close()
+
+    # -- the live index (callbacks run in its thread) ------------------------------------------
+    def _live_delta(self, delta) -> None:
+        self.post_message(DeltaCommitted(delta, time.time()))
+
+    def _live_status(self, status) -> None:
+        self.post_message(LiveStatusChanged(status))
+
+    @on(DeltaCommitted)
+    def _delta_committed(self, message: DeltaCommitted) -> None:
+        delta = message.delta
+        if delta.detected_at is not None:
+            self._detected[delta.transaction_id] = delta.detected_at
+        if delta.source in QUIET_SOURCES:  # a whole index at once: refresh, do not light up
+            touched = {c.atom_id for c in delta.changes}
+        else:
+            touched = self.recent.add(delta, time.time())
+        for screen in self._live_screens():
+            screen.live_changed(delta, touched)
+        self._totals_dirty = True
+        self._restyle()
+
+    @on(LiveStatusChanged)
+    def _status_changed(self, message: LiveStatusChanged) -> None:
+        previous = self.live_status.state
+        self.live_status = message.status
+        if previous != message.status.state:
+            self._totals_dirty = True
+            self._totals_due = 0.0
+            if message.status.state in ("watching", "reading", "indexed"):
+                freeze_heap()
+        self._refresh_status_bars()
+
+    def _live_screens(self) -> list[Screen]:
+        screens = []
+        for name in ("explorer", "timeline", "chat"):
+            try:
+                screen = self.get_screen(name)
+            except KeyError:
+                continue
+            if screen.is_mounted and hasattr(screen, "live_changed"):
+                screens.append(screen)
+        return screens
+
+    def delta_visible(self, transaction_id: int) -> None:
+        """A pane shows what a transaction changed: record the save→visible latency."""
+        detected = self._detected.pop(transaction_id, None)
+        for tx in [t for t in self._detected if t < transaction_id]:
+            del self._detected[tx]
+        if detected is not None:
+            self.visible_ms = (time.time() - detected) * 1000.0
+            self._refresh_status_bars()
+
+    def search_shown(self, seq: int) -> None:
+        """Hook for benchmarks and tests: search results ``seq`` are on screen."""
+
+    def atom_shown(self, atom_id: str) -> None:
+        """Hook for benchmarks and tests: the atom pane shows ``atom_id``."""
+
+    # -- periodic work ------------------------------------------------------------------------
+    def _tick(self) -> None:
+        now = time.time()
+        if self.recent.expire(now) or self._lit_ids:
+            self._restyle()
+        if self._totals_dirty and now >= self._totals_due:
+            self._load_totals()
+
+    def lit(self) -> dict[str, str]:
+        """Atom id -> operation, for the atoms still highlighted."""
+        now = time.time()
+        return {k: op for k, (until, op) in self.recent.touched.items() if until >= now}
+
+    def _restyle(self) -> None:
+        lit = self.lit()
+        if set(lit) == self._lit_ids:
+            return
+        self._lit_ids = set(lit)
+        for screen in self._live_screens():
+            if hasattr(screen, "restyle"):
+                screen.restyle(lit)
+
+    def _load_totals(self) -> None:
+        self._totals_dirty = False
+        self._totals_due = time.time() + TOTALS_EVERY
+        self._totals_worker()
+
+    @work(thread=True, exclusive=True, group="totals", exit_on_error=False)
+    def _totals_worker(self) -> None:
+        try:
+            self.post_message(TotalsLoaded(self.stores.ask(query.totals)))
+        except Exception:  # the index is being created; the next commit asks again
+            self._totals_dirty = True
+
+    @on(TotalsLoaded)
+    def _totals_loaded(self, message: TotalsLoaded) -> None:
+        self.totals = message.totals
+        self._refresh_status_bars()
+
+    def _refresh_status_bars(self) -> None:
+        for screen in self._live_screens():
+            if hasattr(screen, "status_changed"):
+                screen.status_changed()
+
+    # -- navigation ---------------------------------------------------------------------------
+    @property
+    def explorer(self):
+        return self.get_screen("explorer")
+
+    @on(AtomChosen)
+    def _atom_chosen(self, message: AtomChosen) -> None:
+        self.open_atom(message.atom_id, preview=message.preview, focus=message.focus)
+
+    def open_atom(self, atom_id: str, preview: bool = False, focus: str | None = None,
+                  change: dict | None = None) -> None:
+        """Show an atom in the explorer (switching to it) and record it in the history;
+        ``change`` is an event whose diff the atom pane shows with it."""
+        self.history.visit(atom_id, preview=preview)
+        if self.screen is not self.explorer and not preview:
+            self.switch_screen("explorer")
+        self.explorer.show_atom(atom_id, preview=preview, focus=focus, change=change)
+
+    def action_back(self) -> None:
+        atom_id = self.history.back()
+        if atom_id is None:
+            self.notify("Nothing before this in the history.", timeout=2)
+            return
+        self._show_history(atom_id)
+
+    def action_forward(self) -> None:
+        atom_id = self.history.forward()
+        if atom_id is None:
+            self.notify("Nothing after this in the history.", timeout=2)
+            return
+        self._show_history(atom_id)
+
+    def action_history_go(self, index: int) -> None:
+        atom_id = self.history.go(index)
+        if atom_id is not None:
+            self._show_history(atom_id)
+
+    def _show_history(self, atom_id: str) -> None:
+        if self.screen is not self.explorer:
+            self.switch_screen("explorer")
+        self.explorer.show_atom(atom_id)
+
+    async def action_pane(self, number: int) -> None:
+        name = "explorer" if number <= 4 else "timeline" if number == 5 else "chat"
+        screen = self.get_screen(name)
+        if self.screen is not screen:
+            await self.switch_screen(name)
+        if number <= 4:
+            screen.focus_pane(number)
+        else:
+            screen.focus_main()
+
+    async def action_focus_search(self) -> None:
+        await self.action_pane(1)
+
+    def action_focus_results(self) -> None:
+        """Leave the search box for the results; with none, for nothing (so that the number
+        keys and the other single-letter keys work)."""
+        table = self.explorer.search.table
+        if table.row_count:
+            table.focus()
+        else:
+            self.screen.set_focus(None)
+
+    # -- dialogs ------------------------------------------------------------------------------
+    def action_help(self) -> None:
+        from .screens.help import HelpScreen
+
+        self.push_screen(HelpScreen())
+
+    def action_goto(self) -> None:
+        from .screens.goto import GotoDialog
+
+        self.push_screen(GotoDialog())
+
+    def action_export(self) -> None:
+        from .screens.export import ExportDialog
+
+        pane = self._focused_pane()
+        data = pane.export_data() if pane is not None else None
+        if data is None:
+            self.notify("Nothing to export here: focus a pane that shows rows (1-5).",
+                        severity="warning")
+            return
+        self.push_screen(ExportDialog(data, os.path.basename(self.root)))
+
+    def _focused_pane(self):
+        from .widgets.pane import Pane
+
+        focused = self.screen.focused
+        if focused is None:
+            return None
+        for node in focused.ancestors_with_self:
+            if isinstance(node, Pane):
+                return node
+        return None
+
+    def action_open_editor(self) -> None:
+        from .editor import NoEditor, editor_command
+
+        target = getattr(self.screen, "editor_target", lambda: None)()
+        if target is None:
+            self.notify("No atom to open: choose one first.", severity="warning")
+            return
+        path, line = target
+        try:
+            argv = editor_command(os.path.join(self.root, path), line)
+        except NoEditor as exc:
+            self.notify(str(exc), severity="warning", timeout=6)
+            return
+        self.run_editor(argv)
+
+    def run_editor(self, argv: list[str]) -> None:
+        import subprocess
+
+        try:
+            if self.is_headless:  # no terminal to hand over (tests, benchmarks)
+                subprocess.run(argv, check=False)
+            else:
+                with self.suspend():
+                    subprocess.run(argv, check=False)
+        except OSError as exc:
+            self.notify(f"could not run {argv[0]}: {exc.strerror or exc}", severity="error")
+
+    def action_show_errors(self) -> None:
+        from .screens.text_dialog import TextDialog
+
+        errors = self.live_status.errors
+        self.push_screen(TextDialog("Live index errors",
+                                    errors or ["No errors since dgtui started."]))
+
+    def action_show_parse_errors(self) -> None:
+        self._parse_errors_worker()
+
+    @work(thread=True, exit_on_error=False)
+    def _parse_errors_worker(self) -> None:
+        from .screens.text_dialog import TextDialog
+
+        lines = []
+        for row in self.stores.ask(lambda store: store.atoms.files_with_errors()):
+            lines.append(f"{row.path}: {row.error_count} error(s)")
+            lines += [f"    {e}" for e in row.errors]
+        lines = lines or ["No file has parse errors."]
+        self.call_from_thread(self.push_screen, TextDialog("Files with parse errors", lines))
+
+
+def start_resource_tracker() -> None:
+    """Start multiprocessing's resource tracker now, while ``sys.stderr`` is the real one.
+
+    The live index parses many files (a first index, a large reconcile) in a spawn pool, and the
+    pool starts the tracker on first use, handing it ``sys.stderr.fileno()``; inside a running
+    Textual app stderr is a capture whose fileno is -1, and the pool fails ("bad value(s) in
+    fds_to_keep")."""
+    from multiprocessing import resource_tracker
+
+    resource_tracker.ensure_running()
+
+
+def freeze_heap() -> None:
+    """Move what exists now (the app's widgets, the live engine's symbol table: a few hundred
+    thousand objects on a large repository) out of the garbage collector's sight. Otherwise
+    each full collection walks them all, a 100-300 ms pause in the middle of typing."""
+    gc.freeze()
+
+
+def make_app(root: str, home: str | None = None, **options: Any) -> DgtuiApp:
+    """The one way to build the explorer (the CLI and the tests use it)."""
+    return DgtuiApp(root, home, **options)

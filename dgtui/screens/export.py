@@ -1,0 +1,124 @@
+"""``e``: export what the focused pane shows, in a format of ``dgtui.output``, atomically."""
+
+from __future__ import annotations
+
+import os
+import re
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Select, Static
+
+from ..output import FORMATS, emit
+from ..widgets.pane import ExportData
+
+EXPORT_FORMATS = [f for f in FORMATS if f != "table"]
+EXTENSIONS = {"csv": "csv", "tsv": "tsv", "json": "json", "ndjson": "ndjson", "md": "md"}
+
+
+def default_path(repo: str, data: ExportData, fmt: str, folder: str | None = None) -> str:
+    """``~/dgtui-<repo>-<what>.<ext>``: outside the repository, named after what it holds."""
+    folder = folder or os.path.expanduser("~")
+    name = re.sub(r"[^A-Za-z0-9._-]+", "-", f"dgtui-{repo}-{data.name}").strip("-")
+    return os.path.join(folder, f"{name}.{EXTENSIONS[fmt]}")
+
+
+def with_extension(path: str, fmt: str) -> str:
+    root, ext = os.path.splitext(path)
+    if ext.lstrip(".") in EXTENSIONS.values():
+        return f"{root}.{EXTENSIONS[fmt]}"
+    return path
+
+
+class ConfirmOverwrite(ModalScreen[bool]):
+    BINDINGS = [Binding("escape", "dismiss(False)", "No"), Binding("y", "dismiss(True)", "Yes"),
+                Binding("n", "dismiss(False)", "No")]
+
+    def __init__(self, path: str) -> None:
+        super().__init__(classes="dialog-screen")
+        self.path = path
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="confirm") as box:
+            box.border_title = "Overwrite?"
+            yield Static(f"{self.path} exists. Replace it?")
+            with Horizontal(classes="buttons"):
+                yield Button("Replace (y)", variant="warning", compact=True, id="yes")
+                yield Button("Keep it (n)", compact=True, id="no")
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+
+class ExportDialog(ModalScreen[None]):
+    BINDINGS = [Binding("escape", "dismiss", "Cancel")]
+
+    def __init__(self, data: ExportData, repo: str) -> None:
+        super().__init__(classes="dialog-screen")
+        self.data = data
+        self.repo = repo
+
+    def compose(self) -> ComposeResult:
+        fmt = EXPORT_FORMATS[0]
+        with Vertical(classes="dialog", id="export") as box:
+            box.border_title = f"Export {self.data.title}"
+            box.border_subtitle = f"{len(self.data.rows)} row(s)"
+            with Horizontal(classes="field"):
+                yield Static("Format", classes="label")
+                yield Select([(f, f) for f in EXPORT_FORMATS], value=fmt, allow_blank=False,
+                             compact=True, id="export-format")
+            with Horizontal(classes="field"):
+                yield Static("File", classes="label")
+                yield Input(default_path(self.repo, self.data, fmt), compact=True, id="export-path")
+            yield Static("", id="export-message")
+            with Horizontal(classes="buttons"):
+                yield Button("Export", variant="primary", compact=True, id="export-go")
+                yield Button("Cancel", compact=True, id="export-cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#export-path", Input).focus()
+
+    @on(Select.Changed, "#export-format")
+    def _format_changed(self, event: Select.Changed) -> None:
+        box = self.query_one("#export-path", Input)
+        box.value = with_extension(box.value, str(event.value))
+
+    @on(Button.Pressed, "#export-cancel")
+    def _cancel(self) -> None:
+        self.dismiss()
+
+    @on(Button.Pressed, "#export-go")
+    @on(Input.Submitted, "#export-path")
+    def _go(self) -> None:
+        path = os.path.abspath(os.path.expanduser(self.query_one("#export-path", Input).value.strip()))
+        fmt = str(self.query_one("#export-format", Select).value)
+        if not path or os.path.isdir(path):
+            self._say("Give a file name (not a folder).")
+            return
+        if not os.path.isdir(os.path.dirname(path)):
+            self._say(f"No folder {os.path.dirname(path)}.")
+            return
+        if os.path.exists(path):
+            self.app.push_screen(ConfirmOverwrite(path),
+                                 lambda yes: self._write(path, fmt) if yes else None)
+        else:
+            self._write(path, fmt)
+
+    def _say(self, message: str) -> None:
+        self.query_one("#export-message", Static).update(message)
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def _write(self, path: str, fmt: str) -> None:
+        try:
+            emit(self.data.rows, self.data.columns, fmt, path, self.data.title)
+        except OSError as exc:
+            self.app.call_from_thread(self._say, f"Could not write {path}: {exc.strerror or exc}")
+            return
+        app = self.app
+        app.call_from_thread(self.dismiss)
+        app.call_from_thread(app.notify, f"{len(self.data.rows)} row(s) written to {path}",
+                             title="Exported")

@@ -1,0 +1,24 @@
+"""A modal with a title and lines of text (errors, parse errors); Escape closes it."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+
+class TextDialog(ModalScreen[None]):
+    BINDINGS = [Binding("escape", "dismiss", "Close"), Binding("q", "dismiss", "Close", show=False)]
+
+    def __init__(self, title: str, lines: list[str]) -> None:
+        super().__init__(classes="dialog-screen")
+        self.title_text = title
+        self.lines = lines
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="dialog") as box:
+            box.border_title = self.title_text
+            box.border_subtitle = "Esc to close"
+            yield Static("\n".join(self.lines), markup=False)

@@ -1,0 +1,106 @@
+"""Pane 2: the focused atom's fields and its source, scrolled to it."""
+
+from __future__ import annotations
+
+
+from textual.app import ComposeResult
+from textual.content import Content
+from textual.widgets import Static
+
+from . import clock
+from ..messages import AtomLoaded
+from ..query import ATOM_FIELDS
+from .change_view import change_lines, headline
+from .pane import ExportData, Pane
+from .source_view import SourceView
+
+CHANGE_LINES = 8  # of a change opened from the timeline
+EMPTY = ("No atom chosen yet.\n"
+         "Search (1) and press Enter, jump with Ctrl+P, or go to an id with ':'.")
+
+
+class AtomHeader(Static):
+    """Name, kind, place, counts; warnings (signature changed, parse errors, deleted)."""
+
+
+class AtomPane(Pane):
+    NUMBER = 2
+    TITLE = "Atom"
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.view: dict | None = None
+        self.ghost: dict | None = None
+
+    def compose(self) -> ComposeResult:
+        yield AtomHeader(EMPTY, id="atom-header")
+        yield SourceView(id="source")
+
+    def main_widget(self):
+        return self.query_one(SourceView)
+
+    def show(self, loaded: AtomLoaded, may_break_tx: int | None, touched_op: str | None,
+             change: dict | None = None) -> None:
+        header = self.query_one(AtomHeader)
+        source = self.query_one(SourceView)
+        self.view, self.ghost = loaded.view, loaded.ghost
+        if loaded.view is None and loaded.ghost is None:
+            header.update(Content.styled(loaded.error or f"{loaded.atom_id} is not in the index.",
+                                         "$error"))
+            source.display = False
+            return
+        row = loaded.view or loaded.ghost
+        header.update(self._header(row, loaded, may_break_tx, touched_op, change))
+        if loaded.source is None:
+            source.display = False
+            return
+        source.display = True
+        source.show_text((row["file_path"], loaded.first_line), loaded.source,
+                         (loaded.view or {}).get("language"), loaded.first_line)
+        source.show_atom_lines(row["line"], row.get("end_line"), keep_scroll=loaded.keep_scroll)
+
+    def _header(self, row: dict, loaded: AtomLoaded, may_break_tx: int | None,
+                touched_op: str | None, change: dict | None) -> Content:
+        flags = [row["kind"]]
+        if row.get("is_async"):
+            flags.insert(0, "async")
+        if row.get("is_exported"):
+            flags.append("exported")
+        end = f"-{row['end_line']}" if row.get("end_line") else ""
+        lines = [Content.assemble(
+            (row["qualified_name"], "bold $text-accent"), "  ", (" ".join(flags), "$text-muted"),
+            ("  ● changed just now" if touched_op else "", "bold $warning"))]
+        place = f"{row['file_path']}:{row['line']}{end}"
+        if loaded.view is not None:
+            counts = f"  {row.get('callers', 0)} callers · {row.get('callees', 0)} callees" \
+                     f" · complexity {row.get('complexity', 1)} · v{row.get('version', 1)}"
+            lines.append(Content.assemble((place, "$text-muted"), (counts, "$text-muted")))
+        else:
+            when = clock.clock(row.get("deleted_at") or 0)
+            lines.append(Content.assemble((place, "$text-muted"), (
+                f"  deleted in transaction {row.get('deleted_in')} at {when}; "
+                "shown as it was", "bold $error")))
+        if may_break_tx:
+            lines.append(Content.styled(
+                f"⚠ signature changed in transaction {may_break_tx}: its callers may break",
+                "bold $warning"))
+        if loaded.view and loaded.view.get("file_error_count"):
+            first = (loaded.view.get("file_errors") or ["?"])[0]
+            lines.append(Content.styled(
+                f"⚠ {loaded.view['file_error_count']} parse error(s) in this file (first at {first}); "
+                "atoms after an error may be missing", "$warning"))
+        if loaded.error:
+            lines.append(Content.styled(loaded.error, "$error"))
+        if row.get("signature") and loaded.source is None:
+            lines.append(Content(row["signature"]))
+        if change is not None:
+            lines.append(headline(change))
+            lines += change_lines(change, limit=CHANGE_LINES)
+        return Content("\n").join(lines)
+
+    def export_data(self) -> ExportData | None:
+        row = self.view or self.ghost
+        if row is None:
+            return None
+        return ExportData(f"atom-{row['name']}", f"atom {row['id']}", [row],
+                          ATOM_FIELDS + (["callers", "callees"] if self.view else []))

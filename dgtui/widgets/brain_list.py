@@ -1,0 +1,49 @@
+"""The project brain beside the chat: insights with whether they still hold."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.binding import Binding
+from textual.content import Content
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+
+def insight_prompt(status: Any) -> Content:
+    i = status.insight
+    state = status.summary()
+    state_style = "$warning" if status.stale else "$text-muted"
+    about = ", ".join(a.atom_id.rpartition("::")[2] for a in i.atoms[:4])
+    return Content("\n").join([
+        Content.assemble((f"#{i.id} {i.kind}", "bold $text-accent"),
+                         (f"  {i.confidence} · {i.author}", "$text-muted")),
+        Content(i.text),
+        Content.assemble((f"about {about}  " if about else "", "$text-muted"), (state, state_style)),
+    ])
+
+
+class BrainList(OptionList):
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False),
+        Binding("k", "cursor_up", "Up", show=False),
+        Binding("g", "first", "Top", show=False),
+        Binding("G", "last", "Bottom", show=False),
+    ]
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.statuses: list[Any] = []
+
+    def show(self, statuses: list[Any]) -> None:
+        highlighted = self.highlighted
+        self.statuses = statuses
+        self.clear_options()
+        self.add_options([Option(insight_prompt(s), id=str(s.id)) for s in statuses])
+        if statuses:
+            self.highlighted = min(highlighted or 0, len(statuses) - 1)
+
+    def selected(self) -> Any | None:
+        if self.highlighted is None or not 0 <= self.highlighted < len(self.statuses):
+            return None
+        return self.statuses[self.highlighted]

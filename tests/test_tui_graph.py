@@ -1,0 +1,125 @@
+"""Panes 3 and 4 under Pilot: lazy trees, cycles, unresolved and ambiguous calls, walking in
+and back through the shared history."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from helpers import write
+from tui_support import explorer, open_and_wait, tree_rows, wait_for
+
+
+def node_for(tree, atom_or_callee: str):
+    for node in tree.root.children:
+        row = node.data.row
+        if atom_or_callee in (row.get("id"), row.get("callee")):
+            return node
+    raise AssertionError(f"{atom_or_callee} not in {[n.data.row for n in tree.root.children]}")
+
+
+async def test_callers_and_callees_first_level(pyrepo: Path, home: Path):
+    async with explorer(pyrepo, home) as (app, pilot):
+        await open_and_wait(app, pilot, "pkg/service.py::handle")
+        callees = dict((v, k) for k, v in tree_rows(app, upward=False))
+        assert callees["pkg/db.py::save_atom"] == "atom"
+        assert callees["pkg/models.py::User"] == "atom"
+        assert callees["print"] == "unresolved"
+        assert callees["obj.save"] == "ambiguous"
+        assert tree_rows(app, upward=True) == [("atom", "main.py::main")]
+
+
+async def test_expanding_loads_one_more_level_and_ambiguous_lists_candidates(pyrepo: Path, home: Path):
+    async with explorer(pyrepo, home) as (app, pilot):
+        await open_and_wait(app, pilot, "pkg/service.py::handle", focus="callees")
+        tree = app.explorer.tree(False)
+        save_atom = node_for(tree, "pkg/db.py::save_atom")
+        assert save_atom.allow_expand and not save_atom.data.loaded  # nothing asked yet
+        tree.move_cursor(save_atom)
+        await pilot.press("right")
+        await wait_for(pilot, lambda: save_atom.data.loaded, "save_atom's callees")
+        assert [c.data.row["id"] for c in save_atom.children] == ["pkg/db.py::write"]
+        ambiguous = node_for(tree, "obj.save")
+        tree.move_cursor(ambiguous)
+        await pilot.press("enter")  # Enter on an ambiguous call shows its candidates
+        await wait_for(pilot, lambda: ambiguous.data.loaded, "the candidates")
+        candidates = {c.data.row["id"] for c in ambiguous.children}
+        assert candidates == {"pkg/db.py::save", "pkg/models.py::Base.save", "pkg/models.py::User.save"}
+        assert all(c.data.kind == "candidate" for c in ambiguous.children)
+        label = tree.render_label(ambiguous, tree.rich_style, tree.rich_style).plain
+        assert "ambiguous: 3 candidates" in label
+        unresolved = node_for(tree, "print")
+        assert "unresolved, line 14" in tree.render_label(unresolved, tree.rich_style, tree.rich_style).plain
+        assert not unresolved.allow_expand
+
+
+async def test_cycles_are_marked_and_do_not_expand(pyrepo: Path, home: Path):
+    write(pyrepo / "pingpong.py", "def ping(n):\n    return pong(n)\n\n\ndef pong(n):\n    return ping(n)\n\n\n"
+          "def countdown(n):\n    return countdown(n - 1)\n")
+    async with explorer(pyrepo, home) as (app, pilot):
+        await open_and_wait(app, pilot, "pingpong.py::ping", focus="callees")
+        tree = app.explorer.tree(False)
+        pong = node_for(tree, "pingpong.py::pong")
+        tree.move_cursor(pong)
+        await pilot.press("l")  # vim alias of right
+        await wait_for(pilot, lambda: pong.data.loaded, "pong's callees")
+        back = pong.children[0]
+        assert back.data.kind == "cycle" and back.data.row["id"] == "pingpong.py::ping"
+        assert not back.allow_expand
+        assert "cycle" in tree.render_label(back, tree.rich_style, tree.rich_style).plain
+        await open_and_wait(app, pilot, "pingpong.py::countdown")
+        assert tree_rows(app, upward=False) == [("cycle", "pingpong.py::countdown")]
+
+
+async def test_walk_into_a_callee_and_back_and_forward(pyrepo: Path, home: Path):
+    async with explorer(pyrepo, home) as (app, pilot):
+        await open_and_wait(app, pilot, "main.py::main", focus="callees")
+        tree = app.explorer.tree(False)
+        tree.move_cursor(node_for(tree, "pkg/service.py::handle"))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: (app.explorer.atom_pane.view or {}).get("id") == "pkg/service.py::handle",
+                       "handle in the atom pane")
+        await wait_for(pilot, lambda: ("atom", "pkg/db.py::save_atom") in tree_rows(app, False),
+                       "handle's callees")
+        tree.move_cursor(node_for(tree, "pkg/db.py::save_atom"))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.explorer.current_atom == "pkg/db.py::save_atom", "save_atom")
+        assert app.history.entries == ["main.py::main", "pkg/service.py::handle", "pkg/db.py::save_atom"]
+        crumbs = str(app.explorer.query_one("#crumbs").render())
+        assert "main › handle › save_atom" in crumbs
+        await pilot.press("backspace")
+        await wait_for(pilot, lambda: (app.explorer.atom_pane.view or {}).get("id") == "pkg/service.py::handle",
+                       "back to handle")
+        await pilot.press("left_square_bracket")
+        await wait_for(pilot, lambda: app.explorer.current_atom == "main.py::main", "back to main")
+        await pilot.press("right_square_bracket")
+        await pilot.press("right_square_bracket")
+        await wait_for(pilot, lambda: app.explorer.current_atom == "pkg/db.py::save_atom", "forward twice")
+        # a new visit from the middle of the history drops what was ahead
+        await app.run_action("history_go(1)")
+        await wait_for(pilot, lambda: app.explorer.current_atom == "pkg/service.py::handle", "crumb 1")
+        await open_and_wait(app, pilot, "pkg/util.py::fmt")
+        assert app.history.entries == ["main.py::main", "pkg/service.py::handle", "pkg/util.py::fmt"]
+
+
+async def test_walking_in_from_the_callers_tree(pyrepo: Path, home: Path):
+    async with explorer(pyrepo, home) as (app, pilot):
+        await open_and_wait(app, pilot, "pkg/db.py::write")
+        await pilot.press("3")
+        tree = app.explorer.tree(True)
+        assert app.focused is tree
+        assert {i for _, i in tree_rows(app, True)} == {"pkg/db.py::save_atom", "pkg/service.py::handle"}
+        tree.move_cursor(node_for(tree, "pkg/db.py::save_atom"))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.explorer.current_atom == "pkg/db.py::save_atom", "the caller")
+        assert app.focused is tree  # walking keeps you in the tree you walk
+
+
+async def test_unresolved_enter_explains(pyrepo: Path, home: Path):
+    async with explorer(pyrepo, home) as (app, pilot):
+        await open_and_wait(app, pilot, "pkg/service.py::handle", focus="callees")
+        tree = app.explorer.tree(False)
+        tree.move_cursor(node_for(tree, "print"))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: any("no atom with this name" in n.message for n in app._notifications),
+                       "the explanation")
+        assert app.explorer.current_atom == "pkg/service.py::handle"
