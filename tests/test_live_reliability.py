@@ -320,3 +320,68 @@ def teardown_module() -> None:
         existing["live"] = REPORT
         Path(out).write_text(json.dumps(existing, indent=2))
 
+
+
+async def test_the_explorer_open_under_load(tmp_path: Path):
+    """The explorer (the real app under Pilot) open on a repository that `dgtui watch` writes
+    under a stream of edits while four reader processes query it: the app follows as a reader,
+    keeps answering searches and opening atoms, and ends with no error, having followed every
+    commit."""
+    import asyncio
+
+    from tui_support import explorer, open_and_wait, type_search, wait_for
+
+    root = tmp_path / "repo"
+    make_corpus(root, 40)
+    home = tmp_path / "home"
+    writer, role = start_watch(root, home)
+    assert role == "writer"
+    db = RepoPaths.for_root(str(root.resolve()), str(home)).index_db
+    seconds = LOAD_SECONDS
+    readers = [subprocess.Popen([sys.executable, "-c", READER, str(root), str(home), db,
+                                 str(seconds)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True) for _ in range(4)]
+    stop_edits = threading.Event()
+    edits = [0]
+
+    def stream() -> None:
+        rng = random.Random(9)
+        while not stop_edits.is_set():
+            edit_once(root, rng, 9000 + edits[0])
+            edits[0] += 1
+            time.sleep(0.03)
+
+    editor = threading.Thread(target=stream)
+    try:
+        async with explorer(root, home, size=(160, 48)) as (app, pilot):
+            assert app.live_status.role == "reader"
+            editor.start()
+            deadline = time.monotonic() + seconds
+            rounds = 0
+            while time.monotonic() < deadline:
+                await type_search(app, pilot, ["step", "f1", "service", "fn"][rounds % 4])
+                await open_and_wait(app, pilot, "pkg/sub1/mod1.py::f1_3")
+                rounds += 1
+                await asyncio.sleep(0.05)
+            stop_edits.set()
+            editor.join()
+            await wait_for(pilot, lambda: dgtui("check", "--path", str(root), home=home)
+                           .returncode == 0, "the writer to settle", timeout=60)
+            with Store.open(db, create=False) as store:
+                last = store.events.last_transaction_id()
+            await wait_for(pilot, lambda: app.live_status.last_transaction == last,
+                           "the explorer to follow every commit")
+            assert app.live_status.errors == []
+            assert rounds > 0
+    finally:
+        stop_edits.set()
+        if editor.is_alive():
+            editor.join()
+        stop(writer)
+    results = [json.loads(r.communicate(timeout=seconds + 120)[0]) for r in readers]
+    for r in results:
+        assert r["errors"] == [] and r["half_applied"] == [], r
+    REPORT["explorer under load"] = {"seconds": seconds, "edits": edits[0],
+                                     "search and open rounds": rounds,
+                                     "reader queries": sum(r["queries"] for r in results),
+                                     "errors": 0}
