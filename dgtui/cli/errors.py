@@ -32,6 +32,8 @@ def translate() -> Iterator[None]:
     try:
         yield
     except click.UsageError as exc:  # click prints four lines for these; one is enough
+        if type(exc).__name__ == "NoArgsIsHelpError":  # `dgtui chat`: the help is the answer
+            raise
         raise CliError(usage_line(exc), exit_code=exc.exit_code) from None
     except (click.ClickException, click.exceptions.Exit, click.Abort):
         raise
