@@ -35,7 +35,9 @@ class AtomPane(Pane):
 
     def compose(self) -> ComposeResult:
         yield AtomHeader(EMPTY, id="atom-header")
-        yield SourceView(id="source")
+        source = SourceView(id="source")
+        source.display = False  # until there is an atom: an empty editor still shows "1"
+        yield source
 
     def main_widget(self):
         return self.query_one(SourceView)
