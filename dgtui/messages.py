@@ -84,6 +84,7 @@ class TimelineFilterChanged(Message):
     source: str | None
     file_glob: str | None
     atom_text: str | None
+    show_moves: bool = False  # updates that only moved an atom (a line added above it)
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, TimelineFilterChanged)

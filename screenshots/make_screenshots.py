@@ -17,6 +17,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -78,7 +79,11 @@ async def shoot(repo: str, home: str, size: tuple[int, int], out: Path) -> list[
         await app.run_action("pane(5)")
         timeline = app.get_screen("timeline")
         await wait_for(lambda: timeline.table.row_count)
-        await pilot.press("down", "down", "down")
+        # What the timeline is for: changes as they land (in a thread: the app keeps running).
+        edits = await asyncio.to_thread(edit_like_an_agent, Path(repo))
+        await wait_for(lambda: sum(1 for e in timeline.table.events.values()
+                                   if e["source"] == "file-watcher") >= edits)
+        await pilot.press("g", "down", "down")  # the newest rows: the signature change
         await pilot.pause(0.3)
         save("timeline")
 
@@ -96,6 +101,29 @@ async def shoot(repo: str, home: str, size: tuple[int, int], out: Path) -> list[
         await pilot.pause(0.3)
         save("chat")
     return written
+
+
+def edit_like_an_agent(root: Path) -> int:
+    """Three saves in a Python file of the (copied) repository: a new function, a signature
+    change, a rename. Returns how many atom events at least they make."""
+    import re
+
+    for path in sorted(root.rglob("*.py")):
+        text = path.read_text(errors="replace")
+        defs = re.findall(r"^def (\w+)\((.*?)\):$", text, re.M)
+        if len(defs) >= 3 and "/tests/" not in str(path):
+            break
+    else:
+        return 0
+    (first, _), (second, params), (third, _) = defs[:3]
+    path.write_text(text + f"\n\ndef {first}_twice(*args):\n    return {first}(*args), {first}(*args)\n")
+    time.sleep(0.3)
+    text = path.read_text().replace(f"def {second}({params}):",
+                                    f"def {second}({params}{', ' if params else ''}strict=False):", 1)
+    path.write_text(text)
+    time.sleep(0.3)
+    path.write_text(path.read_text().replace(f"def {third}(", f"def {third}_renamed(", 1))
+    return 3
 
 
 def to_png(svg: Path) -> Path | None:
@@ -122,7 +150,15 @@ def main() -> None:
     args = parser.parse_args()
     width, height = (int(n) for n in args.size.lower().split("x"))
     home = args.home or tempfile.mkdtemp(prefix="dgtui-shots-")
-    written = asyncio.run(shoot(os.path.abspath(args.repo), home, (width, height), HERE))
+    # The pictures show live edits: they are made in a copy, never in the repository itself.
+    work = Path(tempfile.mkdtemp(prefix="dgtui-shots-repo-"))
+    copy = work / Path(os.path.abspath(args.repo)).name
+    shutil.copytree(args.repo, copy, symlinks=True, ignore=shutil.ignore_patterns(
+        ".git", ".venv", ".ci-venv", "__pycache__", "*.egg-info", ".hypothesis", ".pytest_cache"))
+    try:
+        written = asyncio.run(shoot(str(copy), home, (width, height), HERE))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
     for svg in written:
         png = to_png(svg)
         print(svg.relative_to(HERE.parent), "and", png.name if png else "(no PNG: install rsvg-convert)")

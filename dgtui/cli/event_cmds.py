@@ -40,12 +40,14 @@ def _rows_for_table(rows: list[dict]) -> list[dict]:
 @click.option("--source", default=None, help="index, file-watcher, atomic-edit, mcp, user, import.")
 @click.option("--transaction", type=NUMBER, default=None, metavar="N", help="Events of transaction N.")
 @click.option("--limit", type=int, default=100, show_default=True, callback=positive)
+@click.option("--no-moves", "hide_moves", is_flag=True,
+              help="Leave out updates that only moved an atom (its line numbers).")
 @click.option("--edges", "edge_diff", is_flag=True,
               help="The caller -> callee edges each transaction added or removed, instead.")
 @repo_options
 @output_options
-def events(since, until, atom, file_glob, source, transaction, limit, edge_diff, repo: Repo, fmt,
-           output) -> None:
+def events(since, until, atom, file_glob, source, transaction, limit, hide_moves, edge_diff,
+           repo: Repo, fmt, output) -> None:
     """The event log, newest first: every create, update and delete of an atom."""
     from .. import query as q
     from ..store import EventFilter
@@ -60,7 +62,7 @@ def events(since, until, atom, file_glob, source, transaction, limit, edge_diff,
                  repo=repo)
             return
         f = EventFilter(atom=atom, file_glob=file_glob, source=source, transaction=transaction,
-                        since=since_t, until=until_t, limit=limit)
+                        since=since_t, until=until_t, hide_moves=hide_moves, limit=limit)
         rows = q.events(store, f)
     if fmt in ("json", "ndjson"):
         emit(rows, _EVENT_COLUMNS, fmt, output, repo=repo)

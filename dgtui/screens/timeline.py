@@ -8,7 +8,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.content import Content
-from textual.widgets import DataTable, Footer, Input, Select, Static
+from textual.widgets import Checkbox, DataTable, Footer, Input, Select, Static
 
 from .. import query
 from ..messages import EventsLoaded, TimelineFilterChanged
@@ -37,6 +37,10 @@ class TimelinePane(Pane):
                          id="filter-source")
             yield Input(placeholder="file glob (pkg/*.py)", compact=True, id="filter-file")
             yield Input(placeholder="atom (name or id part)", compact=True, id="filter-atom")
+            # A line added at the top of a file moves every atom below it: those updates bury
+            # the real change, so they are hidden until asked for.
+            yield Checkbox("moves", False, compact=True, id="filter-moves",
+                           tooltip="Also list updates that only moved an atom (line numbers)")
         yield EventTable(id="events")
         yield Static(EMPTY, id="events-empty", classes="empty")
         yield ChangeView(id="change")
@@ -52,13 +56,15 @@ class TimelinePane(Pane):
 
     @on(Select.Changed)
     @on(Input.Changed)
+    @on(Checkbox.Changed)
     def _filter_changed(self, event) -> None:
         event.stop()
         source = self.query_one("#filter-source", Select).value
         self.post_message(TimelineFilterChanged(
             None if source is Select.NULL else str(source),
             self.query_one("#filter-file", Input).value.strip() or None,
-            self.query_one("#filter-atom", Input).value.strip() or None))
+            self.query_one("#filter-atom", Input).value.strip() or None,
+            self.query_one("#filter-moves", Checkbox).value))
 
 
 class TimelineScreen(LiveScreen):
@@ -66,7 +72,7 @@ class TimelineScreen(LiveScreen):
 
     def __init__(self) -> None:
         super().__init__(id="timeline")
-        self.filter = EventFilter(limit=FIRST_LOAD)
+        self.filter = EventFilter(limit=FIRST_LOAD, hide_moves=True)
         self._last_tx = 0
         self._generation = 0  # bumps when the filter changes: late answers are dropped
 
@@ -93,7 +99,7 @@ class TimelineScreen(LiveScreen):
         since = None if replace else self._last_tx
         self._events_worker(self._generation, EventFilter(
             atom_glob=f.atom_glob, file_glob=f.file_glob, source=f.source, since_transaction=since,
-            limit=FIRST_LOAD if replace else None), replace, delta)
+            hide_moves=f.hide_moves, limit=FIRST_LOAD if replace else None), replace, delta)
 
     @work(thread=True, group="events", exit_on_error=False)
     def _events_worker(self, generation: int, f: EventFilter, replace: bool, delta: Delta | None) -> None:
@@ -128,7 +134,7 @@ class TimelineScreen(LiveScreen):
         if file_glob and not any(c in file_glob for c in "*?["):
             file_glob = f"*{file_glob}*"
         self.filter = EventFilter(source=message.source, file_glob=file_glob, atom_glob=glob,
-                                  limit=FIRST_LOAD)
+                                  hide_moves=not message.show_moves, limit=FIRST_LOAD)
         self._generation += 1
         self._last_tx = 0
         self._load(replace=True)

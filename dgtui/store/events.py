@@ -60,6 +60,7 @@ class TransactionRow:
 class EventFilter:
     atom: str | None = None
     atom_glob: str | None = None  # GLOB over atom ids (``*save*``)
+    hide_moves: bool = False  # leave out updates that only moved an atom (line/end_line)
     file_glob: str | None = None
     source: str | None = None
     transaction: int | None = None
@@ -119,6 +120,10 @@ class EventLog:
         if f.atom:
             clauses.append("atom_id = ?")
             params.append(f.atom)
+        if f.hide_moves:
+            clauses.append(
+                "NOT (operation = 'update' AND NOT EXISTS (SELECT 1 FROM json_each(delta, "
+                "'$.changed') WHERE key NOT IN ('line', 'end_line')))")
         if f.atom_glob:
             clauses.append("atom_id GLOB ?")
             params.append(f.atom_glob)

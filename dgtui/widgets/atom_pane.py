@@ -31,10 +31,13 @@ class AtomPane(Pane):
         super().__init__(**kwargs)
         self.view: dict | None = None
         self.ghost: dict | None = None
+        self._shown: tuple[str, int] | None = None  # (atom id, first line) on screen now
 
     def compose(self) -> ComposeResult:
         yield AtomHeader(EMPTY, id="atom-header")
-        yield SourceView(id="source")
+        source = SourceView(id="source")
+        source.display = False  # until there is an atom: an empty editor still shows "1"
+        yield source
 
     def main_widget(self):
         return self.query_one(SourceView)
@@ -55,9 +58,14 @@ class AtomPane(Pane):
             source.display = False
             return
         source.display = True
+        # A refresh keeps the atom where it was on screen, even when lines above it moved it.
+        scroll = None
+        if loaded.keep_scroll and self._shown is not None and self._shown[0] == row["id"]:
+            scroll = source.scroll_y + (row["line"] - self._shown[1])
         source.show_text((row["file_path"], loaded.first_line), loaded.source,
                          (loaded.view or {}).get("language"), loaded.first_line)
-        source.show_atom_lines(row["line"], row.get("end_line"), keep_scroll=loaded.keep_scroll)
+        source.show_atom_lines(row["line"], row.get("end_line"), scroll=scroll)
+        self._shown = (row["id"], row["line"])
 
     def _header(self, row: dict, loaded: AtomLoaded, may_break_tx: int | None,
                 touched_op: str | None, change: dict | None) -> Content:

@@ -118,7 +118,8 @@ class SearchPane(Pane):
         empty.display = not rows
         if not rows:
             empty.update(empty_message or HINT)
-        self.border_subtitle = f"{len(rows)}{'+' if len(rows) >= 50 else ''} results" if rows else ""
+        count = f"{len(rows)}{'+' if len(rows) >= 50 else ''}"
+        self.border_subtitle = (f"{count} result{'' if count == '1' else 's'}") if rows else ""
 
     def restyle(self, lit: dict[str, str]) -> None:
         self.table.restyle(lit)

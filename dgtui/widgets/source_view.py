@@ -76,17 +76,15 @@ class SourceView(TextArea):
         except Exception:
             self.language = None
 
-    def show_atom_lines(self, line: int, end_line: int | None, keep_scroll: bool = False) -> None:
-        """Select the atom's lines (1-based, in file numbering) and scroll to its first line."""
-        scroll = self.scroll_y
+    def show_atom_lines(self, line: int, end_line: int | None, scroll: float | None = None) -> None:
+        """Select the atom's lines (1-based, in file numbering); scroll to ``scroll`` when given
+        (a refresh keeping its place), else to the atom's first line."""
         start = max(0, line - self.line_number_start)
         last = self.document.line_count - 1
         end = last if end_line is None else min(last, end_line - self.line_number_start)
         self.selection = Selection((end, len(self.document.get_line(end))), (start, 0))
-        if keep_scroll:
-            self.scroll_to(y=scroll, animate=False, immediate=True)
-        else:
-            self.scroll_to(y=max(0, start - 1), animate=False, immediate=True)
+        y = max(0, start - 1) if scroll is None else max(0, scroll)
+        self.scroll_to(y=y, animate=False, immediate=True)
 
     def action_cursor_top(self) -> None:
         self.move_cursor((0, 0))
