@@ -26,7 +26,7 @@ _HEADER_PREFIX = re.compile(
     rb"\s*(?:(?:export|default|const|let|var|async|static|public|private|protected|readonly|"
     rb"abstract|declare|override)\s+)*")
 _PLAIN_CALLEE = re.compile(r"[\w$.]+")
-_ROLES = ("reference.call", "branch", "scope.object", "comment", "doc", "base", "yield",
+_ROLES = ("callee", "branch", "scope.object", "comment", "doc", "base", "yield",
           "import.module", "export.name", "export.default_name", "export.definition", "error")
 _SHORT_NAME = re.compile(r"([A-Za-z_$#][\w$]*)\s*$")
 _first = itemgetter(0)
@@ -159,6 +159,8 @@ def extract(source: bytes, path: str, lang: LoadedLanguage) -> Extraction:
     if error_count == 0 and root.has_error:
         error_count = 1  # a MISSING node: the tree recovered without an ERROR node
         errors.append("missing token (incomplete code)")
+    for iv in intervals:  # no reference cycles: the file's objects go as soon as it is done,
+        iv.parent = iv.atom_parent = None  # and workers need no per-file garbage collection
     return Extraction(atoms, error_count, errors, line_count)
 
 
@@ -169,7 +171,7 @@ def _role(caps: dict[str, Any], kinds: dict[str, str]) -> str:
             return cap
     for role in _ROLES:
         if role in caps:
-            return "call" if role == "reference.call" else role
+            return "call" if role == "callee" else role
     return "ignored"
 
 
