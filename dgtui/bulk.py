@@ -21,7 +21,7 @@ import threading
 import time
 from typing import TYPE_CHECKING
 
-from .model import Atom, AtomChange, Delta, Edge, atom_json
+from .model import Atom, AtomChange, Delta, Edge
 from .resolve import Resolver
 from .symbols import SymbolInfo, SymbolTable
 
@@ -41,7 +41,7 @@ def write_first_index(engine: Engine, batch: Batch, source: str, t0: float) -> D
 
 
 def _write(engine: Engine, batch: Batch, source: str, t0: float) -> Delta | None:
-    from .engine import _file_row  # the engine's own row shape (engine imports this module)
+    from .engine import _file_row, records_of  # the engine's own rows (it imports this module)
 
     repo, events = engine.store.atoms, engine.store.events
     symbols = SymbolTable()  # the store is empty: so is its table
@@ -66,10 +66,10 @@ def _write(engine: Engine, batch: Batch, source: str, t0: float) -> Delta | None
             repo.set_fts_triggers(False)
             repo.set_bulk_indexes(False)
         atoms = pf.atoms
-        states = pf.states if len(pf.states) == len(atoms) else tuple(atom_json(a) for a in atoms)
-        repo.insert_atoms(zip(atoms, states, strict=True), now, tx)
-        events.insert_events([(a.id, a.file_path, "create", f'{{"atom":{state}}}', None, 1, now,
-                               source, tx) for a, state in zip(atoms, states, strict=True)])
+        records = records_of(pf)
+        repo.insert_atoms([row for row, _ in records], now, tx)
+        events.insert_events([(row[0], row[1], "create", f'{{"atom":{state}}}', None, 1, now,
+                               source, tx) for row, state in records])
         add = symbols.add
         for a in atoms:
             add(SymbolInfo.of(a))

@@ -12,7 +12,8 @@ import multiprocessing
 import os
 from collections.abc import Iterator, Sequence
 
-from ..model import ParsedFile, atom_json
+from ..model import ParsedFile
+from ..store.records import atom_record
 from .extract import extract
 from .registry import language_for, load
 
@@ -62,8 +63,10 @@ def parse_file(root: str, rel: str, max_bytes: int) -> ParsedFile:
         return ParsedFile(rel, spec.name, size, mtime, digest, skipped="parse-failed",
                           errors=(f"{type(exc).__name__}: {exc}",))
     atoms = tuple(result.atoms)
+    records = [atom_record(a) for a in atoms]  # here, in parallel, not in the writer
     return ParsedFile(rel, spec.name, size, mtime, digest, atoms=atoms,
-                      states=tuple(atom_json(a) for a in atoms), error_count=result.error_count, errors=tuple(result.errors),
+                      rows=tuple([r[0] for r in records]), states=tuple([r[1] for r in records]),
+                      error_count=result.error_count, errors=tuple(result.errors),
                       line_count=result.line_count)
 
 
