@@ -124,9 +124,13 @@ class AtomRepository:
             self.conn.execute(f"DELETE FROM skipped WHERE path IN ({_marks(chunk)})", chunk)
 
     def insert_edges(self, edges: Iterable[Edge]) -> None:
+        self.insert_edge_rows([edge_row(e) for e in edges])
+
+    def insert_edge_rows(self, rows: Iterable[tuple]) -> None:
+        """Rows of (source_id, target_id, callee, short_name, line, resolution, candidates)."""
         self.conn.executemany(
             "INSERT INTO edges (source_id, target_id, callee, short_name, line, resolution, "
-            "candidates) VALUES (?,?,?,?,?,?,?)", (edge_row(e) for e in edges))
+            "candidates) VALUES (?,?,?,?,?,?,?)", rows)
 
     def delete_all_edges(self) -> None:
         self.conn.execute("DELETE FROM edges")
