@@ -21,7 +21,7 @@ import threading
 import time
 from typing import TYPE_CHECKING
 
-from .model import Atom, AtomChange, Delta, Edge, atom_json
+from .model import Atom, AtomChange, Delta
 from .resolve import Resolver
 from .symbols import SymbolInfo, SymbolTable
 
@@ -41,7 +41,7 @@ def write_first_index(engine: Engine, batch: Batch, source: str, t0: float) -> D
 
 
 def _write(engine: Engine, batch: Batch, source: str, t0: float) -> Delta | None:
-    from .engine import _file_row  # the engine's own row shape (engine imports this module)
+    from .engine import _file_row, records_of  # the engine's own rows (it imports this module)
 
     repo, events = engine.store.atoms, engine.store.events
     symbols = SymbolTable()  # the store is empty: so is its table
@@ -66,10 +66,10 @@ def _write(engine: Engine, batch: Batch, source: str, t0: float) -> Delta | None
             repo.set_fts_triggers(False)
             repo.set_bulk_indexes(False)
         atoms = pf.atoms
-        states = pf.states if len(pf.states) == len(atoms) else tuple(atom_json(a) for a in atoms)
-        repo.insert_atoms(zip(atoms, states, strict=True), now, tx)
-        events.insert_events([(a.id, a.file_path, "create", f'{{"atom":{state}}}', None, 1, now,
-                               source, tx) for a, state in zip(atoms, states, strict=True)])
+        records = records_of(pf)
+        repo.insert_atoms([row for row, _ in records], now, tx)
+        events.insert_events([(row[0], row[1], "create", f'{{"atom":{state}}}', None, 1, now,
+                               source, tx) for row, state in records])
         add = symbols.add
         for a in atoms:
             add(SymbolInfo.of(a))
@@ -85,11 +85,10 @@ def _write(engine: Engine, batch: Batch, source: str, t0: float) -> Delta | None
     if tx is None:
         return None  # nothing but skipped files
 
-    edges = _resolve_while(symbols, created, lambda: (
+    edges, added = _resolve_while(symbols, created, lambda: (
         repo.rebuild_fts(), repo.set_fts_triggers(True),
         repo.set_bulk_indexes(True, tables=("atoms", "atom_events"))))
-    repo.insert_edges(edges)
-    added = sorted({(e.source_id, e.target_id) for e in edges if e.target_id is not None})
+    repo.insert_edge_rows(edges)
     events.insert_edge_events(tx, added, [])
     repo.set_bulk_indexes(True)
     repo.upsert_files(file_rows, tx)
@@ -108,18 +107,21 @@ def _write(engine: Engine, batch: Batch, source: str, t0: float) -> Delta | None
     )
 
 
-def _resolve_while(symbols: SymbolTable, atoms: list[Atom], sql_work) -> list[Edge]:
-    """Resolve every call of ``atoms`` in a thread while ``sql_work`` runs in this one."""
-    out: list[Edge] = []
+def _resolve_while(symbols: SymbolTable, atoms: list[Atom], sql_work) -> tuple[list[tuple], list]:
+    """Resolve every call of ``atoms`` in a thread while ``sql_work`` runs in this one: the
+    rows of the edges table, and the resolved (caller, callee) pairs in order."""
+    out: list[tuple] = []
+    added: list[tuple[str, str]] = []
     failure: list[BaseException] = []
 
     def resolve() -> None:
         try:
-            resolver = Resolver(symbols)
-            edges_for = resolver.edges_for
+            rows_for, get = Resolver(symbols).rows_for, symbols.atoms.get
+            extend = out.extend
             for a in atoms:
                 if a.calls:
-                    out.extend(edges_for(a, a.calls))
+                    extend(rows_for(get(a.id) or SymbolInfo.of(a), a.line, a.calls))
+            added.extend(sorted({(r[0], r[1]) for r in out if r[1] is not None}))
         except BaseException as exc:  # re-raised in the writer's thread
             failure.append(exc)
 
@@ -131,4 +133,4 @@ def _resolve_while(symbols: SymbolTable, atoms: list[Atom], sql_work) -> list[Ed
         worker.join()
     if failure:
         raise failure[0]
-    return out
+    return out, added

@@ -17,9 +17,9 @@ from dataclasses import dataclass, field, replace
 
 from . import delta as delta_mod
 from .linker import Linker
-from .model import AtomChange, Delta, ParsedFile, atom_json
+from .model import AtomChange, Delta, ParsedFile
 from .store import AtomFilter, FileRow, Store, with_retries
-from .store.records import dumps
+from .store.records import atom_record, dumps
 from .symbols import SymbolInfo, SymbolTable
 from .walk import Skip
 
@@ -138,7 +138,7 @@ class Engine:
                 changes.append(AtomChange("delete", atom_id, old.file_path, old.name, old.kind))
             elif old is None:
                 a = stored.atom
-                rows.append((atom_id, a.file_path, "create", f'{{"atom":{atom_json(a)}}}', None,
+                rows.append((atom_id, a.file_path, "create", f'{{"atom":{atom_record(a)[1]}}}', None,
                              stored.version, now, source, tx))
                 changes.append(AtomChange("create", atom_id, a.file_path, a.name, a.kind))
             elif old != stored.atom:
@@ -241,7 +241,7 @@ class Engine:
         versions = {s.id: s.version for s in old_stored}
         old_atoms = [s.atom for s in old_stored]
         new_atoms = [a for pf in changed.values() if pf is not None for a in pf.atoms]
-        states = _states(changed.values())
+        records = _records(changed.values())
         diff = delta_mod.diff(old_atoms, new_atoms)
 
         tx = events.open_transaction(source, now, batch.detected_at)
@@ -252,9 +252,9 @@ class Engine:
         if empty:  # the first index: load everything, then build the indexes once
             repo.set_bulk_indexes(False)
         repo.delete_atoms([a.id for a in diff.deleted])
-        repo.update_atoms([(u.new, states[u.new.id], versions[u.old.id] + 1) for u in diff.updated],
+        repo.update_atoms([(records[u.new.id][0], versions[u.old.id] + 1) for u in diff.updated],
                           now, tx)
-        repo.insert_atoms([(a, states[a.id]) for a in diff.created], now, tx)
+        repo.insert_atoms([records[a.id][0] for a in diff.created], now, tx)
         if bulk:
             repo.rebuild_fts()
             repo.set_fts_triggers(True)
@@ -268,7 +268,7 @@ class Engine:
         edge_diff = linker.relink(old_atoms, new_atoms, diff, before, set(changed_paths))
 
         changes = _changes(diff)
-        events.insert_events(_event_rows(diff, states, versions, now, source, tx))
+        events.insert_events(_event_rows(diff, records, versions, now, source, tx))
         events.insert_edge_events(tx, edge_diff.added, edge_diff.removed)
         if empty:
             repo.set_bulk_indexes(True)
@@ -304,20 +304,23 @@ def _changes(diff: delta_mod.AtomDiff) -> list[AtomChange]:
     return out
 
 
-def _states(files) -> dict[str, str]:
-    """Atom id -> JSON state, as the parse workers made it (or made here when missing)."""
-    out: dict[str, str] = {}
+def _records(files) -> dict[str, tuple[tuple, str]]:
+    """Atom id -> (atoms row, JSON state), as the parse workers made them."""
+    out: dict[str, tuple[tuple, str]] = {}
     for pf in files:
-        if pf is None:
-            continue
-        if len(pf.states) == len(pf.atoms):
-            out.update(zip((a.id for a in pf.atoms), pf.states, strict=True))
-        else:
-            out.update((a.id, atom_json(a)) for a in pf.atoms)
+        if pf is not None:
+            out.update(zip((a.id for a in pf.atoms), records_of(pf), strict=True))
     return out
 
 
-def _event_rows(diff: delta_mod.AtomDiff, states: dict[str, str], versions: dict[str, int],
+def records_of(pf: ParsedFile) -> list[tuple[tuple, str]]:
+    """(row, state) of each atom of a parsed file; made here if the parser did not."""
+    if len(pf.rows) == len(pf.atoms) == len(pf.states):
+        return list(zip(pf.rows, pf.states))
+    return [atom_record(a) for a in pf.atoms]
+
+
+def _event_rows(diff: delta_mod.AtomDiff, records: dict[str, tuple[tuple, str]], versions: dict[str, int],
                 now: float, source: str, tx: int) -> list[tuple]:
     renamed_from = diff.renamed_from()
     rows = []
@@ -333,7 +336,7 @@ def _event_rows(diff: delta_mod.AtomDiff, states: dict[str, str], versions: dict
     for a in diff.created:
         # The state is already JSON: splice it in rather than encoding the atom twice.
         extra = f',"renamed_from":{dumps(renamed_from[a.id])}' if a.id in renamed_from else ""
-        rows.append((a.id, a.file_path, "create", f'{{"atom":{states[a.id]}{extra}}}', None, 1,
+        rows.append((a.id, a.file_path, "create", f'{{"atom":{records[a.id][1]}{extra}}}', None, 1,
                      now, source, tx))
     return rows
 

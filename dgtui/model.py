@@ -6,7 +6,6 @@ these (parse workers return them, the engine diffs them, the store persists them
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
 
@@ -108,14 +107,6 @@ class Atom(NamedTuple):
         return Atom.from_state(state)
 
 
-_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-
-
-def atom_json(atom: Atom) -> str:
-    """The atom's full state as JSON: the ``data`` column and the body of its create event."""
-    return _encode(atom.to_state())
-
-
 def diff_atoms(old: Atom, new: Atom) -> dict[str, list[Any]]:
     """Changed fields as ``{field: [old, new]}``; empty when equal."""
     changed: dict[str, list[Any]] = {}
@@ -139,7 +130,10 @@ class ParsedFile:
     mtime_ns: int
     content_hash: str
     atoms: tuple[Atom, ...] = ()
-    states: tuple[str, ...] = ()  # each atom as JSON, made by the (parallel) parse worker
+    # Made by the (parallel) parse worker, one per atom: its row of the atoms table and its
+    # full state as JSON (see ``store.records.atom_record``); empty when not made yet.
+    rows: tuple[tuple, ...] = ()
+    states: tuple[str, ...] = ()
     error_count: int = 0
     errors: tuple[str, ...] = ()  # first few parse errors, as "line:col message"
     skipped: str | None = None  # reason the file was not indexed (binary, too-large, ...)
@@ -152,8 +146,8 @@ class ParsedFile:
         atoms = tuple(a[:14] + (tuple(map(tuple, a[14])),) + a[15:18] + (tuple(map(tuple, a[18])),)
                       + a[19:] for a in self.atoms)
         return (_unpack_parsed, (self.path, self.language, self.size, self.mtime_ns,
-                                 self.content_hash, atoms, self.states, self.error_count,
-                                 self.errors, self.skipped, self.line_count))
+                                 self.content_hash, atoms, self.rows, self.states,
+                                 self.error_count, self.errors, self.skipped, self.line_count))
 
 
 _new = tuple.__new__
@@ -232,5 +226,5 @@ class Delta:
 
 __all__ = [
     "Atom", "AtomChange", "Call", "DIFF_FIELDS", "Delta", "Edge", "Import", "ParsedFile",
-    "RESOLUTIONS", "RESOLVED", "atom_json", "diff_atoms", "replace",
+    "RESOLUTIONS", "RESOLVED", "diff_atoms", "replace",
 ]

@@ -52,6 +52,9 @@ class SymbolTable:
         self.by_qualified: dict[tuple[str, str], list[str]] = defaultdict(list)
         self.by_file: dict[str, set[str]] = defaultdict(set)
         self.modules: dict[str, SymbolInfo] = {}  # file path -> its <module> atom
+        # (file, qualified name minus its last part) -> how many atoms: a scope that is no key
+        # here defines nothing nested, so resolving a bare name need not look inside it.
+        self.scopes: dict[tuple[str, str], int] = {}
         self._python_modules: dict[str, str] | None = None  # dotted import name -> file
         self._dotted_names: dict[str, str] = {}  # file -> its dotted import name
         self._vanished: set[str] = set()  # module files removed, maybe about to come back
@@ -64,6 +67,8 @@ class SymbolTable:
         self.atoms[info.id] = info
         self.by_file[info.file_path].add(info.id)
         self.by_qualified[(info.file_path, info.qualified_name)].append(info.id)
+        scope = (info.file_path, info.qualified_name.rpartition(".")[0])
+        self.scopes[scope] = self.scopes.get(scope, 0) + 1
         if info.kind == "module":
             if info.file_path in self._vanished:
                 self._vanished.discard(info.file_path)  # the same file, re-parsed
@@ -84,6 +89,12 @@ class SymbolTable:
             ids.remove(atom_id)
             if not ids:
                 del self.by_qualified[key]
+        scope = (info.file_path, info.qualified_name.rpartition(".")[0])
+        left = self.scopes.get(scope, 0) - 1
+        if left > 0:
+            self.scopes[scope] = left
+        else:
+            self.scopes.pop(scope, None)
         if info.kind == "module":
             if self.modules.get(info.file_path) is info:
                 del self.modules[info.file_path]

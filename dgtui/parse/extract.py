@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 from operator import itemgetter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from ..model import Atom, Call, Import
@@ -27,37 +27,41 @@ _MAX_QUALIFIED_PREFIX = 256  # a deeper parent chain keeps its tail: "…f.f.f" 
 _HEADER_PREFIX = re.compile(
     rb"\s*(?:(?:export|default|const|let|var|async|static|public|private|protected|readonly|"
     rb"abstract|declare|override)\s+)*")
-_PLAIN_CALLEE = re.compile(r"[\w$.]+")
-_ROLES = ("reference.call", "branch", "scope.object", "comment", "doc", "base", "yield",
+_ROLES = ("callee", "branch", "scope.object", "comment", "doc", "base", "yield",
           "import.module", "export.name", "export.default_name", "export.definition", "error")
 _SHORT_NAME = re.compile(r"([A-Za-z_$#][\w$]*)\s*$")
 _first = itemgetter(0)
 
 
-@dataclass(eq=False)
 class _Interval:
     """A definition (atom) or a named object scope, spanning [start, end) bytes."""
 
-    start: int
-    end: int
-    name: str
-    is_atom: bool
-    kind: str = ""
-    node: Any = None
-    anchor: Any = None
-    parent: _Interval | None = None
-    atom_parent: _Interval | None = None  # nearest enclosing interval that is an atom
-    children: list[_Interval] = field(default_factory=list)
-    row: int = 0  # 0-based row of the header's first line (calls are stored relative to it)
-    calls: list[Call] = field(default_factory=list)
-    branches: int = 0
-    has_yield: bool = False
-    doc: str = ""
-    bases: list[str] = field(default_factory=list)
-    exported: bool = False
-    qualified: str = ""
-    atom_id: str = ""
-    owner: str | None = None
+    __slots__ = ("start", "end", "name", "is_atom", "kind", "node", "anchor", "parent",
+                 "atom_parent", "children", "row", "calls", "branches", "has_yield", "doc",
+                 "bases", "exported", "qualified", "atom_id", "owner")
+
+    def __init__(self, start: int, end: int, name: str, is_atom: bool, kind: str = "",
+                 node: Any = None, anchor: Any = None, row: int = 0):
+        self.start = start
+        self.end = end
+        self.name = name
+        self.is_atom = is_atom
+        self.kind = kind
+        self.node = node
+        self.anchor = anchor
+        self.row = row  # 0-based row of the header's first line (calls are stored relative to it)
+        self.parent: _Interval | None = None
+        self.atom_parent: _Interval | None = None  # nearest enclosing interval that is an atom
+        self.children: list[_Interval] = []
+        self.calls: list[Call] = []
+        self.branches = 0
+        self.has_yield = False
+        self.doc = ""
+        self.bases: list[str] = []
+        self.exported = False
+        self.qualified = ""
+        self.atom_id = ""
+        self.owner: str | None = None
 
 
 @dataclass
@@ -101,8 +105,8 @@ def extract(source: bytes, path: str, lang: LoadedLanguage) -> Extraction:
             if callee_text.isidentifier() and len(callee_text) <= _MAX_CALLEE:
                 short = callee_text  # a bare name: nothing to collapse or split
             else:
-                if len(callee_text) > _MAX_CALLEE or not _PLAIN_CALLEE.fullmatch(callee_text):
-                    callee_text = collapse(callee_text, _MAX_CALLEE)
+                if len(callee_text) > _MAX_CALLEE or " " in callee_text or not callee_text.isprintable():
+                    callee_text = collapse(callee_text, _MAX_CALLEE)  # else it has no whitespace
                 short = callee_text.rpartition(".")[2]
                 if not short.isidentifier():
                     m = _SHORT_NAME.search(callee_text)
@@ -161,6 +165,8 @@ def extract(source: bytes, path: str, lang: LoadedLanguage) -> Extraction:
     if error_count == 0 and root.has_error:
         error_count = 1  # a MISSING node: the tree recovered without an ERROR node
         errors.append("missing token (incomplete code)")
+    for iv in intervals:  # no reference cycles: the file's objects go as soon as it is done,
+        iv.parent = iv.atom_parent = None  # and workers need no per-file garbage collection
     return Extraction(atoms, error_count, errors, line_count)
 
 
@@ -171,7 +177,7 @@ def _role(caps: dict[str, Any], kinds: dict[str, str]) -> str:
             return cap
     for role in _ROLES:
         if role in caps:
-            return "call" if role == "reference.call" else role
+            return "call" if role == "callee" else role
     return "ignored"
 
 
@@ -315,34 +321,32 @@ def _build_atoms(path: str, lang: LoadedLanguage, text: _Text, module: _Interval
         extra=_module_extra(export_names, default_export),
     )]
     has_all = spec.public_by_default and bool(export_names)
+    python, public, from_comments = spec.name == "python", spec.public_by_default, spec.docs_from_comments
+    source, text_of, new = text.source, text.of, tuple.__new__
     for iv in intervals:
         if not iv.is_atom:
             continue
-        iv.atom_id = make_id(iv.qualified)
+        iv.atom_id = atom_id = make_id(iv.qualified)
         parent = iv.atom_parent
-        node, anchor = iv.node, iv.anchor
+        node = iv.node
         line = iv.row + 1
         body = node.child_by_field_name("body") or node
-        kind = _kind(iv, spec.name == "python")
-        owner = iv.owner = _owner(iv, parent, kind, spec.name == "python")
+        kind = _kind(iv, python)
+        owner = iv.owner = _owner(iv, parent, kind, python)
         short = iv.name.rsplit(".", 1)[-1] if kind != "test" else iv.name
-        iv.exported = iv.exported or _is_exported(iv, parent, short, spec.public_by_default, has_all,
-                                                  export_names, export_spans)
+        exported = iv.exported = iv.exported or _is_exported(iv, parent, short, public, has_all,
+                                                             export_names, export_spans)
         doc = iv.doc
-        if not doc and spec.docs_from_comments:
+        if not doc and from_comments:
             doc = _leading_comment(comments, line - 1)
-        atoms.append(Atom(
-            id=iv.atom_id, file_path=path, name=short, qualified_name=iv.qualified, kind=kind,
-            line=line, end_line=node.end_point[0] + 1,
-            signature=_signature(text, anchor, body),
-            params=param_names(node.child_by_field_name("parameters")
-                               or node.child_by_field_name("parameter"), text.of),
-            is_async=_is_async(node), is_exported=iv.exported, docstring=doc,
-            complexity=1 + iv.branches, body_hash=_own_hash(text, iv, body.start_byte, body.end_byte),
-            calls=tuple(iv.calls),
-            parent_id=parent.atom_id, owner=owner, bases=tuple(iv.bases),
-            extra={"generator": True} if iv.has_yield and kind != "generator" else None,
-        ))
+        params = node.child_by_field_name("parameters") or node.child_by_field_name("parameter")
+        atoms.append(new(Atom, (  # positionally: a NamedTuple's keyword __new__ is Python code
+            atom_id, path, short, iv.qualified, kind, line, node.end_point[0] + 1,
+            _signature(source, iv.anchor, body), param_names(params, text_of),
+            _is_async(node, body, source), exported, doc, 1 + iv.branches,
+            _own_hash(text, iv, body.start_byte, body.end_byte), tuple(iv.calls), parent.atom_id,
+            owner, tuple(iv.bases), (),
+            {"generator": True} if iv.has_yield and kind != "generator" else None)))
     return atoms
 
 
@@ -409,13 +413,16 @@ def _is_exported(iv: _Interval, parent: _Interval, short: str, public_by_default
     return False
 
 
-def _is_async(node: Any) -> bool:
+def _is_async(node: Any, body: Any, source: bytes) -> bool:
+    # An `async` among the first children comes before the body: no such bytes there, no need
+    # to make a node object for each child.
+    if body is not node and b"async" not in source[node.start_byte:body.start_byte]:
+        return False
     return any(child.type == "async" for child in node.children[:4])
 
 
-def _signature(text: _Text, anchor: Any, body: Any) -> str:
+def _signature(src: bytes, anchor: Any, body: Any) -> str:
     """The definition's header as written: from its first keyword to where its body starts."""
-    src = text.source
     start = anchor.start_byte
     # Look back a bounded way only: on a minified one-line bundle an unbounded search for the
     # line start is quadratic (20 MB took minutes); a keyword prefix is never that long.
@@ -424,12 +431,15 @@ def _signature(text: _Text, anchor: Any, body: Any) -> str:
     if _HEADER_PREFIX.fullmatch(src[line_start:start]):  # keep `export const`, `static async`...
         start = line_start
     end = body.start_byte if body is not anchor and body.start_byte > start else anchor.end_byte
-    sig = collapse(text.span(start, min(end, start + 4 * _MAX_SIGNATURE)), _MAX_SIGNATURE)
+    header = src[start:min(end, start + 4 * _MAX_SIGNATURE)].decode("utf-8", "replace")
+    sig = collapse(header, _MAX_SIGNATURE)
     return sig[:-1].rstrip() if sig.endswith("{") else sig
 
 
 def _own_hash(text: _Text, iv: _Interval, start: int, end: int) -> str:
     """Hash of the atom's own text: its body without the spans of the atoms nested in it."""
+    if not iv.children:
+        return hashlib.blake2b(text.source[start:end], digest_size=8).hexdigest()
     h = hashlib.blake2b(digest_size=8)
     pos = start
     for child in iv.children:

@@ -15,7 +15,9 @@ _SKIPPED_PARAMS = {"comment", "keyword_separator", "positional_separator", "this
 
 def collapse(text: str, limit: int) -> str:
     """Whitespace runs to one space, cut to ``limit`` characters (with an ellipsis)."""
-    out = _WS.sub(" ", text).strip()
+    if "  " in text or not text.isprintable():  # else its only whitespace is single spaces
+        text = _WS.sub(" ", text)
+    out = text.strip()
     return out if len(out) <= limit else out[: limit - 1] + "…"
 
 

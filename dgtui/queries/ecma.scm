@@ -77,8 +77,8 @@
   right: [(object (shorthand_property_identifier) @export.name)
           (object (pair value: (identifier) @export.name))])
 
-(call_expression function: (_) @callee) @reference.call
-(new_expression constructor: (_) @callee) @reference.call
+(call_expression function: (_) @callee)
+(new_expression constructor: (_) @callee)
 
 ; import x from './m' / import { a as b } from './m' / import * as ns from './m'
 (import_statement

@@ -2,7 +2,8 @@
 ; Capture vocabulary (shared by every language, read by dgtui/parse/extract.py):
 ;   @definition.<kind>  the node an atom spans         @name    its name
 ;   @anchor             where its header starts        @doc     its docstring
-;   @reference.call     a call; @callee is what is called
+;   @callee             what a call calls (the call node itself is not captured: a node
+;                       object per call costs time and nothing reads it)
 ;   @import.module / @import.name / @import.alias / @import.root   one binding per match
 ;   @export.name        a name listed as exported       @base    a base class
 ;   @branch             a decision point (complexity)   @yield   makes a generator
@@ -25,7 +26,7 @@
 
 (module . (expression_statement (string) @doc))
 
-(call function: (_) @callee) @reference.call
+(call function: (_) @callee)
 
 ; import a.b.c  -> binds a
 (import_statement name: (dotted_name) @import.module @import.root)

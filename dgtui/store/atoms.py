@@ -16,14 +16,15 @@ from typing import TYPE_CHECKING, Any
 from ..model import Atom, Edge, Import
 from . import schema
 from .records import (
-    ATOM_COLUMNS, EDGE_COLUMNS, StoredAtom, atom_row, dumps, edge_row,
-    identifier_words, loads, row_to_edge, row_to_stored,
+    ATOM_COLUMNS, EDGE_COLUMNS, RECORD_COLUMNS, StoredAtom, dumps, edge_row, loads, row_to_edge,
+    row_to_stored,
 )
 
 if TYPE_CHECKING:
     from ..symbols import SymbolInfo
 
 _CHUNK = 2000
+_RECORD_MARKS = ",".join("?" * len(RECORD_COLUMNS.split(",")))
 _SUMMARY_KEYS = ("id", "file_path", "name", "qualified_name", "kind", "line", "end_line",
                  "signature", "is_async", "is_exported", "complexity", "docstring", "version",
                  "updated_at")
@@ -65,26 +66,20 @@ class AtomRepository:
         self.conn = conn
 
     # == writes (engine only) ==============================================================
-    def insert_atoms(self, atoms: Iterable[tuple[Atom, str]], now: float, tx: int) -> None:
-        """Insert (atom, its JSON state) pairs."""
+    def insert_atoms(self, rows: Iterable[tuple], now: float, tx: int) -> None:
+        """Insert atom rows (``atom_record(atom)[0]``) at version 1."""
+        tail = (1, now, now, tx)
         self.conn.executemany(
-            "INSERT INTO atoms (id, file_path, name, qualified_name, kind, line, end_line, "
-            "signature, docstring, is_async, is_exported, complexity, body_hash, parent_id, "
-            "owner, words, data, version, created_at, updated_at, transaction_id) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (atom_row(a, state, now, tx) for a, state in atoms),
-        )
+            f"INSERT INTO atoms ({RECORD_COLUMNS}, version, created_at, updated_at, transaction_id) "
+            f"VALUES ({_RECORD_MARKS},?,?,?,?)", [r + tail for r in rows])
 
-    def update_atoms(self, items: Iterable[tuple[Atom, str, int]], now: float, tx: int) -> None:
-        """Update (atom, its JSON state, new version) in place: ``pk`` and FTS row are kept."""
+    def update_atoms(self, items: Iterable[tuple[tuple, int]], now: float, tx: int) -> None:
+        """Update (atom row, new version) in place: ``pk`` and FTS row are kept."""
         self.conn.executemany(
             "UPDATE atoms SET name=?, qualified_name=?, kind=?, line=?, end_line=?, signature=?, "
             "docstring=?, is_async=?, is_exported=?, complexity=?, body_hash=?, parent_id=?, "
             "owner=?, words=?, data=?, version=?, updated_at=?, transaction_id=? WHERE id=?",
-            ((a.name, a.qualified_name, a.kind, a.line, a.end_line, a.signature, a.docstring,
-              int(a.is_async), int(a.is_exported), a.complexity, a.body_hash, a.parent_id,
-              a.owner, identifier_words(a.qualified_name), state, version, now, tx, a.id)
-             for a, state, version in items),
+            [row[2:] + (version, now, tx, row[0]) for row, version in items],
         )
 
     def delete_atoms(self, ids: Sequence[str]) -> None:
@@ -129,9 +124,13 @@ class AtomRepository:
             self.conn.execute(f"DELETE FROM skipped WHERE path IN ({_marks(chunk)})", chunk)
 
     def insert_edges(self, edges: Iterable[Edge]) -> None:
+        self.insert_edge_rows([edge_row(e) for e in edges])
+
+    def insert_edge_rows(self, rows: Iterable[tuple]) -> None:
+        """Rows of (source_id, target_id, callee, short_name, line, resolution, candidates)."""
         self.conn.executemany(
             "INSERT INTO edges (source_id, target_id, callee, short_name, line, resolution, "
-            "candidates) VALUES (?,?,?,?,?,?,?)", (edge_row(e) for e in edges))
+            "candidates) VALUES (?,?,?,?,?,?,?)", rows)
 
     def delete_all_edges(self) -> None:
         self.conn.execute("DELETE FROM edges")

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from json.encoder import encode_basestring
 from typing import Any
 
-from ..model import Atom, Edge
+from ..model import Atom, Call, Edge, Import
 
 ATOM_COLUMNS = (
     "pk, id, file_path, name, qualified_name, kind, line, end_line, signature, docstring, "
@@ -18,6 +19,8 @@ EDGE_COLUMNS = "id, source_id, target_id, callee, short_name, line, resolution, 
 
 _CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_new_atom = tuple.__new__  # NamedTuples made from a tuple, without their Python-level __new__
+_part_words: dict[str, str] = {}  # one dotted part of a name -> its words (names repeat a lot)
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,22 +39,62 @@ class StoredAtom:
         return self.atom.id
 
 
-def atom_row(atom: Atom, state: str, now: float, tx: int, version: int = 1) -> tuple:
-    """Values for INSERT (columns of ``AtomRepository.insert_atoms``); ``state`` is
-    ``atom_json(atom)``, the full atom, stored whole in ``data`` as the origin schema has it."""
-    return (
-        atom.id, atom.file_path, atom.name, atom.qualified_name, atom.kind, atom.line,
-        atom.end_line, atom.signature, atom.docstring, int(atom.is_async), int(atom.is_exported),
-        atom.complexity, atom.body_hash, atom.parent_id, atom.owner,
-        identifier_words(atom.qualified_name), state, version, now, now, tx,
-    )
+#: The atoms-table columns an ``atom_record`` row fills, in order (version, times and the
+#: transaction are added by the writer).
+RECORD_COLUMNS = (
+    "id, file_path, name, qualified_name, kind, line, end_line, signature, docstring, is_async, "
+    "is_exported, complexity, body_hash, parent_id, owner, words, data"
+)
+_q = encode_basestring  # a str as a JSON string literal (C), exactly as json.dumps writes it
+
+
+def atom_record(atom: Atom) -> tuple[tuple, str]:
+    """The atom as its ``atoms`` row (``RECORD_COLUMNS``) and as its full state in JSON (the body
+    of its create event, which a replay reads).
+
+    ``data`` holds only what has no column of its own (params, calls, bases, imports, extra;
+    empty ones left out): the columns are not stored twice. Parse workers make both, by hand
+    rather than with ``json``: twice as fast, byte for byte what ``json.dumps(atom.to_state())``
+    writes (``tests/test_records.py``)."""
+    (id_, path, name, qualified, kind, line, end_line, signature, params, is_async, is_exported,
+     docstring, complexity, body_hash, calls, parent_id, owner, bases, imports, extra) = atom
+    q = _q
+    p = "[" + ",".join(map(q, params)) + "]" if params else "[]"
+    c = "[" + ",".join([f"[{q(callee)},{q(short)},{offset}]" for callee, short, offset in calls]) + "]" \
+        if calls else "[]"
+    b = "[" + ",".join(map(q, bases)) + "]" if bases else "[]"
+    i = "[" + ",".join([f'[{q(im[0])},{q(im[1])},{"null" if im[2] is None else q(im[2])},'
+                        f'{"true" if im[3] else "false"}]' for im in imports]) + "]" if imports else "[]"
+    e = "null" if extra is None else _dumps(extra)
+    data = ",".join([f'"{k}":{v}' for k, v, full in (("params", p, params), ("calls", c, calls),
+                     ("bases", b, bases), ("imports", i, imports), ("extra", e, extra)) if full])
+    state = (
+        f'{{"id":{q(id_)},"file_path":{q(path)},"name":{q(name)},"qualified_name":{q(qualified)},'
+        f'"kind":{q(kind)},"line":{line},"end_line":{"null" if end_line is None else end_line},'
+        f'"signature":{q(signature)},"params":{p},"is_async":{"true" if is_async else "false"},'
+        f'"is_exported":{"true" if is_exported else "false"},"docstring":{q(docstring)},'
+        f'"complexity":{complexity},"body_hash":{q(body_hash)},"calls":{c},'
+        f'"parent_id":{"null" if parent_id is None else q(parent_id)},'
+        f'"owner":{"null" if owner is None else q(owner)},"bases":{b},"imports":{i},"extra":{e}}}')
+    row = (id_, path, name, qualified, kind, line, end_line, signature, docstring, int(is_async),
+           int(is_exported), complexity, body_hash, parent_id, owner, identifier_words(qualified),
+           "{" + data + "}")
+    return row, state
 
 
 def row_to_atom(row: tuple) -> Atom:
-    """A row selected with ATOM_COLUMNS (pk first) -> Atom (from its ``data`` JSON)."""
+    """A row selected with ATOM_COLUMNS (pk first) -> Atom (columns, plus ``data`` for the rest)."""
     try:
-        return Atom.from_state(json.loads(row[16]))
-    except (ValueError, KeyError, TypeError, IndexError) as exc:
+        d = json.loads(row[16])
+        calls, imports = d.get("calls"), d.get("imports")
+        return _new_atom(Atom, (
+            row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8],
+            tuple(d.get("params", ())), bool(row[10]), bool(row[11]), row[9], row[12], row[13],
+            tuple([_new_atom(Call, c) for c in calls]) if calls else (), row[14], row[15],
+            tuple(d.get("bases", ())),
+            tuple([Import(i[0], i[1], i[2], bool(i[3])) for i in imports]) if imports else (),
+            d.get("extra") or None))
+    except (ValueError, KeyError, TypeError, IndexError, AttributeError) as exc:
         raise damaged(f"the data of atom {row[1]!r}", exc) from None
 
 
@@ -74,10 +117,20 @@ def identifier_words(qualified: str) -> str:
     """Words of an identifier for full-text search: ``Session.saveUser`` -> ``session save user``.
 
     FTS5's tokenizer splits ``save_user`` but keeps ``saveUser`` whole; this column lets a
-    search for ``user`` find both.
+    search for ``user`` find both. No word spans a dot, so each dotted part is split once and
+    remembered.
     """
-    words = _CAMEL.findall(qualified)
-    return " ".join(w.lower() for w in words)
+    out = []
+    cache = _part_words
+    for part in qualified.split("."):
+        words = cache.get(part)
+        if words is None:
+            if len(cache) >= 100_000:
+                cache.clear()
+            words = cache[part] = " ".join([w.lower() for w in _CAMEL.findall(part)])
+        if words:
+            out.append(words)
+    return " ".join(out)
 
 
 def dumps(value: Any) -> str:

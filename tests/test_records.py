@@ -1,0 +1,87 @@
+"""Atom rows and states as the parse workers make them: the hand-made JSON is exactly what the
+``json`` module writes, a stored atom reads back equal, and the search words are the regex's."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dgtui.model import Atom, Call, Import
+from dgtui.parse.files import parse_file
+from dgtui.store import Store
+from dgtui.store.records import _CAMEL, RECORD_COLUMNS, atom_record, identifier_words
+from dgtui.walk import walk
+from dgtui.ignore import IgnoreRules
+
+TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=12)  # no lone surrogates
+NAME = st.one_of(TEXT, st.sampled_from(["save", "saveUser", "HTTPServer.get", "a.b.c", "x1y",
+                                        "test(saves a user)", "", "."]))
+
+
+def reference_json(atom: Atom) -> str:
+    return json.dumps(atom.to_state(), ensure_ascii=False, separators=(",", ":"))
+
+
+atoms = st.builds(
+    Atom,
+    id=NAME, file_path=NAME, name=NAME, qualified_name=NAME,
+    kind=st.sampled_from(["module", "function", "method", "class", "arrow", "test"]),
+    line=st.integers(1, 10**6), end_line=st.none() | st.integers(1, 10**6),
+    signature=TEXT, params=st.lists(TEXT, max_size=3).map(tuple), is_async=st.booleans(),
+    is_exported=st.booleans(), docstring=TEXT, complexity=st.integers(1, 99), body_hash=TEXT,
+    calls=st.lists(st.builds(Call, TEXT, TEXT, st.integers(-5, 500)), max_size=4).map(tuple),
+    parent_id=st.none() | NAME, owner=st.none() | NAME,
+    bases=st.lists(TEXT, max_size=2).map(tuple),
+    imports=st.lists(st.builds(Import, TEXT, TEXT, st.none() | TEXT, st.booleans()),
+                     max_size=3).map(tuple),
+    extra=st.none() | st.fixed_dictionaries({}, optional={
+        "generator": st.just(True), "exports": st.lists(TEXT, max_size=3),
+        "default": TEXT}).filter(bool),
+)
+
+
+def read_back(db: Path, atom: Atom) -> Atom:
+    """The atom after a trip through a real index file."""
+    with Store.open(str(db)) as store:
+        store.conn.execute("DELETE FROM atoms")
+        store.atoms.insert_atoms([atom_record(atom)[0]], 1.0, 1)
+        return store.atoms.get(atom.id).atom
+
+
+@settings(max_examples=300, deadline=None)
+@given(atoms)
+def test_state_is_what_json_writes(atom: Atom):
+    row, state = atom_record(atom)
+    assert state == reference_json(atom)
+    assert len(row) == len(RECORD_COLUMNS.split(","))
+
+
+@settings(max_examples=60, deadline=None)
+@given(atoms)
+def test_an_atom_reads_back_equal(tmp_path_factory, atom: Atom):
+    assert read_back(tmp_path_factory.mktemp("db") / "i.db", atom) == atom
+
+
+@pytest.mark.parametrize("fixture", ["pyrepo", "jsrepo", "tsrepo"])
+def test_parsed_atoms_match_the_reference(fixture: str, request, tmp_path: Path):
+    root = request.getfixturevalue(fixture)
+    n = 0
+    for f in walk(str(root), IgnoreRules(str(root))).files:
+        pf = parse_file(str(root), f.path, 2 << 20)
+        for atom, row, state in zip(pf.atoms, pf.rows, pf.states, strict=True):
+            assert (row, state) == atom_record(atom)
+            assert state == reference_json(atom)
+            assert json.loads(row[-1]).keys() <= {"params", "calls", "bases", "imports", "extra"}
+            assert read_back(tmp_path / "i.db", atom) == atom
+            n += 1
+    assert n > 10
+
+
+@settings(max_examples=500)
+@given(NAME)
+def test_identifier_words_match_the_regex_on_the_whole_name(name: str):
+    assert identifier_words(name) == " ".join(w.lower() for w in _CAMEL.findall(name))
