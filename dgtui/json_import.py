@@ -25,11 +25,17 @@ from typing import Any
 
 from .engine import Batch, Engine
 from .legacy_atoms import (
-    MAX_ATOM_FILE_BYTES, MalformedAtom, check_storable, read_atom_file, source_path, to_atom,
+    MAX_ATOM_FILE_BYTES,
+    MalformedAtom,
+    check_storable,
+    read_atom_file,
+    source_path,
+    to_atom,
 )
-from .model import Atom, ParsedFile, atom_json
+from .model import Atom, ParsedFile
 from .parse.registry import language_for
 from .store import Store
+from .store.records import atom_record
 
 IMPORT_HASH_PREFIX = "import:"
 BATCH_ATOMS = 2000  # atoms per transaction: bounds memory, keeps each commit short
@@ -180,6 +186,7 @@ def _parsed_file(path: str, found: list[tuple[Atom, str]], malformed: Callable[[
     found.sort(key=lambda item: (item[0].line, item[0].qualified_name, item[1]))
     used: dict[str, int] = {}
     atoms: list[Atom] = []
+    rows: list[tuple] = []
     states: list[str] = []
     classes = {a.qualified_name: a for a, _ in found if a.kind == "class"}
     for atom, name in found:
@@ -190,7 +197,7 @@ def _parsed_file(path: str, found: list[tuple[Atom, str]], malformed: Callable[[
         if cls is not None and atom.parent_id is None:
             atom = atom._replace(parent_id=cls.id)
         try:
-            state = atom_json(atom)
+            row, state = atom_record(atom)
             check_storable(state)
         except MalformedAtom as exc:
             malformed(os.path.join(folder, name), str(exc))
@@ -199,6 +206,7 @@ def _parsed_file(path: str, found: list[tuple[Atom, str]], malformed: Callable[[
             malformed(os.path.join(folder, name), f"cannot be stored: {exc}")
             continue
         atoms.append(atom)
+        rows.append(row)
         states.append(state)
     if not atoms:
         return None
@@ -210,7 +218,7 @@ def _parsed_file(path: str, found: list[tuple[Atom, str]], malformed: Callable[[
     return ParsedFile(
         path=path, language=spec.name if spec else "", size=-1, mtime_ns=-1,
         content_hash=IMPORT_HASH_PREFIX + digest.hexdigest(), atoms=tuple(atoms),
-        states=tuple(states), line_count=max((a.end_line or a.line) for a in atoms),
+        rows=tuple(rows), states=tuple(states), line_count=max((a.end_line or a.line) for a in atoms),
     )
 
 

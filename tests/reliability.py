@@ -3,7 +3,6 @@ that an index file is whole (SQLite, FTS5, and every file's atoms, edges and eve
 
 from __future__ import annotations
 
-import json
 import ctypes
 import os
 import resource
@@ -15,6 +14,7 @@ from pathlib import Path
 
 from dgtui.model import Atom
 from dgtui.store.events import Event, apply_event
+from dgtui.store.records import ATOM_COLUMNS, row_to_atom
 
 
 def dgtui(*args: str, home: Path | str | None = None, nofile: int | None = None,
@@ -108,9 +108,9 @@ def _check_rows(conn: sqlite3.Connection) -> list[str]:
         problems.append(f"fts rows != atoms: {len(fts - pks)} extra, {len(pks - fts)} missing")
     edges = dict(conn.execute("SELECT source_id, count(*) FROM edges GROUP BY source_id"))
     stored: dict[str, Atom] = {}
-    for atom_id, data in conn.execute("SELECT id, data FROM atoms"):
-        atom = Atom.from_state(json.loads(data))
-        stored[atom_id] = atom
+    for row in conn.execute(f"SELECT {ATOM_COLUMNS} FROM atoms"):
+        atom = stored[row[1]] = row_to_atom(row)
+        atom_id = atom.id
         if edges.pop(atom_id, 0) != len(atom.calls):
             problems.append(f"{atom_id}: {len(atom.calls)} calls but other edges")
     if edges:
