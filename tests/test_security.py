@@ -71,11 +71,16 @@ def touched(log: Path, cwd: Path) -> list[tuple[str, str, bool]]:
     return out
 
 
-def runtime_places() -> list[str]:
-    """Where Python and the installed packages live (read-only, like any program's own code)."""
+def runtime_places(cwd: Path) -> list[str]:
+    """Where Python and the installed packages live (read-only, like any program's own code).
+
+    A relative ``sys.path`` entry is one too: an editable install adds a path-hook name
+    (``__editable__.dgtui-….finder.__path_hook__``) that ``importlib.metadata`` lists, relative
+    to the working folder, when a library (networkx) looks up its plug-ins' entry points."""
     places = {sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.dirname(dgtui.__file__),
               sysconfig.get_paths()["stdlib"], sysconfig.get_paths()["purelib"], "/dev/null",
               "/dev/urandom", "/etc/localtime", "/usr/share/zoneinfo"}
+    places |= {str(cwd / p) for p in sys.path if p and not os.path.isabs(p) and p != "."}
     return [os.path.realpath(p) for p in places]
 
 
@@ -119,7 +124,7 @@ def test_commands_touch_only_the_repository_and_the_data_home(setup: dict):
         ["chat", "ask", "who calls f1_3?", "--path", r],
         ["chat", "history", "--path", r, "-o", str(out / "chat.json")],
     ]
-    reads = [os.path.realpath(repo), os.path.realpath(home), os.path.realpath(out)] + runtime_places()
+    reads = [os.path.realpath(repo), os.path.realpath(home), os.path.realpath(out)] + runtime_places(tmp)
     writes = [os.path.realpath(home), os.path.realpath(out)]
     seen = 0
     for i, args in enumerate(commands):
