@@ -308,7 +308,8 @@ class DgtuiApp(App):
             self.notify("Nothing to export here: focus a pane that shows rows (1-5).",
                         severity="warning")
             return
-        self.push_screen(ExportDialog(data, os.path.basename(self.root)))
+        version = lambda: self.stores.ask(lambda store: store.events.last_transaction_id())  # noqa: E731
+        self.push_screen(ExportDialog(data, os.path.basename(self.root), self.root, version))
 
     def _focused_pane(self):
         from .widgets.pane import Pane

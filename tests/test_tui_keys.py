@@ -11,6 +11,7 @@ from dgtui.app import DgtuiApp
 from dgtui.screens.export import ConfirmOverwrite, ExportDialog
 from dgtui.screens.goto import GotoDialog
 from dgtui.screens.help import HelpScreen, help_lines, key_label
+from dgtui.store import Store
 from tui_support import explorer, open_and_wait, result_ids, type_search, wait_for
 
 
@@ -120,6 +121,13 @@ async def test_export_writes_the_focused_pane_atomically(pyrepo: Path, home: Pat
         rows = json.loads(target.read_text())
         assert [r["id"] for r in rows] == result_ids(app)
         assert {"name", "kind", "file_path", "line", "callers", "callees"} <= set(rows[0])
+        # it records what it is, as a CLI export does: the pane, the repository, the graph version
+        await wait_for(pilot, lambda: Path(f"{target}-metadata.json").exists(), "the sidecar")
+        meta = json.loads(Path(f"{target}-metadata.json").read_text())["dgtui"]
+        with Store.open(app.paths.index_db) as store:
+            assert meta["graph_version"] == store.events.last_transaction_id() > 0
+        assert (meta["command"], meta["repository"], meta["rows"]) == ("tui:search", str(pyrepo),
+                                                                      len(rows))
         await wait_for(pilot, lambda: any(str(target) in n.message for n in app._notifications),
                        "the notification")
         assert not [p for p in tmp_path.iterdir() if p.name.startswith(".dgtui-")]  # no temp left
@@ -151,6 +159,7 @@ async def test_export_call_tree_and_timeline(pyrepo: Path, home: Path, tmp_path:
         await wait_for(pilot, lambda: target.exists(), "the markdown")
         text = target.read_text()
         assert "| depth | name |" in text and "save\\_atom" in text and "unresolved" in text
+        assert text.startswith("<!-- dgtui export ") and '"command":"tui:callees"' in text
         await pilot.press("5")
         await wait_for(pilot, lambda: app.get_screen("timeline").table.row_count, "events")
         await pilot.press("e")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -12,7 +13,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Select, Static
 
-from ..output import FORMATS, emit
+from ..output import FORMATS, emit, export_meta
 from ..widgets.pane import ExportData
 
 EXPORT_FORMATS = [f for f in FORMATS if f != "table"]
@@ -57,10 +58,13 @@ class ConfirmOverwrite(ModalScreen[bool]):
 class ExportDialog(ModalScreen[None]):
     BINDINGS = [Binding("escape", "dismiss", "Cancel")]
 
-    def __init__(self, data: ExportData, repo: str) -> None:
+    def __init__(self, data: ExportData, repo: str, root: str | None = None,
+                 version: Callable[[], int | None] | None = None) -> None:
         super().__init__(classes="dialog-screen")
         self.data = data
         self.repo = repo
+        self.root = root
+        self.version = version  # the last committed transaction, asked when the file is written
 
     def compose(self) -> ComposeResult:
         fmt = EXPORT_FORMATS[0]
@@ -113,8 +117,12 @@ class ExportDialog(ModalScreen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def _write(self, path: str, fmt: str) -> None:
+        # The file records what it is, as a CLI export does (a sidecar, or a comment in Markdown).
+        meta = export_meta(f"tui:{self.data.name}", query=self.data.title, repository=self.root,
+                           graph_version=self.version() if self.version else None,
+                           title=self.data.title)
         try:
-            emit(self.data.rows, self.data.columns, fmt, path, self.data.title)
+            emit(self.data.rows, self.data.columns, fmt, path, self.data.title, meta=meta)
         except OSError as exc:
             self.app.call_from_thread(self._say, f"Could not write {path}: {exc.strerror or exc}")
             return

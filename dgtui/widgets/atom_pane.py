@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-
 from textual.app import ComposeResult
 from textual.content import Content
 from textual.widgets import Static
 
-from . import clock
 from ..messages import AtomLoaded
 from ..query import ATOM_FIELDS
+from . import clock
 from .change_view import change_lines, headline
 from .pane import ExportData, Pane
 from .source_view import SourceView

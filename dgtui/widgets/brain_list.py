@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from textual.binding import Binding
 from textual.content import Content
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
+
+from .vim_keys import LIST_KEYS
 
 
 def insight_prompt(status: Any) -> Content:
@@ -24,12 +25,7 @@ def insight_prompt(status: Any) -> Content:
 
 
 class BrainList(OptionList):
-    BINDINGS = [
-        Binding("j", "cursor_down", "Down", show=False),
-        Binding("k", "cursor_up", "Up", show=False),
-        Binding("g", "first", "Top", show=False),
-        Binding("G", "last", "Bottom", show=False),
-    ]
+    BINDINGS = LIST_KEYS
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)

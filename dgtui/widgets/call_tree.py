@@ -22,6 +22,7 @@ from ..messages import AtomChosen, CandidatesWanted, ChildrenWanted
 from ..query import GRAPH_COLUMNS
 from .pane import ExportData, Pane
 from .results_table import MARK
+from .vim_keys import vim_keys
 
 Row = dict[str, Any]
 
@@ -44,10 +45,7 @@ class CallTree(Tree[CallNode]):
         Binding("left", "collapse", "Collapse", show=False),
         Binding("l", "expand", "Expand", show=False),
         Binding("h", "collapse", "Collapse", show=False),
-        Binding("j", "cursor_down", "Down", show=False),
-        Binding("k", "cursor_up", "Up", show=False),
-        Binding("g", "scroll_home", "Top", show=False),
-        Binding("G", "scroll_end", "Bottom", show=False),
+        *vim_keys("scroll_home", "scroll_end"),
     ]
 
     def __init__(self, upward: bool, **kwargs: Any) -> None:

@@ -11,6 +11,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from . import clock
+from .vim_keys import LIST_KEYS
 
 ATOMS_SHOWN = 6
 
@@ -42,10 +43,7 @@ class Conversation(OptionList):
 
     BINDINGS = [
         Binding("p", "promote", "To brain", show=True),
-        Binding("j", "cursor_down", "Down", show=False),
-        Binding("k", "cursor_up", "Up", show=False),
-        Binding("g", "first", "Top", show=False),
-        Binding("G", "last", "Bottom", show=False),
+        *LIST_KEYS,
     ]
 
     def __init__(self, **kwargs: Any) -> None:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from rich.text import Text
-from textual.binding import Binding
 from textual.widgets import DataTable
 
 from . import clock
+from .vim_keys import TABLE_KEYS
 
 COLUMNS = (("time", "time"), ("source", "source"), ("tx", "tx"), ("op", "op"),
            ("atom", "atom"), ("changed", "changed"))
@@ -23,12 +23,7 @@ class _Stamp(Text):
 
 
 class EventTable(DataTable):
-    BINDINGS = [
-        Binding("j", "cursor_down", "Down", show=False),
-        Binding("k", "cursor_up", "Up", show=False),
-        Binding("g", "scroll_top", "Top", show=False),
-        Binding("G", "scroll_bottom", "Bottom", show=False),
-    ]
+    BINDINGS = TABLE_KEYS
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(cursor_type="row", **kwargs)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from rich.text import Text
-from textual.binding import Binding
 from textual.widgets import DataTable
+
+from .vim_keys import TABLE_KEYS
 
 # Counts before the place: in a narrow pane the path is what scrolls out of view. Widths are
 # fixed (the name takes what the pane leaves), so the table neither measures every cell nor
@@ -26,12 +27,7 @@ def short_path(path: str, width: int = PATH_WIDTH) -> str:
 class ResultsTable(DataTable):
     """Rows of atoms; ``j``/``k``/``g``/``G`` are hidden vim aliases."""
 
-    BINDINGS = [
-        Binding("j", "cursor_down", "Down", show=False),
-        Binding("k", "cursor_up", "Up", show=False),
-        Binding("g", "scroll_top", "Top", show=False),
-        Binding("G", "scroll_bottom", "Bottom", show=False),
-    ]
+    BINDINGS = TABLE_KEYS
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)

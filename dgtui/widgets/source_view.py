@@ -6,9 +6,10 @@ import functools
 import importlib
 from pathlib import Path
 
-from textual.binding import Binding
 from textual.widgets import TextArea
 from textual.widgets.text_area import Selection
+
+from .vim_keys import vim_keys
 
 # TypeScript has no highlight query of its own in Textual; its grammar extends JavaScript's,
 # so JavaScript's query highlights it well.
@@ -39,12 +40,7 @@ def _extra_language(name: str):
 class SourceView(TextArea):
     """A file (or a window of it) scrolled to an atom, whose lines are selected."""
 
-    BINDINGS = [
-        Binding("j", "cursor_down", "Down", show=False),
-        Binding("k", "cursor_up", "Up", show=False),
-        Binding("g", "cursor_top", "Top", show=False),
-        Binding("G", "cursor_bottom", "Bottom", show=False),
-    ]
+    BINDINGS = vim_keys("cursor_top", "cursor_bottom")
 
     def __init__(self, **kwargs) -> None:
         super().__init__(read_only=True, show_line_numbers=True, soft_wrap=False,

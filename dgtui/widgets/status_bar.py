@@ -5,7 +5,6 @@ from __future__ import annotations
 from textual.content import Content
 from textual.widget import Widget
 
-
 _STATE = {
     "starting": ("◌", "starting", "$text-muted"),
     "indexing": ("⟳", "indexing", "$warning"),
