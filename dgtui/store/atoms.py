@@ -32,8 +32,7 @@ _FTS_TOKEN = re.compile(r"\w+", re.UNICODE)
 _FTS_WORD = re.compile(r"[^\W_]+", re.UNICODE)  # unicode61 cuts at "_" too
 _FTS_WEIGHTS = "10.0, 4.0, 3.0, 1.0, 0.5, 2.0"  # name, qualified, words, signature, doc, path
 _IDENTIFIER = re.compile(r"^[A-Za-z_$][\w$]*$")
-FULL_RANK = 600  # full-text matches a search ranks in full (bm25 costs ~5-10 us a row)
-BROAD_WINDOW = 300  # matches ranked when there are more
+FULL_RANK = 400  # full-text matches a search ranks by bm25 (5-10 us a row)
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,9 +252,9 @@ class AtomRepository:
 
         Ranked, names that start with the text come first (shortest first: ``sav`` shows
         ``save`` before ``save_all``), then the full-text matches by bm25. bm25 costs about
-        as much per matching row as finding it: up to ``FULL_RANK`` matches are all ranked;
-        beyond (a broad prefix such as ``get``), or when ``window`` is given, only the first
-        ``window`` matches are, and the name index has already given the best page.
+        ten times what finding a row does, so it ranks the first ``window`` (``FULL_RANK``)
+        matches: all of them, unless the text is broad (``get``), and then the name index
+        has already given the best page.
         """
         tokens = _FTS_TOKEN.findall(text)
         if not tokens:
@@ -274,22 +273,15 @@ class AtomRepository:
         hits = self.name_prefix(prefix, filters, limit) if prefix else []
         if len(hits) >= limit:
             return hits
-        if window is None and self._matches_more_than(match, FULL_RANK):
-            window = BROAD_WINDOW
+        # One pass: bm25 over the first ``window`` matches, all of them unless the text is broad.
         score = f"bm25(atoms_fts, {_FTS_WEIGHTS})"
-        if window:
-            sql = (f"SELECT {_prefixed(ATOM_COLUMNS, 'a')} FROM ("
-                   f"SELECT f.rowid AS r, {score} AS score FROM atoms_fts f "
-                   f"JOIN atoms a ON a.pk = f.rowid WHERE atoms_fts MATCH ? {where} LIMIT ?) w "
-                   f"JOIN atoms a ON a.pk = w.r ORDER BY w.score, a.file_path, a.line LIMIT ?")
-            args = [match, *params, window, limit + len(hits)]
-        else:
-            sql = (f"SELECT {_prefixed(ATOM_COLUMNS, 'a')} FROM atoms_fts f JOIN atoms a "
-                   f"ON a.pk = f.rowid WHERE atoms_fts MATCH ? {where} "
-                   f"ORDER BY {score}, a.file_path, a.line LIMIT ?")
-            args = [match, *params, limit + len(hits)]
+        join = "JOIN atoms a ON a.pk = f.rowid" if where else ""
+        sql = (f"SELECT {_prefixed(ATOM_COLUMNS, 'a')} FROM ("
+               f"SELECT f.rowid AS r, {score} AS score FROM atoms_fts f {join} "
+               f"WHERE atoms_fts MATCH ? {where} LIMIT ?) w "
+               f"JOIN atoms a ON a.pk = w.r ORDER BY w.score, a.file_path, a.line LIMIT ?")
         seen = {h.id for h in hits}
-        for row in self.conn.execute(sql, args):
+        for row in self.conn.execute(sql, [match, *params, window or FULL_RANK, limit + len(hits)]):
             if len(hits) >= limit:
                 break
             stored = row_to_stored(row)
@@ -297,14 +289,8 @@ class AtomRepository:
                 hits.append(stored)
         return hits
 
-    def _matches_more_than(self, match: str, n: int) -> bool:
-        """Whether the full-text ``match`` has more than ``n`` rows (reads at most n + 1)."""
-        return self.conn.execute(
-            "SELECT count(*) FROM (SELECT rowid FROM atoms_fts WHERE atoms_fts MATCH ? LIMIT ?)",
-            (match, n + 1)).fetchone()[0] > n
-
     def name_prefix(self, prefix: str, filters: AtomFilter | None = None,
-                    limit: int = 50, window: int = 500) -> list[StoredAtom]:
+                    limit: int = 50, window: int | None = None) -> list[StoredAtom]:
         """Atoms (not modules) whose name starts with ``prefix`` in any case, shortest first
         (then by file and line).
 
@@ -314,12 +300,17 @@ class AtomRepository:
         """
         if not prefix:
             return []
-        ranges, params = _case_ranges(prefix)
-        names = self.conn.execute(
-            f"SELECT pk, name FROM atoms WHERE ({ranges}) AND name LIKE ? ESCAPE '\\' "
-            "ORDER BY length(name), name LIMIT ?",
-            [*params, _like_escape(prefix) + "%", window]).fetchall()
         where, filter_params = _filter_sql(filters or AtomFilter())
+        if window is None:  # without filters, only modules are left out of the shortest names
+            window = 500 if where else 2 * limit
+        ranges, params = _case_ranges(prefix)
+        like = ""
+        if len(prefix) > _CASE_LETTERS:  # the ranges hold exactly the shorter prefixes
+            like = "AND name LIKE ? ESCAPE '\\'"
+            params.append(_like_escape(prefix) + "%")
+        names = self.conn.execute(
+            f"SELECT pk, name FROM atoms WHERE ({ranges}) {like} ORDER BY length(name), name LIMIT ?",
+            [*params, window]).fetchall()
         where = f"AND {where}" if where else ""
         found: list[tuple[int, str, str, int, int]] = []  # (length, name, file, line, pk)
         i = 0
@@ -587,7 +578,10 @@ def _filter_sql(f: AtomFilter) -> tuple[str, list[Any]]:
     return " AND ".join(clauses), params
 
 
-def _case_ranges(prefix: str, letters: int = 3) -> tuple[str, list[str]]:
+_CASE_LETTERS = 3
+
+
+def _case_ranges(prefix: str, letters: int = _CASE_LETTERS) -> tuple[str, list[str]]:
     """SQL ranges of the name index holding every name that starts with ``prefix`` in any
     case: one range per case of its first ``letters`` characters (``sav`` -> ``sav``,
     ``Sav``, ``sAv``...), narrow where a range of the first letter alone is a tenth of the
