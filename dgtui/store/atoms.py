@@ -247,8 +247,8 @@ class AtomRepository:
         """Full-text search over names, words, signatures, docstrings and paths.
 
         The user's text never reaches MATCH raw: it is cut into word tokens, each quoted and
-        made a prefix (``"sav"*``; a one-letter token matches whole words only: its prefix
-        would be most of the index), so ``this.save`` or ``save-all`` cannot be a syntax error.
+        made a prefix (``"sav"*``, see ``_fts_phrase``), so ``this.save`` or ``save-all``
+        cannot be a syntax error.
 
         Ranked, names that start with the text come first (shortest first: ``sav`` shows
         ``save`` before ``save_all``), then the full-text matches by bm25. bm25 costs about
@@ -259,9 +259,7 @@ class AtomRepository:
         tokens = _FTS_TOKEN.findall(text)
         if not tokens:
             return []
-        # The words as the index's tokenizer cuts them (``get_user`` -> ``get``, ``user``).
-        words = _FTS_WORD.findall(text)
-        match = " ".join('"' + w + ('"*' if len(w) > 1 else '"') for w in words) or '""'
+        match = " ".join(_fts_phrase(t) for t in tokens)
         where, params = _filter_sql(filters or AtomFilter())
         where = f"AND {where}" if where else ""
         if not ranked:
@@ -576,6 +574,16 @@ def _filter_sql(f: AtomFilter) -> tuple[str, list[Any]]:
     if f.unresolved:
         clauses.append("a.id IN (SELECT source_id FROM edges WHERE resolution IN ('unresolved', 'ambiguous'))")
     return " AND ".join(clauses), params
+
+
+def _fts_phrase(token: str) -> str:
+    """One token of the user's text as an FTS5 phrase: its words as the index's tokenizer cuts
+    them (``get_user`` -> ``"get user"``: adjacent words), the last one a prefix unless it is
+    a single character (``"x"*`` would merge the lists of every word starting with x)."""
+    words = _FTS_WORD.findall(token)
+    if not words:
+        return '""'
+    return '"' + " ".join(words) + ('"*' if len(words[-1]) > 1 else '"')
 
 
 _CASE_LETTERS = 3
