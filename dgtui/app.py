@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import os
+import threading
 import time
 from types import SimpleNamespace
 from typing import Any
@@ -81,6 +82,8 @@ class DgtuiApp(App):
             if step_ms is not None:
                 self._live_options["step_ms"] = step_ms
         self.live: Any = None  # the LiveIndex, started once the first screen is drawn
+        self._live_lock = threading.Lock()
+        self._live_closed = False
         self._detected: dict[int, float] = {}  # transaction -> when its change was seen
         self._totals_due = 0.0
         self._totals_dirty = True
@@ -103,14 +106,23 @@ class DgtuiApp(App):
             self.call_after_refresh(self._start_live)
 
     def _start_live(self) -> None:
-        """After the first frame: the engine, the parsers and the watcher (a third of the start-up
-        imports) load while the explorer is already on screen and searchable."""
+        """After the first frame, in a thread: the engine, the parsers and the watcher (a third
+        of the start-up imports) load while the explorer is already on screen and searchable,
+        and the first keystrokes do not wait for those imports."""
+        self._live_starter()
+
+    @work(thread=True, group="live-start")
+    def _live_starter(self) -> None:
         from .live import LiveIndex
 
-        self.live = LiveIndex(self.root, self.paths.home, **self._live_options)
-        self.live.subscribe(self._live_delta)
-        self.live.on_status(self._live_status)
-        self.live.start()
+        live = LiveIndex(self.root, self.paths.home, **self._live_options)
+        live.subscribe(self._live_delta)
+        live.on_status(self._live_status)
+        with self._live_lock:
+            if self._live_closed:  # the app quit before the live index came up
+                return
+            self.live = live
+            live.start()
 
     def _install_chat(self) -> None:
         from .screens.chat import ChatScreen
@@ -118,8 +130,11 @@ class DgtuiApp(App):
         self.install_screen(ChatScreen(), "chat")
 
     def on_unmount(self) -> None:
-        if self.live is not None:
-            self.live.stop()
+        with self._live_lock:
+            self._live_closed = True
+            live = self.live
+        if live is not None:
+            live.stop()
         self.stores.close()
 
     # -- the live index (callbacks run in its thread) ------------------------------------------
@@ -220,9 +235,14 @@ class DgtuiApp(App):
         self._refresh_status_bars()
 
     def _refresh_status_bars(self) -> None:
+        from textual.css.query import NoMatches
+
         for screen in self._live_screens():
             if hasattr(screen, "status_changed"):
-                screen.status_changed()
+                try:
+                    screen.status_changed()
+                except NoMatches:  # a screen torn down at exit while a status was in flight
+                    pass
 
     # -- navigation ---------------------------------------------------------------------------
     @property

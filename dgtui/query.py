@@ -368,29 +368,19 @@ def ids(rows: Sequence[dict[str, Any]]) -> list[str]:
 
 
 # == questions the explorer asks (search as you type, panes, palette) ============================
-SEARCH_WINDOW = 2000  # full-text matches ranked per keystroke (see AtomRepository.search)
-_IDENTIFIER_PREFIX = re.compile(r"^[A-Za-z_$][\w$]*$")
-
-
 def search_as_you_type(store: Store, text: str, filters: AtomFilter | None = None,
                        limit: int = 50) -> list[dict[str, Any]]:
     """Results for a search box that updates on every keystroke, with callers/callees counts.
 
-    Names that start with the text come first (shortest first: typing ``sav`` shows ``save``
-    before ``save_all``); full-text hits ranked within the first ``SEARCH_WINDOW`` matches fill
-    the rest. Empty text with filters lists what the filters select.
+    The ranked search (``AtomRepository.search``): names that start with the text first,
+    shortest first (typing ``sav`` shows ``save`` before ``save_all``), then full-text hits
+    (a word inside a name, a path or a docstring). Empty text with filters lists what the
+    filters select.
     """
     text = text.strip()
     if not text:
         return query(store, filters, limit=limit, with_counts=True) if _any_filter(filters) else []
-    hits: list[StoredAtom] = []
-    if _IDENTIFIER_PREFIX.match(text):
-        hits = store.atoms.name_prefix(text, filters, limit)
-    if len(hits) < limit:
-        seen = {h.id for h in hits}
-        more = store.atoms.search(text, filters, limit=limit, window=SEARCH_WINDOW)
-        hits += [h for h in more if h.id not in seen][:limit - len(hits)]
-    return _with_counts(store, hits)
+    return _with_counts(store, store.atoms.search(text, filters, limit=limit))
 
 
 def _any_filter(filters: AtomFilter | None) -> bool:

@@ -34,6 +34,7 @@ class ResultsTable(DataTable):
         self.rows_by_id: dict[str, dict[str, Any]] = {}
         self._lit: dict[str, str] = {}  # atom id -> operation, of the rows lit up now
         self.name_width = NAME_WIDTH[0]
+        self._shown: list[tuple] | None = None  # what set_rows last drew
 
     def on_mount(self) -> None:
         self._add_columns(NAME_WIDTH[0])
@@ -49,10 +50,19 @@ class ResultsTable(DataTable):
         if width != self.name_width:
             self.clear(columns=True)
             self._add_columns(width)
+            self._shown = None
             self.set_rows(list(self.rows_by_id.values()), dict(self._lit))
 
     def set_rows(self, rows: list[dict[str, Any]], lit: dict[str, str]) -> None:
-        """Replace the rows, keeping the cursor on the same atom and the scroll where it was."""
+        """Replace the rows, keeping the cursor on the same atom and the scroll where it was.
+
+        The same rows again (a keystroke that leaves the results as they were) change nothing:
+        rebuilding the table would render every visible cell again."""
+        shown = [(r["id"], r["name"], r["qualified_name"], r["kind"], r.get("callers"),
+                  r.get("callees"), r["file_path"], r["line"], lit.get(r["id"])) for r in rows]
+        if shown == self._shown and self.row_count == len(self.rows_by_id):
+            return
+        self._shown = shown
         cursor_id = self.cursor_atom_id()
         scroll_y = self.scroll_y
         self.clear()
@@ -74,6 +84,7 @@ class ResultsTable(DataTable):
         now = {k: op for k, op in lit.items() if k in self.rows_by_id}
         for atom_id in set(now) ^ set(self._lit):
             self.update_cell(atom_id, "name", self._name_cell(self.rows_by_id[atom_id], now.get(atom_id)))
+            self._shown = None
         self._lit = now
 
     def cursor_atom_id(self) -> str | None:

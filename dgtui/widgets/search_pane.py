@@ -65,6 +65,7 @@ class SearchPane(Pane):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.text = ""
+        self._subtitle = ""
         self._preview_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
@@ -119,7 +120,9 @@ class SearchPane(Pane):
         if not rows:
             empty.update(empty_message or HINT)
         count = f"{len(rows)}{'+' if len(rows) >= 50 else ''}"
-        self.border_subtitle = (f"{count} result{'' if count == '1' else 's'}") if rows else ""
+        subtitle = (f"{count} result{'' if count == '1' else 's'}") if rows else ""
+        if subtitle != self._subtitle:  # setting it repaints the pane, even to the same text
+            self._subtitle = self.border_subtitle = subtitle
 
     def restyle(self, lit: dict[str, str]) -> None:
         self.table.restyle(lit)

@@ -50,12 +50,13 @@ class SourceView(TextArea):
         self._shown_text = ""
         self.cursor_blink = False
 
-    def on_mount(self) -> None:
-        for name in _EXTRA_LANGUAGES:
-            try:
-                self.register_language(name, _extra_language(name), _javascript_query())
-            except Exception:  # an old grammar wheel: plain text for that language
-                pass
+    def _register(self, name: str) -> None:
+        """Register TypeScript or TSX when first shown (the grammar costs a tenth of a second
+        to load: not while the explorer starts)."""
+        try:
+            self.register_language(name, _extra_language(name), _javascript_query())
+        except Exception:  # an old grammar wheel: plain text for that language
+            pass
 
     def show_text(self, key: tuple[str, int], text: str, language: str | None, first_line: int) -> None:
         """Load ``text`` unless the same text of the same file window is already shown."""
@@ -63,6 +64,8 @@ class SourceView(TextArea):
             return
         self.shown_key = key
         self._shown_text = text
+        if language in _EXTRA_LANGUAGES and language not in self._languages:
+            self._register(language)
         lang = language if language in _BUILTIN or language in self._languages else None
         self.line_number_start = first_line
         self.language = None  # set the document in one go, highlighted once
