@@ -94,7 +94,7 @@ def touch(root: str, db: str, share: float = 0.01, seed: int = 1) -> dict:
 
 
 def queries(db: str, samples: int = 50, seed: int = 7) -> dict:
-    """Latency of the questions people ask, answered from the store (query.py), p50/p95."""
+    """Latency of the questions people ask, answered from the store (dgtui.query), p50/p95."""
     import random
 
     from bench.common import percentiles

@@ -1,6 +1,6 @@
 """The repository's index served to AI agents over MCP (stdio), kept live while it runs.
 
-Tools answer from ``query.py`` (the one place that answers questions) through one read
+Tools answer from ``dgtui.query`` (the one place that answers questions) through one read
 connection, each inside a read transaction so that an answer is one commit's view; a
 ``LiveIndex`` keeps the index in step with the disk (as the writer, or as a reader following
 another dgtui process that writes). Answers are compact JSON: atom ids (``path::Qualified.name``)

@@ -1,0 +1,149 @@
+"""Atoms: look-ups by id or name, search (ranked, as you type), filtered queries, listings."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from typing import Any
+
+from ..store import AtomFilter, Store, StoredAtom
+
+ATOM_FIELDS = ["id", "file_path", "name", "qualified_name", "kind", "line", "end_line",
+               "signature", "params", "is_async", "is_exported", "complexity", "docstring",
+               "version"]
+
+
+TABLE_COLUMNS = ["name", "kind", "file_path", "line", "id"]
+
+
+class QueryError(Exception):
+    """A question the index cannot answer as asked (unknown atom, bad filter...)."""
+
+
+class AmbiguousAtom(QueryError):
+    def __init__(self, ref: str, candidates: list[StoredAtom]):
+        self.ref = ref
+        self.candidates = candidates
+        super().__init__(f"{ref!r} matches {len(candidates)} atoms; use one of the ids listed")
+
+
+def atom_dict(stored: StoredAtom, **extra: Any) -> dict[str, Any]:
+    a = stored.atom
+    row = {
+        "id": a.id, "file_path": a.file_path, "name": a.name, "qualified_name": a.qualified_name,
+        "kind": a.kind, "line": a.line, "end_line": a.end_line, "signature": a.signature,
+        "params": list(a.params), "is_async": a.is_async, "is_exported": a.is_exported,
+        "complexity": a.complexity, "docstring": a.docstring, "version": stored.version,
+        "updated_at": stored.updated_at,
+    }
+    row.update(extra)
+    return row
+
+
+def resolve_atom(store: Store, ref: str) -> StoredAtom:
+    """The one atom ``ref`` names: an id, a qualified name or a name."""
+    ref = ref.strip()
+    if not ref:
+        raise QueryError("empty atom name")
+    found = store.atoms.find(ref)
+    if not found:
+        raise QueryError(f"no atom named {ref!r} (try `dgtui search {ref}`)")
+    if len(found) > 1:
+        raise AmbiguousAtom(ref, found)
+    return found[0]
+
+
+def search(store: Store, text: str, filters: AtomFilter | None = None, limit: int = 50,
+           with_counts: bool = False) -> list[dict[str, Any]]:
+    hits = store.atoms.search(text, filters, limit=limit)
+    return _with_counts(store, hits) if with_counts else [atom_dict(h) for h in hits]
+
+
+def query(store: Store, filters: AtomFilter, limit: int | None = None,
+          with_counts: bool = False) -> list[dict[str, Any]]:
+    rows = store.atoms.query_summaries(filters, limit=limit)
+    if with_counts:
+        counts = store.atoms.call_counts([r["id"] for r in rows])
+        for r in rows:
+            r["callers"], r["callees"] = counts[r["id"]]
+    return rows
+
+
+def _with_counts(store: Store, hits: list[StoredAtom]) -> list[dict[str, Any]]:
+    counts = store.atoms.call_counts([h.id for h in hits])
+    return [atom_dict(h, callers=counts[h.id][0], callees=counts[h.id][1]) for h in hits]
+
+
+def stats(store: Store) -> dict[str, Any]:
+    counts = store.atoms.counts()
+    counts["events"] = store.events.event_count()
+    counts["last_transaction"] = store.events.last_transaction_id()
+    counts["database_bytes"] = _db_size(store.path)
+    return counts
+
+
+def _db_size(path: str) -> int:
+    return sum(os.path.getsize(p) for p in (path, path + "-wal") if os.path.exists(p))
+
+
+def unresolved(store: Store, file_glob: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
+    return [{"source_id": e.source_id, "callee": e.callee, "short_name": e.short_name,
+             "line": e.line, "resolution": e.resolution, "candidates": e.candidates}
+            for e in store.atoms.unresolved_edges(file_glob, limit)]
+
+
+def candidates_for(store: Store, short_name: str, limit: int = 50) -> list[dict[str, Any]]:
+    """The atoms an ambiguous call could mean."""
+    return [atom_dict(s) for s in store.atoms.find(short_name, limit=limit) if s.atom.name == short_name]
+
+
+def ids(rows: Sequence[dict[str, Any]]) -> list[str]:
+    return [r["id"] for r in rows if r.get("id")]
+
+
+def search_as_you_type(store: Store, text: str, filters: AtomFilter | None = None,
+                       limit: int = 50) -> list[dict[str, Any]]:
+    """Results for a search box that updates on every keystroke, with callers/callees counts.
+
+    The ranked search (``AtomRepository.search``): names that start with the text first,
+    shortest first (typing ``sav`` shows ``save`` before ``save_all``), then full-text hits
+    (a word inside a name, a path or a docstring). Empty text with filters lists what the
+    filters select.
+    """
+    text = text.strip()
+    if not text:
+        return query(store, filters, limit=limit, with_counts=True) if _any_filter(filters) else []
+    return _with_counts(store, store.atoms.search(text, filters, limit=limit))
+
+
+def _any_filter(filters: AtomFilter | None) -> bool:
+    return filters is not None and any(
+        v not in (None, False) for v in (filters.kind, filters.is_async, filters.exported,
+                                         filters.file_glob, filters.name_glob))
+
+
+def atom_view(store: Store, atom_id: str) -> dict[str, Any] | None:
+    """Everything an atom pane shows: the fields, caller/callee counts, the file's parse errors."""
+    stored = store.atoms.get(atom_id)
+    if stored is None:
+        return None
+    n_callers, n_callees = store.atoms.call_counts([atom_id])[atom_id]
+    file_row = store.atoms.file_rows([stored.atom.file_path]).get(stored.atom.file_path)
+    return atom_dict(stored, callers=n_callers, callees=n_callees,
+                     language=file_row.language if file_row else None,
+                     file_errors=list(file_row.errors) if file_row else [],
+                     file_error_count=file_row.error_count if file_row else 0)
+
+
+def fuzzy_atoms(store: Store, text: str, limit: int = 200) -> list[dict[str, Any]]:
+    """Atoms whose qualified name holds the letters of ``text`` in order (a fuzzy finder's
+    candidates, shortest names first)."""
+    return [{"id": i, "qualified_name": q, "kind": k, "file_path": f, "line": n}
+            for i, q, k, f, n in store.atoms.name_subsequence(text, limit)]
+
+
+def totals(store: Store) -> dict[str, int]:
+    """Files, atoms, edges, skipped files, files with parse errors, and the last transaction."""
+    out = store.atoms.totals()
+    out["last_transaction"] = store.events.last_transaction_id()
+    return out
