@@ -7,7 +7,8 @@ Every figure is measured beside its anchor in the same run, each in a fresh proc
 - generated repositories of 1k/10k/100k/500k functions: cold index, query latency (search,
   callers/callees depth 1 and 3, impact, "async functions that call saveAtom") and delta latency
   (write -> commit -> subscriber, 100 edits of five kinds) against size;
-- the TUI (start, keystroke, write-to-timeline) once the Textual app exists.
+- delta latency on Django (``bench/delta_latency.py``: issue 3's figures, a 200-file burst);
+- the explorer (``bench/tui_bench.py``: start, keystroke, write-to-timeline, memory) on Django.
 
 Writes ``bench/results/latest.json``, ``latest.md`` and ``scaling.svg``.
 """
@@ -18,6 +19,7 @@ import argparse
 import json
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -107,12 +109,25 @@ def generated(size: int, tmp: str, quick: bool) -> dict:
     return out
 
 
-def tui_section() -> dict:
-    try:
-        import dgtui.app  # noqa: F401
-    except ImportError:
-        return {"status": "pending: the Textual app (dgtui/app.py) is not on main yet"}
-    return {"status": "pending: the app exists; its Pilot measurements are not written yet"}
+def script(name: str, *args: str) -> dict:
+    """Run ``bench/NAME`` with ``--json`` in a fresh process; its last line holds the figures."""
+    cmd = [sys.executable, os.path.join(HERE, name), *args, "--json"]
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=1800)
+    lines = r.stdout.strip().splitlines()
+    if r.returncode != 0 or not lines:
+        return {"status": f"failed: {(r.stderr.strip().splitlines() or ['no output'])[-1]}"}
+    return json.loads(lines[-1])
+
+
+def live_sections(name: str, root: str, quick: bool) -> tuple[dict, dict]:
+    """Delta latency and the explorer on a real repository (Django unless --quick)."""
+    log(f"{name}: delta latency (write -> commit -> subscriber; a burst)")
+    delta = script("delta_latency.py", root, "--edits", "20" if quick else "100",
+                   "--burst", "50" if quick else "200")
+    log(f"{name}: the explorer (start, keystrokes, writes, memory)")
+    tui = script("tui_bench.py", root, *(["--starts", "2", "--words", "4", "--writes", "8"]
+                                         if quick else []))
+    return delta, {"corpus": name, **tui}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -128,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
     names = args.corpora.split(",") if args.corpora else (["eslint"] if args.quick else ["django", "eslint"])
     t0 = time.perf_counter()
     results: dict = {"machine": machine(), "quick": args.quick, "started": time.time(),
-                     "corpora": {}, "scaling": [], "tui": tui_section()}
+                     "corpora": {}, "scaling": [], "tui": {"status": "not run: no corpus"}}
     with tempfile.TemporaryDirectory(prefix="dgtui-bench-") as tmp:
         for name in names:
             root = corpus_root(name)
@@ -136,6 +151,10 @@ def main(argv: list[str] | None = None) -> int:
                 results["corpora"][name] = {"status": "absent: run shared/corpus/fetch.sh"}
                 continue
             results["corpora"][name] = corpus(name, root, tmp, args.quick)
+        live = "eslint" if args.quick else "django"
+        if live in names and "status" not in results["corpora"][live]:
+            delta, results["tui"] = live_sections(live, corpus_root(live), args.quick)
+            results["corpora"][live]["delta"] = delta
         for size in sizes:
             results["scaling"].append(generated(size, tmp, args.quick))
     results["seconds"] = time.perf_counter() - t0

@@ -1,6 +1,6 @@
 """Delta latency on a real repository: file write -> committed transaction -> subscriber.
 
-    python bench/delta_latency.py [REPO] [--edits 100] [--burst 200]
+    python bench/delta_latency.py [REPO] [--edits 100] [--burst 200] [--json]
 
 Copies REPO (default: the Django corpus from ../shared/corpus/fetch.sh) to a temporary folder,
 indexes it, starts a live index (real watcher, real SQLite), then makes edits of five kinds in
@@ -13,6 +13,7 @@ Prints the distribution against the targets of issue 3.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import re
@@ -77,6 +78,7 @@ def main() -> None:
     parser.add_argument("repo", nargs="?", default=str(default_repo()))
     parser.add_argument("--edits", type=int, default=100)
     parser.add_argument("--burst", type=int, default=200)
+    parser.add_argument("--json", action="store_true", help="also print the figures as one JSON line")
     args = parser.parse_args()
     from dgtui.live import LiveIndex
 
@@ -147,6 +149,14 @@ def main() -> None:
     print(f"  burst of {args.burst} files: committed {burst_end - start:.2f}s after the first write "
           f"({burst_end - last_write:.2f}s after the last), in {batches} transaction(s) "
           f"(target: within {TARGETS['burst_s']:.0f}s)")
+    if args.json:  # the last line, for python -m bench
+        def dist(values):
+            return {"p50": statistics.median(values), "p95": pct(values, 95), "max": max(values)}
+        print(json.dumps({"edits": args.edits, "write_to_commit_ms": dist(commit_ms),
+                          "write_to_subscriber_ms": dist(notify_ms),
+                          "by_kind_ms": {k: dist(v) for k, v in by_kind.items()},
+                          "burst_files": args.burst, "burst_seconds": burst_end - start,
+                          "burst_transactions": batches, "targets": TARGETS}))
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """The explorer's speed on a real repository, against the targets of issue 4.
 
-    python bench/tui_bench.py [REPO] [--starts 5] [--words 12] [--writes 30]
+    python bench/tui_bench.py [REPO] [--starts 5] [--words 12] [--writes 30] [--json]
 
 REPO defaults to the Django corpus (``bash ../shared/corpus/fetch.sh``). It is copied once to a
 work folder beside the corpus and indexed there (reused by later runs), so the corpus itself is
@@ -118,6 +118,7 @@ def main() -> None:
     parser.add_argument("--starts", type=int, default=5)
     parser.add_argument("--words", type=int, default=12)
     parser.add_argument("--writes", type=int, default=30)
+    parser.add_argument("--json", action="store_true", help="also print the figures as one JSON line")
     args = parser.parse_args()
     if not args.repo.exists():
         sys.exit(f"{args.repo} not found: run `bash ../shared/corpus/fetch.sh` first")
@@ -148,6 +149,14 @@ def main() -> None:
     ok.append(report("peak memory", session["peak_mb"], TARGETS["memory_mb"], "MB",
                      session["baseline_mb"], "process before the app"))
     print("all targets met" if all(ok) else "some targets missed")
+    if args.json:  # the last line, for python -m bench
+        print(json.dumps({
+            "atoms": session["atoms"], "start_s": start_s, "empty_app_s": empty_s,
+            "keystrokes": len(keys), "keystroke_p50_ms": pct(keys, 0.5),
+            "keystroke_p95_ms": pct(keys, 0.95), "query_p95_ms": anchor,
+            "writes": len(writes), "write_p50_ms": pct(writes, 0.5), "write_p95_ms": pct(writes, 0.95),
+            "engine_p95_ms": engine, "peak_mb": session["peak_mb"],
+            "baseline_mb": session["baseline_mb"], "targets": TARGETS}))
 
 
 # == children ================================================================================

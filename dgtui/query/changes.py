@@ -68,8 +68,8 @@ def replay(store: Store, at_tx: int) -> tuple[list[Atom], list[dict[str, Any]]]:
     Atoms come from replaying the event log; edges are resolved again from those atoms with
     the same resolver the engine uses, so they are what the engine stored then.
     """
-    from .resolve import Resolver
-    from .symbols import SymbolInfo, SymbolTable
+    from ..resolve import Resolver
+    from ..symbols import SymbolInfo, SymbolTable
 
     atoms = store.events.replay(at_tx)
     table = SymbolTable()
