@@ -58,9 +58,9 @@ def edit(path: Path, kind: str, i: int) -> None:
         text = text[:end] + f"    _bench_{i} = {i}\n" + text[end:]
     elif kind == "new":
         text += f"\n\ndef bench_new_{i}(x):\n    return {name}(x)\n"
-    elif kind == "delete":
-        nxt = next((d.start() for d in defs if d.start() > target.start()), None)
-        text = text[:target.start()] + (text[nxt:] if nxt else "")
+    elif kind == "delete":  # the function alone: up to the next line at the top level
+        nxt = re.compile(r"^\S", re.M).search(text, target.end())
+        text = text[:target.start()] + (text[nxt.start():] if nxt else "")
     elif kind == "rename":
         text = text[:target.start()] + f"def {name}_renamed_{i}(" + text[target.start() + len(f"def {name}("):]
     elif kind == "signature":

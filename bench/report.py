@@ -68,13 +68,15 @@ def markdown(r: dict) -> str:
         ok = g["cold_seconds"] < 5 if target else None
         out.append(f"| {n}: cold full index | {_s(g['cold_seconds'])} (CPU {cpu:.1f} s) | parse-only: "
                    f"{_s(g['floor_seconds'])} | {g['ratio_to_floor']:.2f}× |{target}{_mark(ok)} |")
-        out.append(f"| {n}: no-change re-index | {_s(g['nochange_seconds'])} | | | < 0.5 s"
-                   f"{_mark(g['nochange_seconds'] < 0.5)} |")
+        # The issues' targets are for repositories up to ~100k atoms; larger ones show the trend.
+        within = g["atoms"] <= 200_000
+        out.append(f"| {n}: no-change re-index | {_s(g['nochange_seconds'])} | | | "
+                   + (f"< 0.5 s{_mark(g['nochange_seconds'] < 0.5)} |" if within else "|"))
         q = g["queries"]
         for label, value in q.items():
             if not isinstance(value, dict) or "p50" not in value:
                 continue
-            strict = label.startswith(("search", "callers depth 1")) and g["atoms"] >= 50_000
+            strict = label.startswith(("search", "callers depth 1")) and 50_000 <= g["atoms"] <= 200_000
             limit = 10 if strict else 50
             out.append(f"| {n}: {label} | p50 {_ms(value)}, p95 {_ms(value, 'p95')} | | | "
                        f"< {limit} ms{' (issue 2, 100k atoms)' if strict else ' (origin)'}"

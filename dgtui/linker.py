@@ -77,9 +77,10 @@ class Linker:
                     updates[edge_id] = (now[1], now[0], now[2])
                     sources.add(e.source_id)
             if updates:
-                current = repo.edges_from(sorted(sources))
-                before = _pairs(e for _, e in current)
-                after = _pairs(_rerouted(i, e, updates) for i, e in current)
+                current = repo.edge_targets_from(sorted(sources))
+                before = {(s, t) for _, s, t in current if t is not None}
+                rerouted = ((s, updates[i][0] if i in updates else t) for i, s, t in current)
+                after = {pair for pair in rerouted if pair[1] is not None}
                 repo.update_edge_targets((i, t, r, c) for i, (t, r, c) in updates.items())
                 added |= after - before
                 removed |= before - after
@@ -205,10 +206,3 @@ def _import_names(module: Atom, symbols: SymbolTable) -> set[str]:
 
 def _pairs(edges: Iterable[Edge]) -> set[tuple[str, str]]:
     return {(e.source_id, e.target_id) for e in edges if e.target_id is not None}
-
-
-def _rerouted(edge_id: int, e: Edge, updates: dict[int, tuple[str | None, str, int]]) -> Edge:
-    if edge_id not in updates:
-        return e
-    target, resolution, candidates = updates[edge_id]
-    return Edge(e.source_id, e.callee, e.short_name, e.line, resolution, target, candidates)

@@ -366,6 +366,17 @@ class AtomRepository:
                 "ORDER BY source_id, line, id", chunk))
         return out
 
+    def edge_targets_from(self, source_ids: Sequence[str]) -> list[tuple[int, str, str | None]]:
+        """(edge id, source, target) of the calls of ``source_ids``: the pairs a re-link compares,
+        without decoding whole edges (a deleted class with common method names re-routes calls
+        of thousands of atoms)."""
+        out: list[tuple[int, str, str | None]] = []
+        for chunk in _chunks(list(source_ids)):
+            out.extend(self.conn.execute(
+                f"SELECT id, source_id, target_id FROM edges WHERE source_id IN ({_marks(chunk)})",
+                chunk))
+        return out
+
     def edges_to(self, target_ids: Sequence[str]) -> list[tuple[int, Edge]]:
         out = []
         for chunk in _chunks(list(target_ids)):
