@@ -53,26 +53,20 @@ def write_first_index(engine: Engine, batch: Batch, source: str, t0: float) -> D
 
 
 def _write(engine: Engine, batch: Batch, source: str, t0: float) -> Delta | None:
-    from .engine import _file_row, records_of  # the engine's own rows (it imports this module)
+    from .engine import FileOutcomes, _file_row, records_of  # the engine's own rows (it imports this module)
 
     repo, events = engine.store.atoms, engine.store.events
     symbols = SymbolTable()  # the store is empty: so is its table
     now = time.time()
     tx: int | None = None
     created: list[Atom] = []
-    file_rows, skip_rows, unskipped, errors, paths = [], [], [], [], []
+    file_rows, paths = [], []
+    outcomes = FileOutcomes()
+    errors = outcomes.errors
     t_parsed = t0
     for pf in batch.parsed:  # as the workers deliver them
-        if pf.skipped:
-            if pf.skipped != "vanished":
-                skip_rows.append((pf.path, pf.skipped, "; ".join(pf.errors), pf.size, pf.mtime_ns))
-                errors.append(f"{pf.path}: {pf.skipped}")
-            else:
-                unskipped.append(pf.path)
+        if not outcomes.parsed(pf):
             continue
-        unskipped.append(pf.path)
-        if pf.error_count:
-            errors.append(f"{pf.path}: {pf.error_count} parse error(s)")
         if tx is None:
             tx = events.open_transaction(source, now, batch.detected_at)
             repo.set_fts_triggers(False)
@@ -90,9 +84,7 @@ def _write(engine: Engine, batch: Batch, source: str, t0: float) -> Delta | None
         file_rows.append(_file_row(pf, now))
         t_parsed = time.perf_counter()
 
-    repo.clear_skipped(unskipped + batch.forget_skips)
-    repo.set_skipped([(s.path, s.reason, s.detail, None, None) for s in batch.skips] + skip_rows,
-                     now)
+    outcomes.record(engine.store, batch, now)
     engine.symbols = symbols
     if tx is None:
         return None  # nothing but skipped files

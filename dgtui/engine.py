@@ -42,6 +42,36 @@ class Batch:
     parse_seconds: float = 0.0
 
 
+@dataclass
+class FileOutcomes:
+    """What a batch says of each file besides its atoms: skipped (recorded with the reason),
+    no longer skipped, and the errors the delta reports. Shared by the engine and the bulk load."""
+
+    skip_rows: list[tuple] = field(default_factory=list)
+    unskipped: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def parsed(self, pf: ParsedFile) -> bool:
+        """Note ``pf``; True when it was parsed (its atoms count), False when it was skipped."""
+        if pf.skipped:
+            if pf.skipped != "vanished":
+                self.skip_rows.append((pf.path, pf.skipped, "; ".join(pf.errors), pf.size, pf.mtime_ns))
+                self.errors.append(f"{pf.path}: {pf.skipped}")
+            else:
+                self.unskipped.append(pf.path)
+            return False
+        self.unskipped.append(pf.path)
+        if pf.error_count:
+            self.errors.append(f"{pf.path}: {pf.error_count} parse error(s)")
+        return True
+
+    def record(self, store: Store, batch: Batch, now: float) -> None:
+        """Write the skipped-files table (inside the batch's transaction)."""
+        store.atoms.clear_skipped(self.unskipped + batch.forget_skips)
+        store.atoms.set_skipped([(s.path, s.reason, s.detail, None, None) for s in batch.skips]
+                                + self.skip_rows, now)
+
+
 class Engine:
     """Applies batches to the store; keeps the symbol table and, optionally, a graph in step."""
 
@@ -203,34 +233,26 @@ class Engine:
         stored = repo.file_rows(paths)
 
         changed: dict[str, ParsedFile | None] = {}  # None: the file's atoms go away
-        touched, skip_rows, unskipped, errors = [], [], [], []
+        touched: list[tuple[str, int, int]] = []
+        outcomes = FileOutcomes()
+        errors = outcomes.errors
         for pf in batch.parsed:
             old = stored.get(pf.path)
-            if pf.skipped:
-                if pf.skipped != "vanished":
-                    skip_rows.append((pf.path, pf.skipped, "; ".join(pf.errors), pf.size, pf.mtime_ns))
-                    errors.append(f"{pf.path}: {pf.skipped}")
-                else:
-                    unskipped.append(pf.path)
+            if not outcomes.parsed(pf):
                 if old is not None:
                     changed[pf.path] = None
                 continue
-            unskipped.append(pf.path)
             if old is not None and old.content_hash == pf.content_hash:
                 if (old.size, old.mtime_ns) != (pf.size, pf.mtime_ns):
                     touched.append((pf.path, pf.size, pf.mtime_ns))
                 continue
             changed[pf.path] = pf
-            if pf.error_count:
-                errors.append(f"{pf.path}: {pf.error_count} parse error(s)")
         for path in batch.removed:
-            unskipped.append(path)
+            outcomes.unskipped.append(path)
             if path in stored:
                 changed[path] = None
 
-        repo.clear_skipped(unskipped + batch.forget_skips)
-        repo.set_skipped([(s.path, s.reason, s.detail, None, None) for s in batch.skips] + skip_rows,
-                         now)
+        outcomes.record(self.store, batch, now)
         repo.touch_files(touched)
         if not changed:
             return None  # a no-change run never pays for the symbol table
