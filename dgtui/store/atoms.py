@@ -7,32 +7,27 @@ methods serve the query layer. No method commits.
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..model import Atom, Edge, Import
+from ..model import Edge, Import
 from . import schema
 from .records import (
     ATOM_COLUMNS, EDGE_COLUMNS, RECORD_COLUMNS, StoredAtom, dumps, edge_row, loads, row_to_edge,
     row_to_stored,
 )
+from .search import AtomSearch
+from .sql import AtomFilter, chunks, filter_sql, marks, prefixed
 
 if TYPE_CHECKING:
     from ..symbols import SymbolInfo
 
-_CHUNK = 2000
 _RECORD_MARKS = ",".join("?" * len(RECORD_COLUMNS.split(",")))
 _SUMMARY_KEYS = ("id", "file_path", "name", "qualified_name", "kind", "line", "end_line",
                  "signature", "is_async", "is_exported", "complexity", "docstring", "version",
                  "updated_at")
-_FTS_TOKEN = re.compile(r"\w+", re.UNICODE)
-_FTS_WORD = re.compile(r"[^\W_]+", re.UNICODE)  # unicode61 cuts at "_" too
-_FTS_WEIGHTS = "10.0, 4.0, 3.0, 1.0, 0.5, 2.0"  # name, qualified, words, signature, doc, path
-_IDENTIFIER = re.compile(r"^[A-Za-z_$][\w$]*$")
-FULL_RANK = 400  # full-text matches a search ranks by bm25 (5-10 us a row)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,22 +44,7 @@ class FileRow:
     indexed_at: float
 
 
-@dataclass
-class AtomFilter:
-    """The filters of ``dgtui query`` (and of the search pane); all optional, all ANDed."""
-
-    kind: str | None = None
-    is_async: bool | None = None
-    exported: bool | None = None
-    file_glob: str | None = None
-    name_glob: str | None = None
-    calls: str | None = None  # calls a function with this name (or atom id)
-    called_by: str | None = None  # called by an atom with this name (or id)
-    unresolved: bool = False  # makes at least one unresolved or ambiguous call
-    min_complexity: int | None = None
-
-
-class AtomRepository:
+class AtomRepository(AtomSearch):
     def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
 
@@ -86,8 +66,8 @@ class AtomRepository:
         )
 
     def delete_atoms(self, ids: Sequence[str]) -> None:
-        for chunk in _chunks(ids):
-            self.conn.execute(f"DELETE FROM atoms WHERE id IN ({_marks(chunk)})", chunk)
+        for chunk in chunks(ids):
+            self.conn.execute(f"DELETE FROM atoms WHERE id IN ({marks(chunk)})", chunk)
 
     def upsert_files(self, rows: Iterable[FileRow], tx: int) -> None:
         self.conn.executemany(
@@ -109,8 +89,8 @@ class AtomRepository:
                               ((size, mtime, path) for path, size, mtime in stats))
 
     def delete_files(self, paths: Sequence[str]) -> None:
-        for chunk in _chunks(paths):
-            self.conn.execute(f"DELETE FROM files WHERE path IN ({_marks(chunk)})", chunk)
+        for chunk in chunks(paths):
+            self.conn.execute(f"DELETE FROM files WHERE path IN ({marks(chunk)})", chunk)
 
     def set_skipped(self, skips: Iterable[tuple[str, str, str, int | None, int | None]],
                     now: float) -> None:
@@ -123,8 +103,8 @@ class AtomRepository:
         )
 
     def clear_skipped(self, paths: Sequence[str]) -> None:
-        for chunk in _chunks(paths):
-            self.conn.execute(f"DELETE FROM skipped WHERE path IN ({_marks(chunk)})", chunk)
+        for chunk in chunks(paths):
+            self.conn.execute(f"DELETE FROM skipped WHERE path IN ({marks(chunk)})", chunk)
 
     def insert_edges(self, edges: Iterable[Edge]) -> None:
         self.insert_edge_rows([edge_row(e) for e in edges])
@@ -139,8 +119,8 @@ class AtomRepository:
         self.conn.execute("DELETE FROM edges")
 
     def delete_edges_from(self, source_ids: Sequence[str]) -> None:
-        for chunk in _chunks(source_ids):
-            self.conn.execute(f"DELETE FROM edges WHERE source_id IN ({_marks(chunk)})", chunk)
+        for chunk in chunks(source_ids):
+            self.conn.execute(f"DELETE FROM edges WHERE source_id IN ({marks(chunk)})", chunk)
 
     def update_edge_targets(self, rows: Iterable[tuple[int, str | None, str, int]]) -> None:
         """(edge id, target id, resolution, candidates) for edges re-resolved in place."""
@@ -173,9 +153,9 @@ class AtomRepository:
 
     def get_many(self, ids: Sequence[str]) -> dict[str, StoredAtom]:
         out: dict[str, StoredAtom] = {}
-        for chunk in _chunks(list(ids)):
+        for chunk in chunks(list(ids)):
             for row in self.conn.execute(
-                    f"SELECT {ATOM_COLUMNS} FROM atoms WHERE id IN ({_marks(chunk)})", chunk):
+                    f"SELECT {ATOM_COLUMNS} FROM atoms WHERE id IN ({marks(chunk)})", chunk):
                 stored = row_to_stored(row)
                 out[stored.id] = stored
         return out
@@ -184,14 +164,14 @@ class AtomRepository:
         """The fields a listing shows, without decoding each atom's whole JSON (walks of the
         graph list thousands of atoms)."""
         out: dict[str, dict[str, Any]] = {}
-        for chunk in _chunks(list(ids)):
-            for row in self._summary_rows(f"a.id IN ({_marks(chunk)})", list(chunk)):
+        for chunk in chunks(list(ids)):
+            for row in self._summary_rows(f"a.id IN ({marks(chunk)})", list(chunk)):
                 out[row["id"]] = row
         return out
 
     def query_summaries(self, filters: AtomFilter, limit: int | None = None) -> list[dict[str, Any]]:
         """``query`` as listing rows (see ``summaries``)."""
-        where, params = _filter_sql(filters)
+        where, params = filter_sql(filters)
         tail = " ORDER BY a.file_path, a.line"
         if limit is not None:
             tail += " LIMIT ?"
@@ -236,120 +216,15 @@ class AtomRepository:
 
     def in_files(self, paths: Sequence[str]) -> list[StoredAtom]:
         out: list[StoredAtom] = []
-        for chunk in _chunks(list(paths)):
+        for chunk in chunks(list(paths)):
             out.extend(row_to_stored(r) for r in self.conn.execute(
-                f"SELECT {ATOM_COLUMNS} FROM atoms WHERE file_path IN ({_marks(chunk)}) "
+                f"SELECT {ATOM_COLUMNS} FROM atoms WHERE file_path IN ({marks(chunk)}) "
                 "ORDER BY file_path, line", chunk))
         return out
 
-    def search(self, text: str, filters: AtomFilter | None = None, limit: int = 50,
-               ranked: bool = True, window: int | None = None) -> list[StoredAtom]:
-        """Full-text search over names, words, signatures, docstrings and paths.
-
-        The user's text never reaches MATCH raw: it is cut into word tokens, each quoted and
-        made a prefix (``"sav"*``, see ``_fts_phrase``), so ``this.save`` or ``save-all``
-        cannot be a syntax error.
-
-        Ranked, names that start with the text come first (shortest first: ``sav`` shows
-        ``save`` before ``save_all``), then the full-text matches by bm25. bm25 costs about
-        ten times what finding a row does, so it ranks the first ``window`` (``FULL_RANK``)
-        matches: all of them, unless the text is broad (``get``), and then the name index
-        has already given the best page.
-        """
-        tokens = _FTS_TOKEN.findall(text)
-        if not tokens:
-            return []
-        match = " ".join(_fts_phrase(t) for t in tokens)
-        where, params = _filter_sql(filters or AtomFilter())
-        where = f"AND {where}" if where else ""
-        if not ranked:
-            sql = (f"SELECT {_prefixed(ATOM_COLUMNS, 'a')} FROM atoms_fts f JOIN atoms a ON a.pk = f.rowid "
-                   f"WHERE atoms_fts MATCH ? {where} ORDER BY a.pk LIMIT ?")
-            return [row_to_stored(r) for r in self.conn.execute(sql, [match, *params, limit])]
-        stripped = text.strip()
-        prefix = stripped if _IDENTIFIER.match(stripped) else tokens[0] if len(tokens) == 1 else None
-        hits = self.name_prefix(prefix, filters, limit) if prefix else []
-        if len(hits) >= limit:
-            return hits
-        # One pass: bm25 over the first ``window`` matches, all of them unless the text is broad.
-        score = f"bm25(atoms_fts, {_FTS_WEIGHTS})"
-        join = "JOIN atoms a ON a.pk = f.rowid" if where else ""
-        sql = (f"SELECT {_prefixed(ATOM_COLUMNS, 'a')} FROM ("
-               f"SELECT f.rowid AS r, {score} AS score FROM atoms_fts f {join} "
-               f"WHERE atoms_fts MATCH ? {where} LIMIT ?) w "
-               f"JOIN atoms a ON a.pk = w.r ORDER BY w.score, a.file_path, a.line LIMIT ?")
-        seen = {h.id for h in hits}
-        for row in self.conn.execute(sql, [match, *params, window or FULL_RANK, limit + len(hits)]):
-            if len(hits) >= limit:
-                break
-            stored = row_to_stored(row)
-            if stored.id not in seen:
-                hits.append(stored)
-        return hits
-
-    def name_prefix(self, prefix: str, filters: AtomFilter | None = None,
-                    limit: int = 50, window: int | None = None) -> list[StoredAtom]:
-        """Atoms (not modules) whose name starts with ``prefix`` in any case, shortest first
-        (then by file and line).
-
-        Fast enough for every keystroke: the name index is read by range for each case of
-        the first letters, only the ``window`` shortest names are looked at, and only the
-        rows shown are decoded.
-        """
-        if not prefix:
-            return []
-        where, filter_params = _filter_sql(filters or AtomFilter())
-        if window is None:  # without filters, only modules are left out of the shortest names
-            window = 500 if where else 2 * limit
-        ranges, params = _case_ranges(prefix)
-        like = ""
-        if len(prefix) > _CASE_LETTERS:  # the ranges hold exactly the shorter prefixes
-            like = "AND name LIKE ? ESCAPE '\\'"
-            params.append(_like_escape(prefix) + "%")
-        names = self.conn.execute(
-            f"SELECT pk, name FROM atoms WHERE ({ranges}) {like} ORDER BY length(name), name LIMIT ?",
-            [*params, window]).fetchall()
-        where = f"AND {where}" if where else ""
-        found: list[tuple[int, str, str, int, int]] = []  # (length, name, file, line, pk)
-        i = 0
-        while i < len(names) and len(found) < limit:
-            # A batch ends where a name does, so that equal names are ordered by file and line.
-            j = min(len(names), i + max(2 * limit, 100))
-            while j < len(names) and names[j][1] == names[j - 1][1]:
-                j += 1
-            chunk = names[i:j]
-            by_pk = {pk: name for pk, name in chunk}
-            pks = list(by_pk)
-            for pk, path, line in self.conn.execute(
-                    f"SELECT a.pk, a.file_path, a.line FROM atoms a WHERE a.pk IN ({_marks(pks)}) "
-                    f"AND a.kind != 'module' {where}", [*pks, *filter_params]):
-                name = by_pk[pk]
-                found.append((len(name), name, path, line, pk))
-            i = j
-        found.sort()
-        shown = [f[4] for f in found[:limit]]
-        if not shown:
-            return []
-        rows = {r[0]: r[1:] for r in self.conn.execute(
-            f"SELECT a.pk, {_prefixed(ATOM_COLUMNS, 'a')} FROM atoms a WHERE a.pk IN ({_marks(shown)})",
-            shown)}
-        return [row_to_stored(rows[pk]) for pk in shown if pk in rows]
-
-    def name_subsequence(self, letters: str, limit: int = 200) -> list[tuple[str, str, str, str, int]]:
-        """(id, qualified name, kind, file, line) of atoms whose qualified name holds ``letters``
-        in order (a fuzzy finder's candidates), shortest first."""
-        chars = [c for c in letters if not c.isspace()]
-        if not chars:
-            return []
-        pattern = "%" + "%".join(_like_escape(c) for c in chars) + "%"
-        return self.conn.execute(
-            "SELECT id, qualified_name, kind, file_path, line FROM atoms WHERE qualified_name LIKE ? "
-            "ESCAPE '\\' AND kind != 'module' ORDER BY length(qualified_name), qualified_name "
-            "LIMIT ?", (pattern, limit)).fetchall()
-
     def query(self, filters: AtomFilter, limit: int | None = None) -> list[StoredAtom]:
-        where, params = _filter_sql(filters)
-        sql = f"SELECT {_prefixed(ATOM_COLUMNS, 'a')} FROM atoms a"
+        where, params = filter_sql(filters)
+        sql = f"SELECT {prefixed(ATOM_COLUMNS, 'a')} FROM atoms a"
         if where:
             sql += f" WHERE {where}"
         sql += " ORDER BY a.file_path, a.line"
@@ -360,9 +235,9 @@ class AtomRepository:
 
     def edges_from(self, source_ids: Sequence[str]) -> list[tuple[int, Edge]]:
         out = []
-        for chunk in _chunks(list(source_ids)):
+        for chunk in chunks(list(source_ids)):
             out.extend((r[0], row_to_edge(r)) for r in self.conn.execute(
-                f"SELECT {EDGE_COLUMNS} FROM edges WHERE source_id IN ({_marks(chunk)}) "
+                f"SELECT {EDGE_COLUMNS} FROM edges WHERE source_id IN ({marks(chunk)}) "
                 "ORDER BY source_id, line, id", chunk))
         return out
 
@@ -371,37 +246,37 @@ class AtomRepository:
         without decoding whole edges (a deleted class with common method names re-routes calls
         of thousands of atoms)."""
         out: list[tuple[int, str, str | None]] = []
-        for chunk in _chunks(list(source_ids)):
+        for chunk in chunks(list(source_ids)):
             out.extend(self.conn.execute(
-                f"SELECT id, source_id, target_id FROM edges WHERE source_id IN ({_marks(chunk)})",
+                f"SELECT id, source_id, target_id FROM edges WHERE source_id IN ({marks(chunk)})",
                 chunk))
         return out
 
     def edges_to(self, target_ids: Sequence[str]) -> list[tuple[int, Edge]]:
         out = []
-        for chunk in _chunks(list(target_ids)):
+        for chunk in chunks(list(target_ids)):
             out.extend((r[0], row_to_edge(r)) for r in self.conn.execute(
-                f"SELECT {EDGE_COLUMNS} FROM edges WHERE target_id IN ({_marks(chunk)}) "
+                f"SELECT {EDGE_COLUMNS} FROM edges WHERE target_id IN ({marks(chunk)}) "
                 "ORDER BY target_id, source_id, line", chunk))
         return out
 
     def caller_pairs(self, ids: Sequence[str]) -> list[tuple[str, str, str]]:
         """(caller, callee, resolution) of the resolved calls into ``ids``, in no order."""
         out: list[tuple[str, str, str]] = []
-        for chunk in _chunks(list(ids)):
+        for chunk in chunks(list(ids)):
             out += self.conn.execute(
                 "SELECT source_id, target_id, resolution FROM edges "
-                f"WHERE target_id IN ({_marks(chunk)})", chunk).fetchall()
+                f"WHERE target_id IN ({marks(chunk)})", chunk).fetchall()
         return out
 
     def brief_rows(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
         """id -> name, qualified name, kind, file, lines and signature: enough to list an atom."""
         keys = ("id", "name", "qualified_name", "kind", "file_path", "line", "end_line", "signature")
         out: dict[str, dict[str, Any]] = {}
-        for chunk in _chunks(list(ids)):
+        for chunk in chunks(list(ids)):
             for r in self.conn.execute(
                     "SELECT id, name, qualified_name, kind, file_path, line, end_line, signature "
-                    f"FROM atoms WHERE id IN ({_marks(chunk)})", chunk):
+                    f"FROM atoms WHERE id IN ({marks(chunk)})", chunk):
                 out[r[0]] = dict(zip(keys, r, strict=True))
         return out
 
@@ -410,17 +285,17 @@ class AtomRepository:
         or out of ``ids``: the raw rows a walk of the graph needs, nothing built per row."""
         column = "target_id" if upward else "source_id"
         out: list[tuple] = []
-        for chunk in _chunks(list(ids)):
+        for chunk in chunks(list(ids)):
             out += self.conn.execute(
                 "SELECT source_id, target_id, callee, line, resolution, candidates FROM edges "
-                f"WHERE {column} IN ({_marks(chunk)}) ORDER BY {column}, line", chunk).fetchall()
+                f"WHERE {column} IN ({marks(chunk)}) ORDER BY {column}, line", chunk).fetchall()
         return out
 
     def edges_named(self, short_names: Sequence[str]) -> list[tuple[int, Edge]]:
         out = []
-        for chunk in _chunks(list(short_names)):
+        for chunk in chunks(list(short_names)):
             out.extend((r[0], row_to_edge(r)) for r in self.conn.execute(
-                f"SELECT {EDGE_COLUMNS} FROM edges WHERE short_name IN ({_marks(chunk)})", chunk))
+                f"SELECT {EDGE_COLUMNS} FROM edges WHERE short_name IN ({marks(chunk)})", chunk))
         return out
 
     def has_atoms(self) -> bool:
@@ -435,7 +310,7 @@ class AtomRepository:
             "SELECT DISTINCT source_id, target_id FROM edges WHERE target_id IS NOT NULL"))
 
     def unresolved_edges(self, file_glob: str | None = None, limit: int | None = None) -> list[Edge]:
-        sql = (f"SELECT {_prefixed(EDGE_COLUMNS, 'e')} FROM edges e JOIN atoms a ON a.id = e.source_id "
+        sql = (f"SELECT {prefixed(EDGE_COLUMNS, 'e')} FROM edges e JOIN atoms a ON a.id = e.source_id "
                "WHERE e.resolution IN ('unresolved', 'ambiguous')")
         params: list[Any] = []
         if file_glob:
@@ -450,15 +325,15 @@ class AtomRepository:
     def call_counts(self, ids: Sequence[str]) -> dict[str, tuple[int, int]]:
         """(callers, callees) per atom id: distinct resolved atoms on each side."""
         counts = {i: [0, 0] for i in ids}
-        for chunk in _chunks(list(ids)):
-            marks = _marks(chunk)
+        for chunk in chunks(list(ids)):
+            in_list = marks(chunk)
             for atom_id, n in self.conn.execute(
                     f"SELECT target_id, count(DISTINCT source_id) FROM edges "
-                    f"WHERE target_id IN ({marks}) GROUP BY target_id", chunk):
+                    f"WHERE target_id IN ({in_list}) GROUP BY target_id", chunk):
                 counts[atom_id][0] = n
             for atom_id, n in self.conn.execute(
                     f"SELECT source_id, count(DISTINCT coalesce(target_id, callee)) FROM edges "
-                    f"WHERE source_id IN ({marks}) GROUP BY source_id", chunk):
+                    f"WHERE source_id IN ({in_list}) GROUP BY source_id", chunk):
                 counts[atom_id][1] = n
         return {k: (v[0], v[1]) for k, v in counts.items()}
 
@@ -469,8 +344,8 @@ class AtomRepository:
             rows = self.conn.execute(sql).fetchall()
         else:
             rows = []
-            for chunk in _chunks(list(paths)):
-                rows += self.conn.execute(f"{sql} WHERE path IN ({_marks(chunk)})", chunk).fetchall()
+            for chunk in chunks(list(paths)):
+                rows += self.conn.execute(f"{sql} WHERE path IN ({marks(chunk)})", chunk).fetchall()
         return {r[0]: FileRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7],
                               tuple(loads(r[8], f"the errors of {r[0]!r}")), r[9]) for r in rows}
 
@@ -547,86 +422,3 @@ class AtomRepository:
         return out
 
 
-def _filter_sql(f: AtomFilter) -> tuple[str, list[Any]]:
-    clauses: list[str] = []
-    params: list[Any] = []
-    if f.kind:
-        clauses.append("a.kind = ?")
-        params.append(f.kind)
-    if f.is_async is not None:
-        clauses.append("a.is_async = ?")
-        params.append(int(f.is_async))
-    if f.exported is not None:
-        clauses.append("a.is_exported = ?")
-        params.append(int(f.exported))
-    if f.file_glob:
-        clauses.append("a.file_path GLOB ?")
-        params.append(f.file_glob)
-    if f.name_glob:
-        clauses.append("(a.name GLOB ? OR a.qualified_name GLOB ?)")
-        params += [f.name_glob, f.name_glob]
-    if f.min_complexity is not None:
-        clauses.append("a.complexity >= ?")
-        params.append(f.min_complexity)
-    # Unions of indexed lookups: an OR across columns would scan every edge.
-    if f.calls:
-        clauses.append(
-            "a.id IN (SELECT source_id FROM edges WHERE short_name = ? "
-            "UNION SELECT source_id FROM edges WHERE target_id IN ("
-            "SELECT id FROM atoms WHERE id = ? UNION SELECT id FROM atoms WHERE name = ? "
-            "UNION SELECT id FROM atoms WHERE qualified_name = ?))")
-        params += [f.calls, f.calls, f.calls, f.calls]
-    if f.called_by:
-        clauses.append(
-            "a.id IN (SELECT target_id FROM edges WHERE target_id IS NOT NULL AND source_id IN ("
-            "SELECT id FROM atoms WHERE id = ? UNION SELECT id FROM atoms WHERE name = ? "
-            "UNION SELECT id FROM atoms WHERE qualified_name = ?))")
-        params += [f.called_by, f.called_by, f.called_by]
-    if f.unresolved:
-        clauses.append("a.id IN (SELECT source_id FROM edges WHERE resolution IN ('unresolved', 'ambiguous'))")
-    return " AND ".join(clauses), params
-
-
-def _fts_phrase(token: str) -> str:
-    """One token of the user's text as an FTS5 phrase: its words as the index's tokenizer cuts
-    them (``get_user`` -> ``"get user"``: adjacent words), the last one a prefix unless it is
-    a single character (``"x"*`` would merge the lists of every word starting with x)."""
-    words = _FTS_WORD.findall(token)
-    if not words:
-        return '""'
-    return '"' + " ".join(words) + ('"*' if len(words[-1]) > 1 else '"')
-
-
-_CASE_LETTERS = 3
-
-
-def _case_ranges(prefix: str, letters: int = _CASE_LETTERS) -> tuple[str, list[str]]:
-    """SQL ranges of the name index holding every name that starts with ``prefix`` in any
-    case: one range per case of its first ``letters`` characters (``sav`` -> ``sav``,
-    ``Sav``, ``sAv``...), narrow where a range of the first letter alone is a tenth of the
-    index. LIKE then checks the rest of the prefix."""
-    heads = [""]
-    for c in prefix[:letters]:
-        cases = {c, c.lower(), c.upper()}
-        heads = [h + x for h in heads for x in sorted(x for x in cases if len(x) == 1)]
-    ranges = " OR ".join("(name >= ? AND name < ?)" for _ in heads)
-    return ranges, [b for h in heads for b in (h, h[:-1] + chr(min(ord(h[-1]) + 1, 0x10FFFF)))]
-
-
-def _like_escape(text: str) -> str:
-    """``text`` as a literal inside a LIKE pattern with ``ESCAPE '\\'``."""
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def _prefixed(columns: str, alias: str) -> str:
-    return ", ".join(f"{alias}.{c.strip()}" for c in columns.split(","))
-
-
-def _marks(seq: Sequence[Any]) -> str:
-    return ",".join("?" * len(seq))
-
-
-def _chunks(seq: Sequence[Any]) -> Iterator[Sequence[Any]]:
-    seq = list(seq)
-    for i in range(0, len(seq), _CHUNK):
-        yield seq[i:i + _CHUNK]

@@ -1,0 +1,79 @@
+"""The SQL both sides of the atom repository share: the filters of ``dgtui query`` and the
+helpers that build ``IN (?, ?, ...)`` lists in chunks SQLite accepts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+CHUNK = 2000  # ids per IN (...) list: well under SQLite's limit of host parameters
+
+
+@dataclass
+class AtomFilter:
+    """The filters of ``dgtui query`` (and of the search pane); all optional, all ANDed."""
+
+    kind: str | None = None
+    is_async: bool | None = None
+    exported: bool | None = None
+    file_glob: str | None = None
+    name_glob: str | None = None
+    calls: str | None = None  # calls a function with this name (or atom id)
+    called_by: str | None = None  # called by an atom with this name (or id)
+    unresolved: bool = False  # makes at least one unresolved or ambiguous call
+    min_complexity: int | None = None
+
+
+def filter_sql(f: AtomFilter) -> tuple[str, list[Any]]:
+    clauses: list[str] = []
+    params: list[Any] = []
+    if f.kind:
+        clauses.append("a.kind = ?")
+        params.append(f.kind)
+    if f.is_async is not None:
+        clauses.append("a.is_async = ?")
+        params.append(int(f.is_async))
+    if f.exported is not None:
+        clauses.append("a.is_exported = ?")
+        params.append(int(f.exported))
+    if f.file_glob:
+        clauses.append("a.file_path GLOB ?")
+        params.append(f.file_glob)
+    if f.name_glob:
+        clauses.append("(a.name GLOB ? OR a.qualified_name GLOB ?)")
+        params += [f.name_glob, f.name_glob]
+    if f.min_complexity is not None:
+        clauses.append("a.complexity >= ?")
+        params.append(f.min_complexity)
+    # Unions of indexed lookups: an OR across columns would scan every edge.
+    if f.calls:
+        clauses.append(
+            "a.id IN (SELECT source_id FROM edges WHERE short_name = ? "
+            "UNION SELECT source_id FROM edges WHERE target_id IN ("
+            "SELECT id FROM atoms WHERE id = ? UNION SELECT id FROM atoms WHERE name = ? "
+            "UNION SELECT id FROM atoms WHERE qualified_name = ?))")
+        params += [f.calls, f.calls, f.calls, f.calls]
+    if f.called_by:
+        clauses.append(
+            "a.id IN (SELECT target_id FROM edges WHERE target_id IS NOT NULL AND source_id IN ("
+            "SELECT id FROM atoms WHERE id = ? UNION SELECT id FROM atoms WHERE name = ? "
+            "UNION SELECT id FROM atoms WHERE qualified_name = ?))")
+        params += [f.called_by, f.called_by, f.called_by]
+    if f.unresolved:
+        clauses.append("a.id IN (SELECT source_id FROM edges WHERE resolution IN ('unresolved', 'ambiguous'))")
+    return " AND ".join(clauses), params
+
+
+def prefixed(columns: str, alias: str) -> str:
+    return ", ".join(f"{alias}.{c.strip()}" for c in columns.split(","))
+
+
+def marks(seq: Sequence[Any]) -> str:
+    return ",".join("?" * len(seq))
+
+
+def chunks(seq: Sequence[Any]) -> Iterator[Sequence[Any]]:
+    seq = list(seq)
+    for i in range(0, len(seq), CHUNK):
+        yield seq[i:i + CHUNK]
