@@ -328,8 +328,12 @@ class DgtuiApp(App):
             self.notify("Nothing to export here: focus a pane that shows rows (1-5).",
                         severity="warning")
             return
-        version = lambda: self.stores.ask(lambda store: store.events.last_transaction_id())  # noqa: E731
-        self.push_screen(ExportDialog(data, os.path.basename(self.root), self.root, version))
+        self.push_screen(ExportDialog(data, os.path.basename(self.root), self.root,
+                                      self.graph_version))
+
+    def graph_version(self) -> int:
+        """The last committed transaction of the index (what an export's rows reflect)."""
+        return self.stores.ask(lambda store: store.events.last_transaction_id())
 
     def _focused_pane(self):
         from .widgets.pane import Pane
