@@ -26,6 +26,8 @@ class AtomFilter:
 
 
 def filter_sql(f: AtomFilter) -> tuple[str, list[Any]]:
+    """The WHERE clause for ``f`` over the atoms table aliased ``a``, and its parameters: user
+    text only ever travels as a parameter."""
     clauses: list[str] = []
     params: list[Any] = []
     if f.kind:
@@ -66,6 +68,7 @@ def filter_sql(f: AtomFilter) -> tuple[str, list[Any]]:
 
 
 def prefixed(columns: str, alias: str) -> str:
+    """``"id, name"`` -> ``"a.id, a.name"``."""
     return ", ".join(f"{alias}.{c.strip()}" for c in columns.split(","))
 
 
