@@ -48,19 +48,20 @@ def filter_sql(f: AtomFilter) -> tuple[str, list[Any]]:
     if f.min_complexity is not None:
         clauses.append("a.complexity >= ?")
         params.append(f.min_complexity)
-    # Unions of indexed lookups: an OR across columns would scan every edge.
+    # Unions of indexed lookups (an OR across edge columns would scan every edge), UNION ALL
+    # because IN (...) drops duplicates itself. A call written with the name is found by its
+    # short name; the target side adds only the calls that reach the atom under another name
+    # (an import alias), so no edge is looked up twice.
     if f.calls:
         clauses.append(
             "a.id IN (SELECT source_id FROM edges WHERE short_name = ? "
-            "UNION SELECT source_id FROM edges WHERE target_id IN ("
-            "SELECT id FROM atoms WHERE id = ? UNION SELECT id FROM atoms WHERE name = ? "
-            "UNION SELECT id FROM atoms WHERE qualified_name = ?))")
-        params += [f.calls, f.calls, f.calls, f.calls]
+            "UNION ALL SELECT e.source_id FROM atoms t JOIN edges e ON e.target_id = t.id "
+            "WHERE (t.id = ? OR t.name = ? OR t.qualified_name = ?) AND e.short_name <> ?)")
+        params += [f.calls, f.calls, f.calls, f.calls, f.calls]
     if f.called_by:
         clauses.append(
-            "a.id IN (SELECT target_id FROM edges WHERE target_id IS NOT NULL AND source_id IN ("
-            "SELECT id FROM atoms WHERE id = ? UNION SELECT id FROM atoms WHERE name = ? "
-            "UNION SELECT id FROM atoms WHERE qualified_name = ?))")
+            "a.id IN (SELECT e.target_id FROM atoms s JOIN edges e ON e.source_id = s.id "
+            "WHERE (s.id = ? OR s.name = ? OR s.qualified_name = ?) AND e.target_id IS NOT NULL)")
         params += [f.called_by, f.called_by, f.called_by]
     if f.unresolved:
         clauses.append("a.id IN (SELECT source_id FROM edges WHERE resolution IN ('unresolved', 'ambiguous'))")
