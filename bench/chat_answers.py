@@ -16,7 +16,7 @@ import time
 
 from dgtui import query as q
 from dgtui.chat import ChatSession
-from dgtui.graph import CallGraph
+from dgtui.graph.memory import CallGraph
 from dgtui.paths import RepoPaths, repository_root
 from dgtui.store.readonly import open_index_readonly
 

@@ -17,8 +17,8 @@ from bench.common import cpu_seconds, peak_rss_mb
 
 
 def indexable_files(root: str) -> list[str]:
-    from dgtui.ignore import IgnoreRules
-    from dgtui.walk import walk
+    from dgtui.engine.ignore import IgnoreRules
+    from dgtui.engine.walk import walk
 
     return [f.path for f in walk(root, IgnoreRules(root)).files]
 
@@ -45,7 +45,7 @@ def floor(root: str) -> dict:
 
 
 def index(root: str, db: str, workers: int | None = None) -> dict:
-    from dgtui.indexer import Indexer
+    from dgtui.engine.indexer import Indexer
     from dgtui.store import Store
 
     t0 = time.perf_counter()
@@ -99,7 +99,8 @@ def queries(db: str, samples: int = 50, seed: int = 7) -> dict:
 
     from bench.common import percentiles
     from dgtui import query
-    from dgtui.store import AtomFilter, Store
+    from dgtui.model import AtomFilter
+    from dgtui.store import Store
 
     rng = random.Random(seed)
     with Store.open(db, readonly=True) as store:

@@ -28,8 +28,9 @@ def corpus_root(name: str) -> str | None:
 
 def machine() -> dict[str, Any]:
     """What the figures were measured on."""
-    import tree_sitter  # noqa: F401  (its version, when the distribution says it)
     from importlib.metadata import version
+
+    import tree_sitter  # noqa: F401  (its version, when the distribution says it)
 
     cpu = platform.processor() or ""
     try:

@@ -1,6 +1,6 @@
 """Delta latency: a file written -> its transaction committed -> a subscriber notified.
 
-Runs the real live index (``dgtui.live.LiveIndex``: watcher, engine, graph) on an indexed
+Runs the real live index (``dgtui.engine.live.LiveIndex``: watcher, engine, graph) on an indexed
 repository and makes edits of five kinds, one file at a time, each waited for before the next:
 a body edit, a new function, a deleted function, a renamed function and a changed signature.
 Latencies are measured from just before the write (``time.time()``), so they include the
@@ -48,7 +48,7 @@ def edit(text: str, kind: str, n: int) -> str | None:
 
 def measure(root: str, home: str, edits: int = 100, seed: int = 3) -> dict:
     from bench.common import percentiles
-    from dgtui.live import LiveIndex
+    from dgtui.engine.live import LiveIndex
 
     live = LiveIndex(root, home)
     seen: dict[str, tuple[float, object]] = {}  # path -> (notified at, delta)

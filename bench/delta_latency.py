@@ -80,7 +80,7 @@ def main() -> None:
     parser.add_argument("--burst", type=int, default=200)
     parser.add_argument("--json", action="store_true", help="also print the figures as one JSON line")
     args = parser.parse_args()
-    from dgtui.live import LiveIndex
+    from dgtui.engine.live import LiveIndex
 
     src = Path(args.repo)
     if not src.is_dir():

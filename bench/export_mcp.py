@@ -18,10 +18,12 @@ import sys
 import tempfile
 import time
 
-from dgtui import graph_export, output
+from dgtui import output
 from dgtui import query as q
+from dgtui.graph import export as graph_export
+from dgtui.model import AtomFilter
 from dgtui.paths import RepoPaths, repository_root
-from dgtui.store import AtomFilter, Store
+from dgtui.store import Store
 
 
 def timed(fn, repeat: int = 5) -> float:
@@ -109,7 +111,7 @@ def main() -> None:
         home = args.home or os.path.join(tmp, "home")
         paths = RepoPaths.for_root(root, home)
         if not os.path.exists(paths.index_db):
-            from dgtui.indexer import Indexer
+            from dgtui.engine.indexer import Indexer
 
             t0 = time.perf_counter()
             with Store.open(paths.index_db) as store:

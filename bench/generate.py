@@ -183,9 +183,9 @@ def _py_function(rng, name, calls, method, async_) -> list[str]:
         waiting = "await " if async_ and call == "saveAtom" else ""
         form = rng.random()
         if form < 0.3:
-            body += [f"if result is not None:", f"    result = {waiting}{call}(result)"]
+            body += ["if result is not None:", f"    result = {waiting}{call}(result)"]
         elif form < 0.45:
-            body += [f"for item in [result]:", f"    log.debug('%s', {waiting}{call}(item))"]
+            body += ["for item in [result]:", f"    log.debug('%s', {waiting}{call}(item))"]
         else:
             body.append(f"value = {waiting}{call}(result)")
     body.append("return result")
@@ -253,7 +253,7 @@ def _js_function(rng, name, calls, kind, async_) -> list[str]:
     for call in calls:
         waiting = "await " if async_ and call == "saveAtom" else ""
         if rng.random() < 0.3:
-            body += [f"if (result) {{", f"  result = {waiting}{call}(result);", "}"]
+            body += ["if (result) {", f"  result = {waiting}{call}(result);", "}"]
         else:
             body.append(f"const v{len(body)} = {waiting}{call}(result);")
     body.append("return result;")

@@ -194,7 +194,7 @@ def child_start(args) -> dict:
         app = make_app(repo, home)
         shown = asyncio.Event()
         app.search_shown = lambda seq: shown.set()
-        async with app.run_test(size=SIZE) as pilot:
+        async with app.run_test(size=SIZE):
             while not app.explorer.is_mounted or app.focused is None:
                 await asyncio.sleep(0.002)
             screen = time.perf_counter() - t0

@@ -21,12 +21,12 @@ from textual.screen import Screen
 
 from . import query
 from .commands import ActionCommands, AtomCommands
+from .engine.writer import open_for_writing
 from .messages import AtomChosen, DeltaCommitted, LiveStatusChanged, TotalsLoaded
-from .navigation import NavHistory
 from .paths import RepoPaths
-from .reader import StorePool
-from .recent import RecentChanges
-from .store import Store
+from .query.pool import StorePool
+from .screens.navigation import NavHistory
+from .screens.recent import RecentChanges
 from .widgets.pane_bar import PANES
 
 FIRST_RUN_CHUNK = 200  # files per commit while a first index runs: the panes fill as it goes
@@ -95,7 +95,7 @@ class DgtuiApp(App):
         from .screens.timeline import TimelineScreen
 
         # Create (or migrate) the index file here, before the live thread and the readers race.
-        Store.open(self.paths.index_db).close()
+        open_for_writing(self.paths.index_db).close()
         self.install_screen(ExplorerScreen(), "explorer")
         self.install_screen(TimelineScreen(), "timeline")
         self._install_chat()
@@ -113,7 +113,7 @@ class DgtuiApp(App):
 
     @work(thread=True, group="live-start")
     def _live_starter(self) -> None:
-        from .live import LiveIndex
+        from .engine.live import LiveIndex
 
         live = LiveIndex(self.root, self.paths.home, **self._live_options)
         live.subscribe(self._live_delta)
@@ -333,7 +333,7 @@ class DgtuiApp(App):
 
     def graph_version(self) -> int:
         """The last committed transaction of the index (what an export's rows reflect)."""
-        return self.stores.ask(lambda store: store.events.last_transaction_id())
+        return self.stores.ask(query.version)
 
     def _focused_pane(self):
         from .widgets.pane import Pane
@@ -388,7 +388,7 @@ class DgtuiApp(App):
         from .screens.text_dialog import TextDialog
 
         lines = []
-        for row in self.stores.ask(lambda store: store.atoms.files_with_errors()):
+        for row in self.stores.ask(query.files_with_errors):
             lines.append(f"{row.path}: {row.error_count} error(s)")
             lines += [f"    {e}" for e in row.errors]
         lines = lines or ["No file has parse errors."]

@@ -13,11 +13,10 @@ from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
 
-from .model import Delta
-from .store import AtomFilter
+from .model import AtomFilter, Delta
 
 if TYPE_CHECKING:  # the live engine is imported once the first screen is drawn
-    from .live import LiveStatus
+    from .model import LiveStatus
 
 Row = dict[str, Any]
 

@@ -224,6 +224,130 @@ class Delta:
         return (self.committed_at - self.detected_at) * 1000.0
 
 
+
+# -- resolution's view of an atom
+class SymbolInfo(NamedTuple):
+    """The part of an atom that resolution reads. A NamedTuple made with ``tuple.__new__``: a
+    first index makes one per atom (44k for Django), and a frozen dataclass's ``__init__`` cost
+    five times as much."""
+
+    id: str
+    file_path: str
+    name: str
+    qualified_name: str
+    kind: str
+    line: int
+    owner: str | None
+    parent_id: str | None
+    bases: tuple[str, ...] = ()
+    imports: tuple[Import, ...] = ()
+    is_exported: bool = False
+    default_export: str | None = None  # modules: what `export default`/`module.exports =` names
+
+    @classmethod
+    def of(cls, atom: Atom) -> SymbolInfo:
+        default = atom.extra.get("default") if atom.extra and atom.kind == "module" else None
+        return _new(cls, (atom.id, atom.file_path, atom.name, atom.qualified_name, atom.kind,
+                          atom.line, atom.owner, atom.parent_id, atom.bases, atom.imports,
+                          atom.is_exported, default))
+
+
+_new = tuple.__new__
+
+
+# -- filters
+@dataclass
+class AtomFilter:
+    """The filters of ``dgtui query`` (and of the search pane); all optional, all ANDed."""
+
+    kind: str | None = None
+    is_async: bool | None = None
+    exported: bool | None = None
+    file_glob: str | None = None
+    name_glob: str | None = None
+    calls: str | None = None  # calls a function with this name (or atom id)
+    called_by: str | None = None  # called by an atom with this name (or id)
+    unresolved: bool = False  # makes at least one unresolved or ambiguous call
+    min_complexity: int | None = None
+
+
+@dataclass
+class EventFilter:
+    atom: str | None = None
+    atom_glob: str | None = None  # GLOB over atom ids (``*save*``)
+    hide_moves: bool = False  # leave out updates that only moved an atom (line/end_line)
+    file_glob: str | None = None
+    source: str | None = None
+    transaction: int | None = None
+    since: float | None = None  # unix time
+    until: float | None = None
+    since_transaction: int | None = None  # events after this transaction
+    operation: str | None = None
+    limit: int | None = 100
+    oldest_first: bool = False
+
+
+# -- what the live index reports
+@dataclass
+class IndexSummary:
+    """What one run did, and what the index holds afterwards."""
+
+    files: int = 0
+    atoms: int = 0
+    edges: int = 0
+    parsed: int = 0
+    changed: int = 0
+    removed: int = 0
+    created: int = 0
+    updated: int = 0
+    deleted: int = 0
+    transactions: list[int] = field(default_factory=list)
+    edges_by_resolution: dict[str, int] = field(default_factory=dict)
+    skipped: dict[str, int] = field(default_factory=dict)  # reason -> count
+    skipped_files: list[dict[str, str]] = field(default_factory=list)
+    files_with_errors: int = 0
+    seconds: float = 0.0
+    walk_seconds: float = 0.0
+    parse_seconds: float = 0.0
+    write_seconds: float = 0.0
+
+    def as_dict(self) -> dict:
+        return {
+            "files": self.files, "atoms": self.atoms, "edges": self.edges,
+            "skipped": sum(self.skipped.values()), "seconds": round(self.seconds, 3),
+            "parsed": self.parsed, "changed": self.changed, "removed": self.removed,
+            "created": self.created, "updated": self.updated, "deleted": self.deleted,
+            "transactions": self.transactions, "edges_by_resolution": self.edges_by_resolution,
+            "skipped_by_reason": self.skipped, "skipped_files": self.skipped_files,
+            "files_with_errors": self.files_with_errors,
+            "timings": {"walk": round(self.walk_seconds, 3), "parse": round(self.parse_seconds, 3),
+                        "write": round(self.write_seconds, 3)},
+        }
+
+
+@dataclass
+class LiveStatus:
+    """What a status bar shows."""
+
+    state: str = "starting"  # starting, indexing, watching, indexed, reading, stopped, error
+    role: str = ""  # writer or reader
+    progress: tuple[int, int] = (0, 0)  # files parsed / to parse while indexing
+    pending: int = 0  # changed paths not committed yet (database busy, disk full...)
+    errors: list[str] = field(default_factory=list)
+    last_latency_ms: float | None = None
+    last_transaction: int = 0
+    summary: IndexSummary | None = None  # of the reconcile at start
+
+
+# -- the project brain
+INSIGHT_KINDS = ("architecture", "decision", "pattern", "risk", "context")
+CONFIDENCES = ("low", "medium", "high")
+
+
+#: Ids of the pseudo-nodes that stand for calls with no single target in graph walks and exports.
+UNRESOLVED_PREFIX = "<unresolved>::"
+
+
 __all__ = [
     "Atom", "AtomChange", "Call", "DIFF_FIELDS", "Delta", "Edge", "Import", "ParsedFile",
     "RESOLUTIONS", "RESOLVED", "diff_atoms", "replace",

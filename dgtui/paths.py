@@ -14,6 +14,7 @@ import os
 import re
 import sys
 from dataclasses import dataclass
+from functools import lru_cache
 
 _ID_OK = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}$")
 
@@ -113,3 +114,35 @@ def default_user() -> str:
 
             user = getpass.getuser()
     return validate_id(user, "user id")
+
+
+# -- paths inside a repository
+def is_text(name: str) -> bool:
+    """A name the index can store: os.fsdecode turns undecodable bytes into lone surrogates."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def printable(path: str) -> str:
+    """An undecodable path as storable text: its bad bytes written as ``\\xff``."""
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def inside(root: str, rel: str) -> bool:
+    """Whether ``rel`` names a path in the repository that is reached without a symbolic link
+    or ``..``: the only paths dgtui reads (a path reported by a watcher or a tool is checked)."""
+    if not rel or rel.startswith("/") or "\0" in rel or not is_text(rel):
+        return False
+    parts = rel.split("/")
+    if any(p in ("", ".", "..") for p in parts):
+        return False
+    parent = os.path.dirname(os.path.join(_real(root), rel))
+    return os.path.realpath(parent) == parent
+
+
+@lru_cache(maxsize=16)
+def _real(root: str) -> str:
+    return os.path.realpath(root)

@@ -48,7 +48,7 @@ async def shoot(repo: str, home: str, size: tuple[int, int], out: Path) -> list[
     async with app.run_test(size=size) as pilot:
         await wait_for(lambda: app.live_status.state in ("watching", "reading") and app.totals.get("atoms"))
         explorer = app.explorer
-        box = explorer.search.query_one("#search-input")
+        explorer.search.query_one("#search-input")  # the box exists before typing
         for ch in "search":
             await pilot.press(ch)
         await wait_for(lambda: explorer.search.table.row_count and explorer.shown_seq == explorer._search_seq)

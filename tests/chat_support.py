@@ -7,7 +7,7 @@ import sqlite3
 from pathlib import Path
 
 from dgtui.chat import ChatSession
-from dgtui.indexer import Indexer
+from dgtui.engine.indexer import Indexer
 from dgtui.paths import RepoPaths, repository_root
 from dgtui.store import Store
 

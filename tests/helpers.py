@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dgtui.indexer import Indexer, IndexSummary
-from dgtui.model import Edge
+from dgtui.engine.indexer import Indexer
+from dgtui.model import Edge, IndexSummary
 from dgtui.store import Store
 
 

@@ -9,15 +9,16 @@ import sys
 import textwrap
 from pathlib import Path
 
-from dgtui.store import Store
 from helpers import snapshot, write
 from reliability import check_index, dgtui
+
+from dgtui.store import Store
 
 #: A writer in its own process: rewrites files and commits each change through the engine,
 #: until the stop file appears. Prints how many transactions it committed.
 WRITER = textwrap.dedent("""
     import os, sys
-    from dgtui.indexer import Indexer
+    from dgtui.engine.indexer import Indexer
     from dgtui.store import Store
     root, db, stop = sys.argv[1:4]
     store = Store.open(db)

@@ -11,12 +11,12 @@ import time
 from pathlib import Path
 
 import pytest
-
-from dgtui.indexer import Indexer
-from dgtui.parse.files import parse_file
-from dgtui.store import Store
 from helpers import snapshot
 from reliability import check_index, dgtui, permissions_apply
+
+from dgtui.engine.indexer import Indexer
+from dgtui.parse.files import parse_file
+from dgtui.store import Store
 
 BUNDLE_BYTES = 20 * 1024 * 1024
 

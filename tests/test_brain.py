@@ -7,13 +7,13 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from chat_support import index, paths_for, session
-from dgtui.project_brain import ProjectBrain
+from helpers import write
+
+from dgtui.chat.brain import ProjectBrain
 from dgtui.query import AmbiguousAtom, QueryError
 from dgtui.store.brain import BrainError, BrainStore, NewInsight
 from dgtui.store.readonly import open_index_readonly
-from helpers import write
 
 DB = "pkg/db.py"
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from helpers import snapshot, write
 
-from dgtui.engine import Batch, Engine
-from dgtui.indexer import Indexer
+from dgtui.engine.batch import Batch
+from dgtui.engine.indexer import Indexer
+from dgtui.engine.walk import walk
+from dgtui.engine.writer import Engine
 from dgtui.parse.files import POOL_THRESHOLD, parse_many
 from dgtui.store import Store
-from dgtui.walk import walk
-from helpers import snapshot, write
 
 
 def everything(store: Store) -> dict:
@@ -41,7 +42,7 @@ def first_index(root: Path, db: Path, *, general: bool, workers: int = 1):
     deltas = []
     engine.subscribe(deltas.append)
     if general:
-        from dgtui.ignore import IgnoreRules
+        from dgtui.engine.ignore import IgnoreRules
 
         found = walk(str(root), IgnoreRules(str(root)))
         parsed = list(parse_many(str(root), [f.path for f in found.files], 2 << 20, workers=workers))

@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from chat_support import index, session
+from helpers import write
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from chat_support import index, session
 from dgtui.chat import findings as fnd
 from dgtui.chat.intents import DEEP
-from helpers import write
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from chat_support import dump, paths_for
 from conftest import run_cli
 
@@ -164,7 +163,7 @@ def test_commands_leave_the_index_alone(repo: Path, home: Path):
 
 
 def test_nothing_below_the_ui_imports_textual():
-    code = ("import sys; import dgtui.chat, dgtui.chat.session, dgtui.project_brain, "
+    code = ("import sys; import dgtui.chat, dgtui.chat.session, dgtui.chat.brain, "
             "dgtui.store.brain, dgtui.store.chat, dgtui.cli.chat_cmd, dgtui.cli.brain_cmd; "
             "print('textual' in sys.modules)")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

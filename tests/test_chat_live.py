@@ -6,12 +6,13 @@ import threading
 from pathlib import Path
 
 from chat_support import index, paths_for
-from dgtui.chat import ChatSession
-from dgtui.engine import Engine
-from dgtui.graph import CallGraph
-from dgtui.indexer import Indexer
-from dgtui.store import Store
 from helpers import write
+
+from dgtui.chat import ChatSession
+from dgtui.engine.indexer import Indexer
+from dgtui.engine.writer import Engine
+from dgtui.graph.memory import CallGraph
+from dgtui.store import Store
 
 
 def test_answers_follow_a_live_graph_and_history_reports_the_change(pyrepo: Path, home: Path):

@@ -7,9 +7,9 @@ import stat
 from pathlib import Path
 
 import pytest
-
 from chat_support import index, paths_for, session
 from conftest import run_cli
+
 from dgtui.chat import ChatSession
 from dgtui.paths import PathError, RepoPaths, default_user
 

@@ -8,13 +8,13 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-
 from chat_support import dump, index, paths_for, session, tree
+from helpers import write
+
 from dgtui.chat import ChatSession
-from dgtui.project_brain import ProjectBrain
+from dgtui.chat.brain import ProjectBrain
 from dgtui.store import StoreError
 from dgtui.store.chat import ChatOwnerMismatch
-from helpers import write
 
 #: One question per intent: a conversation that touches every answer path.
 EVERY_INTENT = [

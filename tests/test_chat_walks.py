@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 
 from dgtui import query as q
 from dgtui.chat.context import GraphContext
-from dgtui.graph import CallGraph
-from dgtui.indexer import Indexer
+from dgtui.engine.indexer import Indexer
+from dgtui.graph.memory import CallGraph
 from dgtui.store import Store
 
 calls = st.lists(st.tuples(st.integers(0, 11), st.integers(0, 11)), max_size=30)

@@ -9,10 +9,11 @@ import time
 from pathlib import Path
 
 from conftest import run_cli
-from dgtui.check import run_checks
-from dgtui.graph import CallGraph
-from dgtui.live import LiveIndex
 from helpers import index_repo, snapshot, write
+
+from dgtui.engine.check import run_checks
+from dgtui.engine.live import LiveIndex
+from dgtui.graph.memory import CallGraph
 
 
 def failing(report) -> set[str]:

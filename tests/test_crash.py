@@ -23,29 +23,30 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-
-from dgtui.indexer import Indexer
-from dgtui.json_import import import_tree
-from dgtui.paths import RepoPaths
-from dgtui.store import AtomFilter, Store
 from corpus_gen import make_corpus
 from helpers import snapshot
 from legacy_tree import legacy_object, write_atom
 from reliability import check_index
+
+from dgtui.engine.indexer import Indexer
+from dgtui.engine.json_import import import_tree
+from dgtui.model import AtomFilter
+from dgtui.paths import RepoPaths
+from dgtui.store import Store
 
 TRIALS = int(os.environ.get("DGTUI_CRASH_TRIALS", "24"))  # per test; the issue asks >= 20 kills
 REPORT: dict[str, dict] = {}
 
 CHUNKED_INDEX = textwrap.dedent("""
     import sys
-    from dgtui.indexer import Indexer
+    from dgtui.engine.indexer import Indexer
     from dgtui.store import Store
     with Store.open(sys.argv[2]) as store:
         Indexer(sys.argv[1], store, workers=1).run(chunk_files=4)
 """)
 SMALL_BATCH_IMPORT = textwrap.dedent("""
     import sys
-    from dgtui import json_import
+    from dgtui.engine import json_import
     from dgtui.store import Store
     json_import.BATCH_ATOMS = 25
     with Store.open(sys.argv[2]) as store:
@@ -103,8 +104,8 @@ def kill_moment(i: int, n: int, startup: float, duration: float, rng: random.Ran
 def startup_seconds(env: dict) -> float:
     """How long the interpreter takes to import what the commands import, before any work."""
     t0 = time.perf_counter()
-    subprocess.run([sys.executable, "-c", "import dgtui.cli.index_cmd, dgtui.indexer, "
-                    "dgtui.json_import, dgtui.parse.files"], env=env, check=True)
+    subprocess.run([sys.executable, "-c", "import dgtui.cli.index_cmd, dgtui.engine.indexer, "
+                    "dgtui.engine.json_import, dgtui.parse.files"], env=env, check=True)
     return time.perf_counter() - t0
 
 

@@ -16,13 +16,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
-from dgtui.cli import cli
-from dgtui.store import Store
 from corpus_gen import make_corpus
 from helpers import snapshot
 from legacy_tree import write_atom
 from reliability import check_index, dgtui
+
+from dgtui.cli import cli
+from dgtui.store import Store
 
 REPORT: dict = {}
 PAGE = 4096

@@ -9,13 +9,13 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from helpers import write
 
 import dgtui.parse.files as parse_files
 from bench.delta import KINDS, edit
 from bench.generate import generate
-from dgtui.indexer import Indexer
+from dgtui.engine.indexer import Indexer
 from dgtui.store import Store
-from helpers import write
 
 PROBE = '''"""A file edited the same way in every repository."""
 import os
@@ -53,9 +53,9 @@ def delta_costs(root: Path, db: Path, monkeypatch: pytest.MonkeyPatch) -> dict[s
     parsed: list[str] = []
     real = parse_files.parse_file
 
-    def counting_parse_file(root_: str, rel: str, max_bytes: int):
+    def counting_parse_file(root_: str, rel: str, max_bytes: int, encode=None):
         parsed.append(rel)
-        return real(root_, rel, max_bytes)
+        return real(root_, rel, max_bytes, encode)
 
     monkeypatch.setattr(parse_files, "parse_file", counting_parse_file)
     statements: list[str] = []

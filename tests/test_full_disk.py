@@ -19,13 +19,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-from dgtui.indexer import Indexer
-from dgtui.store import Store
 from corpus_gen import make_corpus
 from helpers import snapshot
 from legacy_tree import synthetic_tree
 from reliability import check_index, dgtui
+
+from dgtui.engine.indexer import Indexer
+from dgtui.store import Store
 
 REPORT: dict = {}
 

@@ -16,11 +16,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from corpus_gen import make_corpus
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dgtui.cli import cli
-from corpus_gen import make_corpus
 
 MARK = "Qz7"
 EXAMPLES = int(os.environ.get("DGTUI_FUZZ_EXAMPLES", "400"))

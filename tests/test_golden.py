@@ -12,9 +12,9 @@ import os
 from pathlib import Path
 
 import pytest
-
-from dgtui.store import AtomFilter
 from helpers import edge, index_repo
+
+from dgtui.model import AtomFilter
 
 GOLDEN = Path(__file__).parent / "golden"
 

@@ -217,7 +217,7 @@ def test_mermaid_follows_the_flowchart_grammar(oddrepo: Path):
 
 
 def test_mermaid_label_escaping_unit():
-    from dgtui.graph_export import mermaid_text
+    from dgtui.graph.export import mermaid_text
 
     for text in ['a "quoted" [x] ::y', "#35; & <b> `tick`", "ünï ✓ 名前", "a\nb"]:
         encoded = mermaid_text(text)

@@ -8,11 +8,12 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-
-from dgtui.store import AtomFilter, EventFilter, Store
 from helpers import index_repo, snapshot
 from legacy_tree import legacy_object, synthetic_tree, write_atom
 from reliability import check_index, dgtui, permissions_apply
+
+from dgtui.model import AtomFilter, EventFilter
+from dgtui.store import Store
 
 
 def index_db(home: Path) -> Path:

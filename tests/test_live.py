@@ -9,12 +9,12 @@ import time
 from pathlib import Path
 
 import pytest
-
-from dgtui.check import run_checks
-from dgtui.live import LiveIndex
-from dgtui.model import Delta
-from dgtui.store import EventFilter, Store
 from helpers import edge, index_repo, snapshot, write
+
+from dgtui.engine.check import run_checks
+from dgtui.engine.live import LiveIndex
+from dgtui.model import Delta, EventFilter
+from dgtui.store import Store
 
 TIMEOUT = 20.0  # an upper bound so a broken watcher fails instead of hanging; not a speed test
 

@@ -21,14 +21,16 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from dgtui.indexer import Indexer
-from dgtui.live import LiveIndex
-from dgtui.paths import RepoPaths
-from dgtui.store import EventFilter, Store
 from corpus_gen import make_corpus
 from helpers import snapshot
 from legacy_tree import write_atom
 from reliability import check_index, dgtui
+
+from dgtui.engine.indexer import Indexer
+from dgtui.engine.live import LiveIndex
+from dgtui.model import EventFilter
+from dgtui.paths import RepoPaths
+from dgtui.store import Store
 
 BURST_TRIALS = int(os.environ.get("DGTUI_BURST_TRIALS", "20"))
 LOAD_SECONDS = float(os.environ.get("DGTUI_LOAD_SECONDS", "8"))
@@ -145,7 +147,8 @@ READER = textwrap.dedent("""
     from click.testing import CliRunner
     from dgtui import query as q
     from dgtui.cli import cli
-    from dgtui.store import AtomFilter, EventFilter, Store
+    from dgtui.store import Store
+    from dgtui.model import AtomFilter, EventFilter
     root, home, db, seconds = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4])
     out = {"queries": 0, "cli": 0, "snapshots": 0, "errors": [], "half_applied": []}
     store = Store.open(db, create=False)
@@ -240,7 +243,7 @@ def test_one_writer_four_readers_and_a_live_follower(tmp_path: Path):
         time.sleep(0.5)
     assert check.returncode == 0, check.stdout
     time.sleep(0.5)
-    from dgtui.check import graph_differences
+    from dgtui.engine.check import graph_differences
 
     with Store.open(db, create=False) as store:
         assert graph_differences(store, follower.graph) is None  # the follower kept up

@@ -7,14 +7,15 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from helpers import snapshot
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dgtui.check import run_checks
-from dgtui.engine import Engine
-from dgtui.indexer import Indexer
-from dgtui.store import AtomFilter, Store
-from helpers import snapshot
+from dgtui.engine.check import run_checks
+from dgtui.engine.indexer import Indexer
+from dgtui.engine.writer import Engine
+from dgtui.model import AtomFilter
+from dgtui.store import Store
 
 NAMES = ["alpha", "beta", "gamma", "save", "load"]
 CLASSES = ["Base", "Child", "Other"]

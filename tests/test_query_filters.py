@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dgtui import query
-from dgtui.store import AtomFilter
 from helpers import index_repo, write
+
+from dgtui import query
+from dgtui.model import AtomFilter
 
 
 def _repo(root: Path) -> Path:

@@ -10,12 +10,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from dgtui.engine.ignore import IgnoreRules
+from dgtui.engine.walk import walk
 from dgtui.model import Atom, Call, Import
 from dgtui.parse.files import parse_file
 from dgtui.store import Store
 from dgtui.store.records import _CAMEL, RECORD_COLUMNS, atom_record, identifier_words
-from dgtui.walk import walk
-from dgtui.ignore import IgnoreRules
 
 TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=12)  # no lone surrogates
 NAME = st.one_of(TEXT, st.sampled_from(["save", "saveUser", "HTTPServer.get", "a.b.c", "x1y",
@@ -71,7 +71,7 @@ def test_parsed_atoms_match_the_reference(fixture: str, request, tmp_path: Path)
     root = request.getfixturevalue(fixture)
     n = 0
     for f in walk(str(root), IgnoreRules(str(root))).files:
-        pf = parse_file(str(root), f.path, 2 << 20)
+        pf = parse_file(str(root), f.path, 2 << 20, atom_record)
         for atom, row, state in zip(pf.atoms, pf.rows, pf.states, strict=True):
             assert (row, state) == atom_record(atom)
             assert state == reference_json(atom)

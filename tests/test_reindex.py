@@ -6,11 +6,14 @@ import os
 import time
 from pathlib import Path
 
-from dgtui.engine import Batch, Engine
-from dgtui.indexer import Indexer
-from dgtui.parse.files import parse_file
-from dgtui.store import AtomFilter, EventFilter, Store
 from helpers import edge, index_repo, snapshot, write
+
+from dgtui.engine.batch import Batch
+from dgtui.engine.indexer import Indexer
+from dgtui.engine.writer import Engine
+from dgtui.model import AtomFilter, EventFilter
+from dgtui.parse.files import parse_file
+from dgtui.store import Store
 
 
 def events(store: Store, **kw):

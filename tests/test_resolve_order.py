@@ -6,10 +6,11 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-from dgtui.resolve import Resolver
-from dgtui.store import AtomFilter
-from dgtui.symbols import SymbolTable
 from helpers import index_repo, write
+
+from dgtui.graph.resolve import Resolver
+from dgtui.graph.symbols import SymbolTable
+from dgtui.model import AtomFilter
 
 
 def make_cyclic_repo(root: Path) -> None:

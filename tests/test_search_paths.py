@@ -3,13 +3,12 @@ matches when they are few and over the first ``FULL_RANK`` when the text is broa
 
 from __future__ import annotations
 
-
 import pytest
+from helpers import index_repo
 
 from dgtui import query
-from dgtui.store import AtomFilter
+from dgtui.model import AtomFilter
 from dgtui.store.search import FULL_RANK
-from helpers import index_repo
 
 MANY = FULL_RANK + 100  # more matches of "save" than bm25 ranks
 

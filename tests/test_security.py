@@ -17,10 +17,10 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
-import dgtui
 from corpus_gen import make_corpus
 from legacy_tree import write_atom
+
+import dgtui
 
 #: Runs the real CLI with an audit hook that logs every file the process touches.
 AUDITED = textwrap.dedent("""

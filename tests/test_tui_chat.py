@@ -6,11 +6,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from helpers import write
+from tui_support import explorer, wait_for
+
 from dgtui.chat import ChatSession
 from dgtui.paths import RepoPaths
 from dgtui.screens.insight_editor import InsightEditor
-from helpers import write
-from tui_support import explorer, wait_for
 
 
 def chat_of(app):

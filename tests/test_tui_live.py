@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual.css.query import NoMatches
-
-from dgtui.live import LiveIndex
 from helpers import write
+from textual.css.query import NoMatches
 from tui_support import explorer, open_and_wait, result_ids, tree_rows, type_search, wait_for
+
+from dgtui.engine.live import LiveIndex
 
 UTIL_EXTRA = "\n\ndef shiny(x):\n    return fmt(x)\n"
 

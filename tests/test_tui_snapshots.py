@@ -10,10 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from tui_support import open_and_wait, type_search, wait_for
 
 from dgtui.app import make_app
 from dgtui.widgets import clock
-from tui_support import open_and_wait, type_search, wait_for
 
 
 @pytest.fixture(autouse=True)

@@ -6,17 +6,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from helpers import index_repo, write
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dgtui import query
 from dgtui.editor import NoEditor, editor_command
-from dgtui.model import AtomChange, Delta
-from dgtui.navigation import NavHistory
-from dgtui.recent import RecentChanges
-from dgtui.search_syntax import describe_filters, parse_search, with_filter, without_filter
-from dgtui.store import AtomFilter, EventFilter
-from helpers import index_repo, write
+from dgtui.model import AtomChange, AtomFilter, Delta, EventFilter
+from dgtui.query.search_syntax import describe_filters, parse_search, with_filter, without_filter
+from dgtui.screens.navigation import NavHistory
+from dgtui.screens.recent import RecentChanges
 
 
 # -- history --------------------------------------------------------------------------------------
@@ -168,7 +167,7 @@ def test_fuzzy_atoms_atom_view_totals(store):
 
 
 def test_atom_as_it_was_and_event_globs(pyrepo: Path, tmp_path: Path):
-    from dgtui.indexer import Indexer
+    from dgtui.engine.indexer import Indexer
 
     store, _ = index_repo(pyrepo, tmp_path / "index.db")
     write(pyrepo / "pkg" / "util.py", "def fmt(value):\n    return str(value)\n")

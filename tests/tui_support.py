@@ -52,7 +52,7 @@ async def type_search(app: DgtuiApp, pilot: Pilot, text: str) -> None:
 
 
 def _words(line: str) -> str:
-    from dgtui.search_syntax import parse_search
+    from dgtui.query.search_syntax import parse_search
 
     return parse_search(line).text
 

@@ -9,7 +9,7 @@ from .. import query as q
 from ..store import Store, StoredAtom
 
 if TYPE_CHECKING:
-    from ..graph import CallGraph
+    from ..graph.memory import CallGraph
 
 
 class GraphContext:
@@ -37,7 +37,7 @@ class GraphContext:
     def graph(self) -> CallGraph:
         with self._lock:
             if self._graph is None:
-                from ..graph import CallGraph  # networkx: imported only when needed
+                from ..graph.memory import CallGraph  # networkx: imported only when needed
 
                 self._graph = CallGraph.load(self.store)
             elif self._owns_graph:
@@ -72,7 +72,7 @@ class GraphContext:
 
     def name_keys(self) -> dict[str, list[str]]:
         """The fuzzy-matching vocabulary, built once per transaction of the index."""
-        tx = self.store.events.last_transaction_id()
+        tx = q.version(self.store)
         with self._lock:
             if self._keys is None or self._keys[0] != tx:
                 self._keys = (tx, q.name_keys(self.store))
@@ -84,5 +84,5 @@ class GraphContext:
                              keys=self.name_keys)
 
     def atom_row(self, atom_id: str) -> dict[str, Any] | None:
-        stored = self.store.atoms.get(atom_id)
+        stored = q.stored_atom(self.store, atom_id)
         return q.atom_dict(stored) if stored else None

@@ -63,7 +63,7 @@ def _subjects(r: Reply) -> list[dict[str, Any]]:
 
 
 def definition(r: Reply, subjects: list[dict[str, Any]]) -> None:
-    counts = r.ctx.store.atoms.call_counts([s["id"] for s in subjects])
+    counts = q.call_counts(r.ctx.store, [s["id"] for s in subjects])
     for row in subjects:
         flags = " ".join(f for f, on in (("async", row["is_async"]),
                                          ("exported", row["is_exported"])) if on)
@@ -179,7 +179,7 @@ def cycles(r: Reply, subjects: list[dict[str, Any]]) -> None:
             continue
         r.say(f"{head} is in {len(found)}{'+' if len(found) == fnd.CYCLES_SHOWN else ''} "
               "call cycle(s):")
-        members = r.ctx.store.atoms.get_many(list({i for c in found for i in c}))
+        members = q.stored_atoms(r.ctx.store, list({i for c in found for i in c}))
         for cycle in found:
             names = [r.use(q.atom_dict(members[i])) if i in members else i for i in cycle]
             r.say("  " + " -> ".join(names + names[:1]))

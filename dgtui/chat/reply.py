@@ -61,7 +61,7 @@ class Reply:
         self.findings += [f for f in findings if (f.code, f.atom_id) not in seen]
 
     def build(self, answerer: str) -> Answer:
-        stored = self.ctx.store.atoms.get_many(list(self._atoms))
+        stored = q.stored_atoms(self.ctx.store, list(self._atoms))
         refs = tuple(AtomRef.of(row, q.fingerprint(stored[i].atom) if i in stored else None)
                      for i, row in self._atoms.items())
         if self.findings:

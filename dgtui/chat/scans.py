@@ -9,7 +9,7 @@ from dataclasses import replace
 from typing import Any
 
 from .. import query as q
-from ..store import EventFilter
+from ..model import EventFilter
 from . import findings as fnd
 from .reply import MAX_LISTED, Reply
 
@@ -65,7 +65,7 @@ def changes(r: Reply) -> None:
         r.say(f"Nothing changed in {label} {when}{by} (index at transaction {r.version}).")
         return
     r.say(f"{len(events)} change(s) in {label} {when}{by}:")
-    atoms = r.ctx.store.atoms.get_many(list({e["atom_id"] for e in events}))
+    atoms = q.stored_atoms(r.ctx.store, list({e["atom_id"] for e in events}))
     shown = 0
     for tx in dict.fromkeys(e["transaction_id"] for e in events):
         group = sorted((e for e in events if e["transaction_id"] == tx), key=lambda e: e["event_id"])
@@ -95,7 +95,7 @@ def unresolved(r: Reply) -> None:
     ambiguous = sum(1 for x in rows if x["resolution"] == "ambiguous")
     r.say(f"{len(rows)} call(s) in {label} do not resolve to one atom "
           f"({ambiguous} ambiguous, {len(rows) - ambiguous} unresolved):")
-    sources = r.ctx.store.atoms.get_many(list({x["source_id"] for x in rows}))
+    sources = q.stored_atoms(r.ctx.store, list({x["source_id"] for x in rows}))
     for i, x in enumerate(rows):
         stored = sources.get(x["source_id"])
         where = r.use(q.atom_dict(stored)) if stored else x["source_id"]

@@ -21,18 +21,18 @@ from typing import TYPE_CHECKING, Any
 
 from .. import query as q
 from ..paths import RepoPaths, default_user, validate_id
-from ..project_brain import InsightStatus, ProjectBrain
 from ..store import Store, StoreError
 from ..store.brain import Insight
 from ..store.chat import ChatMessage, ChatStore
 from ..store.readonly import NoIndex, open_index_readonly
 from .answer import Answer, Answerer
+from .brain import InsightStatus, ProjectBrain
 from .context import GraphContext
 from .local import LocalAnswerer
 from .promote import InsightDraft, draft_from
 
 if TYPE_CHECKING:
-    from ..graph import CallGraph
+    from ..graph.memory import CallGraph
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ import time
 
 import click
 
-from ..store.brain import CONFIDENCES, KINDS
+from ..model import CONFIDENCES, INSIGHT_KINDS
 from .chat_cmd import user_option
 from .common import Repo, emit, output_options, repo_options
 from .errors import CliError
@@ -18,11 +18,11 @@ _LIST_COLUMNS = ["id", "kind", "confidence", "status", "text", "atoms", "author"
 
 def _brain(repo: Repo):
     """The brain, with the index (read only) when there is one."""
-    from ..project_brain import ProjectBrain
-    from ..store.readonly import open_index_readonly
+    from ..chat.brain import ProjectBrain
+    from ..query import open_index
 
     paths = repo.paths
-    index = open_index_readonly(paths.index_db, repo.root) if os.path.exists(paths.index_db) else None
+    index = open_index(paths.index_db, repo.root) if os.path.exists(paths.index_db) else None
     return ProjectBrain.open(paths, index), index
 
 
@@ -48,7 +48,7 @@ def brain() -> None:
 
 @brain.command()
 @click.argument("text", nargs=-1, required=True)
-@click.option("--kind", type=click.Choice(KINDS), default="context", show_default=True)
+@click.option("--kind", type=click.Choice(INSIGHT_KINDS), default="context", show_default=True)
 @click.option("--atom", "atoms", multiple=True, metavar="ID",
               help="An atom it is about (id or name; repeat for several).")
 @click.option("--file", "files", multiple=True, metavar="PATH",
@@ -85,14 +85,16 @@ def _indexed_file(index, path: str) -> str:
     path = path.strip().removeprefix("./")
     if index is None:
         return path
-    if not index.atoms.file_rows([path]):
+    from .. import query as q
+
+    if q.unindexed_files(index, [path]):
         raise CliError(f"{path} is not an indexed file of this repository")
     return path
 
 
 @brain.command(name="list")
 @click.option("--stale", is_flag=True, help="Only insights whose atoms changed since.")
-@click.option("--kind", type=click.Choice(KINDS), default=None)
+@click.option("--kind", type=click.Choice(INSIGHT_KINDS), default=None)
 @click.option("--atom", default=None, metavar="ID", help="Only insights about this atom id.")
 @repo_options
 @output_options
@@ -101,7 +103,10 @@ def list_(stale: bool, kind: str | None, atom: str | None, repo: Repo, fmt, outp
     pb, index = _brain(repo)
     try:
         rows = [s.to_dict() for s in pb.list(stale_only=stale, kind=kind, atom_id=atom)]
-        repo.version = index.events.last_transaction_id() if index is not None else None
+        if index is not None:
+            from .. import query as q
+
+            repo.version = q.version(index)
     finally:
         pb.close()
         if index is not None:

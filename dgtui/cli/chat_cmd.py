@@ -79,7 +79,9 @@ def history(repo: Repo, user: str | None, limit: int | None, fmt, output) -> Non
     with _session(repo, user, require_index=False) as session:
         entries = session.history(limit)
         if session.index is not None:  # for an export's record
-            repo.version = session.index.events.last_transaction_id()
+            from .. import query as q
+
+            repo.version = q.version(session.index)
     if fmt or output:
         rows = [e.to_dict() for e in entries]
         if fmt not in ("json", "ndjson"):

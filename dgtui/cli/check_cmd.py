@@ -18,7 +18,7 @@ def check(repo: Repo, repair: bool, as_json: bool) -> None:
     """Check SQLite vs graph, SQLite vs disk, FTS vs atoms and events vs atoms.
 
     Exits 0 when everything agrees (after --repair, when the repair worked), 1 otherwise."""
-    from ..check import run_checks
+    from ..engine.check import run_checks
 
     with repo.open_store(write=repair) as store:
         report = run_checks(store, repo.root, repair=repair)

@@ -31,27 +31,29 @@ class Repo:
         """The index; readers get a clear error when there is none yet."""
         import os
 
-        from ..store import Store
-
         db = self.paths.index_db
         if not write and not os.path.exists(db):
             raise CliError(f"no index for {self.root} yet; run `dgtui index {_quote(self.root)}` first")
         # Readers never create or initialise an index: an empty file there is reported, not
         # silently turned into an empty index that answers "no results".
-        return Store.open(db, readonly=False if write else _readonly_ok(db), create=write)
+        if write:
+            from ..engine.writer import open_for_writing
+
+            return open_for_writing(db)
+        from ..query import open_reader
+
+        return open_reader(db, readonly=_readonly_ok(db))
 
 
     @contextlib.contextmanager
     def snapshot(self) -> Iterator[Any]:
         """The index inside one read transaction: every query sees the same commit, and
         ``version`` records which (the last committed transaction), for export metadata."""
-        with self.open_store() as store:
-            store.conn.execute("BEGIN")
-            try:
-                self.version = store.events.last_transaction_id()
-                yield store
-            finally:
-                store.conn.execute("COMMIT")  # a read transaction: this only ends it
+        from ..query import snapshot
+
+        with self.open_store() as store, snapshot(store) as version:
+            self.version = version
+            yield store
 
 
 @contextlib.contextmanager
@@ -59,7 +61,7 @@ def one_shot_writer(repo: Repo) -> Iterator[int | None]:
     """Hold the repository's writer lock while a command writes: yields None; or, when another
     process writes this index (`dgtui watch`, the explorer, `dgtui mcp`), yields its pid and
     leaves the writing to it. Holding the lock also keeps a watcher started meanwhile a reader."""
-    from ..lock import WriterLock
+    from ..engine.lock import WriterLock
 
     lock = WriterLock(repo.paths.writer_lock)
     if not lock.acquire():

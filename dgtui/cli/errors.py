@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import sqlite3
 import sys
 from collections.abc import Iterator
 
@@ -26,8 +25,7 @@ class CliError(click.ClickException):
 def translate() -> Iterator[None]:
     """Turn the exceptions of the layers below into ``CliError``s."""
     from ..paths import PathError
-    from ..query import AmbiguousAtom, QueryError
-    from ..store import StoreError, describe
+    from ..query import AmbiguousAtom, DatabaseError, QueryError, StoreError, describe_error
 
     try:
         yield
@@ -43,8 +41,8 @@ def translate() -> Iterator[None]:
         raise CliError(str(exc), exit_code=2) from None
     except (QueryError, PathError, StoreError) as exc:
         raise CliError(str(exc)) from None
-    except sqlite3.DatabaseError as exc:
-        raise CliError(describe(exc, "")) from None
+    except DatabaseError as exc:
+        raise CliError(describe_error(exc, "")) from None
     except UnicodeEncodeError as exc:  # undecodable bytes in an argument reach SQLite as text
         text = exc.object if isinstance(exc.object, str) else str(exc.object)
         raise CliError(f"{text[:80]!r} is not valid UTF-8 text (an undecodable byte in an "

@@ -50,7 +50,7 @@ def events(since, until, atom, file_glob, source, transaction, limit, hide_moves
            repo: Repo, fmt, output) -> None:
     """The event log, newest first: every create, update and delete of an atom."""
     from .. import query as q
-    from ..store import EventFilter
+    from ..model import EventFilter
 
     since_t = parse_when(since) if since else None
     until_t = parse_when(until) if until else None
@@ -79,7 +79,7 @@ def history(atom: str, repo: Repo, fmt, output) -> None:
     from .. import query as q
 
     with repo.snapshot() as store:
-        stored = store.atoms.get(atom)
+        stored = q.stored_atom(store, atom)
         atom_id = stored.id if stored else _deleted_or_resolved(store, atom)
         rows = q.history(store, atom_id)
     if not rows:
@@ -94,9 +94,8 @@ def history(atom: str, repo: Repo, fmt, output) -> None:
 def _deleted_or_resolved(store, ref: str) -> str:
     """An id that no longer exists still has a history; otherwise resolve a name."""
     from .. import query as q
-    from ..store import EventFilter
 
-    if store.events.events(EventFilter(atom=ref, limit=1)):
+    if q.has_history(store, ref):
         return ref
     return q.resolve_atom(store, ref).id
 
@@ -115,7 +114,7 @@ def replay(at: str, show_edges: bool, repo: Repo, fmt, output) -> None:
         if at.strip().isdigit():
             tx = min(int(at), MAX_NUMBER)  # past the last transaction: the whole log
         else:
-            tx = store.events.transaction_at(parse_when(at))
+            tx = q.transaction_at(store, parse_when(at))
         atoms, edges = q.replay(store, tx)
     if show_edges:
         emit(edges, ["source_id", "line", "callee", "resolution", "target_id"], fmt, output,

@@ -41,8 +41,8 @@ def graph(atom: str | None, depth: int, direction: str, include_unresolved: bool
       dgtui graph --file 'pkg/*' --direction callees --format mermaid
       dgtui graph handle --include-unresolved --format json
     """
-    from .. import graph_export
     from .. import query as q
+    from ..graph import export as graph_export
     from ..output import atomic_text_file
 
     chosen = {k: v for k, v in filters.items() if k in FILTER_NAMES and v not in (None, False)}

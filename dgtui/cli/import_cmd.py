@@ -27,16 +27,14 @@ def import_json(directory: str, path: str | None, home: str | None, as_json: boo
     with their reason and the rest is imported (exit status 3). A later `dgtui index` brings the
     imported atoms in line with the code.
     """
-    from ..json_import import default_repository, import_tree
-    from ..store import Store
+    from ..engine.json_import import default_repository, import_tree
+    from ..engine.writer import open_for_writing
 
     repo = make_repo(path if path is not None else default_repository(directory), home)
     with one_shot_writer(repo) as holder:
         if holder is not None:
             raise busy_writer(holder, "import, then start it again")
-        with Store.open(repo.paths.index_db) as store:
-            if store.get_meta("root") is None:
-                store.set_meta("root", repo.root)
+        with open_for_writing(repo.paths.index_db, repo.root) as store:
             summary = import_tree(store, directory)
     result = summary.as_dict()
     result["root"] = repo.root

@@ -24,9 +24,9 @@ from .common import busy_writer, make_repo, one_shot_writer
 def index(path: str, home: str | None, as_json: bool, rebuild: bool, max_bytes: int | None,
           workers: int | None, list_skipped: bool) -> None:
     """Index PATH (default: here). Again later, re-parse only what changed."""
-    from ..indexer import Indexer
-    from ..store import Store
-    from ..walk import DEFAULT_MAX_BYTES
+    from ..engine.indexer import Indexer
+    from ..engine.walk import DEFAULT_MAX_BYTES
+    from ..engine.writer import open_for_writing
 
     repo = make_repo(path, home)
     paths = repo.paths
@@ -38,8 +38,7 @@ def index(path: str, home: str | None, as_json: bool, rebuild: bool, max_bytes: 
         else:
             if rebuild:
                 remove_index(paths.index_db)
-            with Store.open(paths.index_db) as store:
-                store.set_meta("root", repo.root)
+            with open_for_writing(paths.index_db, repo.root) as store:
                 indexer = Indexer(repo.root, store, max_bytes=max_bytes or DEFAULT_MAX_BYTES,
                                   workers=workers)
                 show_bar = not as_json and sys.stderr.isatty()
@@ -59,7 +58,8 @@ def index(path: str, home: str | None, as_json: bool, rebuild: bool, max_bytes: 
 
 def _as_it_stands(repo):
     """The summary of an index another process is writing (nothing parsed by this command)."""
-    from ..indexer import IndexSummary, _fill_totals
+    from ..engine.indexer import _fill_totals
+    from ..model import IndexSummary
 
     summary = IndexSummary()
     with repo.open_store() as store:

@@ -26,7 +26,7 @@ def mcp(path: str, home: str | None, poll: bool) -> None:
         importlib.import_module("mcp.server.mcpserver")
     except ImportError:
         raise CliError(INSTALL_HINT) from None
-    from ..mcp_server import serve
+    from ..mcp.server import serve
 
     repo = make_repo(path, home)
     serve(repo.root, repo.home, force_polling=poll)

@@ -29,7 +29,7 @@ def _kind_option(fn):
 def search(text: tuple[str, ...], kind, is_async, exported, file_glob, limit, repo: Repo, fmt, output) -> None:
     """Full-text search over names, signatures, docstrings and paths (prefix matching)."""
     from .. import query as q
-    from ..store import AtomFilter
+    from ..model import AtomFilter
 
     with repo.snapshot() as store:
         rows = q.search(store, " ".join(text), AtomFilter(kind=kind, is_async=is_async,
@@ -143,7 +143,7 @@ def filter_options(fn):
 
 def atom_filter(values: dict):
     """An ``AtomFilter`` from the filter options' values."""
-    from ..store import AtomFilter
+    from ..model import AtomFilter
 
     return AtomFilter(kind=values["kind"], is_async=values["is_async"],
                       exported=values["exported"], file_glob=values["file_glob"],
@@ -180,10 +180,10 @@ def stats(repo: Repo, as_json: bool, skipped: bool, errors: bool) -> None:
         data["root"] = repo.root
         data["index"] = store.path
         if skipped:
-            data["skipped_files"] = [{"path": p, "reason": r, "detail": d} for p, r, d in store.atoms.skipped()]
+            data["skipped_files"] = q.skipped_files(store)
         if errors:
             data["error_files"] = [{"path": f.path, "errors": f.error_count, "first": list(f.errors)}
-                                   for f in store.atoms.files_with_errors()]
+                                   for f in q.files_with_errors(store)]
     if as_json:
         click.echo(json.dumps(data, indent=2))
         return

@@ -19,7 +19,7 @@ from .common import make_repo
 @click.option("--poll", is_flag=True, help="Poll the file system instead of OS notifications.")
 def watch(path: str, home: str | None, as_json: bool, poll: bool) -> None:
     """Watch PATH and print what each save changed, and how fast it was committed."""
-    from ..live import LiveIndex
+    from ..engine.live import LiveIndex
 
     repo = make_repo(path, home)
     live = LiveIndex(repo.root, repo.home, with_graph=False, force_polling=poll)

@@ -1,4 +1,4 @@
-"""Source bytes -> atoms, driven by the capture vocabulary of ``dgtui/queries/*.scm``.
+"""Source bytes -> atoms, driven by the capture vocabulary of ``dgtui/parse/queries/*.scm``.
 
 One query run per file collects definitions, name scopes and point items (calls, decision points,
 yields, docstrings, base classes). A single sweep in byte order then nests definitions into
@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-from operator import itemgetter
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from ..model import Atom, Call, Import

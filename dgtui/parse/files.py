@@ -13,13 +13,12 @@ import hashlib
 import multiprocessing
 import os
 import stat
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
-from ..model import ParsedFile
-from ..store.records import atom_record
+from ..model import Atom, ParsedFile
+from ..paths import inside
 from .extract import extract
 from .registry import language_for, load
-from ..walk import inside
 
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)
@@ -33,7 +32,12 @@ def content_hash(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-def parse_file(root: str, rel: str, max_bytes: int) -> ParsedFile:
+#: Turns an atom into its stored form (a row and its JSON state). The engine passes the store's
+#: encoder, so workers encode in parallel while parsing stays ignorant of the store.
+Encoder = Callable[[Atom], tuple[tuple, str]]
+
+
+def parse_file(root: str, rel: str, max_bytes: int, encode: Encoder | None = None) -> ParsedFile:
     """Read and parse one file; a file that cannot be indexed comes back with ``skipped`` set."""
     spec = language_for(rel)
     full = os.path.join(root, rel)
@@ -80,14 +84,14 @@ def parse_file(root: str, rel: str, max_bytes: int) -> ParsedFile:
         return ParsedFile(rel, spec.name, size, mtime, digest, skipped="parse-failed",
                           errors=(f"{type(exc).__name__}: {exc}",))
     atoms = tuple(result.atoms)
-    records = [atom_record(a) for a in atoms]  # here, in parallel, not in the writer
+    records = [encode(a) for a in atoms] if encode else []  # here, in parallel, not in the writer
     return ParsedFile(rel, spec.name, size, mtime, digest, atoms=atoms,
                       rows=tuple([r[0] for r in records]), states=tuple([r[1] for r in records]),
                       error_count=result.error_count, errors=tuple(result.errors),
                       line_count=result.line_count)
 
 
-def _work(args: tuple[str, str, int]) -> ParsedFile:
+def _work(args: tuple[str, str, int, Encoder | None]) -> ParsedFile:
     return parse_file(*args)
 
 
@@ -104,7 +108,7 @@ def _start_worker() -> None:
     gc.disable()
 
 
-def _pool_work(args: tuple[str, str, int]) -> ParsedFile:
+def _pool_work(args: tuple[str, str, int, Encoder | None]) -> ParsedFile:
     global _done
     _done += 1
     if _done % _COLLECT_EVERY == 0:
@@ -112,14 +116,14 @@ def _pool_work(args: tuple[str, str, int]) -> ParsedFile:
     return parse_file(*args)
 
 
-def parse_many(root: str, rels: Sequence[str], max_bytes: int, *,
-               workers: int | None = None) -> Iterator[ParsedFile]:
+def parse_many(root: str, rels: Sequence[str], max_bytes: int, *, workers: int | None = None,
+               encode: Encoder | None = None) -> Iterator[ParsedFile]:
     """Parse files, in parallel across the machine's cores when there are many.
 
     Yields results as they complete (not in order). Workers are spawned, never forked: the
     caller may be a threaded app, and a fork copies locks held by other threads.
     """
-    jobs = [(root, rel, max_bytes) for rel in rels]
+    jobs = [(root, rel, max_bytes, encode) for rel in rels]
     cpus = workers or os.cpu_count() or 1
     if len(jobs) < POOL_THRESHOLD or cpus < 2:
         for job in jobs:

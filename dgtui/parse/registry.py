@@ -1,6 +1,6 @@
 """The languages dgtui reads: file extension -> grammar + query files.
 
-Adding a language is one ``LanguageSpec`` line here and its ``.scm`` file in ``dgtui/queries``.
+Adding a language is one ``LanguageSpec`` line here and its ``.scm`` file in ``dgtui/parse/queries``.
 Grammars and compiled queries are loaded lazily, once per process: parse workers build their own
 (tree-sitter parsers and nodes do not pickle).
 """
@@ -18,7 +18,7 @@ class LanguageSpec:
     name: str
     extensions: tuple[str, ...]
     grammar: str  # "module:function" returning the tree-sitter language pointer
-    queries: tuple[str, ...]  # .scm files in dgtui/queries, concatenated in order
+    queries: tuple[str, ...]  # .scm files in dgtui/parse/queries, concatenated in order
     module_style: str  # how imports name files: "python" (dotted) or "ecma" (relative paths)
     self_names: tuple[str, ...]  # receivers that mean "this object": self, cls / this
     public_by_default: bool = False  # Python: public top-level names are exported
@@ -83,7 +83,7 @@ def load(name: str) -> LoadedLanguage:
     module_name, func_name = spec.grammar.split(":")
     language = ts.Language(getattr(importlib.import_module(module_name), func_name)())
     text = "\n".join(
-        resources.files("dgtui.queries").joinpath(f).read_text(encoding="utf-8") for f in spec.queries
+        resources.files("dgtui.parse.queries").joinpath(f).read_text(encoding="utf-8") for f in spec.queries
     )
     query = ts.Query(language, text)
     kinds = {}

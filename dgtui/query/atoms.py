@@ -6,7 +6,8 @@ import os
 from collections.abc import Sequence
 from typing import Any
 
-from ..store import AtomFilter, Store, StoredAtom
+from ..model import AtomFilter
+from ..store import Store, StoredAtom
 
 ATOM_FIELDS = ["id", "file_path", "name", "qualified_name", "kind", "line", "end_line",
                "signature", "params", "is_async", "is_exported", "complexity", "docstring",

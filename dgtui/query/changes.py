@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ..model import Atom
-from ..store import Event, EventFilter, Store
+from ..model import Atom, EventFilter
+from ..store import Event, Store
 from .atoms import ATOM_FIELDS, QueryError
 
 EVENT_COLUMNS = ["event_id", "time", "transaction_id", "source", "operation", "atom_id", "changed"]
@@ -68,8 +68,9 @@ def replay(store: Store, at_tx: int) -> tuple[list[Atom], list[dict[str, Any]]]:
     Atoms come from replaying the event log; edges are resolved again from those atoms with
     the same resolver the engine uses, so they are what the engine stored then.
     """
-    from ..resolve import Resolver
-    from ..symbols import SymbolInfo, SymbolTable
+    from ..graph.resolve import Resolver
+    from ..graph.symbols import SymbolTable
+    from ..model import SymbolInfo
 
     atoms = store.events.replay(at_tx)
     table = SymbolTable()

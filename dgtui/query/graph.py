@@ -7,6 +7,7 @@ import os
 from collections.abc import Sequence
 from typing import Any
 
+from ..model import UNRESOLVED_PREFIX
 from ..store import Store
 from .atoms import QueryError, atom_dict, ids
 
@@ -88,7 +89,7 @@ def impact(store: Store, atom_id: str, max_depth: int = 50) -> dict[str, Any]:
 DIRECTIONS = ("callers", "callees", "both")
 
 
-UNRESOLVED_PREFIX = "<unresolved>::"  # ids of pseudo-nodes for calls with no single target
+
 
 
 def subgraph(store: Store, starts: Sequence[str], depth: int = 1, direction: str = "both",

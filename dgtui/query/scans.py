@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ..store import AtomFilter, Store
+from ..model import AtomFilter
+from ..store import Store
 from .atoms import atom_dict
 from .graph import is_test
 

@@ -19,7 +19,7 @@ def source_lines(root: str, stored_or_row: Any, context: int = 0, max_lines: int
         path, line, end = stored_or_row.atom.file_path, stored_or_row.atom.line, stored_or_row.atom.end_line
     else:
         path, line, end = stored_or_row["file_path"], stored_or_row["line"], stored_or_row["end_line"]
-    from ..walk import inside
+    from ..paths import inside
 
     full = os.path.join(root, path)
     if not inside(root, path):  # a folder swapped for a link since it was indexed

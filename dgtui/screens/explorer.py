@@ -18,10 +18,15 @@ from textual.worker import get_current_worker
 
 from .. import query
 from ..messages import (
-    AtomLoaded, CandidatesWanted, ChildrenLoaded, ChildrenWanted, SearchChanged,
-    SearchResults, TreeReloaded,
+    AtomLoaded,
+    CandidatesWanted,
+    ChildrenLoaded,
+    ChildrenWanted,
+    SearchChanged,
+    SearchResults,
+    TreeReloaded,
 )
-from ..store import AtomFilter
+from ..model import AtomFilter
 from ..widgets.atom_pane import AtomPane
 from ..widgets.breadcrumbs import Breadcrumbs
 from ..widgets.call_tree import CallPane, CallTree

@@ -19,14 +19,13 @@ BUILT_IN = [
 ]
 
 
-def binding_sections() -> list[tuple[str, list[Binding]]]:
-    from ..app import DgtuiApp
+def binding_sections(app_bindings: list[Binding]) -> list[tuple[str, list[Binding]]]:
     from ..widgets.call_tree import CallTree
     from ..widgets.event_table import EventTable
     from ..widgets.results_table import ResultsTable
     from ..widgets.source_view import SourceView
 
-    return [("Everywhere", DgtuiApp.BINDINGS), ("Search results", ResultsTable.BINDINGS),
+    return [("Everywhere", app_bindings), ("Search results", ResultsTable.BINDINGS),
             ("Call trees (3 Callers, 4 Callees)", CallTree.BINDINGS),
             ("Source (2 Atom)", SourceView.BINDINGS), ("Timeline (5)", EventTable.BINDINGS)]
 
@@ -37,9 +36,11 @@ def key_label(binding: Binding) -> str:
     return ", ".join(names.get(k, k) for k in binding.key.split(","))
 
 
-def help_lines() -> list[Content]:
+def help_lines(app_bindings: list[Binding]) -> list[Content]:
+    """The help text: the app's own keys (handed in: this screen does not import the app), each
+    widget's, and Textual's built-in ones."""
     lines: list[Content] = []
-    for title, bindings in binding_sections():
+    for title, bindings in binding_sections(app_bindings):
         lines.append(Content.styled(title, "bold $text-accent"))
         for b in bindings:
             alias = "" if b.show else "  (alias)" if b.key in "jkgGhl" else ""
@@ -68,4 +69,4 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll(classes="dialog", id="help") as box:
             box.border_title = "Keys"
             box.border_subtitle = "Esc to close"
-            yield Static(Content("\n").join(help_lines()))
+            yield Static(Content("\n").join(help_lines(self.app.BINDINGS)))

@@ -11,7 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Select, Static, TextArea
 
 from ..chat import InsightDraft
-from ..store.brain import CONFIDENCES, KINDS
+from ..model import CONFIDENCES, INSIGHT_KINDS
 
 
 class InsightEditor(ModalScreen[InsightDraft | None]):
@@ -28,7 +28,7 @@ class InsightEditor(ModalScreen[InsightDraft | None]):
             box.border_subtitle = "Ctrl+S saves · Esc cancels"
             with Horizontal(classes="field"):
                 yield Static("Kind", classes="label")
-                yield Select([(k, k) for k in KINDS], value=d.kind, allow_blank=False,
+                yield Select([(k, k) for k in INSIGHT_KINDS], value=d.kind, allow_blank=False,
                              compact=True, id="insight-kind")
                 yield Static("Confidence", classes="label wide-label")
                 yield Select([(c, c) for c in CONFIDENCES], value=d.confidence, allow_blank=False,

@@ -7,13 +7,11 @@ import os
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.content import Content
 from textual.widgets import Checkbox, DataTable, Footer, Input, Select, Static
 
 from .. import query
 from ..messages import EventsLoaded, TimelineFilterChanged
-from ..model import Delta
-from ..store import EventFilter
+from ..model import Delta, EventFilter
 from ..widgets.change_view import ChangeView
 from ..widgets.event_table import EventTable
 from ..widgets.pane import ExportData, Pane

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sqlite3
 
-from .atoms import AtomFilter, AtomRepository, FileRow
+from .atoms import AtomRepository, FileRow
 from .db import StoreBusy, StoreError, connect, describe, with_retries
-from .events import Event, EventFilter, EventLog, TransactionRow
+from .events import Event, EventLog, TransactionRow
 from .records import StoredAtom
 
 
@@ -47,7 +47,7 @@ class Store:
 
 
 __all__ = [
-    "AtomFilter", "AtomRepository", "Event", "EventFilter", "EventLog", "FileRow", "Store",
+    "AtomRepository", "Event", "EventLog", "FileRow", "Store",
     "StoreBusy", "StoreError", "StoredAtom", "TransactionRow", "connect", "describe",
     "with_retries",
 ]

@@ -10,19 +10,23 @@ import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from ..model import Edge, Import
+from ..model import AtomFilter, Edge, Import, SymbolInfo
 from . import schema
 from .records import (
-    ATOM_COLUMNS, EDGE_COLUMNS, RECORD_COLUMNS, StoredAtom, dumps, edge_row, loads, row_to_edge,
+    ATOM_COLUMNS,
+    EDGE_COLUMNS,
+    RECORD_COLUMNS,
+    StoredAtom,
+    dumps,
+    edge_row,
+    loads,
+    row_to_edge,
     row_to_stored,
 )
 from .search import AtomSearch
-from .sql import AtomFilter, chunks, filter_sql, marks, prefixed
-
-if TYPE_CHECKING:
-    from ..symbols import SymbolInfo
+from .sql import chunks, filter_sql, marks, prefixed
 
 _RECORD_MARKS = ",".join("?" * len(RECORD_COLUMNS.split(",")))
 _SUMMARY_KEYS = ("id", "file_path", "name", "qualified_name", "kind", "line", "end_line",
@@ -374,8 +378,6 @@ class AtomRepository(AtomSearch):
 
     def symbol_infos(self) -> Iterator[SymbolInfo]:
         """Everything resolution needs, for a SymbolTable."""
-        from ..symbols import SymbolInfo  # only writers resolve: queries need not import it
-
         for (atom_id, path, name, qualified, kind, line, owner, parent, exported, data,
              default) in self.conn.execute(
                 "SELECT id, file_path, name, qualified_name, kind, line, owner, parent_id, is_exported, "

@@ -16,12 +16,12 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..model import CONFIDENCES
+from ..model import INSIGHT_KINDS as KINDS
 from .db import StoreError
 from .records import dumps
 from .sidecar import SidecarSchema, open_sidecar
 
-KINDS = ("architecture", "decision", "pattern", "risk", "context")
-CONFIDENCES = ("low", "medium", "high")
 PROVENANCES = ("manual", "promoted", "tool")  # by hand, promoted from a chat answer, by a tool
 LOG_SOURCES = ("user", "chat", "mcp", "tool")  # who changed the brain
 

@@ -9,18 +9,11 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
+from .errors import StoreBusy, StoreError
 from .schema import APPLICATION_ID, migrate
 
 T = TypeVar("T")
 BUSY_TIMEOUT_MS = 2000
-
-
-class StoreError(Exception):
-    """A problem with an index file, phrased for the person who has to fix it."""
-
-
-class StoreBusy(StoreError):
-    """Another writer held the database for longer than the retries allowed."""
 
 
 def connect(path: str, *, readonly: bool = False, create: bool = True) -> sqlite3.Connection:

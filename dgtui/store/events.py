@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from ..model import Atom, AtomChange, Delta
+from ..model import Atom, AtomChange, Delta, EventFilter
 from .records import damaged, dumps, loads
 
 EVENT_COLUMNS = ("id, atom_id, file_path, operation, delta, previous_version, new_version, "
@@ -54,22 +54,6 @@ class TransactionRow:
     edges_added: int
     edges_removed: int
     summary: dict[str, Any]
-
-
-@dataclass
-class EventFilter:
-    atom: str | None = None
-    atom_glob: str | None = None  # GLOB over atom ids (``*save*``)
-    hide_moves: bool = False  # leave out updates that only moved an atom (line/end_line)
-    file_glob: str | None = None
-    source: str | None = None
-    transaction: int | None = None
-    since: float | None = None  # unix time
-    until: float | None = None
-    since_transaction: int | None = None  # events after this transaction
-    operation: str | None = None
-    limit: int | None = 100
-    oldest_first: bool = False
 
 
 class EventLog:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import sqlite3
 
+from .errors import StoreError
+
 SCHEMA_VERSION = 1
 APPLICATION_ID = 0x64677475  # "dgtu": tells our files from other SQLite files
 
@@ -194,8 +196,6 @@ def migrate(conn: sqlite3.Connection) -> None:
     """Bring a database to ``SCHEMA_VERSION``, one transaction per step."""
     version = conn.execute("PRAGMA user_version").fetchone()[0]
     if version > SCHEMA_VERSION:
-        from .db import StoreError
-
         raise StoreError(f"the index was written by a newer dgtui (schema {version} > "
                          f"{SCHEMA_VERSION}); upgrade dgtui, or run `dgtui index --rebuild` to "
                          "rebuild it with this one")

@@ -7,8 +7,9 @@ from __future__ import annotations
 import re
 import sqlite3
 
+from ..model import AtomFilter
 from .records import ATOM_COLUMNS, StoredAtom, row_to_stored
-from .sql import AtomFilter, filter_sql, marks, prefixed
+from .sql import filter_sql, marks, prefixed
 
 _FTS_TOKEN = re.compile(r"\w+", re.UNICODE)
 _FTS_WORD = re.compile(r"[^\W_]+", re.UNICODE)  # unicode61 cuts at "_" too

@@ -4,25 +4,11 @@ helpers that build ``IN (?, ?, ...)`` lists in chunks SQLite accepts."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from typing import Any
 
+from ..model import AtomFilter
+
 CHUNK = 2000  # ids per IN (...) list: well under SQLite's limit of host parameters
-
-
-@dataclass
-class AtomFilter:
-    """The filters of ``dgtui query`` (and of the search pane); all optional, all ANDed."""
-
-    kind: str | None = None
-    is_async: bool | None = None
-    exported: bool | None = None
-    file_glob: str | None = None
-    name_glob: str | None = None
-    calls: str | None = None  # calls a function with this name (or atom id)
-    called_by: str | None = None  # called by an atom with this name (or id)
-    unresolved: bool = False  # makes at least one unresolved or ambiguous call
-    min_complexity: int | None = None
 
 
 def filter_sql(f: AtomFilter) -> tuple[str, list[Any]]:

@@ -12,7 +12,7 @@ from textual.widgets import Input, Static
 
 from ..messages import AtomChosen, SearchChanged
 from ..query import TABLE_COLUMNS
-from ..search_syntax import describe_filters, parse_search, without_filter
+from ..query.search_syntax import describe_filters, parse_search, without_filter
 from .pane import ExportData, Pane
 from .pane_input import PaneKeyInput
 from .results_table import ResultsTable

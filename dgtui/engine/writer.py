@@ -10,18 +10,18 @@ and a ``Delta`` published; a failed transaction leaves both untouched.
 from __future__ import annotations
 
 import logging
-import sqlite3
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable
+from dataclasses import replace
 
+from ..graph.symbols import SymbolTable
+from ..model import AtomChange, AtomFilter, Delta, ParsedFile, SymbolInfo
+from ..store import Store, with_retries
+from ..store.errors import DriverError
+from ..store.records import atom_record, dumps
 from . import delta as delta_mod
+from .batch import Batch, FileOutcomes, file_row, records_of
 from .linker import Linker
-from .model import AtomChange, Delta, ParsedFile
-from .store import AtomFilter, FileRow, Store, with_retries
-from .store.records import atom_record, dumps
-from .symbols import SymbolInfo, SymbolTable
-from .walk import Skip
 
 log = logging.getLogger(__name__)
 SOURCES = ("index", "file-watcher", "atomic-edit", "mcp", "user", "import", "reconcile")
@@ -29,47 +29,13 @@ SOURCES = ("index", "file-watcher", "atomic-edit", "mcp", "user", "import", "rec
 BULK_SHARE = 0.5
 
 
-@dataclass
-class Batch:
-    """What changed on disk: files read and parsed, and paths that are gone."""
-
-    #: A list, or (for a first index) an iterator still being fed by the parse workers.
-    parsed: list[ParsedFile] | Iterator[ParsedFile] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)
-    skips: list[Skip] = field(default_factory=list)  # found by the walk (symlinks, big files...)
-    forget_skips: list[str] = field(default_factory=list)  # skip records no longer true
-    detected_at: float | None = None  # when the watcher saw the first change
-    parse_seconds: float = 0.0
-
-
-@dataclass
-class FileOutcomes:
-    """What a batch says of each file besides its atoms: skipped (recorded with the reason),
-    no longer skipped, and the errors the delta reports. Shared by the engine and the bulk load."""
-
-    skip_rows: list[tuple] = field(default_factory=list)
-    unskipped: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-
-    def parsed(self, pf: ParsedFile) -> bool:
-        """Note ``pf``; True when it was parsed (its atoms count), False when it was skipped."""
-        if pf.skipped:
-            if pf.skipped != "vanished":
-                self.skip_rows.append((pf.path, pf.skipped, "; ".join(pf.errors), pf.size, pf.mtime_ns))
-                self.errors.append(f"{pf.path}: {pf.skipped}")
-            else:
-                self.unskipped.append(pf.path)
-            return False
-        self.unskipped.append(pf.path)
-        if pf.error_count:
-            self.errors.append(f"{pf.path}: {pf.error_count} parse error(s)")
-        return True
-
-    def record(self, store: Store, batch: Batch, now: float) -> None:
-        """Write the skipped-files table (inside the batch's transaction)."""
-        store.atoms.clear_skipped(self.unskipped + batch.forget_skips)
-        store.atoms.set_skipped([(s.path, s.reason, s.detail, None, None) for s in batch.skips]
-                                + self.skip_rows, now)
+def open_for_writing(path: str, root: str | None = None) -> Store:
+    """The index file for a writer: created or migrated to the current schema, with the
+    repository root recorded (meta is written by the engine only)."""
+    store = Store.open(path)
+    if root is not None and store.get_meta("root") != root:
+        store.set_meta("root", root)
+    return store
 
 
 class Engine:
@@ -120,7 +86,7 @@ class Engine:
             if conn.in_transaction:
                 try:
                     conn.execute("ROLLBACK")
-                except sqlite3.Error:
+                except DriverError:
                     pass
             self.symbols = None
             raise
@@ -153,7 +119,7 @@ class Engine:
         return self._record("relink", source, [], sorted(after - before), sorted(before - after))
 
     def _correct_events(self, source: str) -> Delta | None:
-        from .model import diff_atoms
+        from ..model import diff_atoms
 
         replayed = self.store.events.replay()
         current = {s.id: s for s in self.store.atoms.query(AtomFilter())}
@@ -224,7 +190,8 @@ class Engine:
         if not batch.removed and not self.store.atoms.has_atoms():
             from .bulk import write_first_index  # an empty store: stream the first index
 
-            return write_first_index(self, batch, source, t0)
+            delta, self.symbols = write_first_index(self.store, batch, source, t0)
+            return delta
         if not isinstance(batch.parsed, list):
             batch.parsed = list(batch.parsed)
         repo, events = self.store.atoms, self.store.events
@@ -294,7 +261,7 @@ class Engine:
         events.insert_edge_events(tx, edge_diff.added, edge_diff.removed)
         if empty:
             repo.set_bulk_indexes(True)
-        repo.upsert_files([_file_row(pf, now) for pf in changed.values() if pf is not None], tx)
+        repo.upsert_files([file_row(pf, now) for pf in changed.values() if pf is not None], tx)
         removed_files = [p for p, pf in changed.items() if pf is None]
         repo.delete_files(removed_files)
 
@@ -335,13 +302,6 @@ def _records(files) -> dict[str, tuple[tuple, str]]:
     return out
 
 
-def records_of(pf: ParsedFile) -> list[tuple[tuple, str]]:
-    """(row, state) of each atom of a parsed file; made here if the parser did not."""
-    if len(pf.rows) == len(pf.atoms) == len(pf.states):
-        return list(zip(pf.rows, pf.states))
-    return [atom_record(a) for a in pf.atoms]
-
-
 def _event_rows(diff: delta_mod.AtomDiff, records: dict[str, tuple[tuple, str]], versions: dict[str, int],
                 now: float, source: str, tx: int) -> list[tuple]:
     renamed_from = diff.renamed_from()
@@ -363,9 +323,4 @@ def _event_rows(diff: delta_mod.AtomDiff, records: dict[str, tuple[tuple, str]],
     return rows
 
 
-def _file_row(pf: ParsedFile, now: float) -> FileRow:
-    return FileRow(pf.path, pf.language or "", pf.size, pf.mtime_ns, pf.content_hash,
-                   pf.line_count, len(pf.atoms), pf.error_count, pf.errors, now)
-
-
-__all__ = ["Batch", "Engine", "SOURCES"]
+__all__ = ["Engine", "SOURCES"]

@@ -16,7 +16,7 @@ import posixpath
 import re
 from typing import Any
 
-from .model import Atom, Call
+from ..model import Atom, Call
 
 MAX_ATOM_FILE_BYTES = 8 * 1024 * 1024
 #: Deeper JSON is refused: SQLite's JSON functions stop at 1,000 levels, and one such row would

@@ -13,10 +13,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import query as q
-from .paths import RepoPaths
-from .store import Store
-from .store.brain import BrainError, BrainStore, Insight, InsightAtom, LogEntry, NewInsight
+from .. import query as q
+from ..paths import RepoPaths
+from ..store import Store
+from ..store.brain import BrainError, BrainStore, Insight, InsightAtom, LogEntry, NewInsight
 
 
 @dataclass(frozen=True)
@@ -155,9 +155,8 @@ class ProjectBrain:
             self.index, insight.atom_ids, insight.graph_version, insight.index_epoch,
             {a.atom_id: a.fingerprint for a in insight.atoms}).values())
         if insight.files:
-            present = self.index.atoms.file_rows(list(insight.files))
             changes += [{"file": p, "status": "vanished", "events": []}
-                        for p in insight.files if p not in present]
+                        for p in q.unindexed_files(self.index, list(insight.files))]
         return InsightStatus(insight, bool(changes), changes)
 
     def close(self) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .model import Delta
+from ..model import Delta
 
 HIGHLIGHT_SECONDS = 4.0
 #: An update to any of these may break the callers of an atom.

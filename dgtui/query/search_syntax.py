@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .store import AtomFilter
+from ..model import AtomFilter
 
 KINDS = ("function", "method", "class", "arrow", "generator", "test", "module")
 _KIND_ALIASES = {"fn": "function", "func": "function", "def": "function", "meth": "method",

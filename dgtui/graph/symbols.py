@@ -9,43 +9,13 @@ from __future__ import annotations
 
 import posixpath
 from collections import defaultdict
-from typing import NamedTuple
 
-from .model import Atom, Import
-from .parse.registry import language_for
+from ..model import SymbolInfo
+from ..parse.registry import language_for
 
 #: Kinds that a call can never name directly.
 UNCALLABLE_KINDS = frozenset({"module", "test"})
 ECMA_EXTENSIONS = (".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx")
-
-
-class SymbolInfo(NamedTuple):
-    """The part of an atom that resolution reads. A NamedTuple made with ``tuple.__new__``: a
-    first index makes one per atom (44k for Django), and a frozen dataclass's ``__init__`` cost
-    five times as much."""
-
-    id: str
-    file_path: str
-    name: str
-    qualified_name: str
-    kind: str
-    line: int
-    owner: str | None
-    parent_id: str | None
-    bases: tuple[str, ...] = ()
-    imports: tuple[Import, ...] = ()
-    is_exported: bool = False
-    default_export: str | None = None  # modules: what `export default`/`module.exports =` names
-
-    @classmethod
-    def of(cls, atom: Atom) -> SymbolInfo:
-        default = atom.extra.get("default") if atom.extra and atom.kind == "module" else None
-        return _new(cls, (atom.id, atom.file_path, atom.name, atom.qualified_name, atom.kind,
-                          atom.line, atom.owner, atom.parent_id, atom.bases, atom.imports,
-                          atom.is_exported, default))
-
-
-_new = tuple.__new__
 
 
 class SymbolTable:

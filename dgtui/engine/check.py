@@ -14,12 +14,13 @@ Each check compares whole sets, not counts:
 from __future__ import annotations
 
 import os
-import sqlite3
 from dataclasses import asdict, dataclass, field
 
-from .graph import CallGraph
-from .parse.files import content_hash
-from .store import AtomFilter, Store
+from ..graph.memory import CallGraph
+from ..model import AtomFilter
+from ..parse.files import content_hash
+from ..store import Store
+from ..store.errors import DatabaseError
 from .walk import walk
 
 
@@ -71,7 +72,7 @@ def _fts(store: Store) -> CheckResult:
     try:
         store.conn.execute("INSERT INTO atoms_fts(atoms_fts, rank) VALUES ('integrity-check', 1)")
         return CheckResult("fts", True, "FTS5 index matches the atoms")
-    except sqlite3.DatabaseError as exc:
+    except DatabaseError as exc:
         return CheckResult("fts", False, "FTS5 index differs from the atoms", [str(exc)])
 
 
@@ -104,8 +105,8 @@ def _graph(store: Store, graph: CallGraph | None) -> CheckResult:
 
 
 def _edges(store: Store) -> CheckResult:
-    from .resolve import Resolver
-    from .symbols import SymbolTable
+    from ..graph.resolve import Resolver
+    from ..graph.symbols import SymbolTable
 
     table = SymbolTable()
     for info in store.atoms.symbol_infos():
@@ -149,8 +150,8 @@ def _disk_problems(store: Store, root: str) -> list[tuple[str, str]]:
 
 # -- repair --------------------------------------------------------------------------------
 def _repair(store: Store, root: str, report: CheckReport, graph: CallGraph | None) -> None:
-    from .engine import Engine
     from .indexer import Indexer
+    from .writer import Engine
 
     engine = Engine(store)
     by_name = {r.name: r for r in report.results}

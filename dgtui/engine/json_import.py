@@ -23,7 +23,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from .engine import Batch, Engine
+from ..model import Atom, ParsedFile
+from ..parse.registry import language_for
+from ..store import Store
+from ..store.records import atom_record
+from .batch import Batch
 from .legacy_atoms import (
     MAX_ATOM_FILE_BYTES,
     MalformedAtom,
@@ -32,10 +36,7 @@ from .legacy_atoms import (
     source_path,
     to_atom,
 )
-from .model import Atom, ParsedFile
-from .parse.registry import language_for
-from .store import Store
-from .store.records import atom_record
+from .writer import Engine
 
 IMPORT_HASH_PREFIX = "import:"
 BATCH_ATOMS = 2000  # atoms per transaction: bounds memory, keeps each commit short

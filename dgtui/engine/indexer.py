@@ -11,54 +11,19 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 
-from .engine import Batch, Engine
+from ..model import Delta, IndexSummary, ParsedFile
+from ..parse.files import parse_many
+from ..parse.registry import language_for
+from ..paths import inside, printable
+from ..store import Store
+from ..store.records import atom_record
+from .batch import Batch
 from .ignore import IgnoreRules
-from .model import Delta, ParsedFile
-from .parse.files import parse_many
-from .parse.registry import language_for
-from .store import Store
-from .walk import DEFAULT_MAX_BYTES, Skip, WalkResult, inside, printable, walk
+from .walk import DEFAULT_MAX_BYTES, Skip, WalkResult, walk
+from .writer import Engine
 
 Progress = Callable[[int, int], None]  # (files parsed so far, files to parse)
-
-
-@dataclass
-class IndexSummary:
-    """What one run did, and what the index holds afterwards."""
-
-    files: int = 0
-    atoms: int = 0
-    edges: int = 0
-    parsed: int = 0
-    changed: int = 0
-    removed: int = 0
-    created: int = 0
-    updated: int = 0
-    deleted: int = 0
-    transactions: list[int] = field(default_factory=list)
-    edges_by_resolution: dict[str, int] = field(default_factory=dict)
-    skipped: dict[str, int] = field(default_factory=dict)  # reason -> count
-    skipped_files: list[dict[str, str]] = field(default_factory=list)
-    files_with_errors: int = 0
-    seconds: float = 0.0
-    walk_seconds: float = 0.0
-    parse_seconds: float = 0.0
-    write_seconds: float = 0.0
-
-    def as_dict(self) -> dict:
-        return {
-            "files": self.files, "atoms": self.atoms, "edges": self.edges,
-            "skipped": sum(self.skipped.values()), "seconds": round(self.seconds, 3),
-            "parsed": self.parsed, "changed": self.changed, "removed": self.removed,
-            "created": self.created, "updated": self.updated, "deleted": self.deleted,
-            "transactions": self.transactions, "edges_by_resolution": self.edges_by_resolution,
-            "skipped_by_reason": self.skipped, "skipped_files": self.skipped_files,
-            "files_with_errors": self.files_with_errors,
-            "timings": {"walk": round(self.walk_seconds, 3), "parse": round(self.parse_seconds, 3),
-                        "write": round(self.write_seconds, 3)},
-        }
 
 
 class Indexer:
@@ -124,7 +89,8 @@ class Indexer:
 
         if progress:
             progress(0, len(to_parse))
-        results = parse_many(self.root, to_parse, self.max_bytes, workers=self.workers)
+        results = parse_many(self.root, to_parse, self.max_bytes, workers=self.workers,
+                             encode=atom_record)
         streamed = not stored and not chunk_files
         if streamed:
             # A first index: the engine takes results as the workers deliver them, one batch.
@@ -190,7 +156,8 @@ class Indexer:
             else:
                 removed.add(rel)
                 removed.update(repo.file_stats_under(rel))
-        parsed = list(parse_many(self.root, sorted(to_parse), self.max_bytes, workers=self.workers))
+        parsed = list(parse_many(self.root, sorted(to_parse), self.max_bytes, workers=self.workers,
+                                 encode=atom_record))
         batch = Batch(parsed=parsed, removed=sorted(removed - to_parse), skips=skips,
                       detected_at=detected_at, parse_seconds=time.perf_counter() - t0)
         return self.engine.apply(batch, source)

@@ -13,43 +13,29 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sqlite3
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from .engine import Engine
-from .indexer import Indexer, IndexSummary
+from ..model import Delta, LiveStatus
+from ..paths import RepoPaths
+from ..store import Store, StoreError
+from ..store.errors import OperationalError
+from .indexer import Indexer
 from .lock import WriterLock
-from .model import Delta
-from .paths import RepoPaths
-from .store import Store, StoreError
 from .watch import STEP_MS, RepoWatcher
+from .writer import Engine, open_for_writing
 
 if TYPE_CHECKING:  # networkx costs a third of a second to import: only with_graph loads it
-    from .graph import CallGraph
+    from ..graph.memory import CallGraph
 
 log = logging.getLogger(__name__)
 RETRY_SECONDS = 1.0  # a batch the database refused is tried again after this long
 READ_POLL_SECONDS = 0.02  # how often a reader looks for the writer's commits
 CHECK_SECONDS = 300.0  # how often a long-running writer checks graph vs store
 MAX_ERRORS = 50
-
-
-@dataclass
-class LiveStatus:
-    """What a status bar shows."""
-
-    state: str = "starting"  # starting, indexing, watching, indexed, reading, stopped, error
-    role: str = ""  # writer or reader
-    progress: tuple[int, int] = (0, 0)  # files parsed / to parse while indexing
-    pending: int = 0  # changed paths not committed yet (database busy, disk full...)
-    errors: list[str] = field(default_factory=list)
-    last_latency_ms: float | None = None
-    last_transaction: int = 0
-    summary: IndexSummary | None = None  # of the reconcile at start
 
 
 class LiveIndex:
@@ -127,13 +113,12 @@ class LiveIndex:
 
     # -- writer ------------------------------------------------------------------------------
     def _run_writer(self) -> None:
-        store = Store.open(self.paths.index_db)
+        store = open_for_writing(self.paths.index_db, self.root)
         try:
-            store.set_meta("root", self.root)
             engine = Engine(store)
             engine.subscribe(self._publish)
             if self.with_graph:
-                from .graph import CallGraph
+                from ..graph.memory import CallGraph
 
                 self.graph = engine.graph = CallGraph.load(store)
             indexer = Indexer(self.root, store, engine)
@@ -196,7 +181,7 @@ class LiveIndex:
         try:
             work()
             return True
-        except (StoreError, sqlite3.OperationalError, OSError) as exc:
+        except (StoreError, OperationalError, OSError) as exc:
             self._error(f"{len(paths)} change(s) pending: {exc}")
             return False
 
@@ -215,7 +200,7 @@ class LiveIndex:
         try:
             self._set(state="reading", role="reader")
             if self.with_graph:
-                from .graph import CallGraph
+                from ..graph.memory import CallGraph
 
                 self.graph = CallGraph.load(store)
             seen = store.events.last_transaction_id()

@@ -14,7 +14,7 @@ from typing import Any
 
 import networkx as nx
 
-from .query import UNRESOLVED_PREFIX
+from ..model import UNRESOLVED_PREFIX
 
 FORMATS = ("dot", "graphml", "mermaid", "json")
 EXTENSIONS = {".dot": "dot", ".gv": "dot", ".graphml": "graphml", ".mmd": "mermaid",

@@ -13,9 +13,9 @@ from __future__ import annotations
 import builtins
 from collections.abc import Iterable
 
-from .model import Atom, Call, Edge, Import
-from .parse.registry import language_for
-from .symbols import SymbolInfo, SymbolTable
+from ..model import Atom, Call, Edge, Import, SymbolInfo
+from ..parse.registry import language_for
+from .symbols import SymbolTable
 
 PYTHON_BUILTINS = frozenset(dir(builtins))
 ECMA_GLOBALS = frozenset("""

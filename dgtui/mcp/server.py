@@ -18,7 +18,6 @@ import contextlib
 import json
 import logging
 import os
-import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -29,14 +28,13 @@ from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import Field
 
-from . import __version__
-from . import query as q
-from .live import LiveIndex
-from .paths import PathError, RepoPaths, default_user, validate_id
-from .project_brain import InsightStatus, ProjectBrain
-from .store import AtomFilter, EventFilter, Store, StoreError, describe
-from .store.brain import CONFIDENCES, KINDS
-from .store.readonly import open_index_readonly
+from .. import __version__
+from .. import query as q
+from ..chat.brain import InsightStatus, ProjectBrain
+from ..engine.live import LiveIndex
+from ..model import CONFIDENCES, INSIGHT_KINDS, AtomFilter, EventFilter
+from ..paths import PathError, RepoPaths, default_user, validate_id
+from ..query import DatabaseError, Store, StoreError, describe_error, open_index, snapshot
 
 log = logging.getLogger(__name__)
 READY_SECONDS = 30.0  # how long a tool waits for the index to be reconciled before answering
@@ -79,13 +77,9 @@ class IndexService:
         """The index inside one read transaction, with its version."""
         with self._lock:
             if self._store is None:  # query_only: only the engine writes the index
-                self._store = open_index_readonly(self.paths.index_db, self.root)
-            conn = self._store.conn
-            conn.execute("BEGIN")
-            try:
-                yield self._store, self._store.events.last_transaction_id()
-            finally:
-                conn.execute("COMMIT")
+                self._store = open_index(self.paths.index_db, self.root)
+            with snapshot(self._store) as version:
+                yield self._store, version
 
     def answer(self, work: Callable[[Store], dict[str, Any]]) -> str:
         """Run ``work`` on the index and return its result as compact JSON, or raise a
@@ -99,8 +93,8 @@ class IndexService:
             raise ToolError(f"{exc}: {ids}") from None
         except (q.QueryError, PathError, StoreError) as exc:
             raise ToolError(str(exc)) from None
-        except sqlite3.DatabaseError as exc:
-            raise ToolError(describe(exc, self.paths.index_db)) from None
+        except DatabaseError as exc:
+            raise ToolError(describe_error(exc, self.paths.index_db)) from None
         reply = {"version": version, **payload}
         if note:
             reply["note"] = note
@@ -333,7 +327,7 @@ def build_server(service: IndexService) -> MCPServer:
         return service.answer(work)
 
     @tool(structured_output=False)
-    def brain_insights(kind: Literal[KINDS] | None = None,  # type: ignore[valid-type]
+    def brain_insights(kind: Literal[INSIGHT_KINDS] | None = None,  # type: ignore[valid-type]
                        atom: Annotated[str | None, Field(description="Only insights about this atom id.")] = None,
                        stale_only: Annotated[bool, Field(description=(
                            "Only insights one of whose atoms changed or vanished since."))] = False,
@@ -353,7 +347,7 @@ def build_server(service: IndexService) -> MCPServer:
 
     @tool(structured_output=False)
     def add_insight(text: Annotated[str, Field(min_length=1, description="The insight, in a sentence or two.")],
-                    kind: Literal[KINDS] = "context",  # type: ignore[valid-type]
+                    kind: Literal[INSIGHT_KINDS] = "context",  # type: ignore[valid-type]
                     atoms: Annotated[list[str] | None, Field(description=(
                         "Atom ids (or names) it is about; it turns stale when one changes."))] = None,
                     files: Annotated[list[str] | None, Field(description="Repository files it is about.")] = None,
@@ -367,7 +361,7 @@ def build_server(service: IndexService) -> MCPServer:
         about, paths = atoms or [], files or []
 
         def work(store: Store) -> dict[str, Any]:
-            unknown = [f for f in paths if not store.atoms.file_rows([f])]
+            unknown = q.unindexed_files(store, paths)
             if unknown:
                 raise q.QueryError(f"not indexed files of this repository: {', '.join(unknown)}")
             who = validate_id(author, "author") if author else default_user()
@@ -386,7 +380,7 @@ def build_server(service: IndexService) -> MCPServer:
         """The index: whether it is live (watching as the writer, or reading another dgtui's
         commits), its counts, and recent errors."""
         def work(store: Store) -> dict[str, Any]:
-            counts = store.atoms.counts()
+            counts = q.counts(store)
             return {**service.status(), "files": counts["files"], "atoms": counts["atoms"],
                     "calls": counts["edges"], "calls_by_resolution": counts["edges_by_resolution"],
                     "skipped_files": counts["skipped"]}

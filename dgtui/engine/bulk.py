@@ -1,6 +1,6 @@
 """The first index of an empty store, streamed: rows go in while the files are still parsed.
 
-``Engine._write`` hands a batch here when the store holds no atom (a first ``dgtui index``, or
+The engine's writer hands a batch here when the store holds no atom (a first ``dgtui index``, or
 one after ``--rebuild``). The rows written are exactly those the general path would write for
 the same batch (``tests/test_bulk.py`` compares the two); only the way there is cheaper:
 
@@ -22,28 +22,28 @@ from __future__ import annotations
 import gc
 import threading
 import time
-from typing import TYPE_CHECKING
 
-from .model import Atom, AtomChange, Delta
-from .resolve import Resolver
-from .symbols import SymbolInfo, SymbolTable
-
-if TYPE_CHECKING:
-    from .engine import Batch, Engine
+from ..graph.resolve import Resolver
+from ..graph.symbols import SymbolTable
+from ..model import Atom, AtomChange, Delta, SymbolInfo
+from ..store import Store
+from .batch import Batch, FileOutcomes, file_row, records_of
 
 #: The page cache a first index may use (KiB); the connection's own size is restored after.
 BULK_CACHE_KIB = 256 * 1024
 
 
-def write_first_index(engine: Engine, batch: Batch, source: str, t0: float) -> Delta | None:
-    """Write ``batch`` into the empty store inside the engine's open transaction."""
+def write_first_index(store: Store, batch: Batch, source: str,
+                      t0: float) -> tuple[Delta | None, SymbolTable]:
+    """Write ``batch`` into the empty store inside the engine's open transaction; the delta, and
+    the symbol table of what was written (the engine keeps it)."""
     enabled = gc.isenabled()
     gc.disable()
-    conn = engine.store.conn
+    conn = store.conn
     cache = conn.execute("PRAGMA cache_size").fetchone()[0]
     conn.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
     try:
-        return _write(engine, batch, source, t0)
+        return _write(store, batch, source, t0)
     finally:
         # Dirty pages stay until the engine's COMMIT writes them; clean ones beyond the usual
         # size are let go as the cache is used again.
@@ -52,10 +52,8 @@ def write_first_index(engine: Engine, batch: Batch, source: str, t0: float) -> D
             gc.enable()
 
 
-def _write(engine: Engine, batch: Batch, source: str, t0: float) -> Delta | None:
-    from .engine import FileOutcomes, _file_row, records_of  # the engine's own rows (it imports this module)
-
-    repo, events = engine.store.atoms, engine.store.events
+def _write(store: Store, batch: Batch, source: str, t0: float) -> tuple[Delta | None, SymbolTable]:
+    repo, events = store.atoms, store.events
     symbols = SymbolTable()  # the store is empty: so is its table
     now = time.time()
     tx: int | None = None
@@ -81,13 +79,12 @@ def _write(engine: Engine, batch: Batch, source: str, t0: float) -> Delta | None
             add(SymbolInfo.of(a))
         created.extend(atoms)
         paths.append(pf.path)
-        file_rows.append(_file_row(pf, now))
+        file_rows.append(file_row(pf, now))
         t_parsed = time.perf_counter()
 
-    outcomes.record(engine.store, batch, now)
-    engine.symbols = symbols
+    outcomes.record(store, batch, now)
     if tx is None:
-        return None  # nothing but skipped files
+        return None, symbols  # nothing but skipped files
 
     edges, added = _resolve_while(symbols, created, lambda: (
         repo.rebuild_fts(), repo.set_fts_triggers(True),
@@ -108,7 +105,7 @@ def _write(engine: Engine, batch: Batch, source: str, t0: float) -> Delta | None
         changes=tuple(AtomChange("create", a.id, a.file_path, a.name, a.kind) for a in created),
         edges_added=tuple(added), edges_removed=(), files_removed=(), errors=tuple(errors),
         detected_at=batch.detected_at, committed_at=committed, timings=timings,
-    )
+    ), symbols
 
 
 def _resolve_while(symbols: SymbolTable, atoms: list[Atom], sql_work) -> tuple[list[tuple], list]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .model import Atom, diff_atoms
+from ..model import Atom, diff_atoms
 
 
 @dataclass

@@ -19,8 +19,8 @@ import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 
+from ..parse.registry import language_for
 from .ignore import IgnoreRules
-from .parse.registry import language_for
 
 #: A burst is handed over ``step`` ms after its last event; ``debounce`` bounds a burst that never
 #: goes quiet (a branch switch still arrives in a few batches).

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from functools import lru_cache
 
+from ..parse.registry import language_for
+from ..paths import is_text, printable
 from .ignore import IgnoreRules
-from .parse.registry import language_for
 
 DEFAULT_MAX_BYTES = 2 * 1024 * 1024
 
@@ -99,37 +99,6 @@ def walk(root: str, rules: IgnoreRules, max_bytes: int = DEFAULT_MAX_BYTES,
             files.append(FileStat(rel, st.st_size, st.st_mtime_ns))
     files.sort(key=lambda f: f.path)
     return WalkResult(files, skipped, directories)
-
-
-def is_text(name: str) -> bool:
-    """A name the index can store: os.fsdecode turns undecodable bytes into lone surrogates."""
-    try:
-        name.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-def printable(path: str) -> str:
-    """An undecodable path as storable text: its bad bytes written as ``\\xff``."""
-    return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-
-
-def inside(root: str, rel: str) -> bool:
-    """Whether ``rel`` names a path in the repository that is reached without a symbolic link
-    or ``..``: the only paths dgtui reads (a path reported by a watcher or a tool is checked)."""
-    if not rel or rel.startswith("/") or "\0" in rel or not is_text(rel):
-        return False
-    parts = rel.split("/")
-    if any(p in ("", ".", "..") for p in parts):
-        return False
-    parent = os.path.dirname(os.path.join(_real(root), rel))
-    return os.path.realpath(parent) == parent
-
-
-@lru_cache(maxsize=16)
-def _real(root: str) -> str:
-    return os.path.realpath(root)
 
 
 def stat_file(root: str, rel: str) -> FileStat | None:

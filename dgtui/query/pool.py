@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
-from .store import Store
+from ..store import Store
 
 T = TypeVar("T")
 MAX_IDLE = 4

@@ -9,10 +9,11 @@ catches up by reading the transactions it has not seen.
 from __future__ import annotations
 
 import threading
+
 import networkx as nx
 
-from .model import Delta
-from .store import Store
+from ..model import Delta
+from ..store import Store
 
 
 class CallGraph:

@@ -1,0 +1,1 @@
+"""The single writer: watch -> batch -> parse -> diff -> one transaction -> publish."""

@@ -1,0 +1,1 @@
+"""Symbols and call resolution, the in-memory call graph and its exports."""
