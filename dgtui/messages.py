@@ -70,12 +70,14 @@ class ChildrenWanted(Message):
 
 @dataclass
 class CandidatesWanted(Message):
-    """An ambiguous call was expanded: load the atoms it may mean."""
+    """An ambiguous call was expanded: load the atoms it may mean (the candidate ids the
+    resolver kept; by name for an index made before it kept them)."""
 
     tree_id: str
     root_id: str
     node: Any
     short_name: str
+    candidate_ids: tuple[str, ...] = ()
 
 
 @dataclass

@@ -166,13 +166,23 @@ class Edge(NamedTuple):
     callee: str
     short_name: str
     line: int
-    resolution: str  # self, local, import, unique, ambiguous, unresolved
+    resolution: str  # one of RESOLUTIONS
     target_id: str | None = None
     candidates: int = 0
+    #: ambiguous: the candidate ids, space-separated (the first MAX_CANDIDATES); external: the
+    #: module the name comes from; typed: other atoms the call may dispatch to (overrides)
+    detail: str | None = None
 
 
-RESOLVED = ("self", "local", "import", "unique")
-RESOLUTIONS = RESOLVED + ("ambiguous", "unresolved")
+#: How a call's target was found. ``typed``: through a type the code states (an annotation, a
+#: constructor, ``self.x = C()``); ``unique``: the only callable of that name in the repository,
+#: for a bare name that nothing else binds (a guess by name, and labelled so).
+RESOLVED = ("self", "local", "import", "typed", "unique")
+#: Why a call has no target: several candidates, a builtin (``len``, ``"".join``), code outside
+#: the repository (the standard library, a dependency), or nothing that can tell.
+UNRESOLVED_KINDS = ("ambiguous", "builtin", "external", "unresolved")
+RESOLUTIONS = RESOLVED + UNRESOLVED_KINDS
+MAX_CANDIDATES = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,13 +253,18 @@ class SymbolInfo(NamedTuple):
     imports: tuple[Import, ...] = ()
     is_exported: bool = False
     default_export: str | None = None  # modules: what `export default`/`module.exports =` names
+    types: dict[str, str] | None = None  # what names are bound to in its scope (parse/bindings.py)
+    returns: str | None = None  # its declared return type, as written
 
     @classmethod
     def of(cls, atom: Atom) -> SymbolInfo:
-        default = atom.extra.get("default") if atom.extra and atom.kind == "module" else None
+        extra = atom.extra
+        default = extra.get("default") if extra and atom.kind == "module" else None
+        types = extra.get("types") if extra else None
+        returns = extra.get("returns") if extra else None
         return _new(cls, (atom.id, atom.file_path, atom.name, atom.qualified_name, atom.kind,
                           atom.line, atom.owner, atom.parent_id, atom.bases, atom.imports,
-                          atom.is_exported, default))
+                          atom.is_exported, default, types, returns))
 
 
 _new = tuple.__new__

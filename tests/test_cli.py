@@ -78,7 +78,7 @@ def test_callers_and_callees_with_depth(indexed: Path):
     callees = json.loads(ok("callees", "handle", "--path", str(indexed), "--json"))
     assert {"depth", "resolution"} <= set(callees[0])
     kinds = {r["resolution"] for r in callees}
-    assert {"import", "unique", "ambiguous", "unresolved", "local"} <= kinds
+    assert {"import", "ambiguous", "unresolved", "local", "builtin", "external"} <= kinds
 
 
 def test_query_filters(indexed: Path):

@@ -71,13 +71,16 @@ def test_python_resolution_kinds(pyrepo: Path, tmp_path: Path):
     assert e("pkg/service.py::handle", "util.fmt").target_id == "pkg/util.py::fmt"
     assert e("pkg/__init__.py::make_user", "User").target_id == "pkg/models.py::User"
     assert e("main.py::main", "make_user").target_id == "pkg/__init__.py::make_user"
-    # unique, ambiguous (with its candidate count) and unresolved (external) calls
-    unique = e("pkg/service.py::handle", "obj.only_helper_here")
-    assert (unique.resolution, unique.target_id) == ("unique", "pkg/util.py::only_helper_here")
+    # a method call on a receiver of unknown type is never resolved by name: not to a module-level
+    # function, and among methods it is ambiguous with the candidate ids kept
+    assert e("pkg/service.py::handle", "obj.only_helper_here").resolution == "unresolved"
     ambiguous = e("pkg/service.py::handle", "obj.save")
-    assert (ambiguous.resolution, ambiguous.target_id, ambiguous.candidates) == ("ambiguous", None, 3)
-    assert e("pkg/service.py::handle", "print").resolution == "unresolved"
-    assert e("pkg/service.py::handle", "os.path.join").resolution == "unresolved"
+    assert (ambiguous.resolution, ambiguous.target_id, ambiguous.candidates) == ("ambiguous", None, 2)
+    assert ambiguous.detail == "pkg/models.py::Base.save pkg/models.py::User.save"
+    # builtins and external code are told apart from the unknown
+    assert e("pkg/service.py::handle", "print").resolution == "builtin"
+    external = e("pkg/service.py::handle", "os.path.join")
+    assert (external.resolution, external.detail) == ("external", "os.path")  # import os.path
     # every call is a row: nothing dropped
     calls = sum(len(s.atom.calls) for s in store.atoms.query(AtomFilter()))
     assert summary.edges == calls
@@ -101,7 +104,7 @@ def test_javascript_resolution_kinds(jsrepo: Path, tmp_path: Path):
     # local object-literal methods, unique globals, unresolved builtins
     assert e("lib/router.js::api.post", "api.get").target_id == "lib/router.js::api.get"
     assert e("lib/app.js::handler", "orphanOnce").resolution == "unique"
-    assert e("lib/app.js::handler", "Math.max").resolution == "unresolved"
+    assert e("lib/app.js::handler", "Math.max").resolution == "builtin"
 
 
 def test_typescript_resolution(tsrepo: Path, tmp_path: Path):

@@ -88,7 +88,7 @@ def test_subgraph_directions_depth_and_induced_edges(pyrepo: Path, tmp_path: Pat
 
     down = q.subgraph(store, ["pkg/service.py::handle"], 1, "callees", include_unresolved=True)
     kinds = {n["id"]: n["kind"] for n in down["nodes"]}
-    assert kinds[q.UNRESOLVED_PREFIX + "print"] == "unresolved"
+    assert kinds[q.UNRESOLVED_PREFIX + "print"] == "builtin"
     assert kinds[q.UNRESOLVED_PREFIX + "obj.save"] == "ambiguous"
     assert "main.py::main" not in kinds  # a caller: not in a callees walk
     both = q.subgraph(store, ["pkg/service.py::handle"], 1, "both")

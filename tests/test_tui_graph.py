@@ -20,11 +20,22 @@ def node_for(tree, atom_or_callee: str):
 async def test_callers_and_callees_first_level(pyrepo: Path, home: Path):
     async with explorer(pyrepo, home) as (app, pilot):
         await open_and_wait(app, pilot, "pkg/service.py::handle")
-        callees = dict((v, k) for k, v in tree_rows(app, upward=False))
+        rows = tree_rows(app, upward=False)
+        callees = dict((v, k) for k, v in rows)
         assert callees["pkg/db.py::save_atom"] == "atom"
         assert callees["pkg/models.py::User"] == "atom"
-        assert callees["print"] == "unresolved"
         assert callees["obj.save"] == "ambiguous"
+        assert callees["obj.only_helper_here"] == "unresolved"
+        # resolved calls first, then ambiguous, then unresolved; builtin and external calls
+        # (print, os.path.join) folded under one last line
+        kinds = [k for k, _ in rows]
+        assert kinds == sorted(kinds, key=["atom", "ambiguous", "unresolved", "outside"].index)
+        tree = app.explorer.tree(False)
+        outside = tree.root.children[-1]
+        assert outside.data.kind == "outside"
+        assert {c.data.row["callee"] for c in outside.children} == {"print", "os.path.join"}
+        label = tree.render_label(outside, tree.rich_style, tree.rich_style).plain
+        assert "2 calls outside the repository" in label and "1 builtin, 1 external" in label
         assert tree_rows(app, upward=True) == [("atom", "main.py::main")]
 
 
@@ -43,12 +54,13 @@ async def test_expanding_loads_one_more_level_and_ambiguous_lists_candidates(pyr
         await pilot.press("enter")  # Enter on an ambiguous call shows its candidates
         await wait_for(pilot, lambda: ambiguous.data.loaded, "the candidates")
         candidates = {c.data.row["id"] for c in ambiguous.children}
-        assert candidates == {"pkg/db.py::save", "pkg/models.py::Base.save", "pkg/models.py::User.save"}
+        # the candidates the resolver kept: methods named save (not the function db.save)
+        assert candidates == {"pkg/models.py::Base.save", "pkg/models.py::User.save"}
         assert all(c.data.kind == "candidate" for c in ambiguous.children)
         label = tree.render_label(ambiguous, tree.rich_style, tree.rich_style).plain
-        assert "ambiguous: 3 candidates" in label
-        unresolved = node_for(tree, "print")
-        assert "unresolved, line 14" in tree.render_label(unresolved, tree.rich_style, tree.rich_style).plain
+        assert "ambiguous: 2 candidates" in label
+        unresolved = node_for(tree, "obj.only_helper_here")
+        assert "unresolved, line 15" in tree.render_label(unresolved, tree.rich_style, tree.rich_style).plain
         assert not unresolved.allow_expand
 
 
@@ -118,8 +130,8 @@ async def test_unresolved_enter_explains(pyrepo: Path, home: Path):
     async with explorer(pyrepo, home) as (app, pilot):
         await open_and_wait(app, pilot, "pkg/service.py::handle", focus="callees")
         tree = app.explorer.tree(False)
-        tree.move_cursor(node_for(tree, "print"))
+        tree.move_cursor(node_for(tree, "obj.only_helper_here"))
         await pilot.press("enter")
-        await wait_for(pilot, lambda: any("no atom with this name" in n.message for n in app._notifications),
-                       "the explanation")
+        await wait_for(pilot, lambda: any("nothing in the code says which atom" in n.message
+                                          for n in app._notifications), "the explanation")
         assert app.explorer.current_atom == "pkg/service.py::handle"

@@ -211,12 +211,22 @@ def stats(repo: Repo, as_json: bool, skipped: bool, errors: bool) -> None:
 @click.command()
 @click.option("--file", "file_glob", default=None, metavar="GLOB", help="Calls made in files matching GLOB.")
 @click.option("--limit", type=int, default=None, callback=positive)
+@click.option("--all", "everything", is_flag=True,
+              help="Also the calls known to leave the repository: builtin and external.")
 @repo_options
 @output_options
-def unresolved(file_glob, limit, repo: Repo, fmt, output) -> None:
-    """Calls that could not be resolved to one atom (external or ambiguous)."""
-    from .. import query as q
+def unresolved(file_glob, limit, everything: bool, repo: Repo, fmt, output) -> None:
+    """Calls no one atom can be named for: ambiguous (with their candidates) and unresolved.
 
+    Builtin calls (len, "".join) and external ones (the standard library, dependencies) are
+    known not to be the repository's; --all lists them too."""
+    from .. import query as q
+    from ..model import UNRESOLVED_KINDS
+
+    kinds = UNRESOLVED_KINDS if everything else q.UNKNOWN_KINDS
     with repo.snapshot() as store:
-        rows = q.unresolved(store, file_glob, limit)
-    emit(rows, ["source_id", "line", "callee", "resolution", "candidates"], fmt, output, repo=repo)
+        rows = q.unresolved(store, file_glob, limit, kinds)
+    for row in rows:  # one cell each, for tables
+        row["detail"] = " ".join(row.pop("candidate_ids")) or row.pop("module") or ""
+        row.pop("module", None)
+    emit(rows, ["source_id", "line", "callee", "resolution", "candidates", "detail"], fmt, output, repo=repo)

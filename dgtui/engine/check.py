@@ -115,8 +115,8 @@ def _edges(store: Store) -> CheckResult:
     expected = set()
     for stored in store.atoms.query(AtomFilter()):
         expected.update(_edge_key(e) for e in resolver.edges_for(stored.atom, stored.atom.calls))
-    actual = {(r[0], r[1], r[2], r[3], r[4] or "", r[5]) for r in store.conn.execute(
-        "SELECT source_id, callee, line, resolution, target_id, candidates FROM edges")}
+    actual = {(r[0], r[1], r[2], r[3], r[4] or "", r[5], r[6] or "") for r in store.conn.execute(
+        "SELECT source_id, callee, line, resolution, target_id, candidates, detail FROM edges")}
     problems = _set_diff("edge", expected, actual)
     return CheckResult("edges", not problems, f"{len(actual):,} edges vs a fresh resolution", problems[:20])
 
@@ -179,7 +179,7 @@ def _table_graph(store: Store) -> tuple[set[str], set[tuple[str, str]]]:
 
 
 def _edge_key(e) -> tuple:
-    return (e.source_id, e.callee, e.line, e.resolution, e.target_id or "", e.candidates)
+    return (e.source_id, e.callee, e.line, e.resolution, e.target_id or "", e.candidates, e.detail or "")
 
 
 def _set_diff(what: str, expected: set, actual: set) -> list[str]:

@@ -122,6 +122,11 @@ class Indexer:
                 t_parse = time.perf_counter()
         if not streamed:
             flush()
+        relinked = self.engine.resolve_with_current_rules()
+        if relinked is not None:
+            summary.transactions.append(relinked.transaction_id)
+            if on_delta is not None:
+                on_delta(relinked)
         summary.parsed = len(to_parse)
         summary.removed = len(removed)
         _fill_totals(summary, self.store)

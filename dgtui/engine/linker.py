@@ -66,22 +66,22 @@ class Linker:
         if before_targets is not None:
             candidates += self._edges_through_moved_imports(before_targets, changed_paths)
         if candidates:
-            updates: dict[int, tuple[str | None, str, int]] = {}
+            updates: dict[int, tuple[str | None, str, int, str | None]] = {}
             sources: set[str] = set()
             for edge_id, e in candidates:
                 caller = symbols.get(e.source_id)
                 if caller is None or caller.file_path in changed_paths or edge_id in updates:
                     continue
                 now = resolver.resolve(caller, e.callee, e.short_name)
-                if now != (e.resolution, e.target_id, e.candidates):
-                    updates[edge_id] = (now[1], now[0], now[2])
+                if now != (e.resolution, e.target_id, e.candidates, e.detail):
+                    updates[edge_id] = (now[1], now[0], now[2], now[3])
                     sources.add(e.source_id)
             if updates:
                 current = repo.edge_targets_from(sorted(sources))
                 before = {(s, t) for _, s, t in current if t is not None}
                 rerouted = ((s, updates[i][0] if i in updates else t) for i, s, t in current)
                 after = {pair for pair in rerouted if pair[1] is not None}
-                repo.update_edge_targets((i, t, r, c) for i, (t, r, c) in updates.items())
+                repo.update_edge_targets((i, t, r, c, d) for i, (t, r, c, d) in updates.items())
                 added |= after - before
                 removed |= before - after
                 out.rerouted = len(updates)

@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 
+from ..graph.resolve import RESOLVER_VERSION
 from ..graph.symbols import SymbolTable
 from ..model import AtomChange, AtomFilter, Delta, ParsedFile, SymbolInfo
 from ..store import Store, with_retries
@@ -68,6 +69,17 @@ class Engine:
         return self._publish(with_retries(lambda: self._in_transaction(
             lambda: self._relink_all(source))))
 
+    def resolve_with_current_rules(self, source: str = "reconcile") -> Delta | None:
+        """Re-resolve every call of an index whose edges were made by an older resolver (its
+        rules changed: meta "resolver" records which); only notes the version on a fresh one."""
+        if self.store.get_meta("resolver") == str(RESOLVER_VERSION):
+            return None
+        if self.store.atoms.has_atoms():
+            return self.relink_all(source)
+        with_retries(lambda: self._in_transaction(
+            lambda: self.store.set_meta("resolver", str(RESOLVER_VERSION))))
+        return None
+
     def correct_event_log(self, source: str = "reconcile") -> Delta | None:
         """Append the events that make a replay of the log equal the atoms again."""
         return self._publish(with_retries(lambda: self._in_transaction(
@@ -115,6 +127,7 @@ class Engine:
         before = repo.resolved_pairs()
         repo.delete_all_edges()
         edges = Linker(repo, symbols).resolve_all(atoms)
+        self.store.set_meta("resolver", str(RESOLVER_VERSION))
         after = {(e.source_id, e.target_id) for e in edges if e.target_id is not None}
         return self._record("relink", source, [], sorted(after - before), sorted(before - after))
 

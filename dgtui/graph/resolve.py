@@ -1,11 +1,15 @@
 """Call resolution: which atom does ``self.db.write(x)`` in ``a.py::Session.save`` call?
 
-In order, where the code makes it knowable: ``self``/``this``/``cls``/``super`` to a member of the
-enclosing class or its bases (or, for JS functions assigned to an object, that object); nested and
-same-file definitions; imported names and module aliases (following re-exports a few steps); then
-a name defined exactly once in the repository. Otherwise the call is ``ambiguous`` (with the
-number of candidates) or ``unresolved`` (external: ``print``, ``JSON.parse``, ``os.path.join``).
-Every call yields an edge row; none is dropped.
+In order, where the code makes it knowable: a name bound in the caller's own scope (a parameter,
+a local, an import inside the function) means what its binding states, or nothing; ``self``/
+``this``/``cls``/``super`` to a member of the enclosing class or its bases (or, for JS functions
+assigned to an object, that object); nested and same-file definitions; imported names and module
+aliases (following re-exports a few steps); a receiver whose type the code states (``types.py``).
+A bare name that nothing binds and that is defined exactly once in the repository is ``unique``:
+a guess by name, labelled so. A method call on a receiver of unknown type never is: it is
+``ambiguous`` with the candidate ids kept, or ``unresolved``. ``builtin`` (``len``, ``"".join``)
+and ``external`` (the standard library, a dependency: the module is kept) say what is known of a
+call outside the repository. Every call yields an edge row; none is dropped.
 """
 
 from __future__ import annotations
@@ -13,9 +17,10 @@ from __future__ import annotations
 import builtins
 from collections.abc import Iterable
 
-from ..model import Atom, Call, Edge, Import, SymbolInfo
+from ..model import MAX_CANDIDATES, Atom, Call, Edge, Import, SymbolInfo
 from ..parse.registry import language_for
 from .symbols import SymbolTable
+from .types import TypeFollowing
 
 PYTHON_BUILTINS = frozenset(dir(builtins))
 ECMA_GLOBALS = frozenset("""
@@ -31,15 +36,21 @@ ECMA_GLOBALS = frozenset("""
 _MAX_DEPTH = 100
 _RECEIVERS = frozenset({"self", "cls", "this", "super", "super()"})
 
-Resolution = tuple[str, str | None, int]  # (resolution, target id, candidate count)
-_UNRESOLVED: Resolution = ("unresolved", None, 0)
+#: Bumped whenever the rules change what a call resolves to: an index made by an older resolver
+#: is re-resolved when a writer next opens it (``Engine.resolve_with_current_rules``).
+RESOLVER_VERSION = 2
+
+Resolution = tuple[str, str | None, int, str | None]  # (resolution, target, candidates, detail)
+_UNRESOLVED: Resolution = ("unresolved", None, 0, None)
+_BUILTIN: Resolution = ("builtin", None, 0, None)
 
 
-class Resolver:
+class Resolver(TypeFollowing):
     """Resolves calls against a symbol table. Memoizes within one batch; make a new one per batch."""
 
     def __init__(self, symbols: SymbolTable):
         self.symbols = symbols
+        self._init_types()
         self._cache: dict[tuple, Resolution] = {}
         self._refs: dict[tuple[str, str], object] = {}
         self._exports: dict[tuple[str, str], SymbolInfo | None] = {}
@@ -58,45 +69,49 @@ class Resolver:
 
     def rows_for(self, caller: SymbolInfo, line: int, calls: Iterable[tuple[str, str, int]]) -> list[tuple]:
         """The calls of ``caller`` (whose first line is ``line``) as rows of the edges table
-        (source_id, target_id, callee, short_name, line, resolution, candidates): what
+        (source_id, target_id, callee, short_name, line, resolution, candidates, detail): what
         ``edges_for`` gives, with the work per call cut to a dictionary lookup once the first
         call of a kind in a file is resolved (a first index resolves 176k calls for Django)."""
         cache = self._cache
         path, owner, source = caller.file_path, caller.owner, caller.id
         scopes = self._nesting_scopes(caller)
+        bound = self.bound_names(caller)
         out = []
         append = out.append
         for callee, short, offset in calls:
             head, dot, _ = callee.partition(".")
-            if dot:
-                key = (path, owner if head in _RECEIVERS else None, callee)
-            else:
-                if scopes:
-                    nested = self._nested_in(path, scopes, callee)
-                    if nested is not None:
-                        append((source, nested.id, callee, short, line + offset, "local", 0))
-                        continue
-                key = (path, None, callee)
+            if not dot and scopes:
+                nested = self._nested_in(path, scopes, callee)
+                if nested is not None:
+                    append((source, nested.id, callee, short, line + offset, "local", 0, None))
+                    continue
+            key = self._key(path, owner, source, bound, head, callee)
             found = cache.get(key)
             if found is None:
                 found = self._resolve_key(key, caller, callee, short)
-            append((source, found[1], callee, short, line + offset, found[0], found[2]))
+            append((source, found[1], callee, short, line + offset, found[0], found[2], found[3]))
         return out
 
     def edge(self, caller: SymbolInfo, callee: str, short: str, line: int) -> Edge:
-        resolution, target, candidates = self.resolve(caller, callee, short)
-        return Edge(caller.id, callee, short, line, resolution, target, candidates)
+        resolution, target, candidates, detail = self.resolve(caller, callee, short)
+        return Edge(caller.id, callee, short, line, resolution, target, candidates, detail)
 
     def resolve(self, caller: SymbolInfo, callee: str, short: str) -> Resolution:
         head = callee.partition(".")[0]
         if head == callee:  # a bare name: a nested definition in an enclosing scope first
             nested = self._nested(caller, callee)
             if nested is not None:
-                return ("local", nested.id, 0)
-            key = (caller.file_path, None, callee)
-        else:  # only self/this/super calls depend on the caller beyond its file
-            key = (caller.file_path, caller.owner if head in _RECEIVERS else None, callee)
+                return ("local", nested.id, 0, None)
+        key = self._key(caller.file_path, caller.owner, caller.id, self.bound_names(caller), head, callee)
         return self._resolve_key(key, caller, callee, short)
+
+    @staticmethod
+    def _key(path: str, owner: str | None, caller_id: str, bound: frozenset[str], head: str, callee: str) -> tuple:
+        """What a call's resolution depends on: the file, and the caller itself when the call
+        starts with a name its scope binds, or its class for ``self``/``cls``/``super``."""
+        if head in bound:
+            return (path, caller_id, callee)
+        return (path, owner if head in _RECEIVERS else None, callee)
 
     def _resolve_key(self, key: tuple, caller: SymbolInfo, callee: str, short: str) -> Resolution:
         return self._memo(self._cache, key, lambda: self._resolve(caller, callee, short))
@@ -148,21 +163,73 @@ class Resolver:
             spec = self._specs[path] = language_for(path)
         return spec
 
+    def _builtin_names(self, context: SymbolInfo) -> frozenset[str]:
+        spec = self._spec(context.file_path)
+        return PYTHON_BUILTINS if spec is not None and spec.module_style == "python" else ECMA_GLOBALS
+
     def _resolve(self, caller: SymbolInfo, callee: str, short: str) -> Resolution:
         spec = self._spec(caller.file_path)
-        python = spec is not None and spec.module_style == "python"
         self_names = spec.self_names if spec else ()
-        parts = callee.replace("?.", ".").split(".")
+        text = callee.replace("?.", ".")
+        parts = text.split(".")
         head = parts[0]
+        if head in self.bound_names(caller):  # what the caller's own scope binds, or nothing
+            return self._typed_call(caller, text, short)
         known = self._known(caller, parts, self_names)
         if known is not None:
             return known
         if len(parts) == 1:
-            if head in (PYTHON_BUILTINS if python else ECMA_GLOBALS):
-                return _UNRESOLVED
-        elif head in ECMA_GLOBALS and not python or self._external_import(caller, head):
+            if head in self._builtin_names(caller):
+                return _BUILTIN
+            if self._external_import(caller, head):
+                return ("external", None, 0, self._import_module(caller, head))
+            return self._by_name(short, methods_only=False)
+        return self._typed_call(caller, text, short)
+
+    def _typed_call(self, caller: SymbolInfo, text: str, short: str) -> Resolution:
+        """A call through a value: a bound name, or ``receiver.name`` with the receiver's type
+        followed where the code states it."""
+        receiver, _, name = text.rpartition(".")
+        if not receiver:
+            return self._calling(self.value_of(caller, text))
+        value = self.value_of(caller, receiver)
+        if value is None:  # nothing says what the receiver is: never a target by name alone
+            return self._by_name(short, methods_only=True)
+        kind, target = value
+        if kind == "builtin":
+            return _BUILTIN
+        if kind == "external":
+            return ("external", None, 0, target)
+        if kind == "module":
+            hit = self._in_module(target, name, 1)
+            return ("import", hit.id, 0, None) if hit is not None else _UNRESOLVED
+        if kind in ("instance", "class"):
+            member = self._member(target, name, 1)
+            if member is not None:
+                return ("typed", member.id, 0, None)
+            attribute = self._attribute(value, name, 1)
+            if attribute is not None:
+                return self._calling(attribute)
+            if len(self.bases(target)) < len(target.bases):  # a base outside the repository
+                return ("external", None, 0, None)
+        return _UNRESOLVED
+
+    def _calling(self, value) -> Resolution:
+        """The target of calling ``value``: a function, a class (its constructor), an instance
+        (its ``__call__``)."""
+        if value is None:
             return _UNRESOLVED
-        return self._by_name(short)
+        kind, target = value
+        if kind in ("function", "class"):
+            return ("typed", target.id, 0, None)
+        if kind == "instance":
+            call = self._member(target, "__call__", 1)
+            return ("typed", call.id, 0, None) if call is not None else _UNRESOLVED
+        if kind == "builtin":
+            return _BUILTIN
+        if kind == "external":
+            return ("external", None, 0, target)
+        return _UNRESOLVED
 
     def _known(self, caller: SymbolInfo, parts: list[str], self_names: tuple[str, ...]) -> Resolution | None:
         head, path = parts[0], caller.file_path
@@ -174,49 +241,58 @@ class Resolver:
                 for base in self.bases(owner):
                     hit = self._member(base, parts[1], 0)
                     if hit is not None:
-                        return ("self", hit.id, 0)
-            return None
+                        return ("self", hit.id, 0, None)
+                if len(self.bases(owner)) < len(owner.bases):  # inherited from outside
+                    return ("external", None, 0, None)
+                return _BUILTIN  # object's own methods (__init__, __init_subclass__...)
+            return _UNRESOLVED
         if head in self_names and len(parts) == 2:
             if caller.owner:
                 hit = self._member_in_file(path, caller.owner, parts[1], 0)
                 if hit is not None:
-                    return ("self", hit.id, 0)
+                    return ("self", hit.id, 0, None)
             return None
         if len(parts) == 1:
             if head in self_names and head != "super":  # cls(...) builds the owning class
                 owner = self._owner_class(caller)
-                return ("self", owner.id, 0) if owner is not None else None
+                return ("self", owner.id, 0, None) if owner is not None else None
             return self._bare(caller, head)
         hit = self.symbols.in_file(path, ".".join(parts))  # res.json(), Foo.bar(), exports.x()
         if hit is not None and hit.kind not in ("module", "test"):
-            return ("local", hit.id, 0)
+            return ("local", hit.id, 0, None)
         target = self._reference(caller, head, 0)
         if target is not None:
             hit = self._lookup_rest(target, parts[1:], 0)
             if hit is not None:
-                return ("local" if target[0] == "local" else "import", hit.id, 0)
+                return ("local" if target[0] == "local" else "import", hit.id, 0, None)
         return None
 
     def _bare(self, caller: SymbolInfo, name: str) -> Resolution | None:
         path = caller.file_path
         hit = self.symbols.in_file(path, name)
         if hit is not None and hit.kind not in ("module", "test"):
-            return ("local", hit.id, 0)
+            return ("local", hit.id, 0, None)
         target = self._reference(caller, name, 0)
         if target is not None and target[0] == "import" and isinstance(target[1], SymbolInfo):
-            return ("import", target[1].id, 0)
+            return ("import", target[1].id, 0, None)
         if target is not None and target[0] == "import-module":  # require('./m')() / module object
             hit = self._in_module(target[1], "default", 0)
             if hit is not None:
-                return ("import", hit.id, 0)
+                return ("import", hit.id, 0, None)
         return None
 
-    def _by_name(self, short: str) -> Resolution:
+    def _by_name(self, short: str, methods_only: bool) -> Resolution:
+        """The name rule: ``unique`` for a bare name defined once; else ``ambiguous`` with the
+        candidate ids. A method call (``methods_only``) is never ``unique``: its candidates are
+        the methods of that name, not module-level or nested functions."""
         ids = self.symbols.named(short)
-        if len(ids) == 1:
-            return ("unique", next(iter(ids)), 1)
+        if methods_only:
+            atoms = self.symbols.atoms
+            ids = {i for i in ids if atoms[i].owner and atoms[i].kind not in ("class", "module")}
+        elif len(ids) == 1:
+            return ("unique", next(iter(ids)), 1, None)
         if ids:
-            return ("ambiguous", None, len(ids))
+            return ("ambiguous", None, len(ids), " ".join(sorted(ids)[:MAX_CANDIDATES]))
         return _UNRESOLVED
 
     # -- references: what a name means in a file --------------------------------------------
@@ -290,7 +366,10 @@ class Resolver:
             bindings = self._imports_of(caller.file_path)
             imp = bindings[0].get(head) if bindings is not None else None
             cuts = self._cuts
-            external = imp is not None and self._import_target(caller.file_path, imp, 0) is None
+            # A relative import names the repository's own code: when it finds nothing, the
+            # code is missing (unresolved), not outside.
+            external = (imp is not None and not imp.module.startswith(".")
+                        and self._import_target(caller.file_path, imp, 0) is None)
             if self._cuts == cuts:  # what a cut cycle decided depends on where it started
                 self._external[key] = external
         return external

@@ -15,6 +15,7 @@ from operator import itemgetter
 from typing import Any
 
 from ..model import Atom, Call, Import
+from .bindings import GLOBAL, bind, binding_of, declared_type, import_binding, kept_bindings
 from .registry import LoadedLanguage
 from .text import collapse, first_paragraph, param_names, strip_comment, strip_quotes
 
@@ -28,7 +29,8 @@ _HEADER_PREFIX = re.compile(
     rb"\s*(?:(?:export|default|const|let|var|async|static|public|private|protected|readonly|"
     rb"abstract|declare|override)\s+)*")
 _ROLES = ("callee", "branch", "scope.object", "comment", "doc", "base", "yield",
-          "import.module", "export.name", "export.default_name", "export.definition", "error")
+          "import.module", "export.name", "export.default_name", "export.definition", "error",
+          "bind.name", "bind.attr", "bind.global", "returns")
 _SHORT_NAME = re.compile(r"([A-Za-z_$#][\w$]*)\s*$")
 _first = itemgetter(0)
 
@@ -38,7 +40,8 @@ class _Interval:
 
     __slots__ = ("start", "end", "name", "is_atom", "kind", "node", "anchor", "parent",
                  "atom_parent", "children", "row", "calls", "branches", "has_yield", "doc",
-                 "bases", "exported", "qualified", "atom_id", "owner")
+                 "bases", "exported", "qualified", "atom_id", "owner", "binds", "returns",
+                 "imports")
 
     def __init__(self, start: int, end: int, name: str, is_atom: bool, kind: str = "",
                  node: Any = None, anchor: Any = None, row: int = 0):
@@ -62,6 +65,9 @@ class _Interval:
         self.qualified = ""
         self.atom_id = ""
         self.owner: str | None = None
+        self.binds: dict[str, str] | None = None  # name -> what it is bound to (see bindings.py)
+        self.returns: str | None = None  # the declared return type
+        self.imports: list[Import] | None = None  # the module's, in order
 
 
 @dataclass
@@ -85,7 +91,6 @@ def extract(source: bytes, path: str, lang: LoadedLanguage) -> Extraction:
     seen_defs: set[tuple[int, int]] = set()
     calls: list[tuple[int, int, str, str]] = []  # (byte, row, callee, short): most matches
     items: list[tuple[int, str, Any]] = []  # (byte, what, payload): the other point items
-    imports: list[Import] = []
     export_names: set[str] = set()
     export_spans: list[tuple[int, int]] = []
     comments: dict[int, tuple[int, str]] = {}  # end row -> (start row, text)
@@ -139,7 +144,18 @@ def extract(source: bytes, path: str, lang: LoadedLanguage) -> Extraction:
         elif role == "yield":
             items.append((caps["yield"][0].start_byte, "yield", None))
         elif role == "import.module":
-            imports.extend(_imports(caps, text, spec.module_style))
+            found = _imports(caps, text, spec.module_style)
+            items.append((caps["import.module"][0].start_byte, "import", found))
+        elif role in ("bind.name", "bind.attr"):
+            node = caps[role][0]
+            name = text.of(node) if role == "bind.name" else "self." + text.of(node)
+            items.append((node.start_byte, "bind", (name, binding_of(caps, text.of))))
+        elif role == "bind.global":
+            node = caps["bind.global"][0]
+            items.append((node.start_byte, "bind", (text.of(node), GLOBAL)))
+        elif role == "returns":
+            node = caps["returns"][0]
+            items.append((node.start_byte, "returns", declared_type(text.of(node))))
         elif role == "export.name":
             export_names.update(text.of(n) for n in caps["export.name"])
         elif role == "export.default_name":
@@ -158,6 +174,7 @@ def extract(source: bytes, path: str, lang: LoadedLanguage) -> Extraction:
     module = _Interval(0, len(source) + 1, MODULE_NAME, is_atom=True, kind="module")
     _nest(module, intervals)
     _sweep(module, intervals, items)
+    imports = module.imports or []
     _give_calls(module, intervals, calls)
     line_count = source.count(b"\n") + (0 if source.endswith(b"\n") else 1)
     atoms = _build_atoms(path, lang, text, module, intervals, imports, export_names,
@@ -256,6 +273,23 @@ def _sweep(module: _Interval, intervals: list[_Interval], items: list[tuple[int,
                 holder.doc = payload
         elif what == "base":
             holder.bases.append(payload)
+        elif what == "bind":
+            if holder.binds is None:
+                holder.binds = {}
+            bind(holder.binds, *payload)
+        elif what == "returns":
+            if holder.returns is None:
+                holder.returns = payload
+        elif what == "import":
+            if holder is module:
+                if module.imports is None:
+                    module.imports = []
+                module.imports.extend(payload)
+            else:  # an import inside a function binds its names there, not file-wide
+                if holder.binds is None:
+                    holder.binds = {}
+                for imp in payload:
+                    bind(holder.binds, imp.local, import_binding(imp))
 
 
 def _give_calls(module: _Interval, intervals: list[_Interval],
@@ -305,6 +339,7 @@ def _build_atoms(path: str, lang: LoadedLanguage, text: _Text, module: _Interval
                  default_export: str | None) -> list[Atom]:
     spec = lang.spec
     used: dict[str, int] = {}
+    heads = _call_heads(module, intervals)
 
     def make_id(qualified: str) -> str:
         count = used.get(qualified, 0) + 1
@@ -318,7 +353,7 @@ def _build_atoms(path: str, lang: LoadedLanguage, text: _Text, module: _Interval
         complexity=1 + module.branches, body_hash=_own_hash(text, module, 0, len(text.source)),
         calls=tuple(module.calls),
         imports=tuple(imports),
-        extra=_module_extra(export_names, default_export),
+        extra=_with_bindings(_module_extra(export_names, default_export), module, heads),
     )]
     has_all = spec.public_by_default and bool(export_names)
     python, public, from_comments = spec.name == "python", spec.public_by_default, spec.docs_from_comments
@@ -346,8 +381,36 @@ def _build_atoms(path: str, lang: LoadedLanguage, text: _Text, module: _Interval
             _is_async(node, body, source), exported, doc, 1 + iv.branches,
             _own_hash(text, iv, body.start_byte, body.end_byte), tuple(iv.calls), parent.atom_id,
             owner, tuple(iv.bases), (),
-            {"generator": True} if iv.has_yield and kind != "generator" else None)))
+            _with_bindings({"generator": True} if iv.has_yield and kind != "generator" else None,
+                           iv, heads))))
     return atoms
+
+
+def _call_heads(module: _Interval, intervals: list[_Interval]) -> set[str]:
+    """The first names of the file's calls (``x`` of ``x.save()``, ``self.db`` of
+    ``self.db.write()``): only bindings of these can matter to resolution."""
+    heads: set[str] = set()
+    for iv in [module, *intervals]:
+        for call in iv.calls:
+            head, _, rest = call.callee.partition(".")
+            heads.add(head)
+            if head in ("self", "this") and rest:
+                heads.add("self." + rest.partition(".")[0])
+    return heads
+
+
+def _with_bindings(extra: dict[str, Any] | None, iv: _Interval, heads: set[str]) -> dict[str, Any] | None:
+    """``extra`` plus what resolution reads of the atom: its bindings (``types``) and its
+    declared return type (``returns``)."""
+    types = kept_bindings(iv.binds, heads, iv.kind == "class") if iv.binds else None
+    if not types and not iv.returns:
+        return extra
+    extra = dict(extra) if extra else {}
+    if types:
+        extra["types"] = types
+    if iv.returns:
+        extra["returns"] = iv.returns
+    return extra
 
 
 def _module_extra(export_names: set[str], default_export: str | None) -> dict[str, Any] | None:

@@ -10,6 +10,7 @@ The questions live in submodules by subject (``atoms``, ``graph``, ``changes``, 
 from .atoms import (
     ATOM_FIELDS,
     TABLE_COLUMNS,
+    UNKNOWN_KINDS,
     AmbiguousAtom,
     QueryError,
     atom_dict,
@@ -93,6 +94,7 @@ from .source import (
 )
 
 __all__ = [
+    "UNKNOWN_KINDS",
     "ATOM_FIELDS",
     "DatabaseError",
     "NoIndex",

@@ -87,14 +87,29 @@ def _db_size(path: str) -> int:
     return sum(os.path.getsize(p) for p in (path, path + "-wal") if os.path.exists(p))
 
 
-def unresolved(store: Store, file_glob: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
+#: What ``dgtui unresolved`` lists by default: calls nothing can tell the target of. Builtin and
+#: external calls are known (not the repository's), listed on request.
+UNKNOWN_KINDS = ("unresolved", "ambiguous")
+
+
+def unresolved(store: Store, file_glob: str | None = None, limit: int | None = None,
+               kinds: Sequence[str] = UNKNOWN_KINDS) -> list[dict[str, Any]]:
+    """Calls with no single target: the candidate ids of an ambiguous call, the module of an
+    external one."""
     return [{"source_id": e.source_id, "callee": e.callee, "short_name": e.short_name,
-             "line": e.line, "resolution": e.resolution, "candidates": e.candidates}
-            for e in store.atoms.unresolved_edges(file_glob, limit)]
+             "line": e.line, "resolution": e.resolution, "candidates": e.candidates,
+             "candidate_ids": e.detail.split() if e.resolution == "ambiguous" and e.detail else [],
+             "module": e.detail if e.resolution == "external" else None}
+            for e in store.atoms.unresolved_edges(file_glob, limit, kinds)]
 
 
-def candidates_for(store: Store, short_name: str, limit: int = 50) -> list[dict[str, Any]]:
-    """The atoms an ambiguous call could mean."""
+def candidates_for(store: Store, short_name: str, limit: int = 50,
+                   ids: Sequence[str] = ()) -> list[dict[str, Any]]:
+    """The atoms an ambiguous call could mean: the candidate ids its edge keeps, or (an edge
+    made before candidates were kept) the atoms of that name."""
+    if ids:
+        found = store.atoms.get_many(list(ids)[:limit])
+        return [atom_dict(found[i]) for i in ids if i in found]
     return [atom_dict(s) for s in store.atoms.find(short_name, limit=limit) if s.atom.name == short_name]
 
 

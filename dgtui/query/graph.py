@@ -37,26 +37,48 @@ def _walk(store: Store, start: str, depth: int, upward: bool,
         if not frontier:
             break
         found: dict[str, dict[str, Any]] = {}
-        for source, target, callee, line, resolution, candidates in repo.calls_touching(frontier, upward):
+        unknown: list[dict[str, Any]] = []
+        for source, target, callee, line, resolution, candidates, detail in repo.calls_touching(frontier, upward):
             other, via = (source, target) if upward else (target, source)
             if other is None:
                 if include_unresolved:
-                    rows.append({"depth": level, "id": None, "name": callee, "kind": resolution,
-                                 "file_path": None, "line": line, "end_line": None,
-                                 "resolution": resolution, "candidates": candidates,
-                                 "callee": callee, "via": via})
+                    unknown.append(_unknown_call_row(level, callee, line, resolution, candidates, detail, via))
                 continue
-            if other in seen or other in found:
+            if other in found:  # several calls to one atom: one row, every call site kept
+                if found[other]["via"] == via:
+                    found[other]["call_lines"].append(line)
                 continue
-            found[other] = {"resolution": resolution, "callee": callee, "call_line": line, "via": via}
+            if other in seen:
+                continue
+            found[other] = {"resolution": resolution, "callee": callee, "call_line": line,
+                            "call_lines": [line], "via": via}
         atoms = repo.summaries(list(found))
         for atom_id, info in found.items():
             row = atoms.get(atom_id)
             if row is not None:
                 rows.append(dict(row, depth=level, **info))
+        rows += sorted(unknown, key=lambda r: UNKNOWN_ORDER.get(r["resolution"], 9))
         seen.update(found)
         frontier = list(found)
     return rows
+
+
+#: Calls without a target, in the order a reader wants them: what might be ours first.
+UNKNOWN_ORDER = {"ambiguous": 0, "unresolved": 1, "external": 2, "builtin": 3}
+
+
+def _unknown_call_row(level: int, callee: str, line: int, resolution: str, candidates: int,
+                      detail: str | None, via: str) -> dict[str, Any]:
+    """A call with no single target as a row of a walk: its call site, and what is known of it
+    (the candidate ids of an ambiguous call, the module of an external one)."""
+    row = {"depth": level, "id": None, "name": callee, "kind": resolution, "file_path": None,
+           "line": line, "end_line": None, "resolution": resolution, "candidates": candidates,
+           "callee": callee, "call_line": line, "call_lines": [line], "via": via}
+    if resolution == "ambiguous":
+        row["candidate_ids"] = detail.split() if detail else []
+    elif resolution == "external":
+        row["module"] = detail
+    return row
 
 
 def impact(store: Store, atom_id: str, max_depth: int = 50) -> dict[str, Any]:

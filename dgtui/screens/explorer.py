@@ -216,7 +216,7 @@ class ExplorerScreen(LiveScreen):
 
     @work(thread=True, group="children", exit_on_error=False)
     def _candidates_worker(self, event: CandidatesWanted) -> None:
-        rows = self.app.stores.ask(query.candidates_for, event.short_name)
+        rows = self.app.stores.ask(query.candidates_for, event.short_name, ids=event.candidate_ids)
         self.post_message(ChildrenLoaded(event.tree_id, event.root_id, event.node, rows,
                                          candidates=True))
 

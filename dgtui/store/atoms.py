@@ -114,10 +114,11 @@ class AtomRepository(AtomSearch):
         self.insert_edge_rows([edge_row(e) for e in edges])
 
     def insert_edge_rows(self, rows: Iterable[tuple]) -> None:
-        """Rows of (source_id, target_id, callee, short_name, line, resolution, candidates)."""
+        """Rows of (source_id, target_id, callee, short_name, line, resolution, candidates,
+        detail)."""
         self.conn.executemany(
             "INSERT INTO edges (source_id, target_id, callee, short_name, line, resolution, "
-            "candidates) VALUES (?,?,?,?,?,?,?)", rows)
+            "candidates, detail) VALUES (?,?,?,?,?,?,?,?)", rows)
 
     def delete_all_edges(self) -> None:
         self.conn.execute("DELETE FROM edges")
@@ -126,11 +127,11 @@ class AtomRepository(AtomSearch):
         for chunk in chunks(source_ids):
             self.conn.execute(f"DELETE FROM edges WHERE source_id IN ({marks(chunk)})", chunk)
 
-    def update_edge_targets(self, rows: Iterable[tuple[int, str | None, str, int]]) -> None:
-        """(edge id, target id, resolution, candidates) for edges re-resolved in place."""
+    def update_edge_targets(self, rows: Iterable[tuple[int, str | None, str, int, str | None]]) -> None:
+        """(edge id, target id, resolution, candidates, detail) for edges re-resolved in place."""
         self.conn.executemany(
-            "UPDATE edges SET target_id=?, resolution=?, candidates=? WHERE id=?",
-            ((t, r, c, i) for i, t, r, c in rows))
+            "UPDATE edges SET target_id=?, resolution=?, candidates=?, detail=? WHERE id=?",
+            ((t, r, c, d, i) for i, t, r, c, d in rows))
 
     def set_fts_triggers(self, enabled: bool) -> None:
         """Bulk loads drop the FTS triggers and rebuild the index once (about 3x faster)."""
@@ -285,13 +286,13 @@ class AtomRepository(AtomSearch):
         return out
 
     def calls_touching(self, ids: Sequence[str], upward: bool) -> list[tuple]:
-        """(source, target, callee, line, resolution, candidates) of the calls into (``upward``)
-        or out of ``ids``: the raw rows a walk of the graph needs, nothing built per row."""
+        """(source, target, callee, line, resolution, candidates, detail) of the calls into
+        (``upward``) or out of ``ids``: the raw rows a walk of the graph needs."""
         column = "target_id" if upward else "source_id"
         out: list[tuple] = []
         for chunk in chunks(list(ids)):
             out += self.conn.execute(
-                "SELECT source_id, target_id, callee, line, resolution, candidates FROM edges "
+                "SELECT source_id, target_id, callee, line, resolution, candidates, detail FROM edges "
                 f"WHERE {column} IN ({marks(chunk)}) ORDER BY {column}, line", chunk).fetchall()
         return out
 
@@ -313,10 +314,12 @@ class AtomRepository(AtomSearch):
         return set(self.conn.execute(
             "SELECT DISTINCT source_id, target_id FROM edges WHERE target_id IS NOT NULL"))
 
-    def unresolved_edges(self, file_glob: str | None = None, limit: int | None = None) -> list[Edge]:
+    def unresolved_edges(self, file_glob: str | None = None, limit: int | None = None,
+                         kinds: Sequence[str] = ("unresolved", "ambiguous")) -> list[Edge]:
+        """Calls with no single target, of the resolution ``kinds``."""
         sql = (f"SELECT {prefixed(EDGE_COLUMNS, 'e')} FROM edges e JOIN atoms a ON a.id = e.source_id "
-               "WHERE e.resolution IN ('unresolved', 'ambiguous')")
-        params: list[Any] = []
+               f"WHERE e.resolution IN ({marks(kinds)})")
+        params: list[Any] = list(kinds)
         if file_glob:
             sql += " AND a.file_path GLOB ?"
             params.append(file_glob)
@@ -379,11 +382,12 @@ class AtomRepository(AtomSearch):
     def symbol_infos(self) -> Iterator[SymbolInfo]:
         """Everything resolution needs, for a SymbolTable."""
         for (atom_id, path, name, qualified, kind, line, owner, parent, exported, data,
-             default) in self.conn.execute(
+             default, types, returns) in self.conn.execute(
                 "SELECT id, file_path, name, qualified_name, kind, line, owner, parent_id, is_exported, "
                 "CASE WHEN kind = 'module' THEN json_extract(data, '$.imports') "
                 "WHEN kind = 'class' THEN json_extract(data, '$.bases') END, "
-                "CASE WHEN kind = 'module' THEN json_extract(data, '$.extra.default') END FROM atoms"):
+                "CASE WHEN kind = 'module' THEN json_extract(data, '$.extra.default') END, "
+                "json_extract(data, '$.extra.types'), json_extract(data, '$.extra.returns') FROM atoms"):
             bases: tuple[str, ...] = ()
             imports: tuple[Import, ...] = ()
             if data:
@@ -393,7 +397,8 @@ class AtomRepository(AtomSearch):
                 else:
                     imports = tuple(Import(i[0], i[1], i[2], bool(i[3])) for i in parsed)
             yield SymbolInfo(atom_id, path, name, qualified, kind, line, owner, parent, bases,
-                             imports, bool(exported), default)
+                             imports, bool(exported), default,
+                             json.loads(types) if types else None, returns)
 
     def totals(self) -> dict[str, int]:
         """Files, atoms, edges, skipped files and files with parse errors (cheap: a status bar

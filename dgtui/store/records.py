@@ -15,7 +15,7 @@ ATOM_COLUMNS = (
     "is_async, is_exported, complexity, body_hash, parent_id, owner, data, version, created_at, "
     "updated_at, transaction_id"
 )
-EDGE_COLUMNS = "id, source_id, target_id, callee, short_name, line, resolution, candidates"
+EDGE_COLUMNS = "id, source_id, target_id, callee, short_name, line, resolution, candidates, detail"
 
 _CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
@@ -104,13 +104,13 @@ def row_to_stored(row: tuple) -> StoredAtom:
 
 def edge_row(edge: Edge) -> tuple:
     return (edge.source_id, edge.target_id, edge.callee, edge.short_name, edge.line,
-            edge.resolution, edge.candidates)
+            edge.resolution, edge.candidates, edge.detail)
 
 
 def row_to_edge(row: tuple) -> Edge:
     """A row selected with EDGE_COLUMNS -> Edge."""
     return Edge(source_id=row[1], target_id=row[2], callee=row[3], short_name=row[4], line=row[5],
-                resolution=row[6], candidates=row[7])
+                resolution=row[6], candidates=row[7], detail=row[8])
 
 
 def identifier_words(qualified: str) -> str:

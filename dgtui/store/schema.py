@@ -12,7 +12,7 @@ import sqlite3
 
 from .errors import StoreError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 APPLICATION_ID = 0x64677475  # "dgtu": tells our files from other SQLite files
 
 FTS_COLUMNS = ("name", "qualified_name", "words", "signature", "docstring", "file_path")
@@ -102,7 +102,7 @@ CREATE TABLE edges (
     callee TEXT NOT NULL,            -- as written: self.db.write
     short_name TEXT NOT NULL,        -- write
     line INTEGER NOT NULL,
-    resolution TEXT NOT NULL,        -- self, local, import, unique, ambiguous, unresolved
+    resolution TEXT NOT NULL,        -- model.RESOLUTIONS: how the target was found, or why none
     candidates INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX idx_edges_source ON edges(source_id);
@@ -189,7 +189,13 @@ BULK_INDEXES = {
 }
 
 #: Migrations from version N-1 to N. A new schema version appends a script here.
-MIGRATIONS: dict[int, str] = {1: _V1 + FTS_TRIGGERS}
+MIGRATIONS: dict[int, str] = {
+    1: _V1 + FTS_TRIGGERS,
+    # Calls without a single target keep what is known of them: the candidate ids of an
+    # ambiguous call, the module of an external one. The engine re-resolves every call of an
+    # index whose resolver is older than its own (meta "resolver"), so the new kinds fill in.
+    2: "ALTER TABLE edges ADD COLUMN detail TEXT;",
+}
 
 
 def migrate(conn: sqlite3.Connection) -> None:

@@ -25,11 +25,12 @@ from .results_table import MARK
 from .vim_keys import vim_keys
 
 Row = dict[str, Any]
+OUTSIDE = ("builtin", "external")  # calls known to leave the repository
 
 
 @dataclass
 class CallNode:
-    kind: str  # atom, cycle, unresolved, ambiguous, candidate, loading, empty
+    kind: str  # atom, cycle, unresolved, ambiguous, outside, candidate, loading, empty
     row: Row = field(default_factory=dict)
     loaded: bool = False
 
@@ -83,11 +84,14 @@ class CallTree(Tree[CallNode]):
             node.add_leaf(text, CallNode("empty"))
             return
         path = self._path_ids(node)
+        outside = [r for r in rows if r.get("id") is None and r.get("resolution") in OUTSIDE]
         for row in rows:
             atom_id = row.get("id")
             if candidates:
                 node.add_leaf("", CallNode("candidate", row))
             elif atom_id is None:
+                if row.get("resolution") in OUTSIDE:
+                    continue  # folded under one line, below
                 kind = "ambiguous" if row.get("resolution") == "ambiguous" else "unresolved"
                 child = node.add("", CallNode(kind, row), allow_expand=kind == "ambiguous")
                 if kind == "ambiguous":
@@ -99,6 +103,12 @@ class CallTree(Tree[CallNode]):
                 child = node.add("", CallNode("atom", row), allow_expand=bool(more))
                 if more:
                     self._placeholder(child)
+        if outside:  # builtins and libraries: known, not the repository's; one line
+            counts = {k: sum(r.get("resolution") == k for r in outside) for k in OUTSIDE}
+            group = node.add("", CallNode("outside", {"counts": counts}), allow_expand=True)
+            group.data.loaded = True
+            for row in outside:
+                group.add_leaf("", CallNode("unresolved", row))
 
     def _attached(self, node: TreeNode[CallNode]) -> bool:
         while node.parent is not None:
@@ -195,10 +205,17 @@ class CallTree(Tree[CallNode]):
             text.append("↻ ", style="bold magenta")
             text.append(row["name"], style=style)
             text.append(f"  cycle{where}", style="dim")
+        elif data.kind == "outside":
+            counts = row["counts"]
+            text.append(f"{sum(counts.values())} calls outside the repository", style="dim")
+            text.append("  " + ", ".join(f"{n} {k}" for k, n in counts.items() if n), style="dim")
         elif data.kind == "unresolved":
-            text.append("? ", style="bold red")
+            resolution = row.get("resolution") or "unresolved"
+            text.append("? " if resolution == "unresolved" else "· ",
+                        style="bold red" if resolution == "unresolved" else "dim")
             text.append(row.get("callee") or row.get("name", ""), style=style)
-            text.append(f"  unresolved, line {row.get('line')}", style="dim")
+            module = f" ({row['module']})" if row.get("module") else ""
+            text.append(f"  {resolution}{module}, line {row.get('line')}", style="dim")
         elif data.kind == "ambiguous":
             text.append("≈ ", style="bold yellow")
             text.append(row.get("callee") or row.get("name", ""), style=style)
@@ -231,8 +248,9 @@ class CallTree(Tree[CallNode]):
         if data.atom_id:
             self.post_message(AtomChosen(data.atom_id, focus=self.id))
         elif data.kind == "unresolved":
-            self.notify(f"{data.row.get('callee')}: no atom with this name in the index "
-                        "(a built-in, a library, or a dynamic call)", title="Unresolved call")
+            self.notify(_why_no_target(data.row), title="No target")
+        elif data.kind == "outside":
+            node.toggle()
         elif data.kind == "ambiguous":
             node.expand()
 
@@ -263,7 +281,8 @@ class CallTree(Tree[CallNode]):
         elif data.kind == "ambiguous":
             callee = data.row.get("callee") or ""
             self.post_message(CandidatesWanted(self.id or "", self.root_id or "", node,
-                                              callee.rsplit(".", 1)[-1]))
+                                              callee.rsplit(".", 1)[-1],
+                                              tuple(data.row.get("candidate_ids") or ())))
 
     def rows(self) -> list[Row]:
         """Every loaded row, depth first, with its depth (for export)."""
@@ -304,3 +323,14 @@ class CallPane(Pane):
             return None
         what = "callers" if self.upward else "callees"
         return ExportData(what, f"{what} of {self.tree.root_id}", rows, GRAPH_COLUMNS)
+
+
+def _why_no_target(row: Row) -> str:
+    callee, resolution = row.get("callee"), row.get("resolution")
+    if resolution == "builtin":
+        return f"{callee}: a builtin of the language"
+    if resolution == "external":
+        where = f" ({row['module']})" if row.get("module") else ""
+        return f"{callee}: code outside the repository{where}"
+    return (f"{callee}: nothing in the code says which atom this is (a value of unknown type, "
+            "a dynamic call, or a name defined nowhere here)")

@@ -131,3 +131,12 @@
 (comment) @comment
 
 (ERROR) @error
+
+; -- what names are bound to (see parse/bindings.py) ------------------------------------------
+(variable_declarator name: (identifier) @bind.name value: (_) @bind.value)
+(arrow_function parameter: (identifier) @bind.name)
+(for_in_statement left: (identifier) @bind.name)
+(catch_clause parameter: (identifier) @bind.name)
+(assignment_expression
+  left: (member_expression object: (this) property: (property_identifier) @bind.attr)
+  right: (_) @bind.value)

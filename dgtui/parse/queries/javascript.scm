@@ -6,3 +6,7 @@
 (field_definition
   property: (_) @name
   value: [(arrow_function) (function_expression) (generator_function)] @definition.method) @anchor
+
+; parameters bind names (see parse/bindings.py); TypeScript's are in typescript.scm
+(formal_parameters (identifier) @bind.name)
+(formal_parameters (assignment_pattern left: (identifier) @bind.name))

@@ -10,6 +10,11 @@
 ;   @comment            a comment (leading comments become docstrings; JS/TS only: Python
 ;                       takes docstrings, so python.scm does not capture comments)
 ;   @error              a parse error
+;   @bind.name          a name bound in a scope (parameter, assignment, loop, with, except), with
+;                       what is known of it: @bind.type (a declared type) or @bind.value (the
+;                       assigned expression); neither: bound, type unknown
+;   @bind.attr          an attribute of `self` assigned in a method (same @bind.type/@bind.value)
+;   @returns            a function's declared return type
 
 (function_definition name: (identifier) @name) @definition.function
 
@@ -27,6 +32,35 @@
 (module . (expression_statement (string) @doc))
 
 (call function: (_) @callee)
+
+; -- what names are bound to: read by the resolver to follow the types the code states -------
+(function_definition return_type: (type) @returns)
+(parameters (identifier) @bind.name)
+(lambda_parameters (identifier) @bind.name)
+(default_parameter name: (identifier) @bind.name)
+(typed_parameter (identifier) @bind.name type: (type) @bind.type)
+(typed_default_parameter name: (identifier) @bind.name type: (type) @bind.type)
+(list_splat_pattern (identifier) @bind.name)
+(dictionary_splat_pattern (identifier) @bind.name)
+(assignment left: (identifier) @bind.name type: (type) @bind.type)
+(assignment left: (identifier) @bind.name right: (_) @bind.value)
+(assignment left: (pattern_list (identifier) @bind.name))
+(assignment left: (tuple_pattern (identifier) @bind.name))
+(augmented_assignment left: (identifier) @bind.name)
+(assignment
+  left: (attribute object: (identifier) @_self attribute: (identifier) @bind.attr)
+  type: (type) @bind.type
+  (#eq? @_self "self"))
+(assignment
+  left: (attribute object: (identifier) @_self attribute: (identifier) @bind.attr)
+  right: (_) @bind.value
+  (#eq? @_self "self"))
+(as_pattern (_) @bind.value alias: (as_pattern_target (identifier) @bind.name))
+(for_statement left: (identifier) @bind.name)
+(for_statement left: (pattern_list (identifier) @bind.name))
+(for_in_clause left: (identifier) @bind.name)
+(named_expression name: (identifier) @bind.name value: (_) @bind.value)
+(global_statement (identifier) @bind.global)
 
 ; import a.b.c  -> binds a
 (import_statement name: (dotted_name) @import.module @import.root)

@@ -1,0 +1,251 @@
+"""Following the types the code states: what ``x`` is in ``x.save()``.
+
+Read from the bindings the parser records per scope (``parse/bindings.py``): annotations,
+constructors, ``self.x = C()`` in any method of a class, aliases, imports made inside a function,
+return annotations of called functions, annotated module globals. No type checker runs: a save
+must commit in tens of milliseconds, so only what the code states locally is followed, and what
+cannot be followed stays unknown rather than guessed.
+
+A value is a small tuple: ``("instance", cls)``, ``("class", cls)``, ``("function", atom)``,
+``("module", file)``, ``("builtin", None)``, ``("external", module)``, or None (unknown).
+"""
+
+from __future__ import annotations
+
+import builtins
+import re
+
+from ..model import SymbolInfo
+from ..parse.bindings import declared_type, parse_import
+
+#: Python's builtin classes: a receiver of one of these types calls a builtin method.
+PYTHON_BUILTIN_TYPES = frozenset(
+    name for name in dir(builtins) if isinstance(getattr(builtins, name), type)
+    and not issubclass(getattr(builtins, name), BaseException)) | {"Any", "typing.Any"}
+ECMA_BUILTIN_TYPES = frozenset("""
+    string number boolean bigint symbol object any unknown never void undefined null
+    String Number Boolean Array ReadonlyArray Promise Map Set WeakMap WeakSet Date RegExp Error
+    Function Object Record Partial Readonly Iterable Iterator AsyncIterable Uint8Array Buffer
+""".split())
+_LITERAL_STARTS = tuple("\"'`[{(0123456789") + ("f\"", "f'", "b\"", "b'", "r\"", "r'")
+_MAX_DEPTH = 12
+
+Value = tuple[str, object] | None
+
+
+class TypeFollowing:
+    """The part of the resolver that evaluates receivers. Mixed into ``Resolver``: it uses its
+    references (``_reference``), members (``_member``) and module lookups (``_in_module``)."""
+
+    symbols: object
+
+    def _init_types(self) -> None:
+        self._attr_cache: dict[tuple[str, str], tuple[str, SymbolInfo] | None] = {}
+        self._bound_cache: dict[str, frozenset[str]] = {}
+
+    # -- what a scope binds ---------------------------------------------------------------
+    def bound_names(self, caller: SymbolInfo) -> frozenset[str]:
+        """Names bound in ``caller`` or in the functions around it (closures see them)."""
+        found = self._bound_cache.get(caller.id)
+        if found is None:
+            names: set[str] = set()
+            for scope in self._function_scopes(caller):
+                if scope.types:
+                    names.update(k for k in scope.types if not k.startswith("self."))
+            found = self._bound_cache[caller.id] = frozenset(names)
+        return found
+
+    def _function_scopes(self, caller: SymbolInfo):
+        scope: SymbolInfo | None = caller
+        while scope is not None and scope.kind not in ("class", "module"):
+            yield scope
+            scope = self.symbols.get(scope.parent_id) if scope.parent_id else None
+
+    def _binding(self, caller: SymbolInfo, name: str) -> tuple[str, SymbolInfo] | None:
+        for scope in self._function_scopes(caller):
+            if scope.types and name in scope.types:
+                return scope.types[name], scope
+        return None
+
+    # -- values ---------------------------------------------------------------------------
+    def value_of(self, caller: SymbolInfo, expr: str, depth: int = 0) -> Value:
+        """What the dotted expression ``expr`` is, seen from ``caller``'s body."""
+        if depth > _MAX_DEPTH or not expr:
+            return None
+        if expr.startswith(_LITERAL_STARTS):
+            return ("builtin", None)
+        if expr.endswith(")"):  # Foo().bar(), new Router().add(), self.get_adapter().send()
+            called = _called_name(expr)
+            return self._called(self.value_of(caller, called, depth + 1), depth) if called else None
+        parts = expr.split(".")
+        value = self._head_value(caller, parts[0], depth)
+        for part in parts[1:]:
+            if value is None:
+                return None
+            value = self._attribute(value, part, depth + 1)
+        return value
+
+    def _head_value(self, caller: SymbolInfo, head: str, depth: int) -> Value:
+        bound = self._binding(caller, head)
+        if bound is not None:
+            return self._bound_value(bound[1], head, bound[0], depth)
+        if head in ("self", "this") or (head == "cls" and caller.kind != "module"):
+            owner = self._owner_class(caller)
+            if owner is None:
+                return None
+            return ("class", owner) if head == "cls" else ("instance", owner)
+        module = self.symbols.modules.get(caller.file_path)
+        if module is not None and module.types and head in module.types:
+            return self._bound_value(module, head, module.types[head], depth)
+        return self._name_value(caller, head)
+
+    def _name_value(self, context: SymbolInfo, name: str) -> Value:
+        """A name of ``context``'s module: a definition, an import, a builtin."""
+        ref = self._reference(context, name, 0)
+        if ref is not None:
+            kind, target = ref
+            if kind == "import-module":
+                return ("module", target)
+            return _value_of_atom(target)
+        if self._external_import(context, name):
+            return ("external", self._import_module(context, name))
+        if name in self._builtin_names(context):
+            return ("builtin", None)
+        return None
+
+    def _bound_value(self, scope: SymbolInfo, name: str, binding: str, depth: int) -> Value:
+        kind, _, text = binding.partition(":")
+        if kind == "T":
+            return self._declared(scope, text)
+        if kind == "C":
+            return self._called(self.value_of(scope, text, depth + 1), depth)
+        if kind == "A":
+            return self.value_of(scope, text, depth + 1) if text != name else None
+        if kind == "I":
+            imp = parse_import(name, binding)
+            module = self.symbols.modules.get(scope.file_path)
+            target = self._import_target(scope.file_path, imp, 1) if module is not None else None
+            if target is None:
+                return None if imp.module.startswith(".") else ("external", imp.module)
+            return ("module", target[1]) if target[0] == "import-module" else _value_of_atom(target[1])
+        return None
+
+    def _declared(self, scope: SymbolInfo, type_text: str) -> Value:
+        """An instance of the type named ``type_text`` in ``scope``'s file."""
+        if not type_text or type_text == "?":
+            return None
+        if type_text in self._builtin_types(scope):
+            return ("builtin", None)
+        found = self.value_of(self._module_of(scope), type_text, 1)
+        if found is not None and found[0] == "class":
+            return ("instance", found[1])
+        if found is not None and found[0] in ("builtin", "external"):
+            return found
+        return None
+
+    def _called(self, value: Value, depth: int) -> Value:
+        """What calling ``value`` gives."""
+        if value is None:
+            return None
+        kind, target = value
+        if kind == "class":
+            return ("instance", target)
+        if kind == "function" and target.returns:
+            return self._declared(target, declared_type(target.returns))
+        if kind in ("builtin", "external"):
+            return value
+        return None
+
+    def _attribute(self, value: tuple[str, object], name: str, depth: int) -> Value:
+        kind, target = value
+        if kind in ("builtin", "external"):
+            return value
+        if kind == "module":
+            hit = self._in_module(target, name, 1)
+            if hit is not None:
+                return _value_of_atom(hit)
+            sub = self._submodule(target, name)
+            return ("module", sub) if sub else None
+        if kind in ("instance", "class"):
+            member = self._member(target, name, 1)
+            if member is not None:
+                return _value_of_atom(member)
+            found = self._instance_attribute(target, name)
+            if found is not None:
+                binding, scope = found
+                return self._bound_value(scope, "self." + name, binding, depth)
+        return None
+
+    def _instance_attribute(self, cls: SymbolInfo, name: str) -> tuple[str, SymbolInfo] | None:
+        """How ``self.<name>`` is bound in ``cls`` or its bases: a declaration in the class
+        body or in a method first, else an assignment in a method that all agree on."""
+        key = (cls.id, name)
+        if key in self._attr_cache:
+            return self._attr_cache[key]
+        self._attr_cache[key] = None  # a cycle of bases: nothing
+        found = None
+        for klass in [cls, *self.bases(cls)]:
+            found = self._own_attribute(klass, "self." + name)
+            if found is not None:
+                break
+        self._attr_cache[key] = found
+        return found
+
+    def _own_attribute(self, cls: SymbolInfo, key: str) -> tuple[str, SymbolInfo] | None:
+        if cls.types and key in cls.types:
+            return cls.types[key], cls
+        seen: list[tuple[str, SymbolInfo]] = []
+        for atom_id in self.symbols.by_file.get(cls.file_path, ()):
+            method = self.symbols.atoms[atom_id]
+            if method.owner == cls.qualified_name and method.types and key in method.types:
+                seen.append((method.types[key], method))
+        declared = [s for s in seen if s[0].startswith("T:")]
+        if declared:
+            return declared[0]
+        if seen and len({b for b, _ in seen}) == 1 and seen[0][0] != "?":
+            return seen[0]
+        return None
+
+    # -- helpers -------------------------------------------------------------------------
+    def _module_of(self, scope: SymbolInfo) -> SymbolInfo:
+        return self.symbols.modules.get(scope.file_path) or scope
+
+    def _submodule(self, file: str, name: str) -> str | None:
+        dotted = self.symbols.python_dotted_name(file)
+        return self.symbols.python_module_file(f"{dotted}.{name}") if dotted else None
+
+    def _import_module(self, context: SymbolInfo, name: str) -> str | None:
+        bindings = self._imports_of(context.file_path)
+        imp = bindings[0].get(name) if bindings is not None else None
+        return imp.module if imp is not None else None
+
+    def _builtin_types(self, scope: SymbolInfo) -> frozenset[str]:
+        spec = self._spec(scope.file_path)
+        return PYTHON_BUILTIN_TYPES if spec is not None and spec.module_style == "python" else ECMA_BUILTIN_TYPES
+
+
+def _called_name(expr: str) -> str | None:
+    """``make_app`` of ``make_app(x, y)`` (or of ``new App()``) when the whole expression is one
+    call of a dotted name; None for anything else (``a(b).c(d)``, a lambda)."""
+    text = expr[4:].lstrip() if expr.startswith("new ") else expr
+    open_at = text.find("(")
+    name = text[:open_at].strip()
+    if open_at <= 0 or not _NAME.match(name):
+        return None
+    depth = 0
+    for i in range(open_at, len(text)):
+        depth += {"(": 1, ")": -1}.get(text[i], 0)
+        if depth == 0:
+            return name if i == len(text) - 1 else None
+    return None
+
+
+_NAME = re.compile(r"^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*$")
+
+
+def _value_of_atom(info: SymbolInfo) -> Value:
+    if info.kind == "class":
+        return ("class", info)
+    if info.kind == "module":
+        return ("module", info.file_path)
+    return ("function", info)

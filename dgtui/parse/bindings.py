@@ -1,0 +1,130 @@
+"""What a name is bound to inside one scope, as read from the code: the facts that let the
+resolver follow the types the code states (``ctx: Context`` then ``ctx.get_help()``).
+
+A binding is a short string, so that atoms keep them in ``extra["types"]`` cheaply:
+
+- ``T:Context``   a declared type (annotation, ``except E as e``), ``Optional``/``| None`` removed
+- ``C:make_app``  the value of a call (a constructor, or a function with a declared return type)
+- ``A:self.db``   another name or attribute (an alias: ``f = g``, ``self.x = param``)
+- ``I:module:name:root``  an import made inside a function (``name`` empty for a module object;
+  ``root`` is ``1`` when ``import a.b`` binds ``a``)
+- ``?``           bound, but nothing says to what (an untyped parameter, a loop variable)
+
+A name bound two different ways in one scope is ``?``, unless one of them is declared.
+``self.x`` keys are attributes assigned on ``self`` in a method. A name declared ``global`` is
+no binding of the function (``GLOBAL`` removes it).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from ..model import Import
+
+UNKNOWN = "?"
+GLOBAL = "global"
+_MAX = 160
+_OPTIONAL = re.compile(r"^(?:typing\.)?Optional\[(.*)\]$", re.S)
+_NONE_UNION = re.compile(r"^(.*?)\s*\|\s*(?:None|null|undefined)$|^(?:None|null|undefined)\s*\|\s*(.*)$", re.S)
+_GENERIC = re.compile(r"^([\w.$]+)\s*[\[<]", re.S)
+_DOTTED = re.compile(r"^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*$")
+
+
+def declared_type(text: str) -> str:
+    """The class a declared type names, as text: ``"Foo"`` -> ``Foo``, ``Optional[Foo]`` ->
+    ``Foo``, ``Foo | None`` -> ``Foo``, ``list[Foo]`` -> ``list``; ``?`` for anything else
+    (a union of several types, a literal)."""
+    t = text.strip().removeprefix(":").strip()  # a TypeScript annotation keeps its colon
+    for _ in range(4):  # "Optional['Foo']" peels in a few steps
+        if len(t) >= 2 and t[0] == t[-1] and t[0] in "'\"":
+            t = t[1:-1].strip()
+            continue
+        m = _OPTIONAL.match(t)
+        if m:
+            t = m.group(1).strip()
+            continue
+        m = _NONE_UNION.match(t)
+        if m:
+            t = (m.group(1) or m.group(2) or "").strip()
+            continue
+        break
+    m = _GENERIC.match(t)
+    if m:
+        t = m.group(1)
+    return t if _DOTTED.match(t) and len(t) <= _MAX else UNKNOWN
+
+
+def binding_of(caps: dict[str, list[Any]], text_of: Callable[[Any], str]) -> str:
+    """The binding a ``@bind.name``/``@bind.attr`` match states."""
+    if "bind.type" in caps:
+        return "T:" + declared_type(text_of(caps["bind.type"][0]))
+    value = caps.get("bind.value")
+    if not value:
+        return UNKNOWN
+    node = value[0]
+    kind = node.type
+    if kind in ("call", "call_expression", "new_expression", "await_expression"):
+        if kind == "await_expression" and node.named_child_count:
+            node = node.named_children[0]
+            kind = node.type
+        fn = node.child_by_field_name("constructor" if kind == "new_expression" else "function")
+        written = text_of(fn) if fn is not None else ""
+        return "C:" + written if _DOTTED.match(written) and len(written) <= _MAX else UNKNOWN
+    if kind in ("identifier", "attribute", "member_expression"):
+        written = text_of(node)
+        parent = node.parent
+        if parent is not None and parent.type == "as_pattern" and parent.parent is not None \
+                and parent.parent.type == "except_clause":
+            return "T:" + declared_type(written)  # except E as e: an instance of E
+        return "A:" + written if _DOTTED.match(written) and len(written) <= _MAX else UNKNOWN
+    return UNKNOWN
+
+
+def import_binding(imp: Import) -> str:
+    return f"I:{imp.module}:{imp.name or ''}:{int(imp.binds_root)}"
+
+
+def parse_import(local: str, binding: str) -> Import:
+    """The import an ``I:`` binding of ``local`` records (a module may hold ``:``: ``node:fs``)."""
+    module, name, root = binding[2:].rsplit(":", 2)
+    return Import(local, module, name or None, root == "1")
+
+
+def bind(binds: dict[str, str], name: str, binding: str) -> None:
+    """Record ``name``'s binding in one scope; a second, different one makes it unknown unless
+    one of them is declared (a declaration governs every assignment)."""
+    old = binds.get(name)
+    if old is None or old == binding:
+        binds[name] = binding
+    elif binding == GLOBAL or old == GLOBAL:
+        binds[name] = GLOBAL
+    elif old.startswith("T:"):
+        return
+    elif binding.startswith("T:"):
+        binds[name] = binding
+    else:
+        binds[name] = UNKNOWN
+
+
+def kept_bindings(binds: dict[str, str], heads: set[str], in_class: bool = False) -> dict[str, str] | None:
+    """The bindings worth storing: names some call of the file starts with, attributes of
+    ``self`` whose type is known (other files' methods may call through them), and what those
+    are aliases of. In a class body, a declared name is an attribute of its instances."""
+    if in_class:
+        binds = {k if k.startswith("self.") else f"self.{k}": b for k, b in binds.items()}
+    wanted = {n for n, b in binds.items() if b != GLOBAL and not (b == UNKNOWN and n in _RECEIVERS)}
+    keep = {n for n in wanted if n in heads or (n.startswith("self.") and binds[n] != UNKNOWN)}
+    todo = list(keep)
+    while todo:  # z = y; y = make(): keep y for z
+        b = binds[todo.pop()]
+        if b.startswith("A:"):
+            head = b[2:].partition(".")[0]
+            if head in wanted and head not in keep:
+                keep.add(head)
+                todo.append(head)
+    return {n: binds[n] for n in sorted(keep)} or None
+
+
+_RECEIVERS = frozenset({"self", "cls", "this"})

@@ -1,0 +1,234 @@
+"""Following the types the code states, and never claiming a target that cannot be justified.
+
+Each case is a small real repository indexed from disk; the edge each call gets is read back from
+the store.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+from helpers import edge, index_repo
+
+HELPERS = """
+    class Database:
+        def save(self): ...
+        def close(self): ...
+
+    class App:
+        def start(self): ...
+        def __call__(self): ...
+
+    class Foo:
+        def bar(self): ...
+
+    class Child(Foo):
+        def own(self): ...
+
+    def make() -> "Foo":
+        return Foo()
+
+    def maybe() -> Optional[Database]:
+        return None
+
+    def thing(): ...
+
+    def update(): ...
+"""
+
+MAIN = """
+    import json
+    from copy import copy
+    from itertools import chain
+    from typing import Optional
+    from helpers import App, Child, Database, Foo, make, maybe
+
+    current: App = App()
+
+    class Ctx:
+        helper: "Foo"
+
+        def __init__(self, app: "App", factory):
+            self.app = app
+            self.db = Database()
+            self.factory = factory
+
+        def run(self, x: Optional[Foo] = None, init=None, *args, **kw):
+            y = make()
+            z = y
+            from helpers import thing as t
+            with Database() as d:
+                d.close()
+            try:
+                pass
+            except ValueError as e:
+                e.with_traceback(None)
+            x.bar()
+            y.bar()
+            z.bar()
+            t()
+            self.db.save()
+            self.app.start()
+            self.helper.bar()
+            maybe().save()
+            Child().bar()
+            Child().own()
+            init()
+            kw.update()
+            "".join([])
+            json.dumps({})
+            copy(x)
+            chain([], [])
+            self.app()
+            current.start()
+            cls = self.factory
+            cls()
+            for item in []:
+                item.update()
+
+        def values(self, data):
+            data.update()
+            return update()
+"""
+
+
+@pytest.fixture
+def typed_repo(tmp_path: Path) -> Path:
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "helpers.py").write_text(textwrap.dedent("from typing import Optional\n" + HELPERS))
+    (root / "main.py").write_text(textwrap.dedent(MAIN))
+    return root
+
+
+def test_python_receivers_follow_stated_types(typed_repo: Path, tmp_path: Path):
+    store, _ = index_repo(typed_repo, tmp_path / "i.db")
+    run = "main.py::Ctx.run"
+
+    def target(callee: str, caller: str = run) -> tuple[str, str | None]:
+        e = edge(store, caller, callee)
+        return e.resolution, e.target_id
+
+    assert target("x.bar") == ("typed", "helpers.py::Foo.bar")  # Optional[Foo] parameter
+    assert target("y.bar") == ("typed", "helpers.py::Foo.bar")  # return annotation of make()
+    assert target("z.bar") == ("typed", "helpers.py::Foo.bar")  # alias of y
+    assert target("d.close") == ("typed", "helpers.py::Database.close")  # with C() as d
+    assert target("self.db.save") == ("typed", "helpers.py::Database.save")  # self.db = C()
+    assert target("self.app.start") == ("typed", "helpers.py::App.start")  # self.app = param: App
+    assert target("self.helper.bar") == ("typed", "helpers.py::Foo.bar")  # class-level annotation
+    assert target("maybe().save") == ("typed", "helpers.py::Database.save")  # -> Optional[Database]
+    assert target("Child().bar") == ("typed", "helpers.py::Foo.bar")  # inherited across files
+    assert target("Child().own") == ("typed", "helpers.py::Child.own")
+    assert target("self.app") == ("typed", "helpers.py::App.__call__")  # calling an instance
+    assert target("current.start") == ("typed", "helpers.py::App.start")  # annotated global
+    assert target("t") == ("typed", "helpers.py::thing")  # import inside the function
+
+
+def test_python_names_bound_locally_are_never_guessed(typed_repo: Path, tmp_path: Path):
+    store, _ = index_repo(typed_repo, tmp_path / "i.db")
+    run = "main.py::Ctx.run"
+    # a parameter named like a repository function is not that function
+    assert edge(store, run, "init").resolution == "unresolved"
+    # cls assigned from an attribute is not the enclosing class
+    assert edge(store, run, "cls").target_id != "main.py::Ctx"
+    # method calls on receivers of unknown type: never one target by name
+    for callee in ("kw.update", "item.update"):
+        e = edge(store, run, callee)
+        assert e.target_id is None, callee
+        assert e.resolution == "unresolved", callee  # no method named update: not the function
+    e = edge(store, "main.py::Ctx.values", "data.update")
+    assert e.target_id is None
+    # a bare name nothing binds, defined once: the labelled guess by name
+    assert (edge(store, "main.py::Ctx.values", "update").resolution,
+            edge(store, "main.py::Ctx.values", "update").target_id) == ("unique", "helpers.py::update")
+
+
+def test_python_builtin_and_external_calls_are_told_apart(typed_repo: Path, tmp_path: Path):
+    store, _ = index_repo(typed_repo, tmp_path / "i.db")
+    run = "main.py::Ctx.run"
+    assert edge(store, run, '"".join').resolution == "builtin"
+    assert edge(store, run, "e.with_traceback").resolution == "builtin"  # except ValueError as e
+    for callee, module in (("json.dumps", "json"), ("copy", "copy"), ("chain", "itertools")):
+        e = edge(store, run, callee)
+        assert (e.resolution, e.detail) == ("external", module), callee
+
+
+def test_ambiguous_calls_keep_their_candidates(tmp_path: Path):
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "a.py").write_text("class A:\n    def get(self): ...\n")
+    (root / "b.py").write_text("class B:\n    def get(self): ...\n")
+    (root / "c.py").write_text("def get(): ...\n\ndef use(x):\n    return x.get()\n")
+    store, _ = index_repo(root, tmp_path / "i.db")
+    e = edge(store, "c.py::use", "x.get")
+    assert (e.resolution, e.candidates) == ("ambiguous", 2)
+    assert e.detail.split() == ["a.py::A.get", "b.py::B.get"]  # methods only: not c.py::get
+
+
+def test_cls_and_super_resolve_per_class(tmp_path: Path):
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "m.py").write_text(textwrap.dedent("""
+        from external_lib import Base
+
+        class One:
+            @classmethod
+            def make(cls):
+                return cls()
+
+        class Two:
+            @classmethod
+            def make(cls):
+                return cls()
+
+        class Three(Base):
+            def save(self):
+                return super().save()
+    """))
+    store, _ = index_repo(root, tmp_path / "i.db")
+    assert edge(store, "m.py::One.make", "cls").target_id == "m.py::One"
+    assert edge(store, "m.py::Two.make", "cls").target_id == "m.py::Two"
+    e = edge(store, "m.py::Three.save", "super().save")
+    assert e.target_id is None and e.resolution == "external"  # not a false self-loop
+
+
+def test_typescript_receivers_follow_stated_types(tmp_path: Path):
+    root = tmp_path / "repo"
+    (root / "src").mkdir(parents=True)
+    (root / "src" / "db.ts").write_text(textwrap.dedent("""
+        export class Database {
+          save(): void {}
+          close(): void {}
+        }
+        export class Repo {
+          find(): void {}
+        }
+        export function open(): Database { return new Database(); }
+    """))
+    (root / "src" / "runner.ts").write_text(textwrap.dedent("""
+        import { Database, Repo, open } from "./db";
+        export class Runner {
+          private db: Database;
+          constructor(private repo: Repo) {
+            this.db = new Database();
+          }
+          run(x: Database | undefined, items: string[]): void {
+            const d = new Database();
+            const o = open();
+            d.save(); o.close(); x.save(); this.db.close(); this.repo.find();
+            items.map((i) => i);
+            unknown.save();
+          }
+        }
+    """))
+    store, _ = index_repo(root, tmp_path / "i.db")
+    run = "src/runner.ts::Runner.run"
+    for callee, expected in (("d.save", "src/db.ts::Database.save"), ("o.close", "src/db.ts::Database.close"),
+                             ("x.save", "src/db.ts::Database.save"), ("this.db.close", "src/db.ts::Database.close"),
+                             ("this.repo.find", "src/db.ts::Repo.find")):
+        e = edge(store, run, callee)
+        assert (e.resolution, e.target_id) == ("typed", expected), callee
+    assert edge(store, run, "items.map").resolution == "builtin"
+    assert edge(store, run, "unknown.save").target_id is None
