@@ -169,8 +169,9 @@ class Edge(NamedTuple):
     resolution: str  # one of RESOLUTIONS
     target_id: str | None = None
     candidates: int = 0
-    #: ambiguous: the candidate ids, space-separated (the first MAX_CANDIDATES); external: the
-    #: module the name comes from; typed: other atoms the call may dispatch to (overrides)
+    #: external: the module the name comes from. (An ambiguous call's candidates are not stored:
+    #: they are the callables named ``short_name``, only methods for a call on a receiver, and
+    #: ``query.candidate_ids`` reads them; one list per name instead of one per call.)
     detail: str | None = None
 
 
@@ -182,7 +183,6 @@ RESOLVED = ("self", "local", "import", "typed", "unique")
 #: the repository (the standard library, a dependency), or nothing that can tell.
 UNRESOLVED_KINDS = ("ambiguous", "builtin", "external", "unresolved")
 RESOLUTIONS = RESOLVED + UNRESOLVED_KINDS
-MAX_CANDIDATES = 50
 
 
 @dataclass(frozen=True, slots=True)

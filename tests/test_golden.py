@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from helpers import edge, index_repo
 
+from dgtui import query as q
 from dgtui.model import AtomFilter
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -76,7 +77,8 @@ def test_python_resolution_kinds(pyrepo: Path, tmp_path: Path):
     assert e("pkg/service.py::handle", "obj.only_helper_here").resolution == "unresolved"
     ambiguous = e("pkg/service.py::handle", "obj.save")
     assert (ambiguous.resolution, ambiguous.target_id, ambiguous.candidates) == ("ambiguous", None, 2)
-    assert ambiguous.detail == "pkg/models.py::Base.save pkg/models.py::User.save"
+    listed = {r["callee"]: r for r in q.unresolved(store)}
+    assert listed["obj.save"]["candidate_ids"] == ["pkg/models.py::Base.save", "pkg/models.py::User.save"]
     # builtins and external code are told apart from the unknown
     assert e("pkg/service.py::handle", "print").resolution == "builtin"
     external = e("pkg/service.py::handle", "os.path.join")

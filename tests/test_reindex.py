@@ -8,6 +8,7 @@ from pathlib import Path
 
 from helpers import edge, index_repo, snapshot, write
 
+from dgtui import query as q
 from dgtui.engine.batch import Batch
 from dgtui.engine.indexer import Indexer
 from dgtui.engine.writer import Engine
@@ -123,7 +124,8 @@ def test_a_new_definition_resolves_calls_elsewhere(pyrepo: Path, tmp_path: Path)
     tx = reindex(pyrepo, store).transactions[0]
     e = edge(store, "caller.py::calls_it", "brand_new")
     assert (e.resolution, e.target_id, e.candidates) == ("ambiguous", None, 2)
-    assert e.detail == "other.py::brand_new pkg/extra.py::brand_new"
+    listed = {r["callee"]: r for r in q.unresolved(store)}
+    assert listed["brand_new"]["candidate_ids"] == ["other.py::brand_new", "pkg/extra.py::brand_new"]
     assert store.events.edge_changes(tx)[1] == [("caller.py::calls_it", "pkg/extra.py::brand_new")]
 
 

@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from helpers import edge, index_repo
 
+from dgtui import query as q
+
 HELPERS = """
     class Database:
         def save(self): ...
@@ -164,7 +166,8 @@ def test_ambiguous_calls_keep_their_candidates(tmp_path: Path):
     store, _ = index_repo(root, tmp_path / "i.db")
     e = edge(store, "c.py::use", "x.get")
     assert (e.resolution, e.candidates) == ("ambiguous", 2)
-    assert e.detail.split() == ["a.py::A.get", "b.py::B.get"]  # methods only: not c.py::get
+    listed = {r["callee"]: r for r in q.unresolved(store)}
+    assert listed["x.get"]["candidate_ids"] == ["a.py::A.get", "b.py::B.get"]  # methods only: not c.py::get
 
 
 def test_cls_and_super_resolve_per_class(tmp_path: Path):

@@ -227,6 +227,6 @@ def unresolved(file_glob, limit, everything: bool, repo: Repo, fmt, output) -> N
     with repo.snapshot() as store:
         rows = q.unresolved(store, file_glob, limit, kinds)
     for row in rows:  # one cell each, for tables
-        row["detail"] = " ".join(row.pop("candidate_ids")) or row.pop("module") or ""
+        row["detail"] = " ".join(row.pop("candidate_ids", ())) or row.pop("module") or ""
         row.pop("module", None)
     emit(rows, ["source_id", "line", "callee", "resolution", "candidates", "detail"], fmt, output, repo=repo)

@@ -204,6 +204,7 @@ class Engine:
             from .bulk import write_first_index  # an empty store: stream the first index
 
             delta, self.symbols = write_first_index(self.store, batch, source, t0)
+            self.store.set_meta("resolver", str(RESOLVER_VERSION))  # its edges are this resolver's
             return delta
         if not isinstance(batch.parsed, list):
             batch.parsed = list(batch.parsed)

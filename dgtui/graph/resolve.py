@@ -17,7 +17,7 @@ from __future__ import annotations
 import builtins
 from collections.abc import Iterable
 
-from ..model import MAX_CANDIDATES, Atom, Call, Edge, Import, SymbolInfo
+from ..model import Atom, Call, Edge, Import, SymbolInfo
 from ..parse.registry import language_for
 from .symbols import SymbolTable
 from .types import TypeFollowing
@@ -62,6 +62,9 @@ class Resolver(TypeFollowing):
         self._specs: dict[str, object] = {}
         self._bindings: dict[str, tuple[dict[str, Import], list[Import]]] = {}
         self._external: dict[tuple[str, str], bool] = {}
+        self._bases: dict[str, list[SymbolInfo]] = {}
+        self._members: dict[tuple[str, str], SymbolInfo | None] = {}
+        self._methods_named: dict[str, Resolution] = {}
 
     def edges_for(self, atom: Atom | SymbolInfo, calls: Iterable[Call]) -> list[Edge]:
         info = atom if isinstance(atom, SymbolInfo) else self.symbols.get(atom.id) or SymbolInfo.of(atom)
@@ -285,14 +288,19 @@ class Resolver(TypeFollowing):
         """The name rule: ``unique`` for a bare name defined once; else ``ambiguous`` with the
         candidate ids. A method call (``methods_only``) is never ``unique``: its candidates are
         the methods of that name, not module-level or nested functions."""
-        ids = self.symbols.named(short)
         if methods_only:
-            atoms = self.symbols.atoms
-            ids = {i for i in ids if atoms[i].owner and atoms[i].kind not in ("class", "module")}
-        elif len(ids) == 1:
+            found = self._methods_named.get(short)
+            if found is None:
+                atoms = self.symbols.atoms
+                ids = [i for i in self.symbols.named(short)
+                       if atoms[i].owner and atoms[i].kind not in ("class", "module")]
+                found = self._methods_named[short] = ("ambiguous", None, len(ids), None) if ids else _UNRESOLVED
+            return found
+        ids = self.symbols.named(short)
+        if len(ids) == 1:
             return ("unique", next(iter(ids)), 1, None)
         if ids:
-            return ("ambiguous", None, len(ids), " ".join(sorted(ids)[:MAX_CANDIDATES]))
+            return ("ambiguous", None, len(ids), None)
         return _UNRESOLVED
 
     # -- references: what a name means in a file --------------------------------------------
@@ -436,13 +444,20 @@ class Resolver(TypeFollowing):
         return owner if owner is not None and owner.kind == "class" else None
 
     def bases(self, cls: SymbolInfo) -> list[SymbolInfo]:
+        """The classes of the repository that ``cls`` names as its bases (memoized per batch)."""
+        found = self._memo(self._bases, cls.id, lambda: self._find_bases(cls))
+        return found if found is not None else []
+
+    def _find_bases(self, cls: SymbolInfo) -> list[SymbolInfo]:
         out = []
         for text in cls.bases:
             parts = text.split(".")
             ref = self._reference(cls, parts[0], 1)
             hit = ref[1] if ref and ref[0] in ("local", "import") and len(parts) == 1 else (
                 self._lookup_rest(ref, parts[1:], 1) if ref and len(parts) > 1 else None)
-            if hit is None and len(parts) == 1:
+            if hit is None and len(parts) == 1 and not self._external_import(cls, parts[0]):
+                # a base named but bound nowhere in its file (a star import, a global): the
+                # repository's only class of that name
                 ids = [i for i in self.symbols.named(parts[0]) if self.symbols.atoms[i].kind == "class"]
                 hit = self.symbols.atoms[ids[0]] if len(ids) == 1 else None
             if hit is not None and hit.kind == "class" and hit.id != cls.id:
@@ -466,4 +481,5 @@ class Resolver(TypeFollowing):
         if depth > _MAX_DEPTH:
             self._cuts += 1
             return None
-        return self._member_in_file(cls.file_path, cls.qualified_name, name, depth)
+        return self._memo(self._members, (cls.id, name),
+                          lambda: self._member_in_file(cls.file_path, cls.qualified_name, name, depth))

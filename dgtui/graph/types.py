@@ -29,6 +29,7 @@ ECMA_BUILTIN_TYPES = frozenset("""
 """.split())
 _LITERAL_STARTS = tuple("\"'`[{(0123456789") + ("f\"", "f'", "b\"", "b'", "r\"", "r'")
 _MAX_DEPTH = 12
+_NOTHING: frozenset[str] = frozenset()
 
 Value = tuple[str, object] | None
 
@@ -42,6 +43,7 @@ class TypeFollowing:
     def _init_types(self) -> None:
         self._attr_cache: dict[tuple[str, str], tuple[str, SymbolInfo] | None] = {}
         self._bound_cache: dict[str, frozenset[str]] = {}
+        self._file_attrs: dict[str, dict[tuple[str, str], list[tuple[str, SymbolInfo]]]] = {}
 
     # -- what a scope binds ---------------------------------------------------------------
     def bound_names(self, caller: SymbolInfo) -> frozenset[str]:
@@ -52,7 +54,7 @@ class TypeFollowing:
             for scope in self._function_scopes(caller):
                 if scope.types:
                     names.update(k for k in scope.types if not k.startswith("self."))
-            found = self._bound_cache[caller.id] = frozenset(names)
+            found = self._bound_cache[caller.id] = frozenset(names) if names else _NOTHING
         return found
 
     def _function_scopes(self, caller: SymbolInfo):
@@ -194,17 +196,26 @@ class TypeFollowing:
     def _own_attribute(self, cls: SymbolInfo, key: str) -> tuple[str, SymbolInfo] | None:
         if cls.types and key in cls.types:
             return cls.types[key], cls
-        seen: list[tuple[str, SymbolInfo]] = []
-        for atom_id in self.symbols.by_file.get(cls.file_path, ()):
-            method = self.symbols.atoms[atom_id]
-            if method.owner == cls.qualified_name and method.types and key in method.types:
-                seen.append((method.types[key], method))
+        seen = self._attributes_set_in(cls.file_path).get((cls.qualified_name, key), ())
         declared = [s for s in seen if s[0].startswith("T:")]
         if declared:
             return declared[0]
         if seen and len({b for b, _ in seen}) == 1 and seen[0][0] != "?":
             return seen[0]
         return None
+
+    def _attributes_set_in(self, path: str) -> dict[tuple[str, str], list[tuple[str, SymbolInfo]]]:
+        """(class, ``self.x``) -> [(binding, method)] for the methods of one file (once a batch)."""
+        found = self._file_attrs.get(path)
+        if found is None:
+            found = self._file_attrs[path] = {}
+            for atom_id in sorted(self.symbols.by_file.get(path, ())):  # the same answer every run
+                method = self.symbols.atoms[atom_id]
+                if method.owner and method.types:
+                    for key, binding in method.types.items():
+                        if key.startswith("self."):
+                            found.setdefault((method.owner, key), []).append((binding, method))
+        return found
 
     # -- helpers -------------------------------------------------------------------------
     def _module_of(self, scope: SymbolInfo) -> SymbolInfo:

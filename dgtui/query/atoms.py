@@ -96,11 +96,27 @@ def unresolved(store: Store, file_glob: str | None = None, limit: int | None = N
                kinds: Sequence[str] = UNKNOWN_KINDS) -> list[dict[str, Any]]:
     """Calls with no single target: the candidate ids of an ambiguous call, the module of an
     external one."""
-    return [{"source_id": e.source_id, "callee": e.callee, "short_name": e.short_name,
+    rows = [{"source_id": e.source_id, "callee": e.callee, "short_name": e.short_name,
              "line": e.line, "resolution": e.resolution, "candidates": e.candidates,
-             "candidate_ids": e.detail.split() if e.resolution == "ambiguous" and e.detail else [],
              "module": e.detail if e.resolution == "external" else None}
             for e in store.atoms.unresolved_edges(file_glob, limit, kinds)]
+    return with_candidate_ids(store, rows)
+
+
+def with_candidate_ids(store: Store, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Give each ambiguous call row (``callee``, ``resolution``) its ``candidate_ids``: the
+    callables of its name, only methods for a call on a receiver (the resolver's own rule)."""
+    wanted = [r for r in rows if r.get("resolution") == "ambiguous"]
+    named = store.atoms.callables_named([_short(r["callee"]) for r in wanted]) if wanted else {}
+    for row in wanted:
+        on_receiver = "." in row["callee"]
+        row["candidate_ids"] = [i for i, method in named.get(_short(row["callee"]), ())
+                                if method or not on_receiver]
+    return rows
+
+
+def _short(callee: str) -> str:
+    return callee.replace("?.", ".").rpartition(".")[2]
 
 
 def candidates_for(store: Store, short_name: str, limit: int = 50,

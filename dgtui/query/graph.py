@@ -9,7 +9,7 @@ from typing import Any
 
 from ..model import UNRESOLVED_PREFIX
 from ..store import Store
-from .atoms import QueryError, atom_dict, ids
+from .atoms import QueryError, atom_dict, ids, with_candidate_ids
 
 GRAPH_COLUMNS = ["depth", "name", "kind", "file_path", "line", "resolution", "id"]
 
@@ -57,7 +57,7 @@ def _walk(store: Store, start: str, depth: int, upward: bool,
             row = atoms.get(atom_id)
             if row is not None:
                 rows.append(dict(row, depth=level, **info))
-        rows += sorted(unknown, key=lambda r: UNKNOWN_ORDER.get(r["resolution"], 9))
+        rows += with_candidate_ids(store, sorted(unknown, key=lambda r: UNKNOWN_ORDER.get(r["resolution"], 9)))
         seen.update(found)
         frontier = list(found)
     return rows
@@ -74,9 +74,7 @@ def _unknown_call_row(level: int, callee: str, line: int, resolution: str, candi
     row = {"depth": level, "id": None, "name": callee, "kind": resolution, "file_path": None,
            "line": line, "end_line": None, "resolution": resolution, "candidates": candidates,
            "callee": callee, "call_line": line, "call_lines": [line], "via": via}
-    if resolution == "ambiguous":
-        row["candidate_ids"] = detail.split() if detail else []
-    elif resolution == "external":
+    if resolution == "external":
         row["module"] = detail
     return row
 

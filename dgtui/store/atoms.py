@@ -296,6 +296,16 @@ class AtomRepository(AtomSearch):
                 f"WHERE {column} IN ({marks(chunk)}) ORDER BY {column}, line", chunk).fetchall()
         return out
 
+    def callables_named(self, names: Sequence[str]) -> dict[str, list[tuple[str, bool]]]:
+        """name -> [(atom id, is a method)] of the callables (not modules, tests) so named."""
+        out: dict[str, list[tuple[str, bool]]] = {}
+        for chunk in chunks(sorted(set(names))):
+            for atom_id, name, method in self.conn.execute(
+                    "SELECT id, name, owner IS NOT NULL AND kind NOT IN ('class', 'module') FROM atoms "
+                    f"WHERE name IN ({marks(chunk)}) AND kind NOT IN ('module', 'test') ORDER BY id", chunk):
+                out.setdefault(name, []).append((atom_id, bool(method)))
+        return out
+
     def edges_named(self, short_names: Sequence[str]) -> list[tuple[int, Edge]]:
         out = []
         for chunk in chunks(list(short_names)):
