@@ -133,12 +133,15 @@ def impact(r: Reply, subjects: list[dict[str, Any]]) -> None:
         rows, tests = imp["callers"], imp["tests"]
         r.data.setdefault("impact", {})[row["id"]] = {
             "callers": len(rows), "files": len(imp["files"]), "tests": len(tests),
-            "max_depth": imp["max_depth"]}
+            "max_depth": imp["max_depth"], "unfollowed": imp["unfollowed"]}
+        unfollowed = (f" {imp['unfollowed']} call(s) on the way could not be resolved to one atom "
+                      "and were not followed." if imp["unfollowed"] else "")
         if not rows:
-            r.say(f"Nothing calls {head}: a change to it reaches no other atom (resolved calls).")
+            r.say(f"Nothing calls {head}: a change to it reaches no other atom (resolved calls)."
+                  + unfollowed)
         else:
             r.say(f"Changing {head} reaches {len(rows)} atom(s) in {len(imp['files'])} file(s), "
-                  f"up to {imp['max_depth']} call(s) away.")
+                  f"up to {imp['max_depth']} call(s) away." + unfollowed)
             r.say(f"Tests among them: {len(tests)}" + (":" if tests else "."))
             r.listing(tests, lambda c: f"{r.use(c)}  [depth {c['depth']}]")
             r.say("Callers, nearest first:")

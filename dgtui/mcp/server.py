@@ -269,6 +269,7 @@ def build_server(service: IndexService) -> MCPServer:
             rows = found["callers"]
             return {"atom": stored.id, "count": len(rows), "files": found["files"],
                     "tests": q.ids(found["tests"]), "max_depth": found["max_depth"],
+                    "unfollowed_calls": found["unfollowed"],
                     "callers": [brief(r, "depth") for r in rows[:limit]],
                     "truncated": len(rows) > limit}
         return service.answer(work)

@@ -30,7 +30,7 @@ _HEADER_PREFIX = re.compile(
     rb"abstract|declare|override)\s+)*")
 _ROLES = ("callee", "branch", "scope.object", "comment", "doc", "base", "yield",
           "import.module", "export.name", "export.default_name", "export.definition", "error",
-          "bind.name", "bind.attr", "bind.global", "returns")
+          "bind.name", "bind.attr", "bind.global", "returns", "decorator")
 _SHORT_NAME = re.compile(r"([A-Za-z_$#][\w$]*)\s*$")
 _first = itemgetter(0)
 
@@ -41,7 +41,7 @@ class _Interval:
     __slots__ = ("start", "end", "name", "is_atom", "kind", "node", "anchor", "parent",
                  "atom_parent", "children", "row", "calls", "branches", "has_yield", "doc",
                  "bases", "exported", "qualified", "atom_id", "owner", "binds", "returns",
-                 "imports")
+                 "imports", "decorators")
 
     def __init__(self, start: int, end: int, name: str, is_atom: bool, kind: str = "",
                  node: Any = None, anchor: Any = None, row: int = 0):
@@ -68,6 +68,7 @@ class _Interval:
         self.binds: dict[str, str] | None = None  # name -> what it is bound to (see bindings.py)
         self.returns: str | None = None  # the declared return type
         self.imports: list[Import] | None = None  # the module's, in order
+        self.decorators: list[str] | None = None  # as written, without the @
 
 
 @dataclass
@@ -157,6 +158,9 @@ def extract(source: bytes, path: str, lang: LoadedLanguage) -> Extraction:
         elif role == "returns":
             node = caps["returns"][0]
             items.append((node.start_byte, "returns", declared_type(text.of(node))))
+        elif role == "decorator":  # given to the definition it decorates (it starts there)
+            decorator = collapse(text.of(caps["decorator"][0]).lstrip("@ "), _MAX_CALLEE)
+            items.append((caps["decorated"][0].start_byte, "decorator", decorator))
         elif role == "export.name":
             export_names.update(text.of(n) for n in caps["export.name"])
         elif role == "export.default_name":
@@ -282,6 +286,10 @@ def _sweep(module: _Interval, intervals: list[_Interval], items: list[tuple[int,
         elif what == "returns":
             if holder.returns is None:
                 holder.returns = payload
+        elif what == "decorator":
+            if holder.decorators is None:
+                holder.decorators = []
+            holder.decorators.append(payload)
         elif what == "import":
             if holder is module:
                 if module.imports is None:
@@ -349,6 +357,10 @@ def _build_atoms(path: str, lang: LoadedLanguage, text: _Text, module: _Interval
         return f"{path}::{qualified}" if count == 1 else f"{path}::{qualified}#{count}"
 
     module.atom_id = make_id(MODULE_NAME)
+    # Ids first: an @overload stub is numbered after the implementation of its name, which owns
+    # the plain id (the stubs are its signatures, with no body worth a call).
+    for iv in sorted((iv for iv in intervals if iv.is_atom), key=lambda iv: _is_overload(iv)):
+        iv.atom_id = make_id(iv.qualified)
     atoms = [Atom(
         id=module.atom_id, file_path=path, name=MODULE_NAME, qualified_name=MODULE_NAME,
         kind="module", line=1, end_line=None, docstring=module.doc,
@@ -363,7 +375,7 @@ def _build_atoms(path: str, lang: LoadedLanguage, text: _Text, module: _Interval
     for iv in intervals:
         if not iv.is_atom:
             continue
-        iv.atom_id = atom_id = make_id(iv.qualified)
+        atom_id = iv.atom_id
         parent = iv.atom_parent
         node = iv.node
         line = iv.row + 1
@@ -427,13 +439,20 @@ def _wanted_bindings(binds: list[tuple[int, str, dict]], calls: list[tuple[int, 
     return out
 
 
+def _is_overload(iv: _Interval) -> bool:
+    return bool(iv.decorators) and any(d.rpartition(".")[2] == "overload" for d in iv.decorators)
+
+
 def _with_bindings(extra: dict[str, Any] | None, iv: _Interval, heads: set[str]) -> dict[str, Any] | None:
-    """``extra`` plus what resolution reads of the atom: its bindings (``types``) and its
-    declared return type (``returns``)."""
+    """``extra`` plus what resolution reads of the atom: its bindings (``types``), its declared
+    return type (``returns``), and its decorators (a decorated function may be called by name
+    from elsewhere: a property, a registered handler)."""
     types = kept_bindings(iv.binds, heads, iv.kind == "class") if iv.binds else None
-    if not types and not iv.returns:
+    if not types and not iv.returns and not iv.decorators:
         return extra
     extra = dict(extra) if extra else {}
+    if iv.decorators:
+        extra["decorators"] = iv.decorators
     if types:
         extra["types"] = types
     if iv.returns:

@@ -97,13 +97,26 @@ def impact(store: Store, atom_id: str, max_depth: int = 50) -> dict[str, Any]:
                 found[source] = (level, resolution, target)
                 nxt.append(source)
         frontier = nxt
-    briefs = repo.brief_rows(list(found))
+    briefs = repo.brief_rows(list(found) + [atom_id])
     rows = [dict(briefs[i], depth=d, resolution=r, via=v) for i, (d, r, v) in found.items() if i in briefs]
     rows.sort(key=lambda r: (r["depth"], r["file_path"], r["line"]))
     files = sorted({r["file_path"] for r in rows if r.get("file_path")})
     tests = [r for r in rows if is_test(r)]
+    start = briefs.get(atom_id)
+    names = {r["name"] for r in rows} | ({start["name"]} if start else set())
     return {"atom": atom_id, "callers": rows, "files": files, "tests": tests,
-            "max_depth": max((r["depth"] for r in rows), default=0)}
+            "max_depth": max((r["depth"] for r in rows), default=0),
+            "unfollowed": unfollowed_calls(store, names)}
+
+
+def unfollowed_calls(store: Store, names: set[str]) -> int:
+    """Calls that may reach one of the atoms named ``names`` but that no walk can follow: no
+    single target (ambiguous, or unresolved) under one of those names. Answers built on the
+    resolved graph say how many there were, rather than pretend they are not there."""
+    if not names:
+        return 0
+    return sum(1 for _, e in store.atoms.edges_named(sorted(names))
+               if e.target_id is None and e.resolution in ("ambiguous", "unresolved"))
 
 
 DIRECTIONS = ("callers", "callees", "both")

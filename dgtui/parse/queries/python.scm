@@ -35,6 +35,7 @@
 
 ; -- what names are bound to: read by the resolver to follow the types the code states -------
 (function_definition return_type: (type) @returns)
+(decorated_definition (decorator) @decorator definition: (_) @decorated)
 (parameters (identifier) @bind.name)
 (lambda_parameters (identifier) @bind.name)
 (default_parameter name: (identifier) @bind.name)
