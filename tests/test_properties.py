@@ -3,6 +3,7 @@ a fresh full index of the final files, and replaying the event log gives today's
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -22,15 +23,24 @@ CLASSES = ["Base", "Child", "Other"]
 FILES = ["a.py", "b.py", "pkg/__init__.py", "pkg/c.py", "web/d.js", "web/e.js"]
 
 
+#: Statements whose calls resolve through the types the code states: annotated parameters,
+#: constructors, return annotations, attributes set on self in another method.
+TYPED = ["x.save()", "x.load()", "y = Child()", "y = alpha()", "y.save()", "y.load()",
+         "self.attr = Other()", "self.attr = Base()", "self.attr.save()", "self.attr.load()",
+         "z = self.attr", "z.alpha()"]
+
+
 @st.composite
 def python_function(draw, indent: str = "") -> str:
     name = draw(st.sampled_from(NAMES))
     calls = draw(st.lists(st.sampled_from(
         [f"{n}()" for n in NAMES] + ["self.save()", "self.load()", "x.alpha()", "Base()",
-         "super().save()", "mod.beta()", "print(1)"]), max_size=3))
+         "super().save()", "mod.beta()", "print(1)"] + TYPED), max_size=4))
     body = "\n".join(f"{indent}    {c}" for c in calls) or f"{indent}    pass"
     is_async = draw(st.booleans())
-    return f"{indent}{'async ' if is_async else ''}def {name}(self, x):\n{body}\n"
+    param = draw(st.sampled_from(["x", "x: Base", "x: Child", "x: 'Other'", "x: Optional[Base]"]))
+    returns = draw(st.sampled_from(["", " -> Base", " -> Child", " -> 'Other'"]))
+    return f"{indent}{'async ' if is_async else ''}def {name}(self, {param}){returns}:\n{body}\n"
 
 
 @st.composite
@@ -38,7 +48,8 @@ def python_file(draw) -> str:
     parts = []
     imports = draw(st.lists(st.sampled_from([
         "from .c import alpha", "from pkg import c as mod", "import pkg.c as mod",
-        "from a import Base", "from b import *"]), max_size=2, unique=True))
+        "from a import Base", "from b import *", "from pkg.c import Child",
+        "from a import Other"]), max_size=3, unique=True))
     parts += [i + "\n" for i in imports]
     for _ in range(draw(st.integers(0, 3))):
         if draw(st.booleans()):
@@ -91,7 +102,7 @@ def apply_step(root: Path, path: str, text: str | None) -> None:
     target.write_text(text)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=int(os.environ.get("DGTUI_PROPERTY_EXAMPLES", "60")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(initial=edit_sequence(), edits=st.lists(edit_sequence(), min_size=1, max_size=4))
 def test_incremental_equals_full_rebuild_and_replay(initial, edits):
     tmp = Path(tempfile.mkdtemp())

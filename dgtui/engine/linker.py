@@ -2,9 +2,11 @@
 
 The calls of every atom in the changed files are resolved afresh. Elsewhere, only calls whose
 resolution can have changed are looked at again: those whose short name is the name of an atom
-that appeared, vanished or changed kind, of a member of a class whose hierarchy changed, or of a
-name a changed import statement binds (re-exports). The differential property test checks that
-this equals a full rebuild.
+that appeared, vanished or changed kind, of a member of a class whose hierarchy or attribute
+types changed, or of a name a changed import statement binds (re-exports); and every call of an
+atom that calls a function whose declared return type changed (``y = make(); y.bar()`` follows
+it). A package marker (``__init__.py``) that appears or vanishes renames modules: every call is
+resolved again. The differential property tests check that this equals a full rebuild.
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ class Linker:
         self.repo = repo
         self.symbols = symbols
         self._moved_stems: set[str] = set()  # stems of files this batch adds or removes
+        self._markers_moved = False  # a package marker appeared or vanished
+        self._returns_changed: set[str] = set()  # names of functions whose return type changed
 
     def snapshot(self, diff: AtomDiff, old_atoms: list[Atom]) -> tuple[set[str], dict | None]:
         """What to compare after the batch, seen from the symbol table *before* it: the names
@@ -41,6 +45,9 @@ class Linker:
             return set(), None  # nothing outside the batch: no edge elsewhere to look at
         self._moved_stems = {_module_stem(a.file_path) for a in diff.created + diff.deleted
                              if a.kind == "module"}
+        self._markers_moved = any(a.kind == "module" and _is_package_marker(a.file_path)
+                                  for a in diff.created + diff.deleted)
+        self._returns_changed = _returns_changed(diff)
         return self._names(diff), (self._import_targets() if self._moved_stems else None)
 
     def relink(self, old_atoms: list[Atom], new_atoms: list[Atom], diff: AtomDiff,
@@ -63,6 +70,11 @@ class Linker:
         outside = len(symbols.atoms) > len(new_atoms)  # some atoms live outside this batch
         names = before_names | self._names(diff) if outside else set()
         candidates = repo.edges_named(sorted(names)) if names else []
+        if outside and self._markers_moved:  # modules renamed: every call elsewhere, again
+            candidates = repo.edges_from(sorted(set(symbols.atoms) - {a.id for a in new_atoms}))
+        elif outside and self._returns_changed:  # every call of the atoms that call them
+            callers = {e.source_id for _, e in repo.edges_named(sorted(self._returns_changed))}
+            candidates += repo.edges_from(sorted(callers))
         if before_targets is not None:
             candidates += self._edges_through_moved_imports(before_targets, changed_paths)
         if candidates:
@@ -143,6 +155,11 @@ class Linker:
                 classes.update((u.old.name, u.new.name))
             if "imports" in u.changed:
                 names |= _import_names(u.old, self.symbols) | _import_names(u.new, self.symbols)
+            if "extra" in u.changed and _attribute_types(u.old) != _attribute_types(u.new):
+                owner = u.new.name if u.new.kind == "class" else (u.new.owner or "").rpartition(".")[2]
+                if owner:
+                    classes.add(owner)
+                classes |= _type_names(_attribute_types(u.old)) | _type_names(_attribute_types(u.new))
         if classes:
             names |= self._hierarchy_member_names(classes)
         return names
@@ -163,6 +180,33 @@ class Linker:
             names.update(m.name for m in _members(symbols, cls))
             todo.extend(resolver.bases(cls))
         return names
+
+
+def _is_package_marker(path: str) -> bool:
+    return path.rpartition("/")[2] == "__init__.py"
+
+
+def _attribute_types(atom: Atom) -> dict[str, str]:
+    """What an atom says of attributes other files can reach: ``self.x`` bindings of a method,
+    a class body's declarations, a module's annotated globals."""
+    types = (atom.extra or {}).get("types") or {}
+    if atom.kind in ("class", "module"):
+        return dict(types)
+    return {k: v for k, v in types.items() if k.startswith("self.")}
+
+
+def _type_names(types: dict[str, str]) -> set[str]:
+    """The class names a set of bindings mentions (``T:pkg.Foo`` / ``C:Foo`` -> ``Foo``)."""
+    return {b[2:].rpartition(".")[2] for b in types.values() if b[:2] in ("T:", "C:")}
+
+
+def _returns_changed(diff: AtomDiff) -> set[str]:
+    """Names of functions whose declared return type appeared, vanished or changed."""
+    out = {a.name for a in diff.created + diff.deleted if (a.extra or {}).get("returns")}
+    for u in diff.updated:
+        if (u.old.extra or {}).get("returns") != (u.new.extra or {}).get("returns"):
+            out.update((u.old.name, u.new.name))
+    return out
 
 
 def _module_stem(path: str) -> str:

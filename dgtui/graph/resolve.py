@@ -213,7 +213,7 @@ class Resolver(TypeFollowing):
             attribute = self._attribute(value, name, 1)
             if attribute is not None:
                 return self._calling(attribute)
-            if len(self.bases(target)) < len(target.bases):  # a base outside the repository
+            if self._external_base(target):  # maybe inherited from outside the repository
                 return ("external", None, 0, None)
         return _UNRESOLVED
 
@@ -245,7 +245,7 @@ class Resolver(TypeFollowing):
                     hit = self._member(base, parts[1], 0)
                     if hit is not None:
                         return ("self", hit.id, 0, None)
-                if len(self.bases(owner)) < len(owner.bases):  # inherited from outside
+                if self._external_base(owner):  # inherited from outside
                     return ("external", None, 0, None)
                 return _BUILTIN  # object's own methods (__init__, __init_subclass__...)
             return _UNRESOLVED
@@ -447,6 +447,20 @@ class Resolver(TypeFollowing):
         """The classes of the repository that ``cls`` names as its bases (memoized per batch)."""
         found = self._memo(self._bases, cls.id, lambda: self._find_bases(cls))
         return found if found is not None else []
+
+    def _external_base(self, cls: SymbolInfo) -> bool:
+        """Whether ``cls`` (or a base of it in the repository) names a base imported from
+        outside the repository: a member not found may be inherited from there."""
+        todo, seen = [cls], set()
+        while todo:
+            klass = todo.pop()
+            if klass.id in seen:
+                continue
+            seen.add(klass.id)
+            if any(self._external_import(klass, text.partition(".")[0]) for text in klass.bases):
+                return True
+            todo.extend(self.bases(klass))
+        return False
 
     def _find_bases(self, cls: SymbolInfo) -> list[SymbolInfo]:
         out = []
