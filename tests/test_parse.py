@@ -239,3 +239,17 @@ def test_body_hash_ignores_nested_atoms_and_position():
 def test_empty_file_has_only_its_module():
     atoms, result = atoms_of("")
     assert list(atoms) == ["m.py::<module>"] and result.error_count == 0
+
+
+def test_the_called_name_of_a_long_or_commented_callee(tmp_path):
+    """The short name is the callee's last identifier, found before a long callee is cut and
+    with comments left out; comments and line breaks around dots do not split a callee."""
+    from dgtui.parse.extract import extract
+    from dgtui.parse.registry import load
+
+    chain = ".".join(f"part{i}" for i in range(40)) + ".final_method"
+    atoms = extract(f"def f():\n    {chain}()\n".encode(), "long.py", load("python")).atoms
+    (call,) = atoms[1].calls
+    assert call.short == "final_method" and len(call.callee) <= 160
+    atoms = extract(b"function g() { a /* note */ .b(); x.\n  // hm\n  y(); }\n", "t.ts", load("typescript")).atoms
+    assert [(c.callee, c.short) for c in atoms[1].calls] == [("a.b", "b"), ("x.y", "y")]

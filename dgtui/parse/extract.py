@@ -32,6 +32,8 @@ _ROLES = ("callee", "branch", "scope.object", "comment", "doc", "base", "yield",
           "import.module", "export.name", "export.default_name", "export.definition", "error",
           "bind.name", "bind.attr", "bind.global", "returns", "decorator")
 _SHORT_NAME = re.compile(r"([A-Za-z_$#][\w$]*)\s*$")
+_AROUND_DOTS = re.compile(r"\s*(\?\.|\.)\s*")
+_COMMENTS = re.compile(r"/\*.*?\*/|//[^\n]*|#[^\n]*(?=\n)", re.S)
 _first = itemgetter(0)
 
 
@@ -112,12 +114,14 @@ def extract(source: bytes, path: str, lang: LoadedLanguage) -> Extraction:
             if callee_text.isidentifier() and len(callee_text) <= _MAX_CALLEE:
                 short = callee_text  # a bare name: nothing to collapse or split
             else:
-                if len(callee_text) > _MAX_CALLEE or " " in callee_text or not callee_text.isprintable():
-                    callee_text = collapse(callee_text, _MAX_CALLEE)  # else it has no whitespace
+                # The called name is the last identifier of the whole text, taken before a long
+                # callee is cut and with comments left out (`a /* x */ .b` calls b).
                 short = callee_text.rpartition(".")[2]
                 if not short.isidentifier():
-                    m = _SHORT_NAME.search(callee_text)
-                    short = m.group(1) if m else callee_text
+                    m = _SHORT_NAME.search(_COMMENTS.sub("", callee_text))
+                    short = m.group(1) if m else collapse(callee_text, _MAX_CALLEE)
+                if len(callee_text) > _MAX_CALLEE or " " in callee_text or not callee_text.isprintable():
+                    callee_text = collapse(_AROUND_DOTS.sub(r"\1", _COMMENTS.sub(" ", callee_text)), _MAX_CALLEE)
             calls.append((start, callee.start_point[0], callee_text, short))
         elif role.startswith("definition."):
             node = caps[role][0]
