@@ -262,7 +262,9 @@ def build_server(service: IndexService) -> MCPServer:
     def impact(atom: AtomRef, max_depth: Annotated[int, Field(ge=1, le=100)] = 20,
                limit: Limit = 200) -> str:
         """What changing ATOM may affect: every atom that calls it directly or transitively
-        (with its distance), the files they are in, and the tests among them."""
+        (with its distance), the files they are in, and the tests among them. Only calls with
+        a target are followed; unfollowed_calls counts the ambiguous or unresolved calls of the
+        same names that might reach these atoms too."""
         def work(store: Store) -> dict[str, Any]:
             stored = q.resolve_atom(store, atom)
             found = q.impact(store, stored.id, max_depth)
