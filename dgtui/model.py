@@ -254,7 +254,8 @@ class SymbolInfo(NamedTuple):
     is_exported: bool = False
     default_export: str | None = None  # modules: what `export default`/`module.exports =` names
     types: dict[str, str] | None = None  # what names are bound to in its scope (parse/bindings.py)
-    returns: str | None = None  # its declared return type, as written
+    returns: str | None = None  # its declared return type, or what its returns give (C:/A:)
+    fixture: bool = False  # a pytest fixture: a test's parameter of its name is its value
 
     @classmethod
     def of(cls, atom: Atom) -> SymbolInfo:
@@ -262,9 +263,14 @@ class SymbolInfo(NamedTuple):
         default = extra.get("default") if extra and atom.kind == "module" else None
         types = extra.get("types") if extra else None
         returns = extra.get("returns") if extra else None
+        fixture = bool(extra) and is_fixture(extra.get("decorators"))
         return _new(cls, (atom.id, atom.file_path, atom.name, atom.qualified_name, atom.kind,
                           atom.line, atom.owner, atom.parent_id, atom.bases, atom.imports,
-                          atom.is_exported, default, types, returns))
+                          atom.is_exported, default, types, returns, fixture))
+
+
+def is_fixture(decorators) -> bool:
+    return bool(decorators) and any("fixture" in d.partition("(")[0] for d in decorators)
 
 
 _new = tuple.__new__

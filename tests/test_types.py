@@ -235,3 +235,56 @@ def test_typescript_receivers_follow_stated_types(tmp_path: Path):
         assert (e.resolution, e.target_id) == ("typed", expected), callee
     assert edge(store, run, "items.map").resolution == "builtin"
     assert edge(store, run, "unknown.save").target_id is None
+
+
+def test_what_a_function_returns_and_pytest_fixtures(tmp_path: Path):
+    root = tmp_path / "repo"
+    (root / "pkg" / "inner").mkdir(parents=True)
+    (root / "tests").mkdir()
+    (root / "pkg" / "__init__.py").write_text("")
+    (root / "pkg" / "inner" / "helpers.py").write_text("def fmt(x):\n    return x\n")
+    (root / "pkg" / "inner" / "core.py").write_text(textwrap.dedent("""
+        from ..sessions import Session  # a folder without __init__.py, inside a package
+
+        def fmt_all():
+            from .helpers import fmt
+            return fmt(1)
+    """))
+    (root / "pkg" / "sessions.py").write_text(textwrap.dedent("""
+        class Session:
+            def get(self): ...
+
+        def session():
+            return Session()
+
+        def made():
+            s = Session()
+            return s
+    """))
+    (root / "tests" / "conftest.py").write_text(textwrap.dedent("""
+        import pytest
+        from pkg.sessions import Session
+
+        @pytest.fixture
+        def client():
+            c = Session()
+            yield c
+    """))
+    (root / "tests" / "test_it.py").write_text(textwrap.dedent("""
+        from pkg.sessions import session, made
+
+        def test_get(client):
+            client.get()
+            session().get()
+            made().get()
+
+        def test_not_a_fixture(other):
+            other.get()
+    """))
+    store, _ = index_repo(root, tmp_path / "i.db")
+    test = "tests/test_it.py::test_get"
+    for callee in ("client.get", "session().get", "made().get"):
+        assert (edge(store, test, callee).resolution, edge(store, test, callee).target_id) == \
+            ("typed", "pkg/sessions.py::Session.get"), callee
+    assert edge(store, "tests/test_it.py::test_not_a_fixture", "other.get").target_id is None
+    assert edge(store, "pkg/inner/core.py::fmt_all", "fmt").target_id == "pkg/inner/helpers.py::fmt"

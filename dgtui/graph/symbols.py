@@ -144,8 +144,29 @@ class SymbolTable:
         if lang is None:
             return None
         if lang.module_style == "python":
+            if spec.startswith("."):  # relative: folders on disk, package markers or not
+                near = self._python_relative_file(importer, spec)
+                if near is not None:
+                    return near
             return self.python_module_file(self.absolute_python_module(importer, spec))
         return self.ecma_module_file(importer, spec)
+
+    def _python_relative_file(self, importer: str, spec: str) -> str | None:
+        """``from ..helpers import x`` in ``src/flask/sansio/app.py`` -> ``src/flask/helpers.py``:
+        relative imports name folders, which holds in a folder without ``__init__.py`` too (a
+        namespace package inside a package)."""
+        dots = len(spec) - len(spec.lstrip("."))
+        folder = importer.rpartition("/")[0].split("/") if "/" in importer else []
+        if dots - 1 > len(folder):
+            return None
+        folder = folder[: len(folder) - (dots - 1)]
+        rest = [p for p in spec[dots:].split(".") if p]
+        base = "/".join(folder + rest)
+        if not rest:
+            candidates = [f"{base}/__init__.py" if base else "__init__.py"]
+        else:
+            candidates = [f"{base}.py", f"{base}/__init__.py"]
+        return next((c for c in candidates if c in self.modules), None)
 
     def absolute_python_module(self, importer: str, spec: str) -> str:
         if not spec.startswith("."):

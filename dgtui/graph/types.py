@@ -116,6 +116,9 @@ class TypeFollowing:
         return None
 
     def _bound_value(self, scope: SymbolInfo, name: str, binding: str, depth: int) -> Value:
+        if binding == "?" and self._in_tests(scope):  # a test's parameter: maybe a fixture
+            fixture = self._fixture(scope, name)
+            return self._called(("function", fixture), depth) if fixture is not None else None
         kind, _, text = binding.partition(":")
         if kind == "T":
             return self._declared(scope, text)
@@ -153,6 +156,8 @@ class TypeFollowing:
         if kind == "class":
             return ("instance", target)
         if kind == "function" and target.returns:
+            if target.returns[:2] in ("C:", "A:"):  # what its return statements give
+                return self._bound_value(target, "<return>", target.returns, depth + 1)
             return self._declared(target, declared_type(target.returns))
         if kind in ("builtin", "external"):
             return value
@@ -216,6 +221,29 @@ class TypeFollowing:
                         if key.startswith("self."):
                             found.setdefault((method.owner, key), []).append((binding, method))
         return found
+
+    # -- pytest fixtures: the framework passes a test the fixture of its parameter's name ----
+    @staticmethod
+    def _in_tests(scope: SymbolInfo) -> bool:
+        name = scope.file_path.rpartition("/")[2]
+        return name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py"
+
+    def _fixture(self, scope: SymbolInfo, name: str) -> SymbolInfo | None:
+        """The fixture ``name`` a test in ``scope``'s file receives: its own file's, else the
+        nearest conftest.py's, folder by folder up to the root (pytest's own order)."""
+        symbols = self.symbols
+        folder = scope.file_path.rpartition("/")[0]
+        files = [scope.file_path]
+        while True:
+            files.append(f"{folder}/conftest.py" if folder else "conftest.py")
+            if not folder:
+                break
+            folder = folder.rpartition("/")[0]
+        for path in files:
+            hit = symbols.in_file(path, name)
+            if hit is not None and hit.fixture:
+                return hit
+        return None
 
     # -- helpers -------------------------------------------------------------------------
     def _module_of(self, scope: SymbolInfo) -> SymbolInfo:

@@ -26,7 +26,9 @@ from ..model import Import
 UNKNOWN = "?"
 GLOBAL = "global"
 _MAX = 160
-_OPTIONAL = re.compile(r"^(?:typing\.)?Optional\[(.*)\]$", re.S)
+_OPTIONAL = re.compile(r"^(?:[A-Za-z_][\w]*\.)?Optional\[(.*)\]$", re.S)  # typing.Optional, t.Optional
+_UNION_NONE = re.compile(r"^(?:[A-Za-z_][\w]*\.)?Union\[(.*?)\s*,\s*None\s*\]$|"
+                         r"^(?:[A-Za-z_][\w]*\.)?Union\[\s*None\s*,\s*(.*)\]$", re.S)
 _NONE_UNION = re.compile(r"^(.*?)\s*\|\s*(?:None|null|undefined)$|^(?:None|null|undefined)\s*\|\s*(.*)$", re.S)
 _GENERIC = re.compile(r"^([\w.$]+)\s*[\[<]", re.S)
 _DOTTED = re.compile(r"^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*$")
@@ -45,7 +47,7 @@ def declared_type(text: str) -> str:
         if m:
             t = m.group(1).strip()
             continue
-        m = _NONE_UNION.match(t)
+        m = _NONE_UNION.match(t) or _UNION_NONE.match(t)
         if m:
             t = (m.group(1) or m.group(2) or "").strip()
             continue
@@ -53,7 +55,21 @@ def declared_type(text: str) -> str:
     m = _GENERIC.match(t)
     if m:
         t = m.group(1)
+    last = t.rpartition(".")[2]
+    if last in _TYPING_BUILTINS and t in (last, f"typing.{last}", f"t.{last}"):
+        return _TYPING_BUILTINS[last]
+    if last in _NOT_ONE_CLASS:  # Union[A, B], Callable[...], Any, a protocol: no one class
+        return UNKNOWN
     return t if _DOTTED.match(t) and len(t) <= _MAX else UNKNOWN
+
+
+#: typing's names for builtin containers.
+_TYPING_BUILTINS = {"List": "list", "Dict": "dict", "Set": "set", "Tuple": "tuple",
+                    "FrozenSet": "frozenset", "Type": "type", "Text": "str"}
+_NOT_ONE_CLASS = frozenset("""Union Callable Any TypeVar Literal Annotated Protocol Sequence Mapping
+    MutableMapping MutableSequence Iterable Iterator Generator AsyncIterator AsyncIterable
+    Awaitable Coroutine Collection Container Hashable Sized Reversible ClassVar Final Self
+    Never NoReturn object unknown any never""".split())
 
 
 def binding_of(caps: dict[str, list[Any]], text_of: Callable[[Any], str]) -> str:

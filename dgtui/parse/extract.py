@@ -30,7 +30,8 @@ _HEADER_PREFIX = re.compile(
     rb"abstract|declare|override)\s+)*")
 _ROLES = ("callee", "branch", "scope.object", "comment", "doc", "base", "yield",
           "import.module", "export.name", "export.default_name", "export.definition", "error",
-          "bind.name", "bind.attr", "bind.global", "returns", "decorator")
+          "bind.name", "bind.attr", "bind.global", "returns", "decorator", "return.call",
+          "return.name")
 _SHORT_NAME = re.compile(r"([A-Za-z_$#][\w$]*)\s*$")
 _AROUND_DOTS = re.compile(r"\s*(\?\.|\.)\s*")
 _COMMENTS = re.compile(r"/\*.*?\*/|//[^\n]*|#[^\n]*(?=\n)", re.S)
@@ -43,7 +44,7 @@ class _Interval:
     __slots__ = ("start", "end", "name", "is_atom", "kind", "node", "anchor", "parent",
                  "atom_parent", "children", "row", "calls", "branches", "has_yield", "doc",
                  "bases", "exported", "qualified", "atom_id", "owner", "binds", "returns",
-                 "imports", "decorators")
+                 "imports", "decorators", "returned")
 
     def __init__(self, start: int, end: int, name: str, is_atom: bool, kind: str = "",
                  node: Any = None, anchor: Any = None, row: int = 0):
@@ -71,6 +72,7 @@ class _Interval:
         self.returns: str | None = None  # the declared return type
         self.imports: list[Import] | None = None  # the module's, in order
         self.decorators: list[str] | None = None  # as written, without the @
+        self.returned: set[str] | None = None  # what its return statements give (C:/A: bindings)
 
 
 @dataclass
@@ -95,6 +97,7 @@ def extract(source: bytes, path: str, lang: LoadedLanguage) -> Extraction:
     calls: list[tuple[int, int, str, str]] = []  # (byte, row, callee, short): most matches
     items: list[tuple[int, str, Any]] = []  # (byte, what, payload): the other point items
     binds: list[tuple[int, str, dict]] = []  # (byte, bound name, captures)
+    returned_names: set[str] = set()  # names a function returns: their bindings are wanted
     export_names: set[str] = set()
     export_spans: list[tuple[int, int]] = []
     comments: dict[int, tuple[int, str]] = {}  # end row -> (start row, text)
@@ -162,6 +165,12 @@ def extract(source: bytes, path: str, lang: LoadedLanguage) -> Extraction:
         elif role == "returns":
             node = caps["returns"][0]
             items.append((node.start_byte, "returns", declared_type(text.of(node))))
+        elif role in ("return.call", "return.name"):
+            node = caps[role][0]
+            written = collapse(text.of(node), _MAX_CALLEE)
+            if role == "return.name":
+                returned_names.add(written)
+            items.append((node.start_byte, "returned", ("C:" if role == "return.call" else "A:") + written))
         elif role == "decorator":  # given to the definition it decorates (it starts there)
             decorator = collapse(text.of(caps["decorator"][0]).lstrip("@ "), _MAX_CALLEE)
             items.append((caps["decorated"][0].start_byte, "decorator", decorator))
@@ -180,7 +189,7 @@ def extract(source: bytes, path: str, lang: LoadedLanguage) -> Extraction:
                 row, col = node.start_point
                 errors.append(f"{row + 1}:{col + 1} syntax error near {collapse(text.of(node), 40)!r}")
 
-    items += _wanted_bindings(binds, calls, text)
+    items += _wanted_bindings(binds, calls, text, returned_names)
     module = _Interval(0, len(source) + 1, MODULE_NAME, is_atom=True, kind="module")
     _nest(module, intervals)
     _sweep(module, intervals, items)
@@ -290,6 +299,10 @@ def _sweep(module: _Interval, intervals: list[_Interval], items: list[tuple[int,
         elif what == "returns":
             if holder.returns is None:
                 holder.returns = payload
+        elif what == "returned":
+            if holder.returned is None:
+                holder.returned = set()
+            holder.returned.add(payload)
         elif what == "decorator":
             if holder.decorators is None:
                 holder.decorators = []
@@ -417,11 +430,11 @@ def _call_heads(callees) -> set[str]:
 
 
 def _wanted_bindings(binds: list[tuple[int, str, dict]], calls: list[tuple[int, int, str, str]],
-                     text: _Text) -> list[tuple[int, str, Any]]:
+                     text: _Text, returned: set[str]) -> list[tuple[int, str, Any]]:
     """Bind items for the names resolution may ask about: heads of the file's calls, attributes
     of ``self``, and what those are aliases of. Most bound names (locals never called through)
     are left unread: judging every assignment cost a quarter of extraction."""
-    wanted = _call_heads(c[2] for c in calls)
+    wanted = _call_heads(c[2] for c in calls) | returned
     out: list[tuple[int, str, Any]] = []
     pending = binds
     while pending:
@@ -443,6 +456,14 @@ def _wanted_bindings(binds: list[tuple[int, str, dict]], calls: list[tuple[int, 
     return out
 
 
+def _inferred_return(iv: _Interval) -> str | None:
+    """An unannotated function's return value, when every return statement that says gives the
+    same one: ``C:Session`` (``return Session()``) or ``A:app`` (``return app``, ``yield app``)."""
+    if iv.returned and len(iv.returned) == 1 and iv.kind != "class":
+        return next(iter(iv.returned))
+    return None
+
+
 def _is_overload(iv: _Interval) -> bool:
     return bool(iv.decorators) and any(d.rpartition(".")[2] == "overload" for d in iv.decorators)
 
@@ -451,16 +472,19 @@ def _with_bindings(extra: dict[str, Any] | None, iv: _Interval, heads: set[str])
     """``extra`` plus what resolution reads of the atom: its bindings (``types``), its declared
     return type (``returns``), and its decorators (a decorated function may be called by name
     from elsewhere: a property, a registered handler)."""
+    returns = iv.returns or _inferred_return(iv)
+    if iv.returned and not iv.returns:  # the names it returns are heads of a kind
+        heads = heads | {r[2:] for r in iv.returned if r.startswith("A:")}
     types = kept_bindings(iv.binds, heads, iv.kind == "class") if iv.binds else None
-    if not types and not iv.returns and not iv.decorators:
+    if not types and not returns and not iv.decorators:
         return extra
     extra = dict(extra) if extra else {}
     if iv.decorators:
         extra["decorators"] = iv.decorators
     if types:
         extra["types"] = types
-    if iv.returns:
-        extra["returns"] = iv.returns
+    if returns:
+        extra["returns"] = returns
     return extra
 
 

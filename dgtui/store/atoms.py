@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..model import AtomFilter, Edge, Import, SymbolInfo
+from ..model import AtomFilter, Edge, Import, SymbolInfo, is_fixture
 from . import schema
 from .records import (
     ATOM_COLUMNS,
@@ -392,12 +392,13 @@ class AtomRepository(AtomSearch):
     def symbol_infos(self) -> Iterator[SymbolInfo]:
         """Everything resolution needs, for a SymbolTable."""
         for (atom_id, path, name, qualified, kind, line, owner, parent, exported, data,
-             default, types, returns) in self.conn.execute(
+             default, types, returns, decorators) in self.conn.execute(
                 "SELECT id, file_path, name, qualified_name, kind, line, owner, parent_id, is_exported, "
                 "CASE WHEN kind = 'module' THEN json_extract(data, '$.imports') "
                 "WHEN kind = 'class' THEN json_extract(data, '$.bases') END, "
                 "CASE WHEN kind = 'module' THEN json_extract(data, '$.extra.default') END, "
-                "json_extract(data, '$.extra.types'), json_extract(data, '$.extra.returns') FROM atoms"):
+                "json_extract(data, '$.extra.types'), json_extract(data, '$.extra.returns'), "
+                "json_extract(data, '$.extra.decorators') FROM atoms"):
             bases: tuple[str, ...] = ()
             imports: tuple[Import, ...] = ()
             if data:
@@ -408,7 +409,8 @@ class AtomRepository(AtomSearch):
                     imports = tuple(Import(i[0], i[1], i[2], bool(i[3])) for i in parsed)
             yield SymbolInfo(atom_id, path, name, qualified, kind, line, owner, parent, bases,
                              imports, bool(exported), default,
-                             json.loads(types) if types else None, returns)
+                             json.loads(types) if types else None, returns,
+                             bool(decorators) and is_fixture(json.loads(decorators)))
 
     def totals(self) -> dict[str, int]:
         """Files, atoms, edges, skipped files and files with parse errors (cheap: a status bar

@@ -133,6 +133,9 @@
 (ERROR) @error
 
 ; -- what names are bound to (see parse/bindings.py) ------------------------------------------
+(return_statement (new_expression constructor: (_) @return.call))
+(return_statement (call_expression function: (_) @return.call))
+(return_statement (identifier) @return.name)
 (variable_declarator name: (identifier) @bind.name value: (_) @bind.value)
 (arrow_function parameter: (identifier) @bind.name)
 (for_in_statement left: (identifier) @bind.name)

@@ -35,6 +35,10 @@
 
 ; -- what names are bound to: read by the resolver to follow the types the code states -------
 (function_definition return_type: (type) @returns)
+; what an unannotated function returns, when it says: return Foo(...) / return name / yield name
+(return_statement (call function: (_) @return.call))
+(return_statement (identifier) @return.name)
+(yield (identifier) @return.name)
 (decorated_definition (decorator) @decorator definition: (_) @decorated)
 (parameters (identifier) @bind.name)
 (lambda_parameters (identifier) @bind.name)
