@@ -61,10 +61,12 @@ class DgtuiApp(App):
 
     def __init__(self, root: str, home: str | None = None, *, watch: bool = True,
                  chunk_files: int | None = FIRST_RUN_CHUNK, force_polling: bool = False,
-                 step_ms: int | None = None, live: bool = True, chat_user: str | None = None) -> None:
+                 step_ms: int | None = None, live: bool = True, chat_user: str | None = None,
+                 scope: str | None = None) -> None:
         super().__init__()
         start_resource_tracker()
         self.root = root
+        self.scope = scope  # a file glob: the search's default when started in a subfolder
         self.paths = RepoPaths.for_root(root, home)
         self.stores = StorePool(self.paths.index_db)
         self.history = NavHistory()

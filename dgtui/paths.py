@@ -13,6 +13,7 @@ import hashlib
 import os
 import re
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -47,6 +48,48 @@ def repository_root(path: str) -> str:
     if not os.access(root, os.R_OK | os.X_OK):
         raise PathError(f"{path}: permission denied")
     return root
+
+
+@dataclass(frozen=True)
+class FoundRepository:
+    """The repository a folder belongs to: ``root`` is indexed, ``given`` is where the user
+    was; ``why`` says how the root was found when it is not the folder given."""
+
+    root: str
+    given: str
+    why: str | None = None
+
+    @property
+    def subfolder(self) -> str:
+        """The folder given, relative to the root (posix; "" when it is the root)."""
+        if self.given == self.root:
+            return ""
+        return os.path.relpath(self.given, self.root).replace(os.sep, "/")
+
+
+def find_repository(path: str, home: str | None = None) -> FoundRepository:
+    """The repository ``path`` is in: any folder of a repository is that repository.
+
+    The enclosing git work tree (the nearest folder holding ``.git``, a folder or, in a linked
+    work tree or a submodule, a file), else the nearest folder at or above ``path`` that already
+    has an index in the data home, else ``path`` itself."""
+    given = repository_root(path)
+    for folder in _self_and_parents(given):
+        if os.path.lexists(os.path.join(folder, ".git")):
+            return FoundRepository(folder, given, None if folder == given else "the enclosing git work tree")
+    for folder in _self_and_parents(given):
+        if os.path.exists(RepoPaths.for_root(folder, home).index_db):
+            return FoundRepository(folder, given, None if folder == given else "the nearest folder above with an index")
+    return FoundRepository(given, given)
+
+
+def _self_and_parents(folder: str) -> Iterator[str]:
+    while True:
+        yield folder
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return
+        folder = parent
 
 
 def repository_id(root: str) -> str:

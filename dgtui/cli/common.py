@@ -20,6 +20,7 @@ class Repo:
     root: str
     home: str | None
     version: int | None = None  # the graph version the last ``snapshot`` read
+    subfolder: str = ""  # where the command was started, relative to the root ("" at the root)
 
     @property
     def paths(self):
@@ -96,21 +97,50 @@ def _quote(path: str) -> str:
 def repo_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     """``--path`` and ``--home``, turned into a ``repo`` argument."""
 
-    @click.option("--path", "path", default=".", show_default=True, metavar="DIR",
-                  help="The repository (any folder in it).")
-    @click.option("--home", "home", default=None, metavar="DIR", envvar="DGTUI_HOME",
+    @click.option("--path", "path", default=None, metavar="DIR",
+                  help="The repository (any folder in it; default: here).")
+    @click.option("--home", "home", default=None, metavar="DIR",
                   help="dgtui's data home (default: $DGTUI_HOME or the user data folder).")
     @functools.wraps(fn)
-    def wrapper(*args: Any, path: str, home: str | None, **kwargs: Any) -> Any:
+    def wrapper(*args: Any, path: str | None, home: str | None, **kwargs: Any) -> Any:
         return fn(*args, repo=make_repo(path, home), **kwargs)
 
     return wrapper
 
 
-def make_repo(path: str, home: str | None) -> Repo:
-    from ..paths import repository_root
+@dataclass
+class GlobalOptions:
+    """``dgtui --path DIR --home DIR`` given before the command (or with none): the defaults of
+    the command's own ``--path``/``PATH`` and ``--home``."""
 
-    return Repo(repository_root(path), home)
+    path: str | None = None
+    home: str | None = None
+
+
+def make_repo(path: str | None, home: str | None) -> Repo:
+    """The repository of ``path`` (the command's own, else the global option, else here); one
+    line on standard error says which root was taken when it is not the folder given."""
+    from ..paths import find_repository
+
+    ctx = click.get_current_context(silent=True)
+    given = ctx.find_object(GlobalOptions) if ctx is not None else None
+    if given is not None:
+        path = path if path is not None else given.path
+        home = home if home is not None else given.home
+    found = find_repository(path if path is not None else ".", home)
+    if found.why:
+        click.echo(f"dgtui: using {found.root} ({found.why} of {found.subfolder})", err=True)
+    return Repo(found.root, home, subfolder=found.subfolder)
+
+
+def subfolder_glob(repo: Repo) -> str | None:
+    """The file filter a search started in a subfolder defaults to: the files under it."""
+    return f"{glob_escape(repo.subfolder)}/*" if repo.subfolder else None
+
+
+def glob_escape(path: str) -> str:
+    """``path`` as a GLOB that matches it literally (``[`` ``*`` ``?`` in a folder name)."""
+    return "".join(f"[{c}]" if c in "*?[" else c for c in path)
 
 
 def output_options(fn: Callable[..., Any]) -> Callable[..., Any]:

@@ -12,8 +12,8 @@ from .common import busy_writer, make_repo, one_shot_writer
 
 
 @click.command()
-@click.argument("path", default=".", required=False, metavar="[PATH]")
-@click.option("--home", default=None, metavar="DIR", envvar="DGTUI_HOME", help="dgtui's data home.")
+@click.argument("path", default=None, required=False, metavar="[PATH]")
+@click.option("--home", default=None, metavar="DIR", help="dgtui's data home (default: $DGTUI_HOME).")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
 @click.option("--rebuild", is_flag=True, help="Throw the index away and build it from scratch.")
 @click.option("--max-bytes", type=click.IntRange(min=1), default=None, metavar="N",
@@ -21,7 +21,7 @@ from .common import busy_writer, make_repo, one_shot_writer
 @click.option("--workers", type=click.IntRange(min=1), default=None, metavar="N",
               help="Parse with N processes (default: one per core).")
 @click.option("--list-skipped", is_flag=True, help="List every skipped file and why.")
-def index(path: str, home: str | None, as_json: bool, rebuild: bool, max_bytes: int | None,
+def index(path: str | None, home: str | None, as_json: bool, rebuild: bool, max_bytes: int | None,
           workers: int | None, list_skipped: bool) -> None:
     """Index PATH (default: here). Again later, re-parse only what changed."""
     from ..engine.indexer import Indexer

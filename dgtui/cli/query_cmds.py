@@ -6,7 +6,7 @@ import json
 
 import click
 
-from .common import NUMBER, Repo, emit, output_options, positive, repo_options
+from .common import NUMBER, Repo, emit, output_options, positive, repo_options, subfolder_glob
 
 _ATOM_COLUMNS = ["name", "kind", "file_path", "line", "end_line", "id"]
 _GRAPH_COLUMNS = ["depth", "name", "kind", "file_path", "line", "resolution", "id"]
@@ -31,6 +31,10 @@ def search(text: tuple[str, ...], kind, is_async, exported, file_glob, limit, re
     from .. import query as q
     from ..model import AtomFilter
 
+    if file_glob is None and repo.subfolder:  # started in a subfolder: search there first
+        file_glob = subfolder_glob(repo)
+        click.echo(f"dgtui: files under {repo.subfolder}/ only (--file '*' for the whole repository)",
+                   err=True)
     with repo.snapshot() as store:
         rows = q.search(store, " ".join(text), AtomFilter(kind=kind, is_async=is_async,
                                                         exported=exported, file_glob=file_glob),

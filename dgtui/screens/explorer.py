@@ -60,7 +60,7 @@ class ExplorerScreen(LiveScreen):
         yield PaneBar(os.path.basename(self.app.root), 1)
         yield Breadcrumbs(id="crumbs")
         with Grid(id="panes"):
-            yield SearchPane(id="search-pane")
+            yield SearchPane(self.app.scope, id="search-pane")
             yield AtomPane(id="atom-pane")
             yield CallPane(True, id="callers-pane")
             yield CallPane(False, id="callees-pane")
@@ -69,6 +69,7 @@ class ExplorerScreen(LiveScreen):
 
     def on_mount(self) -> None:
         self.query_one(SearchPane).focus_main()
+        self._search_filters = self.search.filters_of(self._search_filters)
         self.update_crumbs()
         self.run_search()
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -11,6 +13,7 @@ from textual.timer import Timer
 from textual.widgets import Input, Static
 
 from ..messages import AtomChosen, SearchChanged
+from ..model import AtomFilter
 from ..query import TABLE_COLUMNS
 from ..query.search_syntax import describe_filters, parse_search, without_filter
 from .pane import ExportData, Pane
@@ -35,9 +38,13 @@ class FilterChips(Static):
 
     _shown: tuple | None = None
 
-    def show(self, line: str) -> None:
+    def show(self, line: str, scope: str | None = None) -> None:
+        """The filters of ``line``; ``scope`` is the folder the explorer was started in, a
+        file filter of its own until the line names one."""
         parsed = parse_search(line)
         chips = describe_filters(parsed.filters)
+        if scope and not parsed.filters.file_glob:
+            chips.append(("scope", f"in {scope.removesuffix('*')}"))
         if (parsed.problems, chips) == self._shown:
             return  # typing the text leaves the chips alone (an update costs a layout pass)
         self._shown = (parsed.problems, chips)
@@ -62,9 +69,12 @@ class SearchPane(Pane):
     NUMBER = 1
     TITLE = "Search"
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, scope: str | None = None, **kwargs) -> None:
         super().__init__(**kwargs)
         self.text = ""
+        #: The files a search looks at while the box names none: the folder the explorer was
+        #: started in (``src/pkg/*``), shown as a chip that removes it.
+        self.scope = scope
         self._subtitle = ""
         self._preview_timer: Timer | None = None
 
@@ -77,7 +87,7 @@ class SearchPane(Pane):
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.query_one(FilterChips).show("")
+        self.query_one(FilterChips).show("", self.scope)
         self.query_one(ResultsTable).display = False
 
     def main_widget(self):
@@ -91,10 +101,19 @@ class SearchPane(Pane):
     @on(Input.Changed, "#search-input")
     def _changed(self, event: Input.Changed) -> None:
         event.stop()
-        self.query_one(FilterChips).show(event.value)
-        parsed = parse_search(event.value)
         self.text = event.value
-        self.post_message(SearchChanged(parsed.text, parsed.filters))
+        self._search_changed()
+
+    def _search_changed(self) -> None:
+        self.query_one(FilterChips).show(self.text, self.scope)
+        parsed = parse_search(self.text)
+        self.post_message(SearchChanged(parsed.text, self.filters_of(parsed.filters)))
+
+    def filters_of(self, filters: AtomFilter) -> AtomFilter:
+        """The box's filters, with the scope when the box names no files."""
+        if self.scope and not filters.file_glob:
+            return replace(filters, file_glob=self.scope)
+        return filters
 
     @on(Input.Submitted, "#search-input")
     def _submitted(self, event: Input.Submitted) -> None:
@@ -103,6 +122,10 @@ class SearchPane(Pane):
             self.table.focus()
 
     def remove_filter(self, kind: str) -> None:
+        if kind == "scope":
+            self.scope = None
+            self._search_changed()
+            return
         box = self.query_one(SearchInput)
         box.value = without_filter(box.value, kind)
 
