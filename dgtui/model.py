@@ -303,8 +303,10 @@ class IndexSummary:
     deleted: int = 0
     transactions: list[int] = field(default_factory=list)
     edges_by_resolution: dict[str, int] = field(default_factory=dict)
-    skipped: dict[str, int] = field(default_factory=dict)  # reason -> count
+    skipped: dict[str, int] = field(default_factory=dict)  # reason -> count of files
     skipped_files: list[dict[str, str]] = field(default_factory=list)
+    skipped_folders: dict[str, int] = field(default_factory=dict)  # reason -> count of folders
+    skipped_folder_list: list[dict[str, str]] = field(default_factory=list)
     files_with_errors: int = 0
     seconds: float = 0.0
     walk_seconds: float = 0.0
@@ -319,6 +321,7 @@ class IndexSummary:
             "created": self.created, "updated": self.updated, "deleted": self.deleted,
             "transactions": self.transactions, "edges_by_resolution": self.edges_by_resolution,
             "skipped_by_reason": self.skipped, "skipped_files": self.skipped_files,
+            "skipped_folders_by_reason": self.skipped_folders, "skipped_folders": self.skipped_folder_list,
             "files_with_errors": self.files_with_errors,
             "timings": {"walk": round(self.walk_seconds, 3), "parse": round(self.parse_seconds, 3),
                         "write": round(self.write_seconds, 3)},

@@ -20,11 +20,27 @@ from .common import busy_writer, make_repo, one_shot_writer
               help="Skip files larger than N bytes (default 2 MB).")
 @click.option("--workers", type=click.IntRange(min=1), default=None, metavar="N",
               help="Parse with N processes (default: one per core).")
-@click.option("--list-skipped", is_flag=True, help="List every skipped file and why.")
+@click.option("--list-skipped", is_flag=True, help="List every skipped file and folder and why.")
+@click.option("--exclude", multiple=True, metavar="PATTERN",
+              help="Skip what matches PATTERN (gitignore syntax, e.g. 'generated/'); remembered by "
+                   "the index for every later walk. Repeat for more.")
+@click.option("--include", multiple=True, metavar="PATTERN",
+              help="Index what matches PATTERN even if an ignore file or the defaults skip it "
+                   "(e.g. 'build/'); remembered too. Either option undoes the other's pattern.")
 def index(path: str | None, home: str | None, as_json: bool, rebuild: bool, max_bytes: int | None,
-          workers: int | None, list_skipped: bool) -> None:
-    """Index PATH (default: here). Again later, re-parse only what changed."""
+          workers: int | None, list_skipped: bool, exclude: tuple[str, ...],
+          include: tuple[str, ...]) -> None:
+    """Index PATH (default: here). Again later, re-parse only what changed.
+
+    \b
+    What is skipped: what .gitignore and .ignore files (at any depth) and .git/info/exclude say;
+    folders that are never source (.git, .hg, .svn, .jj, node_modules, __pycache__); virtual
+    environments (a folder holding pyvenv.cfg); and your own patterns: `exclude`/`include` lists
+    in a [tool.dgtui] table of the repository's pyproject.toml, or --exclude/--include here.
+    --list-skipped shows every skipped folder and file with its reason.
+    """
     from ..engine.indexer import Indexer
+    from ..engine.patterns import remember_patterns
     from ..engine.walk import DEFAULT_MAX_BYTES
     from ..engine.writer import open_for_writing
 
@@ -34,11 +50,15 @@ def index(path: str | None, home: str | None, as_json: bool, rebuild: bool, max_
         if holder is not None:  # a live writer keeps this index: report it, write nothing
             if rebuild:
                 raise busy_writer(holder, "rebuild it")
+            if exclude or include:
+                raise busy_writer(holder, "change what is skipped")
             summary = _as_it_stands(repo)
         else:
             if rebuild:
                 remove_index(paths.index_db)
             with open_for_writing(paths.index_db, repo.root) as store:
+                if exclude or include:
+                    remember_patterns(store, exclude, include)
                 indexer = Indexer(repo.root, store, max_bytes=max_bytes or DEFAULT_MAX_BYTES,
                                   workers=workers)
                 show_bar = not as_json and sys.stderr.isatty()
@@ -51,6 +71,7 @@ def index(path: str | None, home: str | None, as_json: bool, rebuild: bool, max_
     if as_json:
         if not list_skipped:
             result.pop("skipped_files")
+            result.pop("skipped_folders")
         click.echo(json.dumps(result, indent=2))
         return
     _print_summary(result, list_skipped)
@@ -103,13 +124,15 @@ def _print_summary(r: dict, list_skipped: bool) -> None:
                       "this command wrote nothing")
     else:
         console.print(changed if r["parsed"] or r["removed"] else "nothing changed")
-    skipped = r["skipped_by_reason"]
-    if skipped:
-        reasons = ", ".join(f"{reason} {n}" for reason, n in skipped.items())
-        console.print(f"skipped {sum(skipped.values())} file(s): {reasons}"
+    for what, by_reason, rows in (("folder(s)", r["skipped_folders_by_reason"], r["skipped_folders"]),
+                                  ("file(s)", r["skipped_by_reason"], r["skipped_files"])):
+        if not by_reason:
+            continue
+        reasons = ", ".join(f"{reason} {n}" for reason, n in by_reason.items())
+        console.print(f"skipped {sum(by_reason.values())} {what}: {reasons}"
                       + ("" if list_skipped else " (--list-skipped to see them)"))
         if list_skipped:
-            for s in r["skipped_files"]:
+            for s in rows:
                 console.print(f"  {escape(s['path'])}  [dim]{s['reason']}: {escape(s['detail'])}[/dim]")
     if r["files_with_errors"]:
         console.print(f"{r['files_with_errors']} file(s) had syntax errors; indexed what parses "

@@ -173,7 +173,7 @@ def query(limit, repo: Repo, fmt, output, **filters) -> None:
 @click.command()
 @repo_options
 @click.option("--json", "as_json", is_flag=True, help="Print as one JSON object.")
-@click.option("--skipped", is_flag=True, help="List the skipped files and why.")
+@click.option("--skipped", is_flag=True, help="List the skipped folders and files and why.")
 @click.option("--errors", is_flag=True, help="List the files that had syntax errors.")
 def stats(repo: Repo, as_json: bool, skipped: bool, errors: bool) -> None:
     """Counts: files, atoms, calls by resolution, skipped files, events, size."""
@@ -184,6 +184,7 @@ def stats(repo: Repo, as_json: bool, skipped: bool, errors: bool) -> None:
         data["root"] = repo.root
         data["index"] = store.path
         if skipped:
+            data["skipped_folders"] = q.skipped_folders(store)
             data["skipped_files"] = q.skipped_files(store)
         if errors:
             data["error_files"] = [{"path": f.path, "errors": f.error_count, "first": list(f.errors)}
@@ -200,16 +201,24 @@ def stats(repo: Repo, as_json: bool, skipped: bool, errors: bool) -> None:
                   f"events {data['events']:,} · last transaction {data['last_transaction']} · "
                   f"{data['database_bytes'] / 1e6:.1f} MB")
     for title, key in (("atoms by kind", "atoms_by_kind"), ("calls by resolution", "edges_by_resolution"),
-                       ("files by language", "files_by_language"), ("skipped", "skipped_by_reason")):
+                       ("files by language", "files_by_language"), ("skipped files", "skipped_by_reason"),
+                       ("skipped folders", "skipped_folders_by_reason")):
         if data[key]:
             console.print(f"{title}: " + ", ".join(f"{k} {v:,}" for k, v in data[key].items()))
     if data["files_with_errors"]:
         console.print(f"files with syntax errors: {data['files_with_errors']}")
-    for s in data.get("skipped_files", []):
-        console.print(f"  {escape(s['path'])}  [dim]{s['reason']}: {escape(s['detail'])}[/dim]")
-    for f in data.get("error_files", []):
-        console.print(f"  {escape(f['path'])}  [dim]{f['errors']} error(s): "
-                      f"{escape('; '.join(f['first'][:2]))}[/dim]")
+    # Each list asked for is printed under its title, "none" included: an empty answer is said.
+    listed = []
+    if skipped:
+        listed += [("skipped folders", [(s["path"], f"{s['reason']}: {s['detail']}") for s in data["skipped_folders"]]),
+                   ("skipped files", [(s["path"], f"{s['reason']}: {s['detail']}") for s in data["skipped_files"]])]
+    if errors:
+        listed.append(("files with syntax errors", [
+            (f["path"], f"{f['errors']} error(s): {'; '.join(f['first'][:2])}") for f in data["error_files"]]))
+    for title, rows in listed:
+        console.print(f"\n[bold]{title}[/bold]" + ("" if rows else ": none"))
+        for path, detail in rows:
+            console.print(f"  {escape(path)}  [dim]{escape(detail)}[/dim]")
 
 
 @click.command()
