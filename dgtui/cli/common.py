@@ -195,6 +195,47 @@ def command_meta(repo: Repo | None, title: str | None = None) -> dict[str, Any]:
                        graph_version=repo.version if repo else None, title=title)
 
 
+def kind_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``--kind``: a kind (or its short name, ``fn``); another word is an error listing them."""
+    from ..query.search_syntax import KINDS
+
+    def check(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+        from ..query.search_syntax import kind_named
+
+        if value is None:
+            return None
+        kind = kind_named(value)
+        if kind is None:
+            raise click.BadParameter(f"{value!r} is not a kind of atom; the kinds are {', '.join(KINDS)}")
+        return kind
+
+    return click.option("--kind", default=None, metavar="KIND", callback=check,
+                        help=", ".join(KINDS) + ".")(fn)
+
+
+def file_option(help_text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``--file GLOB``, read as the explorer reads ``file:``: without a wildcard, the words
+    match anywhere in the path (``--file sansio`` is ``*sansio*``)."""
+
+    def glob(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+        from ..query.search_syntax import path_glob
+
+        return path_glob(value) if value else None
+
+    return click.option("--file", "file_glob", default=None, metavar="GLOB", callback=glob,
+                        help=f"{help_text} (a GLOB; words without * match anywhere in the path).")
+
+
+def text_console():
+    """A rich console for a command's text (``show``, ``stats``, ``index``): in a pipe, lines
+    are not wrapped at 80 columns, so an id or a path stays on one line for ``grep``."""
+    import sys
+
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=not sys.stdout.isatty())
+
+
 #: The largest number an option takes: SQLite integers are 64-bit, and Python's are not.
 MAX_NUMBER = 2**63 - 1
 #: A number option (``--transaction``, ``--min-complexity``): SQLite's range, checked by click.

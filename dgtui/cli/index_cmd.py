@@ -8,7 +8,7 @@ import sys
 
 import click
 
-from .common import busy_writer, make_repo, one_shot_writer
+from .common import busy_writer, make_repo, one_shot_writer, text_console
 
 
 @click.command()
@@ -110,10 +110,9 @@ def _with_progress(indexer):
 
 
 def _print_summary(r: dict, list_skipped: bool) -> None:
-    from rich.console import Console
     from rich.markup import escape
 
-    console = Console(highlight=False)
+    console = text_console()
     by_res = ", ".join(f"{k} {v:,}" for k, v in r["edges_by_resolution"].items()) or "none"
     changed = (f"parsed {r['parsed']:,} file(s): +{r['created']:,} ~{r['updated']:,} -{r['deleted']:,} "
                f"atoms, {r['removed']:,} file(s) removed")

@@ -6,23 +6,29 @@ import json
 
 import click
 
-from .common import NUMBER, Repo, emit, output_options, positive, repo_options, subfolder_glob
+from .common import (
+    NUMBER,
+    Repo,
+    emit,
+    file_option,
+    kind_option,
+    output_options,
+    positive,
+    repo_options,
+    subfolder_glob,
+    text_console,
+)
 
 _ATOM_COLUMNS = ["name", "kind", "file_path", "line", "end_line", "id"]
 _GRAPH_COLUMNS = ["depth", "name", "kind", "file_path", "line", "resolution", "id"]
 
 
-def _kind_option(fn):
-    return click.option("--kind", default=None, metavar="KIND",
-                        help="function, method, class, arrow, generator, test, module")(fn)
-
-
 @click.command()
 @click.argument("text", nargs=-1, required=True)
-@_kind_option
+@kind_option
 @click.option("--async", "is_async", is_flag=True, default=None, help="Only async functions.")
 @click.option("--exported", is_flag=True, default=None, help="Only exported atoms.")
-@click.option("--file", "file_glob", default=None, metavar="GLOB", help="Only files matching GLOB.")
+@file_option("Only files matching GLOB")
 @click.option("--limit", type=int, default=50, show_default=True, callback=positive)
 @repo_options
 @output_options
@@ -71,11 +77,10 @@ def show(atom: str, repo: Repo, as_json: bool, no_source: bool) -> None:
 
 
 def _print_atom(row: dict, source: dict | None, path: str) -> None:
-    from rich.console import Console
     from rich.markup import escape
     from rich.syntax import Syntax
 
-    console = Console(highlight=False)
+    console = text_console()
     console.print(f"[bold]{escape(row['qualified_name'])}[/bold]  [dim]{row['kind']}"
                   f"{' async' if row['is_async'] else ''}{' exported' if row['is_exported'] else ''}"
                   f"  complexity {row['complexity']}  v{row['version']}[/dim]")
@@ -87,8 +92,12 @@ def _print_atom(row: dict, source: dict | None, path: str) -> None:
     for title, items in (("calls", row["calls"]), ("called by", row["callers"])):
         console.print(f"\n[bold]{title}[/bold] ({len(items)})")
         for c in items:
-            where = f"{c['file_path']}:{c['line']}" if c.get("file_path") else c["resolution"]
-            console.print(f"  {escape(c.get('id') or c['name'])}  [dim]{escape(where)} · {c['resolution']}[/dim]",
+            if c.get("id"):
+                how = f"{c['file_path']}:{c['line']} · {c['resolution']}"
+            else:  # a call with no single target: where it is made, and why there is none
+                candidates = f" between {c['candidates']} atoms" if c.get("candidates") else ""
+                how = f"called at line {c['line']} · {c['resolution']}{candidates}"
+            console.print(f"  {escape(c.get('id') or c['name'])}  [dim]{escape(how)}[/dim]",
                           markup=True, highlight=False)
     if source and "text" in source:
         console.print()
@@ -112,7 +121,7 @@ def _graph_command(name: str, upward: bool):
             stored = q.resolve_atom(store, atom)
             rows = q.callers(store, stored.id, depth) if upward else q.callees(store, stored.id, depth)
         emit(rows, _GRAPH_COLUMNS, fmt, output,
-             title=f"{'callers of' if upward else 'called by'} {stored.id}", repo=repo)
+             title=f"callers of {stored.id}" if upward else f"what {stored.id} calls", repo=repo)
 
     command.help = ("Who calls ATOM, to --depth levels." if upward else
                     "What ATOM calls, to --depth levels (unresolved calls included).")
@@ -124,11 +133,11 @@ callees = _graph_command("callees", upward=False)
 
 
 _FILTER_OPTIONS = [
-    _kind_option,
+    kind_option,
     click.option("--async", "is_async", is_flag=True, default=None, help="Async functions only."),
     click.option("--calls", default=None, metavar="NAME", help="Atoms that call NAME (a name or an id)."),
     click.option("--called-by", default=None, metavar="NAME", help="Atoms called by NAME."),
-    click.option("--file", "file_glob", default=None, metavar="GLOB", help="Atoms in files matching GLOB."),
+    file_option("Atoms in files matching GLOB"),
     click.option("--name", "name_glob", default=None, metavar="GLOB", help="Atoms whose name matches GLOB."),
     click.option("--exported", is_flag=True, default=None, help="Exported atoms only."),
     click.option("--unresolved", is_flag=True, help="Atoms with unresolved or ambiguous calls."),
@@ -192,10 +201,9 @@ def stats(repo: Repo, as_json: bool, skipped: bool, errors: bool) -> None:
     if as_json:
         click.echo(json.dumps(data, indent=2))
         return
-    from rich.console import Console
     from rich.markup import escape
 
-    console = Console(highlight=False)
+    console = text_console()
     console.print(f"[bold]{escape(data['root'])}[/bold]")
     console.print(f"files {data['files']:,} · atoms {data['atoms']:,} · calls {data['edges']:,} · "
                   f"events {data['events']:,} · last transaction {data['last_transaction']} · "
@@ -222,7 +230,7 @@ def stats(repo: Repo, as_json: bool, skipped: bool, errors: bool) -> None:
 
 
 @click.command()
-@click.option("--file", "file_glob", default=None, metavar="GLOB", help="Calls made in files matching GLOB.")
+@file_option("Calls made in files matching GLOB")
 @click.option("--limit", type=int, default=None, callback=positive)
 @repo_options
 @output_options

@@ -47,6 +47,11 @@ def events(store: Store, f: EventFilter) -> list[dict[str, Any]]:
     return [event_dict(e) for e in store.events.events(f)]
 
 
+def count_events(store: Store, f: EventFilter) -> int:
+    """How many events ``f`` selects without its limit (to say where a listing stopped)."""
+    return store.events.count_events(f)
+
+
 def edge_events(store: Store, since: float | None = None, until: float | None = None,
                 transaction: int | None = None, atom: str | None = None,
                 limit: int | None = None) -> list[dict[str, Any]]:

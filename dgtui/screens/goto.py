@@ -43,6 +43,9 @@ class GotoDialog(ModalScreen[None]):
         except query.AmbiguousAtom as exc:
             options = [(c.id, f"{c.id}  ({c.atom.kind}, line {c.atom.line})") for c in exc.candidates]
             self.app.call_from_thread(self._choose, str(exc), options)
+        except query.NoSuchAtom as exc:
+            self.app.call_from_thread(self._say, f"{exc}: Esc, then type it in the search box (/) "
+                                      "to find it by part of its name")
         except query.QueryError as exc:
             self.app.call_from_thread(self._say, str(exc))
         else:

@@ -100,7 +100,23 @@ class EventLog:
         return int(row[0] or 0)
 
     def events(self, f: EventFilter) -> list[Event]:
-        clauses, params = [], []
+        where, params = self._where(f)
+        sql = f"SELECT {EVENT_COLUMNS} FROM atom_events{where}"
+        sql += " ORDER BY id" + ("" if f.oldest_first else " DESC")
+        if f.limit is not None:
+            sql += " LIMIT ?"
+            params.append(f.limit)
+        return [Event.from_row(r) for r in self.conn.execute(sql, params)]
+
+    def count_events(self, f: EventFilter) -> int:
+        """How many events ``f`` selects, its limit aside."""
+        where, params = self._where(f)
+        return self.conn.execute(f"SELECT count(*) FROM atom_events{where}", params).fetchone()[0]
+
+    @staticmethod
+    def _where(f: EventFilter) -> tuple[str, list[Any]]:
+        clauses: list[str] = []
+        params: list[Any] = []
         if f.atom:
             clauses.append("atom_id = ?")
             params.append(f.atom)
@@ -132,14 +148,7 @@ class EventLog:
         if f.operation:
             clauses.append("operation = ?")
             params.append(f.operation)
-        sql = f"SELECT {EVENT_COLUMNS} FROM atom_events"
-        if clauses:
-            sql += " WHERE " + " AND ".join(clauses)
-        sql += " ORDER BY id" + ("" if f.oldest_first else " DESC")
-        if f.limit is not None:
-            sql += " LIMIT ?"
-            params.append(f.limit)
-        return [Event.from_row(r) for r in self.conn.execute(sql, params)]
+        return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
 
     def transactions(self, since: int = 0, limit: int | None = None) -> list[TransactionRow]:
         sql = ("SELECT id, source, started_at, committed_at, detected_at, files, created, updated, "
