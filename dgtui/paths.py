@@ -92,6 +92,31 @@ def _self_and_parents(folder: str) -> Iterator[str]:
         folder = parent
 
 
+def _read_umask() -> int:
+    """The process's umask, read without changing it where the system tells (Linux), else by
+    setting and restoring it (done once, at import, before any thread writes a file)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+UMASK = _read_umask()
+
+
+def with_user_mode(path: str) -> None:
+    """Give a file written for the user (an export) the mode their new files get: 0666 less
+    their umask. Temporary files are created 0600, and a rename keeps that; dgtui's own state
+    (the index, the chat history) stays private, but an export is the user's file."""
+    os.chmod(path, 0o666 & ~UMASK)
+
+
 def repository_id(root: str) -> str:
     name = re.sub(r"[^A-Za-z0-9._-]+", "-", os.path.basename(root.rstrip(os.sep)) or "root")
     name = name.strip(".-") or "repo"

@@ -163,9 +163,11 @@ def emit(rows: list[dict[str, Any]], columns: list[str], fmt: str | None, output
          title: str | None = None, repo: Repo | None = None) -> None:
     """Print or export a table; a file export records the command that made it."""
     from ..output import emit as _emit
+    from ..paths import with_user_mode
 
     meta = command_meta(repo, title) if output else None
-    _emit(rows, columns, fmt, output, title, meta=meta)
+    for path in _emit(rows, columns, fmt, output, title, meta=meta):
+        with_user_mode(path)  # the user's file: their umask, not the temporary file's 0600
 
 
 _NOT_QUERY = {"fmt", "output", "path", "home"}

@@ -44,6 +44,7 @@ class ExplorerScreen(LiveScreen):
     """Panes 1-4."""
 
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
 
     def __init__(self) -> None:
         super().__init__(id="explorer")
@@ -94,6 +95,9 @@ class ExplorerScreen(LiveScreen):
         for pane in self.query("#panes > *"):
             if focused is not None and pane in focused.ancestors_with_self:
                 self.query_one(PaneBar).set_current(pane.NUMBER)
+                # The panes share the width by what is being read: while searching, the results
+                # (names and places) get the wider column; then the atom's source does.
+                self.set_class(pane.NUMBER == 1, "-searching")
 
     def update_crumbs(self) -> None:
         h = self.app.history

@@ -11,6 +11,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from .. import query
+from ..widgets.pane_input import OrderedInput
 
 
 class GotoDialog(ModalScreen[None]):
@@ -23,7 +24,7 @@ class GotoDialog(ModalScreen[None]):
         with Vertical(classes="dialog", id="goto") as box:
             box.border_title = "Go to atom"
             box.border_subtitle = "Enter to go · Esc to cancel"
-            yield Input(placeholder="pkg/db.py::save_atom, User.save or save", id="goto-input")
+            yield OrderedInput(placeholder="pkg/db.py::save_atom, User.save or save", id="goto-input")
             yield Static("", id="goto-message")
             yield OptionList(id="goto-choices")
 

@@ -16,6 +16,7 @@ from ..widgets.change_view import ChangeView
 from ..widgets.event_table import EventTable
 from ..widgets.pane import ExportData, Pane
 from ..widgets.pane_bar import PaneBar
+from ..widgets.pane_input import OrderedInput
 from ..widgets.status_bar import StatusBar
 from .live_screen import LiveScreen, Missed
 
@@ -33,8 +34,8 @@ class TimelinePane(Pane):
         with Horizontal(id="timeline-filters"):
             yield Select([(s, s) for s in SOURCES], prompt="any source", compact=True,
                          id="filter-source")
-            yield Input(placeholder="file glob (pkg/*.py)", compact=True, id="filter-file")
-            yield Input(placeholder="atom (name or id part)", compact=True, id="filter-atom")
+            yield OrderedInput(placeholder="file glob (pkg/*.py)", compact=True, id="filter-file")
+            yield OrderedInput(placeholder="atom (name or id part)", compact=True, id="filter-atom")
             # A line added at the top of a file moves every atom below it: those updates bury
             # the real change, so they are hidden until asked for.
             yield Checkbox("moves", False, compact=True, id="filter-moves",

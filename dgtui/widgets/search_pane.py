@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
@@ -23,11 +23,16 @@ from .results_table import ResultsTable
 PREVIEW_DELAY = 0.08  # seconds the cursor rests on a result before the atom pane follows it
 HINT = ("Type a name to search functions, methods and classes.\n\n"
         "Filters go in the box: kind:method is:async is:exported file:GLOB\n\n"
-        "Enter or ↓ goes to the results; Ctrl+P jumps to any atom.")
+        "Enter or ↓ goes to the results; Ctrl+P jumps to any atom.\n\n"
+        "While the box is empty: ? lists every key, : goes to an id, q quits.")
 
 
 class SearchInput(PaneKeyInput):
-    """The query line; ``down`` and ``escape`` move to the results."""
+    """The query line; ``down`` and ``escape`` move to the results. While it is empty, ``q``
+    quits too (the keys a newcomer tries first work at once; type ``Q`` to search for a word
+    that starts with q: the search ignores case)."""
+
+    PASS_THROUGH = PaneKeyInput.PASS_THROUGH + "q"
 
     BINDINGS = [Binding("down", "app.focus_results", "Results", show=False),
                 Binding("escape", "app.focus_results", "Results", show=False)]
@@ -153,9 +158,19 @@ class SearchPane(Pane):
     @on(ResultsTable.RowHighlighted)
     def _highlighted(self, event: ResultsTable.RowHighlighted) -> None:
         event.stop()
-        if not self.table.has_focus or event.row_key is None:
-            return
-        atom_id = event.row_key.value
+        if self.table.has_focus and event.row_key is not None:
+            self._preview(event.row_key.value)
+
+    @on(events.DescendantFocus)
+    def _focused(self, event: events.DescendantFocus) -> None:
+        # ↓ or Enter from the box lands on a row the cursor is already on: no highlight event
+        # comes, and the atom pane would stay empty. The row under the cursor is shown at once.
+        if event.widget is self.table:
+            atom_id = self.table.cursor_atom_id()
+            if atom_id is not None:
+                self._preview(atom_id)
+
+    def _preview(self, atom_id: str) -> None:
         if self._preview_timer is not None:
             self._preview_timer.stop()
         self._preview_timer = self.set_timer(
