@@ -19,6 +19,10 @@ DIFF_FIELDS = (
 )
 
 
+#: The fields an atom's position is: an update of these alone is a move, not a change.
+MOVE_FIELDS = frozenset({"line", "end_line"})
+
+
 class Call(NamedTuple):
     """A call written in an atom's own body (not in a nested atom)."""
 
@@ -187,6 +191,14 @@ class AtomChange:
     changed: tuple[str, ...] = ()  # the fields an update changed
     renamed_from: str | None = None
     renamed_to: str | None = None
+    #: An update whose signature change may break its callers: which change (``parameter b
+    #: removed``); None for a compatible one (a new parameter with a default...) or none.
+    breaking: str | None = None
+
+    @property
+    def moved_only(self) -> bool:
+        """An update of the position alone (code above it changed): no new version, no highlight."""
+        return self.operation == "update" and bool(self.changed) and set(self.changed) <= MOVE_FIELDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,6 +216,23 @@ class Delta:
     detected_at: float | None = None  # wall time the first change was seen (watcher)
     committed_at: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
+
+    def broken_callers(self) -> dict[str, list[str]]:
+        """Deleted atom id -> the atoms that called it and now call nothing (their call lost
+        its target in this transaction, and they are still there); renamed atoms that kept
+        their callers are not listed."""
+        gone = {c.atom_id for c in self.changes if c.operation == "delete"}
+        if not gone:
+            return {}
+        renamed = {c.atom_id: c.renamed_to for c in self.changes if c.renamed_to}
+        kept = set(self.edges_added)
+        out: dict[str, list[str]] = {}
+        for source, target in self.edges_removed:
+            if target in gone and source not in gone and (source, renamed.get(target)) not in kept:
+                out.setdefault(target, [])
+                if source not in out[target]:
+                    out[target].append(source)
+        return out
 
     @property
     def created(self) -> list[AtomChange]:

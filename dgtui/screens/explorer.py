@@ -196,8 +196,10 @@ class ExplorerScreen(LiveScreen):
             return
         self.last_loaded = event
         now = time.time()
-        self.atom_pane.show(event, self.app.recent.may_break(event.atom_id),
-                            self.app.recent.operation(event.atom_id, now), self.change)
+        recent = self.app.recent
+        self.atom_pane.show(event, recent.may_break(event.atom_id),
+                            recent.operation(event.atom_id, now), self.change,
+                            recent.breaking_change(event.atom_id))
         self.app.atom_shown(event.atom_id)
 
     # -- call trees ---------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from textual.widgets import Checkbox, DataTable, Footer, Input, Select, Static
 from .. import query
 from ..messages import EventsLoaded, TimelineFilterChanged
 from ..model import Delta, EventFilter
+from ..query.search_syntax import path_glob
 from ..widgets.change_view import ChangeView
 from ..widgets.event_table import EventTable
 from ..widgets.pane import ExportData, Pane
@@ -128,10 +129,8 @@ class TimelineScreen(LiveScreen):
     @on(TimelineFilterChanged)
     def _filter_changed(self, message: TimelineFilterChanged) -> None:
         atom = message.atom_text
-        glob = None if not atom else atom if any(c in atom for c in "*?[") else f"*{atom}*"
-        file_glob = message.file_glob
-        if file_glob and not any(c in file_glob for c in "*?["):
-            file_glob = f"*{file_glob}*"
+        glob = path_glob(atom) if atom else None
+        file_glob = path_glob(message.file_glob) if message.file_glob else None
         self.filter = EventFilter(source=message.source, file_glob=file_glob, atom_glob=glob,
                                   hide_moves=not message.show_moves, limit=FIRST_LOAD)
         self._generation += 1

@@ -238,17 +238,17 @@ class EventLog:
             return None
         t = rows[0]
         changes = []
-        for atom_id, op, path, name, kind, changed, renamed_from, renamed_to in self.conn.execute(
+        for atom_id, op, path, name, kind, changed, renamed_from, renamed_to, breaking in self.conn.execute(
                 "SELECT e.atom_id, e.operation, e.file_path, "
                 "coalesce(json_extract(e.delta, '$.atom.name'), a.name), "
                 "coalesce(json_extract(e.delta, '$.atom.kind'), a.kind), "
                 "json_extract(e.delta, '$.changed'), json_extract(e.delta, '$.renamed_from'), "
-                "json_extract(e.delta, '$.renamed_to') "
+                "json_extract(e.delta, '$.renamed_to'), json_extract(e.delta, '$.breaking') "
                 "FROM atom_events e LEFT JOIN atoms a ON a.id = e.atom_id "
                 "WHERE e.transaction_id = ? ORDER BY e.id", (tx,)):
             fields = tuple(sorted(json.loads(changed))) if changed else ()
             changes.append(AtomChange(op, atom_id, path, name or "", kind or "", fields,
-                                      renamed_from, renamed_to))
+                                      renamed_from, renamed_to, breaking))
         added, removed = self.edge_changes(tx)
         return Delta(
             transaction_id=t.id, source=t.source, files=tuple(t.files), changes=tuple(changes),
