@@ -253,7 +253,8 @@ def test_without_the_sdk_it_says_how_to_install(pyrepo: Path, home: Path):
                        env={**os.environ, "DGTUI_HOME": str(home)}, timeout=60, check=False)
     assert r.returncode != 0 and r.stdout == ""
     assert r.stderr.strip().splitlines() == [
-        "dgtui: dgtui mcp needs the optional MCP SDK: pip install 'dgtui[mcp]'"]
+        "dgtui: dgtui mcp needs the optional MCP SDK: pip install '.[mcp]' in a dgtui checkout "
+        "(in dgtui's own environment)"]
     assert not (home / "repos").exists()  # it did nothing else
 
 

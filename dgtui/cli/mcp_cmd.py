@@ -9,7 +9,8 @@ import click
 from .common import make_repo
 from .errors import CliError
 
-INSTALL_HINT = "dgtui mcp needs the optional MCP SDK: pip install 'dgtui[mcp]'"
+INSTALL_HINT = ("dgtui mcp needs the optional MCP SDK: pip install '.[mcp]' in a dgtui checkout "
+                "(in dgtui's own environment)")
 
 
 @click.command()
