@@ -93,15 +93,9 @@ def _self_and_parents(folder: str) -> Iterator[str]:
 
 
 def _read_umask() -> int:
-    """The process's umask, read without changing it where the system tells (Linux), else by
-    setting and restoring it (done once, at import, before any thread writes a file)."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as fh:
-            for line in fh:
-                if line.startswith("Umask:"):
-                    return int(line.split()[1], 8)
-    except (OSError, ValueError):
-        pass
+    """The process's umask. Reading it means setting it and setting it back, so it is read
+    once, when this module is imported (before dgtui starts a thread that could create a file
+    in between)."""
     mask = os.umask(0o022)
     os.umask(mask)
     return mask

@@ -151,3 +151,16 @@ def test_show_says_why_a_call_has_no_target(repo: Path):
 def test_an_unknown_atom_says_how_to_find_it(repo: Path):
     r = run_cli("callers", "nothing like this", cwd=repo)
     assert r.stderr.strip() == "dgtui: no atom named 'nothing like this' (try `dgtui search 'nothing like this'`)"
+
+
+def test_an_export_to_a_file_follows_the_umask(repo: Path, tmp_path: Path):
+    """The user's file, not private state: 0666 less the umask, as their other new files."""
+    import stat
+
+    from dgtui.paths import UMASK
+
+    out = tmp_path / "found.csv"
+    r = run_cli("search", "save", "-o", str(out), cwd=repo)
+    assert r.returncode == 0, r.stderr
+    for path in (out, Path(f"{out}-metadata.json")):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~UMASK
