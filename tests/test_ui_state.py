@@ -66,6 +66,18 @@ def test_a_move_is_not_lit_up():
     assert r.operation("a.py::g", 1.0) is None
 
 
+def test_callers_left_calling_nothing_until_fixed_or_back():
+    r = RecentChanges()
+    gone = Delta(3, "file-watcher", ("a.py",), (AtomChange("delete", "a.py::f", "a.py", "f", "function"),),
+                 edges_removed=(("b.py::g", "a.py::f"), ("c.py::h", "a.py::f")))
+    r.add(gone, now=0.0)
+    assert r.broken_callers("a.py::f") == ["b.py::g", "c.py::h"]
+    r.add(delta(AtomChange("update", "b.py::g", "b.py", "g", "function", ("body_hash", "calls"))), now=1.0)
+    assert r.broken_callers("a.py::f") == ["c.py::h"]  # g was edited: no longer listed
+    r.add(delta(AtomChange("create", "a.py::f", "a.py", "f", "function")), now=2.0)
+    assert r.broken_callers("a.py::f") == [] and not r.broken  # back: h has its target again
+
+
 def test_recent_changes_light_up_and_fade():
     r = RecentChanges(seconds=2.0)
     touched = r.add(delta(AtomChange("update", "a.py::f", "a.py", "f", "function", ("body_hash",)),

@@ -44,6 +44,13 @@ class RecentChanges:
             if change.renamed_to:
                 self.signature_changed[change.renamed_to] = delta.transaction_id
                 self.why[change.renamed_to] = f"renamed from {change.name}"
+        # A caller whose calls were edited since (the agent fixed it) is no longer listed.
+        edited = {c.atom_id for c in delta.changes if c.operation == "update" and "calls" in c.changed}
+        edited |= {c.atom_id for c in delta.changes if c.operation == "delete"}
+        for gone in list(self.broken):
+            self.broken[gone] = [a for a in self.broken[gone] if a not in edited]
+            if not self.broken[gone]:
+                del self.broken[gone]
         self.broken.update(delta.broken_callers())
         for source, target in delta.edges_added + delta.edges_removed:
             for atom_id in (source, target):
