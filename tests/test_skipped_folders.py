@@ -122,6 +122,10 @@ def test_exclude_and_include_options_are_remembered_and_undone(tmp_path: Path, h
     r = run_cli("check", "--path", str(root))  # the checker walks with the same rules
     assert r.returncode == 0, r.stdout + r.stderr
 
+    # A rebuilt index keeps them.
+    index_json(root, "--rebuild")
+    assert indexed_files(root) == {"src/code.py", "build/code.py"}
+
     # Each option undoes the other's pattern.
     summary = index_json(root, "--include", "legacy/", "--exclude", "build/")
     assert indexed_files(root) == {"src/code.py", "legacy/code.py"}

@@ -39,6 +39,7 @@ def index(path: str | None, home: str | None, as_json: bool, rebuild: bool, max_
     in a [tool.dgtui] table of the repository's pyproject.toml, or --exclude/--include here.
     --list-skipped shows every skipped folder and file with its reason.
     """
+    from ..engine.ignore import Patterns
     from ..engine.indexer import Indexer
     from ..engine.patterns import remember_patterns
     from ..engine.walk import DEFAULT_MAX_BYTES
@@ -54,9 +55,13 @@ def index(path: str | None, home: str | None, as_json: bool, rebuild: bool, max_
                 raise busy_writer(holder, "change what is skipped")
             summary = _as_it_stands(repo)
         else:
-            if rebuild:
+            kept = Patterns()
+            if rebuild:  # a new index keeps what the old one was told to skip
+                kept = _patterns_of(paths.index_db)
                 remove_index(paths.index_db)
             with open_for_writing(paths.index_db, repo.root) as store:
+                if kept != Patterns():
+                    remember_patterns(store, kept.exclude, kept.include)
                 if exclude or include:
                     remember_patterns(store, exclude, include)
                 indexer = Indexer(repo.root, store, max_bytes=max_bytes or DEFAULT_MAX_BYTES,
@@ -86,6 +91,22 @@ def _as_it_stands(repo):
     with repo.open_store() as store:
         _fill_totals(summary, store)
     return summary
+
+
+def _patterns_of(db: str):
+    """The exclude/include patterns an index keeps; none when it is missing or too damaged to
+    read (which is what --rebuild is for)."""
+    from ..engine.ignore import Patterns
+    from ..engine.patterns import stored_patterns
+    from ..query import DatabaseError, StoreError, open_reader
+
+    if not os.path.exists(db):
+        return Patterns()
+    try:
+        with open_reader(db, readonly=False) as old:
+            return stored_patterns(old)
+    except (StoreError, DatabaseError, ValueError):
+        return Patterns()
 
 
 def remove_index(db: str) -> None:
