@@ -46,25 +46,32 @@ class DgtuiApp(App):
     ENABLE_COMMAND_PALETTE = True
     COMMANDS = App.COMMANDS | {AtomCommands, ActionCommands}
 
+    # The keys that move the focus or open a dialog are priority bindings: Textual runs an
+    # ordinary binding only once its key has bubbled back up to the app, so the keys typed right
+    # after `e` or `/` went to the pane that had the focus and were lost. A priority binding acts
+    # when the app reads the key; ``check_action`` hands the key on to a text box that types it.
     BINDINGS = [
-        Binding("q", "quit", "Quit"),
-        Binding("question_mark", "help", "Help"),
-        Binding("slash", "focus_search", "Search"),
-        Binding("colon", "goto", "Go to id"),
+        Binding("q", "key('q', 'quit')", "Quit", priority=True),
+        Binding("question_mark", "key('?', 'help')", "Help", priority=True),
+        Binding("slash", "key('/', 'focus_search')", "Search", priority=True),
+        Binding("colon", "key(':', 'goto')", "Go to id", priority=True),
         Binding("o", "open_editor", "Editor"),
-        Binding("e", "export", "Export"),
+        Binding("e", "key('e', 'export')", "Export", priority=True),
         Binding("left_square_bracket", "back", "Back", show=False),
         Binding("backspace", "back", "Back", show=False),
         Binding("right_square_bracket", "forward", "Forward", show=False),
-        *(Binding(str(n), f"pane({n})", f"{title} pane", show=False) for n, title in PANES),
+        *(Binding(str(n), f"key('{n}', 'pane({n})')", f"{title} pane", show=False, priority=True)
+          for n, title in PANES),
     ]
 
     def __init__(self, root: str, home: str | None = None, *, watch: bool = True,
                  chunk_files: int | None = FIRST_RUN_CHUNK, force_polling: bool = False,
-                 step_ms: int | None = None, live: bool = True, chat_user: str | None = None) -> None:
+                 step_ms: int | None = None, live: bool = True, chat_user: str | None = None,
+                 scope: str | None = None) -> None:
         super().__init__()
         start_resource_tracker()
         self.root = root
+        self.scope = scope  # a file glob: the search's default when started in a subfolder
         self.paths = RepoPaths.for_root(root, home)
         self.stores = StorePool(self.paths.index_db)
         self.history = NavHistory()
@@ -88,6 +95,24 @@ class DgtuiApp(App):
         self._totals_due = 0.0
         self._totals_dirty = True
         self._lit_ids: set[str] = set()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """A key bound to ``key(...)`` is typed, not run, where a text box takes it; dialogs
+        keep their own keys (``q`` closes the help)."""
+        if action != "key" or not parameters:
+            return True
+        from textual.screen import ModalScreen
+
+        if isinstance(self.screen, ModalScreen):
+            return False
+        char = str(parameters[0])
+        focused = self.screen.focused
+        key = {"?": "question_mark", "/": "slash", ":": "colon"}.get(char, char)
+        return not (focused is not None and focused.check_consume_key(key, char))
+
+    async def action_key(self, char: str, action: str) -> None:
+        """A key of the explorer (``char``) that the focused widget does not type: ``action``."""
+        await self.run_action(action)
 
     # -- start and stop -----------------------------------------------------------------------
     def on_mount(self) -> None:
@@ -319,7 +344,7 @@ class DgtuiApp(App):
 
         self.push_screen(GotoDialog())
 
-    def action_export(self) -> None:
+    async def action_export(self) -> None:
         from .screens.export import ExportDialog
 
         pane = self._focused_pane()
@@ -328,8 +353,9 @@ class DgtuiApp(App):
             self.notify("Nothing to export here: focus a pane that shows rows (1-5).",
                         severity="warning")
             return
-        self.push_screen(ExportDialog(data, os.path.basename(self.root), self.root,
-                                      self.graph_version))
+        # Awaited: the keys typed right after `e` reach the dialog's file box, not the pane.
+        await self.push_screen(ExportDialog(data, os.path.basename(self.root), self.root,
+                                            self.graph_version))
 
     def graph_version(self) -> int:
         """The last committed transaction of the index (what an export's rows reflect)."""

@@ -25,8 +25,7 @@ ACTIONS = [
     ("Keys", "every key (?)", "help"),
     ("Live index errors", "what the watcher or the database refused", "show_errors"),
     ("Files with parse errors", "and where", "show_parse_errors"),
-    ("Quit", "q", "quit"),
-]
+]  # Quit is Textual's own system command: one, not two
 
 
 class ActionCommands(Provider):

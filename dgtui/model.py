@@ -19,6 +19,10 @@ DIFF_FIELDS = (
 )
 
 
+#: The fields an atom's position is: an update of these alone is a move, not a change.
+MOVE_FIELDS = frozenset({"line", "end_line"})
+
+
 class Call(NamedTuple):
     """A call written in an atom's own body (not in a nested atom)."""
 
@@ -197,6 +201,14 @@ class AtomChange:
     changed: tuple[str, ...] = ()  # the fields an update changed
     renamed_from: str | None = None
     renamed_to: str | None = None
+    #: An update whose signature change may break its callers: which change (``parameter b
+    #: removed``); None for a compatible one (a new parameter with a default...) or none.
+    breaking: str | None = None
+
+    @property
+    def moved_only(self) -> bool:
+        """An update of the position alone (code above it changed): no new version, no highlight."""
+        return self.operation == "update" and bool(self.changed) and set(self.changed) <= MOVE_FIELDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,6 +226,23 @@ class Delta:
     detected_at: float | None = None  # wall time the first change was seen (watcher)
     committed_at: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
+
+    def broken_callers(self) -> dict[str, list[str]]:
+        """Deleted atom id -> the atoms that called it and now call nothing (their call lost
+        its target in this transaction, and they are still there); renamed atoms that kept
+        their callers are not listed."""
+        gone = {c.atom_id for c in self.changes if c.operation == "delete"}
+        if not gone:
+            return {}
+        renamed = {c.atom_id: c.renamed_to for c in self.changes if c.renamed_to}
+        kept = set(self.edges_added)
+        out: dict[str, list[str]] = {}
+        for source, target in self.edges_removed:
+            if target in gone and source not in gone and (source, renamed.get(target)) not in kept:
+                out.setdefault(target, [])
+                if source not in out[target]:
+                    out[target].append(source)
+        return out
 
     @property
     def created(self) -> list[AtomChange]:
@@ -324,8 +353,10 @@ class IndexSummary:
     deleted: int = 0
     transactions: list[int] = field(default_factory=list)
     edges_by_resolution: dict[str, int] = field(default_factory=dict)
-    skipped: dict[str, int] = field(default_factory=dict)  # reason -> count
+    skipped: dict[str, int] = field(default_factory=dict)  # reason -> count of files
     skipped_files: list[dict[str, str]] = field(default_factory=list)
+    skipped_folders: dict[str, int] = field(default_factory=dict)  # reason -> count of folders
+    skipped_folder_list: list[dict[str, str]] = field(default_factory=list)
     files_with_errors: int = 0
     seconds: float = 0.0
     walk_seconds: float = 0.0
@@ -340,6 +371,7 @@ class IndexSummary:
             "created": self.created, "updated": self.updated, "deleted": self.deleted,
             "transactions": self.transactions, "edges_by_resolution": self.edges_by_resolution,
             "skipped_by_reason": self.skipped, "skipped_files": self.skipped_files,
+            "skipped_folders_by_reason": self.skipped_folders, "skipped_folders": self.skipped_folder_list,
             "files_with_errors": self.files_with_errors,
             "timings": {"walk": round(self.walk_seconds, 3), "parse": round(self.parse_seconds, 3),
                         "write": round(self.write_seconds, 3)},

@@ -25,6 +25,9 @@ from collections.abc import Iterator, Sequence
 from typing import Any, TextIO
 
 FORMATS = ("table", "csv", "tsv", "json", "ndjson", "md")
+#: A table on standard output that is not a terminal (``dgtui search x | grep y``): one row per
+#: line, tab-separated, with a header, as ``gh`` prints; no title, no wrapping, no quoting.
+PIPED = "piped"
 SIDECAR_SUFFIX = "-metadata.json"
 
 
@@ -49,6 +52,8 @@ def render(rows: Sequence[dict[str, Any]], columns: Sequence[str], fmt: str,
         if meta is not None:
             out.write(html_comment("dgtui export " + _meta_json(meta)) + "\n")
         _markdown(rows, columns, out, title)
+    elif fmt == PIPED:
+        _tab_rows(rows, columns, out)
     else:
         _rich_table(rows, columns, out, title)
 
@@ -86,6 +91,22 @@ def html_comment(text: str) -> str:
     return "<!-- " + text.replace("--", "-\\u002d") + " -->"
 
 
+_TAB_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _tab_rows(rows: Sequence[dict[str, Any]], columns: Sequence[str], out: TextIO) -> None:
+    """A header, then one line per row: a tab, a line break or a backslash in a value is
+    written escaped (``\\t``, ``\\n``, ``\\\\``) so that every row stays one line."""
+    out.write("\t".join(columns) + "\n")
+    for row in rows:
+        out.write("\t".join(str(_cell(row.get(c))).translate(_TAB_ESCAPES) for c in columns) + "\n")
+
+
+def unbroken(column: str) -> bool:
+    """Columns a table never wraps: ids and paths are copied and pasted whole."""
+    return column == "id" or column.endswith(("_id", "path"))
+
+
 def _rich_table(rows: Sequence[dict[str, Any]], columns: Sequence[str], out: TextIO,
                 title: str | None) -> None:
     from rich.console import Console
@@ -96,9 +117,17 @@ def _rich_table(rows: Sequence[dict[str, Any]], columns: Sequence[str], out: Tex
     table = Table(title=title, title_justify="left", header_style="bold", box=None,
                   pad_edge=False, show_edge=False)
     for column in columns:
-        table.add_column(column, overflow="fold")
+        if unbroken(column):
+            table.add_column(column, no_wrap=True, overflow="ignore")
+        else:
+            table.add_column(column, overflow="fold")
     for row in rows:
         table.add_row(*(Text(str(_cell(row.get(c)))) for c in columns))
+    # Ids and paths are not wrapped: a table they make wider than the terminal is printed at
+    # the width it needs, and the terminal wraps its lines (an id stays one copyable piece).
+    needed = table.__rich_measure__(console, console.options).minimum
+    if needed > console.width:
+        console = Console(file=out, soft_wrap=False, highlight=False, width=needed)
     console.print(table)
     if not rows:
         console.print("[dim](no results)[/dim]")
@@ -129,10 +158,11 @@ def emit(rows: Sequence[dict[str, Any]], columns: Sequence[str], fmt: str | None
     With ``meta`` (see ``export_meta``) a file export records what it is: in the file for
     Markdown, else in the sidecar ``output + SIDECAR_SUFFIX``.
     """
-    fmt = fmt or ("table" if output is None else _format_from_name(output))
     if output is None:
+        fmt = fmt or ("table" if sys.stdout.isatty() else PIPED)
         render(rows, columns, fmt, sys.stdout, title)
         return []
+    fmt = fmt or _format_from_name(output)
     if meta is not None:
         meta = {**meta, "format": fmt, "rows": len(rows), "columns": list(columns)}
         if title and not meta.get("title"):

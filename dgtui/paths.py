@@ -13,6 +13,7 @@ import hashlib
 import os
 import re
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -47,6 +48,67 @@ def repository_root(path: str) -> str:
     if not os.access(root, os.R_OK | os.X_OK):
         raise PathError(f"{path}: permission denied")
     return root
+
+
+@dataclass(frozen=True)
+class FoundRepository:
+    """The repository a folder belongs to: ``root`` is indexed, ``given`` is where the user
+    was; ``why`` says how the root was found when it is not the folder given."""
+
+    root: str
+    given: str
+    why: str | None = None
+
+    @property
+    def subfolder(self) -> str:
+        """The folder given, relative to the root (posix; "" when it is the root)."""
+        if self.given == self.root:
+            return ""
+        return os.path.relpath(self.given, self.root).replace(os.sep, "/")
+
+
+def find_repository(path: str, home: str | None = None) -> FoundRepository:
+    """The repository ``path`` is in: any folder of a repository is that repository.
+
+    The enclosing git work tree (the nearest folder holding ``.git``, a folder or, in a linked
+    work tree or a submodule, a file), else the nearest folder at or above ``path`` that already
+    has an index in the data home, else ``path`` itself."""
+    given = repository_root(path)
+    for folder in _self_and_parents(given):
+        if os.path.lexists(os.path.join(folder, ".git")):
+            return FoundRepository(folder, given, None if folder == given else "the enclosing git work tree")
+    for folder in _self_and_parents(given):
+        if os.path.exists(RepoPaths.for_root(folder, home).index_db):
+            return FoundRepository(folder, given, None if folder == given else "the nearest folder above with an index")
+    return FoundRepository(given, given)
+
+
+def _self_and_parents(folder: str) -> Iterator[str]:
+    while True:
+        yield folder
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return
+        folder = parent
+
+
+def _read_umask() -> int:
+    """The process's umask. Reading it means setting it and setting it back, so it is read
+    once, when this module is imported (before dgtui starts a thread that could create a file
+    in between)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+UMASK = _read_umask()
+
+
+def with_user_mode(path: str) -> None:
+    """Give a file written for the user (an export) the mode their new files get: 0666 less
+    their umask. Temporary files are created 0600, and a rename keeps that; dgtui's own state
+    (the index, the chat history) stays private, but an export is the user's file."""
+    os.chmod(path, 0o666 & ~UMASK)
 
 
 def repository_id(root: str) -> str:

@@ -96,6 +96,7 @@ def test_what_changed_in_a_file_since_a_time_and_by_a_source(pyrepo: Path, home:
     with session(pyrepo) as s:
         recent = s.ask("what changed recently?")
         assert "transaction 2 (file-watcher" in recent.text and "transaction 1 (index" in recent.text
+        assert "in the last 2 transactions" in recent.text  # not "5" when there are 2
         in_file = s.ask("what changed in db.py since transaction 1")
         assert in_file.intent == "changes" and in_file.data["path_glob"] == "pkg/db.py"
         assert in_file.data["events"] >= 1 and "update save_atom" in in_file.text
@@ -104,6 +105,12 @@ def test_what_changed_in_a_file_since_a_time_and_by_a_source(pyrepo: Path, home:
         by_agent = s.ask("what changed by the agent today")
         assert by_agent.data["sources"] == ["mcp", "atomic-edit"] and by_agent.data["events"] == 0
         assert "Nothing changed" in by_agent.text
+
+
+def test_recent_changes_count_the_transactions_there_are(py):
+    recent = py.ask("what changed recently?")
+    assert "in the last transaction:" in recent.text or "in the last transaction " in recent.text
+    assert "last 5" not in recent.text
 
 
 def test_async_functions_that_call_x(py):

@@ -130,6 +130,15 @@ def test_gitignore_change_reconciles(live):
     rec.wait_for_atom("create", "ignored/thing.py::ignored")
 
 
+def test_ignore_file_and_config_changes_reconcile(live):
+    """`.ignore` and the `[tool.dgtui]` table of pyproject.toml are ignore rules too."""
+    index, rec, root = live
+    (root / "pkg" / ".ignore").write_text("util.py\n")
+    rec.wait_for_atom("delete", "pkg/util.py::fmt")
+    (root / "pyproject.toml").write_text('[tool.dgtui]\ninclude = ["ignored/"]\n')
+    rec.wait_for_atom("create", "ignored/thing.py::ignored")
+
+
 def test_burst_of_200_files(live):
     index, rec, root = live
     for i in range(200):

@@ -115,9 +115,20 @@ async def test_every_tool_and_a_live_edit(pyrepo: Path, home: Path, errlog):
         assert any(r["callee"] == "print" for r in unresolved["results"])
 
         # bad arguments: an error result saying what to change, never a crash
-        assert "pkg/db.py::save" in await error(s, "get_atom", atom="save")  # ambiguous
-        assert "no atom named" in await error(s, "callers", atom="nothing_like_this")
-        assert "depth" in await error(s, "callers", atom="pkg/db.py::write", depth=0)
+        ambiguous = await error(s, "get_atom", atom="save")
+        assert "pkg/db.py::save" in ambiguous and "call again with one of these ids" in ambiguous
+        missing = await error(s, "callers", atom="nothing_like_this")
+        assert "no atom named" in missing and "call search_atoms with text='nothing_like_this'" in missing
+        assert "dgtui search" not in missing  # an agent calls tools, not commands
+        # a bad argument is one sentence: no validation dump, no link
+        depth = await error(s, "callers", atom="pkg/db.py::write", depth=0)
+        assert depth == "Bad argument for callers: depth should be greater than or equal to 1 (got 0)."
+        kind = await error(s, "search_atoms", text="save", kind="bogus")
+        assert kind.startswith("Bad argument for search_atoms: kind should be 'function', 'method'")
+        assert "\n" not in kind and "pydantic" not in kind
+        # a file filter without a wildcard matches anywhere in the path, as in the CLI
+        in_models = await call(s, "search_atoms", text="save", file_glob="models")
+        assert in_models["results"] and all(r["id"].startswith("pkg/models.py::") for r in in_models["results"])
         assert "cannot read" in await error(s, "recent_changes", since="yesterday-ish")
         assert "text" in await error(s, "search_atoms")
         assert "limit" in await error(s, "search_atoms", text="x", limit=10**6)
@@ -242,7 +253,8 @@ def test_without_the_sdk_it_says_how_to_install(pyrepo: Path, home: Path):
                        env={**os.environ, "DGTUI_HOME": str(home)}, timeout=60, check=False)
     assert r.returncode != 0 and r.stdout == ""
     assert r.stderr.strip().splitlines() == [
-        "dgtui: dgtui mcp needs the optional MCP SDK: pip install 'dgtui[mcp]'"]
+        "dgtui: dgtui mcp needs the optional MCP SDK: pip install '.[mcp]' in a dgtui checkout "
+        "(in dgtui's own environment)"]
     assert not (home / "repos").exists()  # it did nothing else
 
 

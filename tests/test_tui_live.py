@@ -117,15 +117,22 @@ async def test_focused_atom_reloads_and_callers_may_break(pyrepo: Path, home: Pa
         callers = app.explorer.tree(True)
         assert ("atom", "pkg/service.py::handle") in tree_rows(app, True)
         util = pyrepo / "pkg" / "util.py"
-        write(util, util.read_text().replace("def fmt(value):\n    return str(value)",
-                                             "def fmt(value, width=0):\n    return str(value).rjust(width)"))
+        original = util.read_text()
+        # A compatible change (a new parameter with a default) breaks no caller: no flag.
+        write(util, original.replace("def fmt(value):\n    return str(value)",
+                                     "def fmt(value, width=0):\n    return str(value).rjust(width)"))
         await wait_for(pilot, lambda: "rjust" in app.explorer.atom_pane.query_one("#source").text,
                        "the new source")
+        assert not callers.may_break and "may break" not in str(
+            app.explorer.atom_pane.query_one("#atom-header").render())
+        # A breaking one (the default taken away) flags the callers and says which change.
+        write(util, original.replace("def fmt(value):\n    return str(value)",
+                                     "def fmt(value, width):\n    return str(value).ljust(width)"))
         await wait_for(pilot, lambda: callers.may_break, "the may-break flag")
         node = callers.root.children[0]
         assert "may break" in callers.render_label(node, callers.rich_style, callers.rich_style).plain
         header = str(app.explorer.atom_pane.query_one("#atom-header").render())
-        assert "signature changed" in header and "callers may break" in header
+        assert "may break its callers: parameter width lost its default" in header
         # leaving the atom forgets the flag
         await open_and_wait(app, pilot, "pkg/db.py::write")
         assert not app.explorer.tree(True).may_break

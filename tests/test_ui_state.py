@@ -58,6 +58,26 @@ def delta(*changes: AtomChange, tx: int = 1, edges=()) -> Delta:
     return Delta(tx, "file-watcher", ("a.py",), changes, edges_added=tuple(edges))
 
 
+def test_a_move_is_not_lit_up():
+    r = RecentChanges()
+    touched = r.add(delta(AtomChange("update", "a.py::g", "a.py", "g", "function", ("end_line", "line"))),
+                    now=0.0)
+    assert touched == {"a.py::g"}  # the panes still re-read its position
+    assert r.operation("a.py::g", 1.0) is None
+
+
+def test_callers_left_calling_nothing_until_fixed_or_back():
+    r = RecentChanges()
+    gone = Delta(3, "file-watcher", ("a.py",), (AtomChange("delete", "a.py::f", "a.py", "f", "function"),),
+                 edges_removed=(("b.py::g", "a.py::f"), ("c.py::h", "a.py::f")))
+    r.add(gone, now=0.0)
+    assert r.broken_callers("a.py::f") == ["b.py::g", "c.py::h"]
+    r.add(delta(AtomChange("update", "b.py::g", "b.py", "g", "function", ("body_hash", "calls"))), now=1.0)
+    assert r.broken_callers("a.py::f") == ["c.py::h"]  # g was edited: no longer listed
+    r.add(delta(AtomChange("create", "a.py::f", "a.py", "f", "function")), now=2.0)
+    assert r.broken_callers("a.py::f") == [] and not r.broken  # back: h has its target again
+
+
 def test_recent_changes_light_up_and_fade():
     r = RecentChanges(seconds=2.0)
     touched = r.add(delta(AtomChange("update", "a.py::f", "a.py", "f", "function", ("body_hash",)),
@@ -71,9 +91,13 @@ def test_recent_changes_light_up_and_fade():
 
 def test_signature_changes_flag_callers_until_forgotten():
     r = RecentChanges()
-    r.add(delta(AtomChange("update", "a.py::f", "a.py", "f", "function", ("params", "signature")), tx=7),
+    # a compatible change (a new parameter with a default) flags nothing
+    r.add(delta(AtomChange("update", "a.py::f", "a.py", "f", "function", ("params", "signature")), tx=6),
           now=0.0)
-    assert r.may_break("a.py::f") == 7
+    assert r.may_break("a.py::f") is None
+    r.add(delta(AtomChange("update", "a.py::f", "a.py", "f", "function", ("params", "signature"),
+                           breaking="new required parameter x"), tx=7), now=0.0)
+    assert r.may_break("a.py::f") == 7 and r.breaking_change("a.py::f") == "new required parameter x"
     r.forget_signature("a.py::f")
     assert r.may_break("a.py::f") is None
     r.add(delta(AtomChange("delete", "a.py::f", "a.py", "f", "function", (), renamed_to="a.py::f2"),

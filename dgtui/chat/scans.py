@@ -27,6 +27,13 @@ _STOPWORDS = frozenset(
     "our your there here any all some me please tell show explain work works".split())
 
 
+def recent_transactions(count: int) -> str:
+    """"in the last 5 transactions", said as it is when there are fewer."""
+    if count <= 0:
+        return "yet (no transaction so far)"
+    return "in the last transaction" if count == 1 else f"in the last {count} transactions"
+
+
 def place(r: Reply) -> tuple[str | None, str]:
     """The GLOB an intent's path means, and how to name it in the answer."""
     if not r.intent.path:
@@ -49,7 +56,7 @@ def changes(r: Reply) -> None:
     f = EventFilter(file_glob=glob, limit=EVENTS_READ)
     if since is None:
         f.since_transaction = max(0, r.version - RECENT_TRANSACTIONS)
-        when = f"in the last {RECENT_TRANSACTIONS} transactions"
+        when = recent_transactions(r.version - f.since_transaction)
     elif since.transaction is not None:
         f.since_transaction, when = since.transaction, f"since {since.label}"
     else:

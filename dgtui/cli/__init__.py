@@ -85,16 +85,26 @@ class DgtuiGroup(click.Group):
 @click.group(cls=DgtuiGroup, invoke_without_command=True,
              context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, "--version", prog_name="dgtui")
+@click.option("--path", "path", default=None, metavar="DIR",
+              help="The repository for the command (any folder in it; default: here).")
+@click.option("--home", "home", default=None, metavar="DIR",
+              help="dgtui's data home (default: $DGTUI_HOME or the user data folder).")
 @click.pass_context
-def cli(ctx: click.Context) -> None:
+def cli(ctx: click.Context, path: str | None, home: str | None) -> None:
     """dgtui: explore a code base's functions and the calls between them, live.
 
     \b
       dgtui [PATH]              open the explorer on a repository (default: here)
+      dgtui --path DIR CMD ...  any command on the repository DIR is in
       dgtui index [PATH]        index it (again: only what changed)
       dgtui search save         full-text search over functions
       dgtui callers ATOM        who calls it (--depth N)
     """
+    from .common import GlobalOptions
+
+    # Before the command (`dgtui --home D search x`) or with none (`dgtui --path D`): the
+    # command's own --path/PATH and --home, when given, win.
+    ctx.obj = GlobalOptions(path, home)
     if ctx.invoked_subcommand is None:
         tui = ctx.command.get_command(ctx, "tui")  # type: ignore[union-attr]
         if tui is None:

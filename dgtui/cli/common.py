@@ -20,6 +20,7 @@ class Repo:
     root: str
     home: str | None
     version: int | None = None  # the graph version the last ``snapshot`` read
+    subfolder: str = ""  # where the command was started, relative to the root ("" at the root)
 
     @property
     def paths(self):
@@ -96,21 +97,50 @@ def _quote(path: str) -> str:
 def repo_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     """``--path`` and ``--home``, turned into a ``repo`` argument."""
 
-    @click.option("--path", "path", default=".", show_default=True, metavar="DIR",
-                  help="The repository (any folder in it).")
-    @click.option("--home", "home", default=None, metavar="DIR", envvar="DGTUI_HOME",
+    @click.option("--path", "path", default=None, metavar="DIR",
+                  help="The repository (any folder in it; default: here).")
+    @click.option("--home", "home", default=None, metavar="DIR",
                   help="dgtui's data home (default: $DGTUI_HOME or the user data folder).")
     @functools.wraps(fn)
-    def wrapper(*args: Any, path: str, home: str | None, **kwargs: Any) -> Any:
+    def wrapper(*args: Any, path: str | None, home: str | None, **kwargs: Any) -> Any:
         return fn(*args, repo=make_repo(path, home), **kwargs)
 
     return wrapper
 
 
-def make_repo(path: str, home: str | None) -> Repo:
-    from ..paths import repository_root
+@dataclass
+class GlobalOptions:
+    """``dgtui --path DIR --home DIR`` given before the command (or with none): the defaults of
+    the command's own ``--path``/``PATH`` and ``--home``."""
 
-    return Repo(repository_root(path), home)
+    path: str | None = None
+    home: str | None = None
+
+
+def make_repo(path: str | None, home: str | None) -> Repo:
+    """The repository of ``path`` (the command's own, else the global option, else here); one
+    line on standard error says which root was taken when it is not the folder given."""
+    from ..paths import find_repository
+
+    ctx = click.get_current_context(silent=True)
+    given = ctx.find_object(GlobalOptions) if ctx is not None else None
+    if given is not None:
+        path = path if path is not None else given.path
+        home = home if home is not None else given.home
+    found = find_repository(path if path is not None else ".", home)
+    if found.why:
+        click.echo(f"dgtui: using {found.root} ({found.why} of {found.subfolder})", err=True)
+    return Repo(found.root, home, subfolder=found.subfolder)
+
+
+def subfolder_glob(repo: Repo) -> str | None:
+    """The file filter a search started in a subfolder defaults to: the files under it."""
+    return f"{glob_escape(repo.subfolder)}/*" if repo.subfolder else None
+
+
+def glob_escape(path: str) -> str:
+    """``path`` as a GLOB that matches it literally (``[`` ``*`` ``?`` in a folder name)."""
+    return "".join(f"[{c}]" if c in "*?[" else c for c in path)
 
 
 def output_options(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -133,9 +163,11 @@ def emit(rows: list[dict[str, Any]], columns: list[str], fmt: str | None, output
          title: str | None = None, repo: Repo | None = None) -> None:
     """Print or export a table; a file export records the command that made it."""
     from ..output import emit as _emit
+    from ..paths import with_user_mode
 
     meta = command_meta(repo, title) if output else None
-    _emit(rows, columns, fmt, output, title, meta=meta)
+    for path in _emit(rows, columns, fmt, output, title, meta=meta):
+        with_user_mode(path)  # the user's file: their umask, not the temporary file's 0600
 
 
 _NOT_QUERY = {"fmt", "output", "path", "home"}
@@ -163,6 +195,47 @@ def command_meta(repo: Repo | None, title: str | None = None) -> dict[str, Any]:
     return export_meta(ctx.info_name or ctx.command_path, query=query or None, options=options,
                        repository=repo.root if repo else None,
                        graph_version=repo.version if repo else None, title=title)
+
+
+def kind_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``--kind``: a kind (or its short name, ``fn``); another word is an error listing them."""
+    from ..query.search_syntax import KINDS
+
+    def check(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+        from ..query.search_syntax import kind_named
+
+        if value is None:
+            return None
+        kind = kind_named(value)
+        if kind is None:
+            raise click.BadParameter(f"{value!r} is not a kind of atom; the kinds are {', '.join(KINDS)}")
+        return kind
+
+    return click.option("--kind", default=None, metavar="KIND", callback=check,
+                        help=", ".join(KINDS) + ".")(fn)
+
+
+def file_option(help_text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``--file GLOB``, read as the explorer reads ``file:``: without a wildcard, the words
+    match anywhere in the path (``--file sansio`` is ``*sansio*``)."""
+
+    def glob(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+        from ..query.search_syntax import path_glob
+
+        return path_glob(value) if value else None
+
+    return click.option("--file", "file_glob", default=None, metavar="GLOB", callback=glob,
+                        help=f"{help_text} (a GLOB; words without * match anywhere in the path).")
+
+
+def text_console():
+    """A rich console for a command's text (``show``, ``stats``, ``index``): in a pipe, lines
+    are not wrapped at 80 columns, so an id or a path stays on one line for ``grep``."""
+    import sys
+
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=not sys.stdout.isatty())
 
 
 #: The largest number an option takes: SQLite integers are 64-bit, and Python's are not.

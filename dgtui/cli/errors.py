@@ -25,7 +25,7 @@ class CliError(click.ClickException):
 def translate() -> Iterator[None]:
     """Turn the exceptions of the layers below into ``CliError``s."""
     from ..paths import PathError
-    from ..query import AmbiguousAtom, DatabaseError, QueryError, StoreError, describe_error
+    from ..query import AmbiguousAtom, DatabaseError, NoSuchAtom, QueryError, StoreError, describe_error
 
     try:
         yield
@@ -39,6 +39,10 @@ def translate() -> Iterator[None]:
         for c in exc.candidates:
             click.echo(f"  {c.id}  ({c.atom.kind}, {c.atom.file_path}:{c.atom.line})", err=True)
         raise CliError(str(exc), exit_code=2) from None
+    except NoSuchAtom as exc:
+        import shlex
+
+        raise CliError(f"{exc} (try `dgtui search {shlex.quote(exc.ref)}`)") from None
     except (QueryError, PathError, StoreError) as exc:
         raise CliError(str(exc)) from None
     except DatabaseError as exc:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 import click
 
-from .common import MAX_NUMBER, NUMBER, Repo, emit, output_options, positive, repo_options
+from .common import NUMBER, Repo, emit, file_option, output_options, positive, repo_options
 from .errors import CliError
 
 _EVENT_COLUMNS = ["time", "transaction_id", "source", "operation", "atom_id", "changed"]
@@ -36,7 +37,7 @@ def _rows_for_table(rows: list[dict]) -> list[dict]:
 @click.option("--since", default=None, metavar="WHEN", help="Events at or after WHEN (10m, 2h, ISO time).")
 @click.option("--until", default=None, metavar="WHEN", help="Events at or before WHEN.")
 @click.option("--atom", default=None, metavar="ID", help="Events of one atom (an id).")
-@click.option("--file", "file_glob", default=None, metavar="GLOB", help="Events in files matching GLOB.")
+@file_option("Events in files matching GLOB")
 @click.option("--source", default=None, help="index, file-watcher, atomic-edit, mcp, user, import.")
 @click.option("--transaction", type=NUMBER, default=None, metavar="N", help="Events of transaction N.")
 @click.option("--limit", type=int, default=100, show_default=True, callback=positive)
@@ -57,17 +58,25 @@ def events(since, until, atom, file_glob, source, transaction, limit, hide_moves
     with repo.snapshot() as store:
         if edge_diff:
             rows = q.edge_events(store, since=since_t, until=until_t, transaction=transaction,
-                                 atom=atom, limit=limit)
-            emit(rows, ["transaction_id", "operation", "source_id", "target_id"], fmt, output,
-                 repo=repo)
+                                 atom=atom, limit=limit + 1)
+            more = len(rows) > limit
+            emit(rows[:limit], ["transaction_id", "operation", "source_id", "target_id"], fmt,
+                 output, repo=repo)
+            if more:
+                click.echo(f"dgtui: the first {limit:,} edge changes, newest first; more exist "
+                           "(--limit N for more)", err=True)
             return
         f = EventFilter(atom=atom, file_glob=file_glob, source=source, transaction=transaction,
                         since=since_t, until=until_t, hide_moves=hide_moves, limit=limit)
         rows = q.events(store, f)
+        total = q.count_events(store, replace(f, limit=None)) if len(rows) == limit else len(rows)
     if fmt in ("json", "ndjson"):
         emit(rows, _EVENT_COLUMNS, fmt, output, repo=repo)
     else:
         emit(_rows_for_table(rows), _EVENT_COLUMNS, fmt, output, repo=repo)
+    if total > len(rows):  # said on stderr: the listing itself stays data
+        click.echo(f"dgtui: {len(rows):,} of {total:,} events, newest first; --limit N for more",
+                   err=True)
 
 
 @click.command()
@@ -111,8 +120,12 @@ def replay(at: str, show_edges: bool, repo: Repo, fmt, output) -> None:
     from .. import query as q
 
     with repo.snapshot() as store:
+        last = q.version(store)
         if at.strip().isdigit():
-            tx = min(int(at), MAX_NUMBER)  # past the last transaction: the whole log
+            tx = int(at)
+            if tx > last:
+                raise CliError(f"there is no transaction {tx}: the last is {last} "
+                               "(`dgtui events` lists them)")
         else:
             tx = q.transaction_at(store, parse_when(at))
         atoms, edges = q.replay(store, tx)

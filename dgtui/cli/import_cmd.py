@@ -18,7 +18,7 @@ EXIT_MALFORMED = 3
 @click.option("--path", "path", default=None, metavar="REPO",
               help="The repository whose index receives the atoms (default: the folder that "
                    "holds DIR).")
-@click.option("--home", default=None, metavar="DIR", envvar="DGTUI_HOME", help="dgtui's data home.")
+@click.option("--home", default=None, metavar="DIR", help="dgtui's data home (default: $DGTUI_HOME).")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
 def import_json(directory: str, path: str | None, home: str | None, as_json: bool) -> None:
     """Import a tree of legacy JSON atom files (DIR: `.omnysysdata` or its `atoms` folder).

@@ -9,14 +9,15 @@ import click
 from .common import make_repo
 from .errors import CliError
 
-INSTALL_HINT = "dgtui mcp needs the optional MCP SDK: pip install 'dgtui[mcp]'"
+INSTALL_HINT = ("dgtui mcp needs the optional MCP SDK: pip install '.[mcp]' in a dgtui checkout "
+                "(in dgtui's own environment)")
 
 
 @click.command()
-@click.argument("path", default=".", required=False, metavar="[PATH]")
-@click.option("--home", default=None, metavar="DIR", envvar="DGTUI_HOME", help="dgtui's data home.")
+@click.argument("path", default=None, required=False, metavar="[PATH]")
+@click.option("--home", default=None, metavar="DIR", help="dgtui's data home (default: $DGTUI_HOME).")
 @click.option("--poll", is_flag=True, help="Poll the file system instead of OS notifications.")
-def mcp(path: str, home: str | None, poll: bool) -> None:
+def mcp(path: str | None, home: str | None, poll: bool) -> None:
     """Serve PATH's index over MCP on stdin/stdout, following the repository live.
 
     Register it with an MCP client as the command `dgtui mcp /path/to/repo`. Standard output

@@ -6,23 +6,29 @@ import json
 
 import click
 
-from .common import NUMBER, Repo, emit, output_options, positive, repo_options
+from .common import (
+    NUMBER,
+    Repo,
+    emit,
+    file_option,
+    kind_option,
+    output_options,
+    positive,
+    repo_options,
+    subfolder_glob,
+    text_console,
+)
 
 _ATOM_COLUMNS = ["name", "kind", "file_path", "line", "end_line", "id"]
 _GRAPH_COLUMNS = ["depth", "name", "kind", "file_path", "line", "resolution", "id"]
 
 
-def _kind_option(fn):
-    return click.option("--kind", default=None, metavar="KIND",
-                        help="function, method, class, arrow, generator, test, module")(fn)
-
-
 @click.command()
 @click.argument("text", nargs=-1, required=True)
-@_kind_option
+@kind_option
 @click.option("--async", "is_async", is_flag=True, default=None, help="Only async functions.")
 @click.option("--exported", is_flag=True, default=None, help="Only exported atoms.")
-@click.option("--file", "file_glob", default=None, metavar="GLOB", help="Only files matching GLOB.")
+@file_option("Only files matching GLOB")
 @click.option("--limit", type=int, default=50, show_default=True, callback=positive)
 @repo_options
 @output_options
@@ -31,6 +37,10 @@ def search(text: tuple[str, ...], kind, is_async, exported, file_glob, limit, re
     from .. import query as q
     from ..model import AtomFilter
 
+    if file_glob is None and repo.subfolder:  # started in a subfolder: search there first
+        file_glob = subfolder_glob(repo)
+        click.echo(f"dgtui: files under {repo.subfolder}/ only (--file '*' for the whole repository)",
+                   err=True)
     with repo.snapshot() as store:
         rows = q.search(store, " ".join(text), AtomFilter(kind=kind, is_async=is_async,
                                                         exported=exported, file_glob=file_glob),
@@ -67,11 +77,10 @@ def show(atom: str, repo: Repo, as_json: bool, no_source: bool) -> None:
 
 
 def _print_atom(row: dict, source: dict | None, path: str) -> None:
-    from rich.console import Console
     from rich.markup import escape
     from rich.syntax import Syntax
 
-    console = Console(highlight=False)
+    console = text_console()
     console.print(f"[bold]{escape(row['qualified_name'])}[/bold]  [dim]{row['kind']}"
                   f"{' async' if row['is_async'] else ''}{' exported' if row['is_exported'] else ''}"
                   f"  complexity {row['complexity']}  v{row['version']}[/dim]")
@@ -83,8 +92,12 @@ def _print_atom(row: dict, source: dict | None, path: str) -> None:
     for title, items in (("calls", row["calls"]), ("called by", row["callers"])):
         console.print(f"\n[bold]{title}[/bold] ({len(items)})")
         for c in items:
-            where = f"{c['file_path']}:{c['line']}" if c.get("file_path") else c["resolution"]
-            console.print(f"  {escape(c.get('id') or c['name'])}  [dim]{escape(where)} · {c['resolution']}[/dim]",
+            if c.get("id"):
+                how = f"{c['file_path']}:{c['line']} · {c['resolution']}"
+            else:  # a call with no single target: where it is made, and why there is none
+                candidates = f" between {c['candidates']} atoms" if c.get("candidates") else ""
+                how = f"called at line {c['line']} · {c['resolution']}{candidates}"
+            console.print(f"  {escape(c.get('id') or c['name'])}  [dim]{escape(how)}[/dim]",
                           markup=True, highlight=False)
     if source and "text" in source:
         console.print()
@@ -108,7 +121,7 @@ def _graph_command(name: str, upward: bool):
             stored = q.resolve_atom(store, atom)
             rows = q.callers(store, stored.id, depth) if upward else q.callees(store, stored.id, depth)
         emit(rows, _GRAPH_COLUMNS, fmt, output,
-             title=f"{'callers of' if upward else 'called by'} {stored.id}", repo=repo)
+             title=f"callers of {stored.id}" if upward else f"what {stored.id} calls", repo=repo)
 
     command.help = ("Who calls ATOM, to --depth levels." if upward else
                     "What ATOM calls, to --depth levels (unresolved calls included).")
@@ -120,11 +133,11 @@ callees = _graph_command("callees", upward=False)
 
 
 _FILTER_OPTIONS = [
-    _kind_option,
+    kind_option,
     click.option("--async", "is_async", is_flag=True, default=None, help="Async functions only."),
     click.option("--calls", default=None, metavar="NAME", help="Atoms that call NAME (a name or an id)."),
     click.option("--called-by", default=None, metavar="NAME", help="Atoms called by NAME."),
-    click.option("--file", "file_glob", default=None, metavar="GLOB", help="Atoms in files matching GLOB."),
+    file_option("Atoms in files matching GLOB"),
     click.option("--name", "name_glob", default=None, metavar="GLOB", help="Atoms whose name matches GLOB."),
     click.option("--exported", is_flag=True, default=None, help="Exported atoms only."),
     click.option("--unresolved", is_flag=True, help="Atoms with unresolved or ambiguous calls."),
@@ -169,7 +182,7 @@ def query(limit, repo: Repo, fmt, output, **filters) -> None:
 @click.command()
 @repo_options
 @click.option("--json", "as_json", is_flag=True, help="Print as one JSON object.")
-@click.option("--skipped", is_flag=True, help="List the skipped files and why.")
+@click.option("--skipped", is_flag=True, help="List the skipped folders and files and why.")
 @click.option("--errors", is_flag=True, help="List the files that had syntax errors.")
 def stats(repo: Repo, as_json: bool, skipped: bool, errors: bool) -> None:
     """Counts: files, atoms, calls by resolution, skipped files, events, size."""
@@ -180,6 +193,7 @@ def stats(repo: Repo, as_json: bool, skipped: bool, errors: bool) -> None:
         data["root"] = repo.root
         data["index"] = store.path
         if skipped:
+            data["skipped_folders"] = q.skipped_folders(store)
             data["skipped_files"] = q.skipped_files(store)
         if errors:
             data["error_files"] = [{"path": f.path, "errors": f.error_count, "first": list(f.errors)}
@@ -187,29 +201,36 @@ def stats(repo: Repo, as_json: bool, skipped: bool, errors: bool) -> None:
     if as_json:
         click.echo(json.dumps(data, indent=2))
         return
-    from rich.console import Console
     from rich.markup import escape
 
-    console = Console(highlight=False)
+    console = text_console()
     console.print(f"[bold]{escape(data['root'])}[/bold]")
     console.print(f"files {data['files']:,} · atoms {data['atoms']:,} · calls {data['edges']:,} · "
                   f"events {data['events']:,} · last transaction {data['last_transaction']} · "
                   f"{data['database_bytes'] / 1e6:.1f} MB")
     for title, key in (("atoms by kind", "atoms_by_kind"), ("calls by resolution", "edges_by_resolution"),
-                       ("files by language", "files_by_language"), ("skipped", "skipped_by_reason")):
+                       ("files by language", "files_by_language"), ("skipped files", "skipped_by_reason"),
+                       ("skipped folders", "skipped_folders_by_reason")):
         if data[key]:
             console.print(f"{title}: " + ", ".join(f"{k} {v:,}" for k, v in data[key].items()))
     if data["files_with_errors"]:
         console.print(f"files with syntax errors: {data['files_with_errors']}")
-    for s in data.get("skipped_files", []):
-        console.print(f"  {escape(s['path'])}  [dim]{s['reason']}: {escape(s['detail'])}[/dim]")
-    for f in data.get("error_files", []):
-        console.print(f"  {escape(f['path'])}  [dim]{f['errors']} error(s): "
-                      f"{escape('; '.join(f['first'][:2]))}[/dim]")
+    # Each list asked for is printed under its title, "none" included: an empty answer is said.
+    listed = []
+    if skipped:
+        listed += [("skipped folders", [(s["path"], f"{s['reason']}: {s['detail']}") for s in data["skipped_folders"]]),
+                   ("skipped files", [(s["path"], f"{s['reason']}: {s['detail']}") for s in data["skipped_files"]])]
+    if errors:
+        listed.append(("files with syntax errors", [
+            (f["path"], f"{f['errors']} error(s): {'; '.join(f['first'][:2])}") for f in data["error_files"]]))
+    for title, rows in listed:
+        console.print(f"\n[bold]{title}[/bold]" + ("" if rows else ": none"))
+        for path, detail in rows:
+            console.print(f"  {escape(path)}  [dim]{escape(detail)}[/dim]")
 
 
 @click.command()
-@click.option("--file", "file_glob", default=None, metavar="GLOB", help="Calls made in files matching GLOB.")
+@file_option("Calls made in files matching GLOB")
 @click.option("--limit", type=int, default=None, callback=positive)
 @click.option("--all", "everything", is_flag=True,
               help="Also the calls known to leave the repository: builtin and external.")

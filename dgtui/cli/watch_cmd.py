@@ -13,11 +13,11 @@ from .common import make_repo
 
 
 @click.command()
-@click.argument("path", default=".", required=False, metavar="[PATH]")
-@click.option("--home", default=None, metavar="DIR", envvar="DGTUI_HOME", help="dgtui's data home.")
+@click.argument("path", default=None, required=False, metavar="[PATH]")
+@click.option("--home", default=None, metavar="DIR", help="dgtui's data home (default: $DGTUI_HOME).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per transaction.")
 @click.option("--poll", is_flag=True, help="Poll the file system instead of OS notifications.")
-def watch(path: str, home: str | None, as_json: bool, poll: bool) -> None:
+def watch(path: str | None, home: str | None, as_json: bool, poll: bool) -> None:
     """Watch PATH and print what each save changed, and how fast it was committed."""
     from ..engine.live import LiveIndex
 

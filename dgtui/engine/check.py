@@ -129,10 +129,10 @@ def _disk(store: Store, root: str) -> CheckResult:
 
 def _disk_problems(store: Store, root: str) -> list[tuple[str, str]]:
     """(kind, path) for every file whose index entry does not match the disk."""
-    from .ignore import IgnoreRules
+    from .patterns import rules_for
 
     stored = store.atoms.file_stats()
-    on_disk = {f.path for f in walk(root, IgnoreRules(root)).files}
+    on_disk = {f.path for f in walk(root, rules_for(root, store)).files}
     skipped = store.atoms.skipped_stats()
     problems = [("not indexed", p) for p in sorted(on_disk - set(stored) - set(skipped))]
     problems += [("gone from disk", p) for p in sorted(set(stored) - on_disk)]

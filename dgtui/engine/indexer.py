@@ -20,6 +20,7 @@ from ..store import Store
 from ..store.records import atom_record
 from .batch import Batch
 from .ignore import IgnoreRules
+from .patterns import rules_for
 from .walk import DEFAULT_MAX_BYTES, Skip, WalkResult, walk
 from .writer import Engine
 
@@ -35,7 +36,7 @@ class Indexer:
         self.engine = engine or Engine(store)
         self.max_bytes = max_bytes
         self.workers = workers
-        self.rules = rules or IgnoreRules(root)
+        self.rules = rules or rules_for(root, store)
         self.directories: list[str] = []  # folders seen by the last walk (for the watcher)
 
     def walk(self) -> WalkResult:
@@ -184,11 +185,15 @@ def _count(summary: IndexSummary, delta: Delta) -> None:
 
 
 def _fill_totals(summary: IndexSummary, store: Store) -> None:
-    counts = store.atoms.counts(breakdowns=("edges_by_resolution", "skipped_by_reason"))
+    counts = store.atoms.counts(breakdowns=("edges_by_resolution", "skipped_by_reason",
+                                            "skipped_folders_by_reason"))
     summary.files = counts["files"]
     summary.atoms = counts["atoms"]
     summary.edges = counts["edges"]
     summary.edges_by_resolution = counts["edges_by_resolution"]
     summary.skipped = counts["skipped_by_reason"]
-    summary.skipped_files = [{"path": p, "reason": r, "detail": d} for p, r, d in store.atoms.skipped()]
+    summary.skipped_folders = counts["skipped_folders_by_reason"]
+    rows = [{"path": p, "reason": r, "detail": d} for p, r, d in store.atoms.skipped()]
+    summary.skipped_files = [r for r in rows if not r["path"].endswith("/")]
+    summary.skipped_folder_list = [r for r in rows if r["path"].endswith("/")]
     summary.files_with_errors = counts["files_with_errors"]

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from ..parse.registry import language_for
 from ..paths import is_text, printable
-from .ignore import IgnoreRules
+from .ignore import CONFIG_FILE, IGNORE_FILES, VENV_MARKER, IgnoreRules
 
 DEFAULT_MAX_BYTES = 2 * 1024 * 1024
 
@@ -29,7 +29,8 @@ class FileStat:
 class Skip:
     path: str
     reason: str  # symlink, unreadable-folder, unreadable, too-large, binary, not-utf8, vanished,
-    # not-a-file (FIFO, socket, device), bad-name (not valid UTF-8), bad-ignore-pattern
+    # not-a-file (FIFO, socket, device), bad-name (not valid UTF-8), bad-ignore-pattern; and for
+    # a folder (its path ends in "/"): ignored, never-source, virtual-environment
     detail: str = ""
 
 
@@ -47,8 +48,10 @@ def walk(root: str, rules: IgnoreRules, max_bytes: int = DEFAULT_MAX_BYTES,
     skipped: list[Skip] = []
     directories: list[str] = []
     pending = [under]
-    if not under and ".git/info/exclude" in rules.errors:
-        skipped.append(Skip(".git/info/exclude", "bad-ignore-pattern", rules.errors[".git/info/exclude"]))
+    if not under:
+        for name in (".git/info/exclude", CONFIG_FILE, "exclude/include"):
+            if name in rules.errors:
+                skipped.append(Skip(name, "bad-ignore-pattern", rules.errors[name]))
     while pending:
         rel_dir = pending.pop()
         abs_dir = os.path.join(root, rel_dir) if rel_dir else root
@@ -59,15 +62,17 @@ def walk(root: str, rules: IgnoreRules, max_bytes: int = DEFAULT_MAX_BYTES,
             skipped.append(Skip(rel_dir or ".", "unreadable-folder", exc.strerror or str(exc)))
             continue
         names = {e.name for e in entries}
-        if rel_dir and "pyvenv.cfg" in names:
-            continue  # a virtual environment, whatever its name
+        if rel_dir and VENV_MARKER in names:  # a virtual environment, whatever its name
+            skipped.append(Skip(rel_dir + "/", "virtual-environment", f"holds {VENV_MARKER}"))
+            continue
         directories.append(rel_dir)
-        rules.saw_folder(rel_dir, ".gitignore" in names)
-        if ".gitignore" in names:
-            rules.spec_for(rel_dir)
-            ignore_file = f"{rel_dir}/.gitignore" if rel_dir else ".gitignore"
-            if ignore_file in rules.errors:
-                skipped.append(Skip(ignore_file, "bad-ignore-pattern", rules.errors[ignore_file]))
+        rules.saw_folder(rel_dir, names)
+        for name in IGNORE_FILES:
+            if name in names:
+                rules.spec_for(rel_dir, name)
+                ignore_file = f"{rel_dir}/{name}" if rel_dir else name
+                if ignore_file in rules.errors:
+                    skipped.append(Skip(ignore_file, "bad-ignore-pattern", rules.errors[ignore_file]))
         for entry in entries:
             rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
             try:
@@ -80,8 +85,11 @@ def walk(root: str, rules: IgnoreRules, max_bytes: int = DEFAULT_MAX_BYTES,
                         skipped.append(Skip(rel, "symlink", "symbolic links are not followed"))
                     continue
                 if entry.is_dir(follow_symlinks=False):
-                    if not rules.decide(rel + "/"):
+                    why = rules.why(rel + "/")
+                    if why is None:
                         pending.append(rel)
+                    else:  # listed with its reason: nothing is left out unsaid
+                        skipped.append(Skip(rel + "/", *why))
                     continue
                 if language_for(entry.name) is None or rules.decide(rel):
                     continue

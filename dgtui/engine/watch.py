@@ -20,7 +20,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 
 from ..parse.registry import language_for
-from .ignore import IgnoreRules
+from .ignore import CONFIG_FILE, IGNORE_FILES, IgnoreRules
 
 #: A burst is handed over ``step`` ms after its last event; ``debounce`` bounds a burst that never
 #: goes quiet (a branch switch still arrives in a few batches).
@@ -177,7 +177,7 @@ class RepoWatcher:
             if rel == "." or rel.startswith("../"):
                 continue
             name = rel.rsplit("/", 1)[-1]
-            if name == ".gitignore":
+            if name in IGNORE_FILES or rel == CONFIG_FILE:  # the rules change
                 batch.ignore_files.add(rel)
                 continue
             if os.path.isdir(full) and not os.path.islink(full):

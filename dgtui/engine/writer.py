@@ -15,8 +15,9 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from ..graph.resolve import RESOLVER_VERSION
+from ..graph.signatures import SIGNATURE_FIELDS, classify
 from ..graph.symbols import SymbolTable
-from ..model import AtomChange, AtomFilter, Delta, ParsedFile, SymbolInfo
+from ..model import MOVE_FIELDS, AtomChange, AtomFilter, Delta, ParsedFile, SymbolInfo
 from ..store import Store, with_retries
 from ..store.errors import DriverError
 from ..store.records import atom_record, dumps
@@ -255,7 +256,9 @@ class Engine:
         if empty:  # the first index: load everything, then build the indexes once
             repo.set_bulk_indexes(False)
         repo.delete_atoms([a.id for a in diff.deleted])
-        repo.update_atoms([(records[u.new.id][0], versions[u.old.id] + 1) for u in diff.updated],
+        # A move (code above it changed) updates the position, not the version: nothing of the
+        # atom itself changed.
+        repo.update_atoms([(records[u.new.id][0], versions[u.old.id] + _bump(u)) for u in diff.updated],
                           now, tx)
         repo.insert_atoms([records[a.id][0] for a in diff.created], now, tx)
         if bulk:
@@ -271,7 +274,9 @@ class Engine:
         edge_diff = linker.relink(old_atoms, new_atoms, diff, before, set(changed_paths))
 
         changes = _changes(diff)
-        events.insert_events(_event_rows(diff, records, versions, now, source, tx))
+        broken = Delta(tx, source, (), tuple(changes), tuple(edge_diff.added),
+                       tuple(edge_diff.removed)).broken_callers()
+        events.insert_events(_event_rows(diff, records, versions, now, source, tx, changes, broken))
         events.insert_edge_events(tx, edge_diff.added, edge_diff.removed)
         if empty:
             repo.set_bulk_indexes(True)
@@ -296,12 +301,28 @@ class Engine:
         return delta
 
 
+def _bump(update: delta_mod.Update) -> int:
+    return 0 if set(update.changed) <= MOVE_FIELDS else 1
+
+
+def _breaking(update: delta_mod.Update) -> str | None:
+    """Which signature change of ``update`` may break its callers (None: none, or compatible)."""
+    if not SIGNATURE_FIELDS.intersection(update.changed):
+        return None
+    old, new = update.old, update.new
+    if old.kind != new.kind:
+        return f"now a {new.kind}, was a {old.kind}"
+    change = classify(old.signature, new.signature, old_params=tuple(old.params),
+                      new_params=tuple(new.params), old_async=old.is_async, new_async=new.is_async)
+    return str(change) if change.breaking else None
+
+
 def _changes(diff: delta_mod.AtomDiff) -> list[AtomChange]:
     renamed_from = diff.renamed_from()
     out = [AtomChange("create", a.id, a.file_path, a.name, a.kind,
                       renamed_from=renamed_from.get(a.id)) for a in diff.created]
     out += [AtomChange("update", u.new.id, u.new.file_path, u.new.name, u.new.kind,
-                       changed=tuple(sorted(u.changed))) for u in diff.updated]
+                       changed=tuple(sorted(u.changed)), breaking=_breaking(u)) for u in diff.updated]
     out += [AtomChange("delete", a.id, a.file_path, a.name, a.kind,
                        renamed_to=diff.renamed.get(a.id)) for a in diff.deleted]
     return out
@@ -317,17 +338,24 @@ def _records(files) -> dict[str, tuple[tuple, str]]:
 
 
 def _event_rows(diff: delta_mod.AtomDiff, records: dict[str, tuple[tuple, str]], versions: dict[str, int],
-                now: float, source: str, tx: int) -> list[tuple]:
+                now: float, source: str, tx: int, changes: list[AtomChange],
+                broken: dict[str, list[str]]) -> list[tuple]:
     renamed_from = diff.renamed_from()
+    breaking = {c.atom_id: c.breaking for c in changes if c.breaking}
     rows = []
     for a in diff.deleted:  # deletes first: replaying a rename never sees both ids at once
         body = {"atom": a.to_state()}
         if a.id in diff.renamed:
             body["renamed_to"] = diff.renamed[a.id]
+        if a.id in broken:  # callers left calling nothing: the timeline says so
+            body["broken_callers"] = broken[a.id]
         rows.append((a.id, a.file_path, "delete", dumps(body), versions.get(a.id), None, now, source, tx))
     for u in diff.updated:
         v = versions[u.old.id]
-        rows.append((u.new.id, u.new.file_path, "update", dumps({"changed": u.changed}), v, v + 1,
+        body = {"changed": u.changed}
+        if u.new.id in breaking:
+            body["breaking"] = breaking[u.new.id]
+        rows.append((u.new.id, u.new.file_path, "update", dumps(body), v, v + _bump(u),
                      now, source, tx))
     for a in diff.created:
         # The state is already JSON: splice it in rather than encoding the atom twice.

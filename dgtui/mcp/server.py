@@ -25,8 +25,8 @@ from typing import Annotated, Any, Literal
 
 import anyio
 from mcp.server.mcpserver import Context, MCPServer
-from mcp.server.mcpserver.exceptions import ToolError
-from pydantic import Field
+from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
+from pydantic import Field, ValidationError
 
 from .. import __version__
 from .. import query as q
@@ -35,6 +35,7 @@ from ..engine.live import LiveIndex
 from ..model import CONFIDENCES, INSIGHT_KINDS, AtomFilter, EventFilter
 from ..paths import PathError, RepoPaths, default_user, validate_id
 from ..query import DatabaseError, Store, StoreError, describe_error, open_index, snapshot
+from ..query.search_syntax import KINDS, path_glob
 
 log = logging.getLogger(__name__)
 READY_SECONDS = 30.0  # how long a tool waits for the index to be reconciled before answering
@@ -46,7 +47,15 @@ AtomRef = Annotated[str, Field(min_length=1, description=(
     "or a name (save); a name that matches several atoms is an error listing their ids."))]
 Depth = Annotated[int, Field(ge=1, le=50, description="How many calls to follow (1 = direct).")]
 Limit = Annotated[int, Field(ge=1, le=MAX_ROWS, description="At most this many results.")]
-Glob = Annotated[str | None, Field(description="Only files matching this glob, e.g. 'pkg/*.py'.")]
+Glob = Annotated[str | None, Field(description=(
+    "Only files matching this glob, e.g. 'pkg/*.py'; words without a wildcard match anywhere "
+    "in the path ('models' is '*models*')."))]
+Kind = Annotated[Literal[KINDS] | None, Field(description="Only atoms of this kind.")]  # type: ignore[valid-type]
+
+
+def files(glob: str | None) -> str | None:
+    """A ``file_glob`` argument read as the CLI and the explorer read a file filter."""
+    return path_glob(glob) if glob else None
 
 
 class IndexService:
@@ -90,7 +99,11 @@ class IndexService:
                 payload = work(store)
         except q.AmbiguousAtom as exc:
             ids = ", ".join(c.id for c in exc.candidates[:20])
-            raise ToolError(f"{exc}: {ids}") from None
+            raise ToolError(f"{exc.ref!r} matches {len(exc.candidates)} atoms: {ids}; call again "
+                            "with one of these ids") from None
+        except q.NoSuchAtom as exc:
+            raise ToolError(f"{exc}; call search_atoms with text={exc.ref!r} (or part of the "
+                            "name) to find the atom's id, then call again with it") from None
         except (q.QueryError, PathError, StoreError) as exc:
             raise ToolError(str(exc)) from None
         except DatabaseError as exc:
@@ -112,7 +125,8 @@ class IndexService:
         done, total = status.progress
         if not os.path.exists(self.paths.index_db):
             raise ToolError(f"the index of {self.root} is being built ({done}/{total} files); "
-                            "try again in a moment")
+                            "call index_status to follow it, and call this tool again when its "
+                            "state is 'watching'")
         return f"the index is still being built ({done}/{total} files): results may be partial"
 
     def status(self) -> dict[str, Any]:
@@ -182,6 +196,37 @@ def _iso(when: float) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(when))
 
 
+class DgtuiServer(MCPServer):
+    """The SDK's server, with arguments that fail validation said in one sentence: the SDK
+    passes pydantic's report on (several lines, the model's name, a link to pydantic's docs)."""
+
+    async def call_tool(self, name: str, arguments: dict[str, Any], context: Context | None = None):
+        try:
+            return await super().call_tool(name, arguments, context)
+        except ToolError as exc:
+            cause = exc.__cause__
+            if isinstance(cause, ValidationError) and not isinstance(exc, UnexpectedToolError):
+                raise ToolError(bad_arguments(name, cause)) from cause
+            raise
+
+
+def bad_arguments(tool: str, error: ValidationError) -> str:
+    """``Bad argument for callers: depth should be greater than or equal to 1 (got 0).``"""
+    said = []
+    for e in error.errors():
+        field = ".".join(str(part) for part in e["loc"]) or "the arguments"
+        message = e["msg"]
+        if e["type"] == "missing":
+            said.append(f"{field} is required")
+            continue
+        if message.startswith("Input should"):
+            message = field + message.removeprefix("Input")
+        else:
+            message = f"{field}: {message[:1].lower()}{message[1:]}"
+        said.append(f"{message} (got {json.dumps(e.get('input'), default=str)[:60]})")
+    return f"Bad argument{'s' if len(said) > 1 else ''} for {tool}: {'; '.join(said)}."
+
+
 def build_server(service: IndexService) -> MCPServer:
     """The MCP server and its tools, answering from ``service``."""
 
@@ -193,7 +238,7 @@ def build_server(service: IndexService) -> MCPServer:
         finally:
             await anyio.to_thread.run_sync(service.stop)
 
-    server = MCPServer(
+    server = DgtuiServer(
         name="dgtui", version=__version__, lifespan=lifespan, log_level="WARNING",
         instructions=(
             f"The functions ('atoms') of the repository at {service.root} and the calls between "
@@ -204,13 +249,11 @@ def build_server(service: IndexService) -> MCPServer:
 
     @tool(structured_output=False)
     def search_atoms(text: Annotated[str, Field(min_length=1, description="Words to look for.")],
-                     kind: Annotated[str | None, Field(description=(
-                         "function, method, class, arrow, generator, test or module"))] = None,
-                     file_glob: Glob = None, limit: Limit = 20) -> str:
+                     kind: Kind = None, file_glob: Glob = None, limit: Limit = 20) -> str:
         """Full-text search over atom names, qualified names, signatures, docstrings and paths
         (prefix matching, best first)."""
         def work(store: Store) -> dict[str, Any]:
-            rows = q.search(store, text, AtomFilter(kind=kind, file_glob=file_glob), limit=limit)
+            rows = q.search(store, text, AtomFilter(kind=kind, file_glob=files(file_glob)), limit=limit)
             return {"count": len(rows), "results": [brief(r) for r in rows]}
         return service.answer(work)
 
@@ -277,7 +320,7 @@ def build_server(service: IndexService) -> MCPServer:
         return service.answer(work)
 
     @tool(structured_output=False)
-    def query_atoms(kind: str | None = None, is_async: bool | None = None,
+    def query_atoms(kind: Kind = None, is_async: bool | None = None,
                     calls: Annotated[str | None, Field(description="Atoms that call this name or id.")] = None,
                     called_by: Annotated[str | None, Field(description="Atoms called by this name or id.")] = None,
                     file_glob: Glob = None,
@@ -288,7 +331,7 @@ def build_server(service: IndexService) -> MCPServer:
                     limit: Limit = 100) -> str:
         """Atoms matching every filter given (the filters of `dgtui query`), by file and line."""
         def work(store: Store) -> dict[str, Any]:
-            f = AtomFilter(kind=kind, is_async=is_async, exported=exported, file_glob=file_glob,
+            f = AtomFilter(kind=kind, is_async=is_async, exported=exported, file_glob=files(file_glob),
                            name_glob=name_glob, calls=calls, called_by=called_by,
                            unresolved=unresolved, min_complexity=min_complexity)
             rows = q.query(store, f, limit=limit + 1)
@@ -311,7 +354,7 @@ def build_server(service: IndexService) -> MCPServer:
         first, since a time or a transaction."""
         def work(store: Store) -> dict[str, Any]:
             f = EventFilter(since=q.parse_time(since) if since else None,
-                            since_transaction=since_transaction, file_glob=file_glob, atom=atom,
+                            since_transaction=since_transaction, file_glob=files(file_glob), atom=atom,
                             source=source, limit=limit + 1)
             rows = q.events(store, f)
             return {"count": min(len(rows), limit), "truncated": len(rows) > limit,
@@ -323,7 +366,7 @@ def build_server(service: IndexService) -> MCPServer:
         """Calls that could not be resolved to one atom: 'unresolved' (nothing by that name in
         the repository: a library, a dynamic call) or 'ambiguous' (several candidates)."""
         def work(store: Store) -> dict[str, Any]:
-            rows = q.unresolved(store, file_glob, limit + 1)
+            rows = q.unresolved(store, files(file_glob), limit + 1)
             return {"count": min(len(rows), limit), "truncated": len(rows) > limit,
                     "results": [{k: v for k, v in r.items() if k != "short_name"}
                                 for r in rows[:limit]]}
@@ -366,7 +409,9 @@ def build_server(service: IndexService) -> MCPServer:
         def work(store: Store) -> dict[str, Any]:
             unknown = q.unindexed_files(store, paths)
             if unknown:
-                raise q.QueryError(f"not indexed files of this repository: {', '.join(unknown)}")
+                raise q.QueryError(f"not indexed files of this repository: {', '.join(unknown)} "
+                                   "(give paths relative to the repository root, as the file_path "
+                                   "of get_atom's answer; search_atoms finds them)")
             who = validate_id(author, "author") if author else default_user()
             brain = ProjectBrain.open(service.paths, store)
             try:

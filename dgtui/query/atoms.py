@@ -21,6 +21,14 @@ class QueryError(Exception):
     """A question the index cannot answer as asked (unknown atom, bad filter...)."""
 
 
+class NoSuchAtom(QueryError):
+    """No atom has this id or name; each front end says where to look (its own search)."""
+
+    def __init__(self, ref: str):
+        self.ref = ref
+        super().__init__(f"no atom named {ref!r}")
+
+
 class AmbiguousAtom(QueryError):
     def __init__(self, ref: str, candidates: list[StoredAtom]):
         self.ref = ref
@@ -48,7 +56,7 @@ def resolve_atom(store: Store, ref: str) -> StoredAtom:
         raise QueryError("empty atom name")
     found = store.atoms.find(ref)
     if not found:
-        raise QueryError(f"no atom named {ref!r} (try `dgtui search {ref}`)")
+        raise NoSuchAtom(ref)
     if len(found) > 1:
         raise AmbiguousAtom(ref, found)
     return found[0]

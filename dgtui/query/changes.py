@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ..model import Atom, EventFilter
+from ..model import MOVE_FIELDS, Atom, EventFilter
 from ..store import Event, Store
 from .atoms import ATOM_FIELDS, QueryError
 
@@ -19,7 +19,13 @@ def event_dict(e: Event) -> dict[str, Any]:
             "file_path": e.file_path, "changed": e.changed_fields,
             "previous_version": e.previous_version, "new_version": e.new_version,
             "renamed_from": e.delta.get("renamed_from"), "renamed_to": e.delta.get("renamed_to"),
+            "broken_callers": e.delta.get("broken_callers", []), "breaking": e.delta.get("breaking"),
             "delta": e.delta}
+
+
+def broken_callers_note(count: int) -> str:
+    """What a deleted atom that was still called did to its callers, in words."""
+    return f"⚠ {count} caller{'s' if count != 1 else ''} now call{'' if count != 1 else 's'} nothing"
 
 
 def parse_time(value: str, now: float | None = None) -> float:
@@ -45,6 +51,11 @@ def parse_time(value: str, now: float | None = None) -> float:
 
 def events(store: Store, f: EventFilter) -> list[dict[str, Any]]:
     return [event_dict(e) for e in store.events.events(f)]
+
+
+def count_events(store: Store, f: EventFilter) -> int:
+    """How many events ``f`` selects without its limit (to say where a listing stopped)."""
+    return store.events.count_events(f)
 
 
 def edge_events(store: Store, since: float | None = None, until: float | None = None,
@@ -89,13 +100,13 @@ def atom_as_it_was(store: Store, atom_id: str) -> dict[str, Any] | None:
         if event.atom_id == atom_id and state:
             row = {k: state.get(k) for k in ATOM_FIELDS if k in state}
             row.update(deleted_at=event.timestamp if event.operation == "delete" else None,
-                       deleted_in=event.transaction_id if event.operation == "delete" else None)
+                       deleted_in=event.transaction_id if event.operation == "delete" else None,
+                       broken_callers=[c for c in event.delta.get("broken_callers", [])
+                                       if store.atoms.get(c) is not None])
             return row
     return None
 
 
-#: Fields whose change alone only moves an atom in its file: not a change of what it is.
-MOVE_FIELDS = frozenset({"line", "end_line"})
 
 
 def graph_version(store: Store) -> tuple[int, float | None]:

@@ -213,6 +213,8 @@ def call_children(store: Store, atom_id: str, upward: bool) -> list[dict[str, An
     """One level of a caller (``upward``) or callee tree, each row with its own counts so a tree
     knows which rows expand; unresolved and ambiguous calls are rows of their own."""
     rows = callers(store, atom_id, 1) if upward else callees(store, atom_id, 1)
+    if upward and not rows and store.atoms.get(atom_id) is None:
+        return _left_calling_nothing(store, atom_id)
     edges = store.atoms.edges_to([atom_id]) if upward else store.atoms.edges_from([atom_id])
     line = next((e.line for _, e in edges if e.source_id == e.target_id == atom_id), None)
     if line is not None:  # a walk leaves out the start; a tree shows recursion as a cycle
@@ -225,6 +227,18 @@ def call_children(store: Store, atom_id: str, upward: bool) -> list[dict[str, An
         if row.get("id"):
             row["callers"], row["callees"] = counts[row["id"]]
     return rows
+
+
+def _left_calling_nothing(store: Store, atom_id: str) -> list[dict[str, Any]]:
+    """The callers of a deleted atom: those its deletion left calling nothing (its delete
+    event lists them), that are still there."""
+    from .changes import atom_as_it_was
+
+    ghost = atom_as_it_was(store, atom_id) or {}
+    found = store.atoms.get_many(ghost.get("broken_callers") or [])
+    counts = store.atoms.call_counts(list(found))
+    return [atom_dict(s, depth=1, resolution="calls nothing now", callers=counts[s.id][0],
+                      callees=counts[s.id][1]) for s in found.values()]
 
 
 def async_callers(store: Store, atom_id: str, depth: int = 1) -> list[dict[str, Any]]:

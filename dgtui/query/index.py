@@ -69,7 +69,15 @@ def unindexed_files(store: Store, paths: list[str]) -> list[str]:
 
 
 def skipped_files(store: Store) -> list[dict[str, str]]:
-    return [{"path": p, "reason": r, "detail": d} for p, r, d in store.atoms.skipped()]
+    """The files left out of the index, and why."""
+    return [{"path": p, "reason": r, "detail": d} for p, r, d in store.atoms.skipped()
+            if not p.endswith("/")]
+
+
+def skipped_folders(store: Store) -> list[dict[str, str]]:
+    """The folders the walk did not go into (their paths end in "/"), and why."""
+    return [{"path": p, "reason": r, "detail": d} for p, r, d in store.atoms.skipped()
+            if p.endswith("/")]
 
 
 def files_with_errors(store: Store) -> list:

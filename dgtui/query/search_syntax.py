@@ -41,17 +41,29 @@ def parse_search(line: str) -> ParsedSearch:
         elif low == "not:exported":
             f.exported = False
         elif sep and key == "kind":
-            kind = _KIND_ALIASES.get(value, value)
-            if kind in KINDS:
+            kind = kind_named(value)
+            if kind:
                 f.kind = kind
             else:
                 problems.append(f"unknown kind {value!r} (one of {', '.join(KINDS)})")
         elif sep and key == "file" and value:
-            glob = word.split(":", 1)[1]
-            f.file_glob = glob if any(c in glob for c in "*?[") else f"*{glob}*"
+            f.file_glob = path_glob(word.split(":", 1)[1])
         else:
             words.append(word)
     return ParsedSearch(" ".join(words), f, tuple(problems))
+
+
+def path_glob(text: str) -> str:
+    """A file filter as users write it, everywhere (the search box, ``--file``, the timeline,
+    MCP): a GLOB, or words without a wildcard, which match anywhere in the path
+    (``sansio`` is ``*sansio*``)."""
+    return text if any(c in text for c in "*?[") else f"*{text}*"
+
+
+def kind_named(word: str) -> str | None:
+    """The atom kind ``word`` names (``fn`` is ``function``), or None."""
+    kind = _KIND_ALIASES.get(word.lower(), word.lower())
+    return kind if kind in KINDS else None
 
 
 def describe_filters(f: AtomFilter) -> list[tuple[str, str]]:

@@ -44,6 +44,7 @@ class ExplorerScreen(LiveScreen):
     """Panes 1-4."""
 
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
 
     def __init__(self) -> None:
         super().__init__(id="explorer")
@@ -60,7 +61,7 @@ class ExplorerScreen(LiveScreen):
         yield PaneBar(os.path.basename(self.app.root), 1)
         yield Breadcrumbs(id="crumbs")
         with Grid(id="panes"):
-            yield SearchPane(id="search-pane")
+            yield SearchPane(self.app.scope, id="search-pane")
             yield AtomPane(id="atom-pane")
             yield CallPane(True, id="callers-pane")
             yield CallPane(False, id="callees-pane")
@@ -69,6 +70,7 @@ class ExplorerScreen(LiveScreen):
 
     def on_mount(self) -> None:
         self.query_one(SearchPane).focus_main()
+        self._search_filters = self.search.filters_of(self._search_filters)
         self.update_crumbs()
         self.run_search()
 
@@ -93,6 +95,9 @@ class ExplorerScreen(LiveScreen):
         for pane in self.query("#panes > *"):
             if focused is not None and pane in focused.ancestors_with_self:
                 self.query_one(PaneBar).set_current(pane.NUMBER)
+                # The panes share the width by what is being read: while searching, the results
+                # (names and places) get the wider column; then the atom's source does.
+                self.set_class(pane.NUMBER == 1, "-searching")
 
     def update_crumbs(self) -> None:
         h = self.app.history
@@ -191,8 +196,10 @@ class ExplorerScreen(LiveScreen):
             return
         self.last_loaded = event
         now = time.time()
-        self.atom_pane.show(event, self.app.recent.may_break(event.atom_id),
-                            self.app.recent.operation(event.atom_id, now), self.change)
+        recent = self.app.recent
+        self.atom_pane.show(event, recent.may_break(event.atom_id),
+                            recent.operation(event.atom_id, now), self.change,
+                            recent.breaking_change(event.atom_id))
         self.app.atom_shown(event.atom_id)
 
     # -- call trees ---------------------------------------------------------------------------

@@ -14,7 +14,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Select, Static
 
 from ..output import FORMATS, emit, export_meta
+from ..paths import with_user_mode
 from ..widgets.pane import ExportData
+from ..widgets.pane_input import OrderedInput
 
 EXPORT_FORMATS = [f for f in FORMATS if f != "table"]
 EXTENSIONS = {"csv": "csv", "tsv": "tsv", "json": "json", "ndjson": "ndjson", "md": "md"}
@@ -25,6 +27,16 @@ def default_path(repo: str, data: ExportData, fmt: str, folder: str | None = Non
     folder = folder or os.path.expanduser("~")
     name = re.sub(r"[^A-Za-z0-9._-]+", "-", f"dgtui-{repo}-{data.name}").strip("-")
     return os.path.join(folder, f"{name}.{EXTENSIONS[fmt]}")
+
+
+#: What a file name's extension says of its format (the CLI's ``-o FILE`` reads it the same way).
+FORMAT_OF_EXTENSION = {**{ext: fmt for fmt, ext in EXTENSIONS.items()}, "jsonl": "ndjson",
+                       "markdown": "md"}
+
+
+def format_of(path: str) -> str | None:
+    """The format a file name's extension names (``tui-callers.md``: md), or None."""
+    return FORMAT_OF_EXTENSION.get(os.path.splitext(path)[1].lower().lstrip("."))
 
 
 def with_extension(path: str, fmt: str) -> str:
@@ -65,6 +77,8 @@ class ExportDialog(ModalScreen[None]):
         self.repo = repo
         self.root = root
         self.version = version  # the last committed transaction, asked when the file is written
+        self.format = EXPORT_FORMATS[0]
+        self.format_chosen = False  # until a format is picked, the file name's extension says it
 
     def compose(self) -> ComposeResult:
         fmt = EXPORT_FORMATS[0]
@@ -77,19 +91,23 @@ class ExportDialog(ModalScreen[None]):
                              compact=True, id="export-format")
             with Horizontal(classes="field"):
                 yield Static("File", classes="label")
-                yield Input(default_path(self.repo, self.data, fmt), compact=True, id="export-path")
+                yield OrderedInput(default_path(self.repo, self.data, fmt), compact=True, id="export-path")
             yield Static("", id="export-message")
             with Horizontal(classes="buttons"):
                 yield Button("Export", variant="primary", compact=True, id="export-go")
                 yield Button("Cancel", compact=True, id="export-cancel")
 
     def on_mount(self) -> None:
-        self.query_one("#export-path", Input).focus()
+        # Now, not after a refresh (as ``focus()`` does): keys typed right after `e` land here.
+        self.set_focus(self.query_one("#export-path", OrderedInput))
 
     @on(Select.Changed, "#export-format")
     def _format_changed(self, event: Select.Changed) -> None:
+        if str(event.value) == self.format:
+            return  # the value it was given, not a choice
+        self.format, self.format_chosen = str(event.value), True
         box = self.query_one("#export-path", Input)
-        box.value = with_extension(box.value, str(event.value))
+        box.value = with_extension(box.value, self.format)
 
     @on(Button.Pressed, "#export-cancel")
     def _cancel(self) -> None:
@@ -99,7 +117,7 @@ class ExportDialog(ModalScreen[None]):
     @on(Input.Submitted, "#export-path")
     def _go(self) -> None:
         path = os.path.abspath(os.path.expanduser(self.query_one("#export-path", Input).value.strip()))
-        fmt = str(self.query_one("#export-format", Select).value)
+        fmt = self.format if self.format_chosen else format_of(path) or self.format
         if not path or os.path.isdir(path):
             self._say("Give a file name (not a folder).")
             return
@@ -122,11 +140,13 @@ class ExportDialog(ModalScreen[None]):
                            graph_version=self.version() if self.version else None,
                            title=self.data.title)
         try:
-            emit(self.data.rows, self.data.columns, fmt, path, self.data.title, meta=meta)
+            written = emit(self.data.rows, self.data.columns, fmt, path, self.data.title, meta=meta)
+            for name in written:
+                with_user_mode(name)
         except OSError as exc:
             self.app.call_from_thread(self._say, f"Could not write {path}: {exc.strerror or exc}")
             return
         app = self.app
         app.call_from_thread(self.dismiss)
-        app.call_from_thread(app.notify, f"{len(self.data.rows)} row(s) written to {path}",
+        app.call_from_thread(app.notify, f"{len(self.data.rows)} row(s) written to {path} ({fmt})",
                              title="Exported")

@@ -11,6 +11,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from .. import query
+from ..widgets.pane_input import OrderedInput
 
 
 class GotoDialog(ModalScreen[None]):
@@ -23,7 +24,7 @@ class GotoDialog(ModalScreen[None]):
         with Vertical(classes="dialog", id="goto") as box:
             box.border_title = "Go to atom"
             box.border_subtitle = "Enter to go · Esc to cancel"
-            yield Input(placeholder="pkg/db.py::save_atom, User.save or save", id="goto-input")
+            yield OrderedInput(placeholder="pkg/db.py::save_atom, User.save or save", id="goto-input")
             yield Static("", id="goto-message")
             yield OptionList(id="goto-choices")
 
@@ -43,6 +44,9 @@ class GotoDialog(ModalScreen[None]):
         except query.AmbiguousAtom as exc:
             options = [(c.id, f"{c.id}  ({c.atom.kind}, line {c.atom.line})") for c in exc.candidates]
             self.app.call_from_thread(self._choose, str(exc), options)
+        except query.NoSuchAtom as exc:
+            self.app.call_from_thread(self._say, f"{exc}: Esc, then type it in the search box (/) "
+                                      "to find it by part of its name")
         except query.QueryError as exc:
             self.app.call_from_thread(self._say, str(exc))
         else:

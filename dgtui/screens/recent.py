@@ -11,8 +11,6 @@ from dataclasses import dataclass, field
 from ..model import Delta
 
 HIGHLIGHT_SECONDS = 4.0
-#: An update to any of these may break the callers of an atom.
-SIGNATURE_FIELDS = frozenset({"signature", "params", "is_async", "name", "kind"})
 
 
 @dataclass
@@ -20,20 +18,40 @@ class RecentChanges:
     seconds: float = HIGHLIGHT_SECONDS
     touched: dict[str, tuple[float, str]] = field(default_factory=dict)  # id -> (until, op)
     signature_changed: dict[str, int] = field(default_factory=dict)  # id -> transaction
+    why: dict[str, str] = field(default_factory=dict)  # id -> the change that may break callers
+    #: deleted atom id -> the atoms that called it and now call nothing
+    broken: dict[str, list[str]] = field(default_factory=dict)
 
     def add(self, delta: Delta, now: float) -> set[str]:
-        """Record a committed delta; returns the atom ids it touched."""
+        """Record a committed delta; returns the atom ids it touched. A move (only the lines
+        changed) is not lit up, and only a breaking signature change flags the callers."""
         until = now + self.seconds
         ids: set[str] = set()
         for change in delta.changes:
-            self.touched[change.atom_id] = (until, change.operation)
             ids.add(change.atom_id)
-            if change.operation == "update" and SIGNATURE_FIELDS.intersection(change.changed):
+            if change.moved_only:
+                continue
+            self.touched[change.atom_id] = (until, change.operation)
+            if change.operation == "update" and change.breaking:
                 self.signature_changed[change.atom_id] = delta.transaction_id
+                self.why[change.atom_id] = change.breaking
+            elif change.operation == "update" and change.changed:
+                self.signature_changed.pop(change.atom_id, None)  # fixed again: compatible now
             elif change.operation == "delete":
                 self.signature_changed.pop(change.atom_id, None)
+            elif change.operation == "create":
+                self.broken.pop(change.atom_id, None)  # back: its callers have a target again
             if change.renamed_to:
                 self.signature_changed[change.renamed_to] = delta.transaction_id
+                self.why[change.renamed_to] = f"renamed from {change.name}"
+        # A caller whose calls were edited since (the agent fixed it) is no longer listed.
+        edited = {c.atom_id for c in delta.changes if c.operation == "update" and "calls" in c.changed}
+        edited |= {c.atom_id for c in delta.changes if c.operation == "delete"}
+        for gone in list(self.broken):
+            self.broken[gone] = [a for a in self.broken[gone] if a not in edited]
+            if not self.broken[gone]:
+                del self.broken[gone]
+        self.broken.update(delta.broken_callers())
         for source, target in delta.edges_added + delta.edges_removed:
             for atom_id in (source, target):
                 if atom_id and atom_id not in ids:
@@ -57,8 +75,17 @@ class RecentChanges:
         return bool(old)
 
     def may_break(self, atom_id: str | None) -> int | None:
-        """The transaction that changed ``atom_id``'s signature, if it did since it was opened."""
+        """The transaction whose signature change of ``atom_id`` may break its callers, if one
+        did since it was opened (a compatible change does not count)."""
         return self.signature_changed.get(atom_id) if atom_id else None
+
+    def breaking_change(self, atom_id: str | None) -> str | None:
+        """Which change may break ``atom_id``'s callers (``parameter b removed``)."""
+        return self.why.get(atom_id) if atom_id and atom_id in self.signature_changed else None
+
+    def broken_callers(self, atom_id: str | None) -> list[str]:
+        """The atoms that called ``atom_id``, deleted while dgtui ran, and now call nothing."""
+        return self.broken.get(atom_id, []) if atom_id else []
 
     def forget_signature(self, atom_id: str | None) -> None:
         if atom_id:

@@ -12,10 +12,12 @@ from textual.widgets import Checkbox, DataTable, Footer, Input, Select, Static
 from .. import query
 from ..messages import EventsLoaded, TimelineFilterChanged
 from ..model import Delta, EventFilter
+from ..query.search_syntax import path_glob
 from ..widgets.change_view import ChangeView
 from ..widgets.event_table import EventTable
 from ..widgets.pane import ExportData, Pane
 from ..widgets.pane_bar import PaneBar
+from ..widgets.pane_input import OrderedInput
 from ..widgets.status_bar import StatusBar
 from .live_screen import LiveScreen, Missed
 
@@ -33,8 +35,8 @@ class TimelinePane(Pane):
         with Horizontal(id="timeline-filters"):
             yield Select([(s, s) for s in SOURCES], prompt="any source", compact=True,
                          id="filter-source")
-            yield Input(placeholder="file glob (pkg/*.py)", compact=True, id="filter-file")
-            yield Input(placeholder="atom (name or id part)", compact=True, id="filter-atom")
+            yield OrderedInput(placeholder="file glob (pkg/*.py)", compact=True, id="filter-file")
+            yield OrderedInput(placeholder="atom (name or id part)", compact=True, id="filter-atom")
             # A line added at the top of a file moves every atom below it: those updates bury
             # the real change, so they are hidden until asked for.
             yield Checkbox("moves", False, compact=True, id="filter-moves",
@@ -127,10 +129,8 @@ class TimelineScreen(LiveScreen):
     @on(TimelineFilterChanged)
     def _filter_changed(self, message: TimelineFilterChanged) -> None:
         atom = message.atom_text
-        glob = None if not atom else atom if any(c in atom for c in "*?[") else f"*{atom}*"
-        file_glob = message.file_glob
-        if file_glob and not any(c in file_glob for c in "*?["):
-            file_glob = f"*{file_glob}*"
+        glob = path_glob(atom) if atom else None
+        file_glob = path_glob(message.file_glob) if message.file_glob else None
         self.filter = EventFilter(source=message.source, file_glob=file_glob, atom_glob=glob,
                                   hide_moves=not message.show_moves, limit=FIRST_LOAD)
         self._generation += 1

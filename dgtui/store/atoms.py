@@ -413,14 +413,15 @@ class AtomRepository(AtomSearch):
                              bool(decorators) and is_fixture(json.loads(decorators)))
 
     def totals(self) -> dict[str, int]:
-        """Files, atoms, edges, skipped files and files with parse errors (cheap: a status bar
+        """Files, atoms, edges, skipped files and folders and files with parse errors (cheap: a status bar
         asks after every commit; ``counts`` adds the breakdowns)."""
         c = self.conn
         return {
             "files": c.execute("SELECT count(*) FROM files").fetchone()[0],
             "atoms": c.execute("SELECT count(*) FROM atoms").fetchone()[0],
             "edges": c.execute("SELECT count(*) FROM edges").fetchone()[0],
-            "skipped": c.execute("SELECT count(*) FROM skipped").fetchone()[0],
+            "skipped": c.execute("SELECT count(*) FROM skipped WHERE path NOT LIKE '%/'").fetchone()[0],
+            "skipped_folders": c.execute("SELECT count(*) FROM skipped WHERE path LIKE '%/'").fetchone()[0],
             "files_with_errors": c.execute("SELECT count(*) FROM files WHERE error_count > 0").fetchone()[0],
         }
 
@@ -428,7 +429,11 @@ class AtomRepository(AtomSearch):
         "atoms_by_kind": "SELECT kind, count(*) FROM atoms GROUP BY kind ORDER BY 2 DESC",
         "edges_by_resolution": "SELECT resolution, count(*) FROM edges GROUP BY resolution ORDER BY 2 DESC",
         "files_by_language": "SELECT language, count(*) FROM files GROUP BY language ORDER BY 2 DESC",
-        "skipped_by_reason": "SELECT reason, count(*) FROM skipped GROUP BY reason ORDER BY 2 DESC",
+        "skipped_by_reason": "SELECT reason, count(*) FROM skipped WHERE path NOT LIKE '%/' "
+                             "GROUP BY reason ORDER BY 2 DESC",
+        # A skipped folder's path ends in "/" (the walk does not go in, so it is one row).
+        "skipped_folders_by_reason": "SELECT reason, count(*) FROM skipped WHERE path LIKE '%/' "
+                                     "GROUP BY reason ORDER BY 2 DESC",
     }
 
     def counts(self, breakdowns: Sequence[str] | None = None) -> dict[str, Any]:

@@ -100,7 +100,23 @@ class EventLog:
         return int(row[0] or 0)
 
     def events(self, f: EventFilter) -> list[Event]:
-        clauses, params = [], []
+        where, params = self._where(f)
+        sql = f"SELECT {EVENT_COLUMNS} FROM atom_events{where}"
+        sql += " ORDER BY id" + ("" if f.oldest_first else " DESC")
+        if f.limit is not None:
+            sql += " LIMIT ?"
+            params.append(f.limit)
+        return [Event.from_row(r) for r in self.conn.execute(sql, params)]
+
+    def count_events(self, f: EventFilter) -> int:
+        """How many events ``f`` selects, its limit aside."""
+        where, params = self._where(f)
+        return self.conn.execute(f"SELECT count(*) FROM atom_events{where}", params).fetchone()[0]
+
+    @staticmethod
+    def _where(f: EventFilter) -> tuple[str, list[Any]]:
+        clauses: list[str] = []
+        params: list[Any] = []
         if f.atom:
             clauses.append("atom_id = ?")
             params.append(f.atom)
@@ -132,14 +148,7 @@ class EventLog:
         if f.operation:
             clauses.append("operation = ?")
             params.append(f.operation)
-        sql = f"SELECT {EVENT_COLUMNS} FROM atom_events"
-        if clauses:
-            sql += " WHERE " + " AND ".join(clauses)
-        sql += " ORDER BY id" + ("" if f.oldest_first else " DESC")
-        if f.limit is not None:
-            sql += " LIMIT ?"
-            params.append(f.limit)
-        return [Event.from_row(r) for r in self.conn.execute(sql, params)]
+        return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
 
     def transactions(self, since: int = 0, limit: int | None = None) -> list[TransactionRow]:
         sql = ("SELECT id, source, started_at, committed_at, detected_at, files, created, updated, "
@@ -229,17 +238,17 @@ class EventLog:
             return None
         t = rows[0]
         changes = []
-        for atom_id, op, path, name, kind, changed, renamed_from, renamed_to in self.conn.execute(
+        for atom_id, op, path, name, kind, changed, renamed_from, renamed_to, breaking in self.conn.execute(
                 "SELECT e.atom_id, e.operation, e.file_path, "
                 "coalesce(json_extract(e.delta, '$.atom.name'), a.name), "
                 "coalesce(json_extract(e.delta, '$.atom.kind'), a.kind), "
                 "json_extract(e.delta, '$.changed'), json_extract(e.delta, '$.renamed_from'), "
-                "json_extract(e.delta, '$.renamed_to') "
+                "json_extract(e.delta, '$.renamed_to'), json_extract(e.delta, '$.breaking') "
                 "FROM atom_events e LEFT JOIN atoms a ON a.id = e.atom_id "
                 "WHERE e.transaction_id = ? ORDER BY e.id", (tx,)):
             fields = tuple(sorted(json.loads(changed))) if changed else ()
             changes.append(AtomChange(op, atom_id, path, name or "", kind or "", fields,
-                                      renamed_from, renamed_to))
+                                      renamed_from, renamed_to, breaking))
         added, removed = self.edge_changes(tx)
         return Delta(
             transaction_id=t.id, source=t.source, files=tuple(t.files), changes=tuple(changes),

@@ -7,7 +7,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from ..messages import AtomLoaded
-from ..query import ATOM_FIELDS
+from ..query import ATOM_FIELDS, broken_callers_note
 from . import clock
 from .change_view import change_lines, headline
 from .pane import ExportData, Pane
@@ -42,7 +42,7 @@ class AtomPane(Pane):
         return self.query_one(SourceView)
 
     def show(self, loaded: AtomLoaded, may_break_tx: int | None, touched_op: str | None,
-             change: dict | None = None) -> None:
+             change: dict | None = None, breaking: str | None = None) -> None:
         header = self.query_one(AtomHeader)
         source = self.query_one(SourceView)
         self.view, self.ghost = loaded.view, loaded.ghost
@@ -52,7 +52,7 @@ class AtomPane(Pane):
             source.display = False
             return
         row = loaded.view or loaded.ghost
-        header.update(self._header(row, loaded, may_break_tx, touched_op, change))
+        header.update(self._header(row, loaded, may_break_tx, touched_op, change, breaking))
         if loaded.source is None:
             source.display = False
             return
@@ -67,7 +67,7 @@ class AtomPane(Pane):
         self._shown = (row["id"], row["line"])
 
     def _header(self, row: dict, loaded: AtomLoaded, may_break_tx: int | None,
-                touched_op: str | None, change: dict | None) -> Content:
+                touched_op: str | None, change: dict | None, breaking: str | None = None) -> Content:
         flags = [row["kind"]]
         if row.get("is_async"):
             flags.insert(0, "async")
@@ -89,8 +89,11 @@ class AtomPane(Pane):
                 "shown as it was", "bold $error")))
         if may_break_tx:
             lines.append(Content.styled(
-                f"⚠ signature changed in transaction {may_break_tx}: its callers may break",
-                "bold $warning"))
+                f"⚠ may break its callers: {breaking or 'signature changed'} "
+                f"(transaction {may_break_tx})", "bold $warning"))
+        if loaded.view is None and row.get("broken_callers"):
+            lines.append(Content.styled(
+                f"{broken_callers_note(len(row['broken_callers']))}: 3 lists them", "bold $warning"))
         if loaded.view and loaded.view.get("file_error_count"):
             first = (loaded.view.get("file_errors") or ["?"])[0]
             lines.append(Content.styled(

@@ -228,6 +228,8 @@ class CallTree(Tree[CallNode]):
             text.append(where, style="dim")
             if data.kind == "atom" and self.upward and self.may_break and node.parent is self.root:
                 text.append("  ⚠ may break", style="bold yellow")
+            if row.get("resolution") == "calls nothing now":  # the root was deleted under it
+                text.append("  ⚠ calls nothing now", style="bold yellow")
         return text
 
     def restyle(self, lit_ids: set[str]) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 from textual.content import Content
 from textual.widgets import Static
 
+from ..query import broken_callers_note
 from . import clock
 
 _SHOWN_STATE = ("signature", "line", "end_line", "is_async", "is_exported", "complexity", "docstring")
@@ -35,6 +36,12 @@ def change_lines(event: dict[str, Any], limit: int = 40) -> list[Content]:
         lines.append(Content.styled(f"renamed from {event['renamed_from']}", "$text-muted"))
     if event.get("renamed_to"):
         lines.append(Content.styled(f"renamed to {event['renamed_to']}", "$text-muted"))
+    if event.get("broken_callers"):
+        callers = event["broken_callers"]
+        lines.append(Content.styled(f"{broken_callers_note(len(callers))}: {', '.join(callers[:8])}"
+                                    + (" …" if len(callers) > 8 else ""), "bold $warning"))
+    if event.get("breaking"):
+        lines.append(Content.styled(f"⚠ may break its callers: {event['breaking']}", "bold $warning"))
     if event["operation"] == "update":
         for name, pair in sorted((delta.get("changed") or {}).items()):
             old, new = pair

@@ -7,6 +7,7 @@ from typing import Any
 from rich.text import Text
 from textual.widgets import DataTable
 
+from ..query import broken_callers_note
 from . import clock
 from .vim_keys import TABLE_KEYS
 
@@ -81,6 +82,12 @@ class EventTable(DataTable):
         where = row["file_path"]
         changed = ", ".join(c for c in row.get("changed") or [] if c != "body_hash") or \
             ("body" if row.get("changed") else "")
+        if row.get("broken_callers"):  # a deletion that left callers calling nothing
+            what = Text(broken_callers_note(len(row["broken_callers"])), style="bold yellow")
+        elif row.get("breaking"):
+            what = Text.assemble((changed, "dim"), ("  ⚠ may break: ", "bold yellow"), (row["breaking"], "yellow"))
+        else:
+            what = Text(changed, style="dim")
         return (stamp, row["source"], Text(str(row["transaction_id"]), justify="right"),
                 Text(row["operation"], style=_OP_STYLE.get(row["operation"], "")),
-                Text.assemble((atom, "bold"), (f"  {where}", "dim")), Text(changed, style="dim"))
+                Text.assemble((atom, "bold"), (f"  {where}", "dim")), what)

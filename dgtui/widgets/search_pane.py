@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from textual import on
+from dataclasses import replace
+
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
@@ -11,6 +13,7 @@ from textual.timer import Timer
 from textual.widgets import Input, Static
 
 from ..messages import AtomChosen, SearchChanged
+from ..model import AtomFilter
 from ..query import TABLE_COLUMNS
 from ..query.search_syntax import describe_filters, parse_search, without_filter
 from .pane import ExportData, Pane
@@ -20,11 +23,16 @@ from .results_table import ResultsTable
 PREVIEW_DELAY = 0.08  # seconds the cursor rests on a result before the atom pane follows it
 HINT = ("Type a name to search functions, methods and classes.\n\n"
         "Filters go in the box: kind:method is:async is:exported file:GLOB\n\n"
-        "Enter or ↓ goes to the results; Ctrl+P jumps to any atom.")
+        "Enter or ↓ goes to the results; Ctrl+P jumps to any atom.\n\n"
+        "While the box is empty: ? lists every key, : goes to an id, q quits.")
 
 
 class SearchInput(PaneKeyInput):
-    """The query line; ``down`` and ``escape`` move to the results."""
+    """The query line; ``down`` and ``escape`` move to the results. While it is empty, ``q``
+    quits too (the keys a newcomer tries first work at once; type ``Q`` to search for a word
+    that starts with q: the search ignores case)."""
+
+    PASS_THROUGH = PaneKeyInput.PASS_THROUGH + "q"
 
     BINDINGS = [Binding("down", "app.focus_results", "Results", show=False),
                 Binding("escape", "app.focus_results", "Results", show=False)]
@@ -35,9 +43,13 @@ class FilterChips(Static):
 
     _shown: tuple | None = None
 
-    def show(self, line: str) -> None:
+    def show(self, line: str, scope: str | None = None) -> None:
+        """The filters of ``line``; ``scope`` is the folder the explorer was started in, a
+        file filter of its own until the line names one."""
         parsed = parse_search(line)
         chips = describe_filters(parsed.filters)
+        if scope and not parsed.filters.file_glob:
+            chips.append(("scope", f"in {scope.removesuffix('*')}"))
         if (parsed.problems, chips) == self._shown:
             return  # typing the text leaves the chips alone (an update costs a layout pass)
         self._shown = (parsed.problems, chips)
@@ -62,9 +74,12 @@ class SearchPane(Pane):
     NUMBER = 1
     TITLE = "Search"
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, scope: str | None = None, **kwargs) -> None:
         super().__init__(**kwargs)
         self.text = ""
+        #: The files a search looks at while the box names none: the folder the explorer was
+        #: started in (``src/pkg/*``), shown as a chip that removes it.
+        self.scope = scope
         self._subtitle = ""
         self._preview_timer: Timer | None = None
 
@@ -77,7 +92,7 @@ class SearchPane(Pane):
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.query_one(FilterChips).show("")
+        self.query_one(FilterChips).show("", self.scope)
         self.query_one(ResultsTable).display = False
 
     def main_widget(self):
@@ -91,10 +106,19 @@ class SearchPane(Pane):
     @on(Input.Changed, "#search-input")
     def _changed(self, event: Input.Changed) -> None:
         event.stop()
-        self.query_one(FilterChips).show(event.value)
-        parsed = parse_search(event.value)
         self.text = event.value
-        self.post_message(SearchChanged(parsed.text, parsed.filters))
+        self._search_changed()
+
+    def _search_changed(self) -> None:
+        self.query_one(FilterChips).show(self.text, self.scope)
+        parsed = parse_search(self.text)
+        self.post_message(SearchChanged(parsed.text, self.filters_of(parsed.filters)))
+
+    def filters_of(self, filters: AtomFilter) -> AtomFilter:
+        """The box's filters, with the scope when the box names no files."""
+        if self.scope and not filters.file_glob:
+            return replace(filters, file_glob=self.scope)
+        return filters
 
     @on(Input.Submitted, "#search-input")
     def _submitted(self, event: Input.Submitted) -> None:
@@ -103,6 +127,10 @@ class SearchPane(Pane):
             self.table.focus()
 
     def remove_filter(self, kind: str) -> None:
+        if kind == "scope":
+            self.scope = None
+            self._search_changed()
+            return
         box = self.query_one(SearchInput)
         box.value = without_filter(box.value, kind)
 
@@ -130,9 +158,19 @@ class SearchPane(Pane):
     @on(ResultsTable.RowHighlighted)
     def _highlighted(self, event: ResultsTable.RowHighlighted) -> None:
         event.stop()
-        if not self.table.has_focus or event.row_key is None:
-            return
-        atom_id = event.row_key.value
+        if self.table.has_focus and event.row_key is not None:
+            self._preview(event.row_key.value)
+
+    @on(events.DescendantFocus)
+    def _focused(self, event: events.DescendantFocus) -> None:
+        # ↓ or Enter from the box lands on a row the cursor is already on: no highlight event
+        # comes, and the atom pane would stay empty. The row under the cursor is shown at once.
+        if event.widget is self.table:
+            atom_id = self.table.cursor_atom_id()
+            if atom_id is not None:
+                self._preview(atom_id)
+
+    def _preview(self, atom_id: str) -> None:
         if self._preview_timer is not None:
             self._preview_timer.stop()
         self._preview_timer = self.set_timer(

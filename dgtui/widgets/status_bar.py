@@ -5,6 +5,8 @@ from __future__ import annotations
 from textual.content import Content
 from textual.widget import Widget
 
+from ..query import broken_callers_note
+
 _STATE = {
     "starting": ("◌", "starting", "$text-muted"),
     "indexing": ("⟳", "indexing", "$warning"),
@@ -77,6 +79,13 @@ class StatusBar(Widget):
             if bad:
                 note = f" ({bad} with parse errors)" if wide else f" ⚠{bad}"
                 parts.append(Content.styled(note, "$warning").stylize("@click=app.show_parse_errors"))
+        recent = getattr(self.app, "recent", None)
+        broken = recent.broken if recent is not None else {}
+        if broken:  # deleted atoms still called: the break is said until they come back
+            count = sum(len(callers) for callers in broken.values())
+            gone = next(iter(broken))
+            parts += [sep, Content.styled(f"{broken_callers_note(count)} ({gone.rpartition('::')[2]} deleted)",
+                                          "bold $warning").stylize(f"@click=app.open_atom('{gone}')")]
         parts += [sep, Content.styled(f"{s.pending} pending", "$warning" if s.pending else "$text-muted")]
         errors = len(s.errors)
         parts += [sep, Content.styled(f"{errors} errors", "$error" if errors else "$text-muted")
