@@ -1,0 +1,191 @@
+"""The Python oracle: every call in a file (Python's ``ast``), and where jedi says it goes.
+
+Call sites come from ``ast``, not from dgtui, so calls dgtui dropped are counted. A site is
+keyed as dgtui keys its edge rows: the line where the callee expression starts (1-based) and
+the callee's last identifier (``f`` in ``f()``, ``m`` in ``a.b.m()``). jedi is asked at that
+identifier: ``goto(follow_imports=True)`` first (it lands on the ``def`` even when a decorator
+wraps it), ``infer`` when goto stops at an assignment or a parameter. Only functions and
+classes are answers; a callable instance, no answer, or a query over the time limit leaves the
+site "unknown", with the reason.
+
+Answers are cached per file (``cache.py``); files not cached are asked in ``--jobs`` processes.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+import multiprocessing
+import os
+import signal
+import time
+
+from bench.accuracy.cache import OracleCache, code_hash
+from bench.accuracy.corpora import Corpus
+
+QUERY_SECONDS = 20  # one jedi query over this is "unknown (timeout)"
+_TARGETS = ("function", "class")
+
+
+def call_sites(tree: ast.AST, source: bytes) -> list[dict]:
+    """Every call in the tree, in source order, with where to ask the oracle about it."""
+    lines = source.splitlines()
+    sites = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        fn = node.func
+        site = {"line": fn.lineno, "col": fn.col_offset, "end": (fn.end_lineno, fn.end_col_offset),
+                "callee": " ".join((ast.unparse(fn)).split())[:120], "short": None}
+        if isinstance(fn, ast.Name):
+            site["short"], qline, qcol = fn.id, fn.lineno, fn.col_offset
+        elif isinstance(fn, ast.Attribute):
+            site["short"], qline, qcol = fn.attr, fn.end_lineno, fn.end_col_offset - len(fn.attr.encode())
+        else:  # f()(), a[0](), (lambda: 0)(): no name to ask about
+            site["why"] = "callee is not a name"
+            sites.append(site)
+            continue
+        # ast columns are UTF-8 byte offsets; jedi's are characters.
+        site["query"] = (qline, len(lines[qline - 1][:qcol].decode("utf-8", "replace")))
+        sites.append(site)
+    # Outer calls first where two callees start at one place (a.b(x).c(): a.b(x).c, then a.b),
+    # which is the order dgtui's rows have.
+    sites.sort(key=lambda s: (s["line"], s["col"], (-s["end"][0], -s["end"][1])))
+    for s in sites:
+        del s["end"]
+    return sites
+
+
+class _Timeout(Exception):
+    pass
+
+
+def _alarm(signum, frame):
+    raise _Timeout
+
+
+class Asker:
+    """jedi over one project, asked file by file (one per process: jedi's caches are not
+    shared)."""
+
+    def __init__(self, root: str, sys_path: list[str]):
+        import jedi
+
+        self.root = os.path.realpath(root)
+        self.project = jedi.Project(root, sys_path=sys_path, smart_sys_path=True)
+
+    def _answer(self, name) -> dict:
+        real = os.path.realpath(name.module_path) if name.module_path else None
+        inside = real is not None and real.startswith(self.root + os.sep)
+        return {"file": os.path.relpath(real, self.root).replace(os.sep, "/") if inside else None,
+                "module": name.module_name, "line": name.line, "name": name.name, "type": name.type}
+
+    def file(self, rel: str) -> dict:
+        """``{"sites": [...], "unparsable": bool}`` for one file (relative to the root)."""
+        import jedi
+
+        path = os.path.join(self.root, rel)
+        with open(path, "rb") as fh:
+            data = fh.read()
+        try:
+            tree = ast.parse(data)
+        except (SyntaxError, ValueError):
+            return {"sites": [], "unparsable": True}
+        code = importlib.util.decode_source(data)
+        script = jedi.Script(code, path=path, project=self.project)
+        sites = call_sites(tree, data)
+        previous = signal.signal(signal.SIGALRM, _alarm)
+        try:
+            for site in sites:
+                query = site.pop("query", None)
+                if query is None:
+                    continue
+                signal.setitimer(signal.ITIMER_REAL, QUERY_SECONDS)
+                try:
+                    names, why = _ask(script, *query)
+                except _Timeout:
+                    names, why = [], "timeout"
+                    script = jedi.Script(code, path=path, project=self.project)  # may be torn
+                except Exception as exc:  # jedi has internal errors on odd code: say so, go on
+                    names, why = [], f"oracle error: {type(exc).__name__}"
+                finally:
+                    signal.setitimer(signal.ITIMER_REAL, 0)
+                answers = {(a["file"], a["module"], a["line"], a["name"]): a
+                           for a in map(self._answer, names)}
+                site["answers"] = sorted(answers.values(), key=lambda a: (a["file"] or "", a["line"] or 0))
+                if why:
+                    site["why"] = why
+        finally:
+            signal.signal(signal.SIGALRM, previous)
+        return {"sites": sites, "unparsable": False}
+
+
+def _ask(script, line: int, col: int) -> tuple[list, str | None]:
+    names = [n for n in script.goto(line, col, follow_imports=True) if n.type in _TARGETS]
+    if names:
+        return names, None
+    inferred = script.infer(line, col)
+    names = [n for n in inferred if n.type in _TARGETS]
+    if names:
+        return names, None
+    return [], "callable instance" if any(n.type == "instance" for n in inferred) else "no answer"
+
+
+_WORKER: dict[str, Asker] = {}
+
+
+def _init_worker(root: str, sys_path: list[str]) -> None:
+    _WORKER["asker"] = Asker(root, sys_path)
+
+
+def _work(rel: str) -> tuple[str, dict]:
+    return rel, _WORKER["asker"].file(rel)
+
+
+def sys_path(corpus: Corpus) -> list[str]:
+    """The import path jedi resolves against: the corpus' own source folder first (an installed
+    copy of the same package must never win), then its pinned dependencies, then the bench's
+    environment (the standard library, and what is installed there)."""
+    import jedi
+
+    first = [os.path.join(corpus.root, corpus.src)] if corpus.src else []
+    deps = [corpus.deps_dir] if corpus.deps else []
+    return first + deps + list(jedi.get_default_environment().get_sys_path())
+
+
+def oracle_id(corpus: Corpus) -> str:
+    import jedi
+
+    answering = code_hash(call_sites, Asker, _ask, sys_path, QUERY_SECONDS, _TARGETS)
+    return f"jedi-{jedi.__version__}-{answering}-{corpus.name}"
+
+
+def run(corpus: Corpus, files: list[str], jobs: int, log) -> tuple[dict[str, dict], dict]:
+    """The oracle's answers for ``files`` (relative to the root), cached or asked now: per file,
+    ``{"sites": [...], "unparsable": bool}``."""
+    cache = OracleCache(oracle_id(corpus))
+    out: dict[str, dict] = {}
+    todo: dict[str, str] = {}
+    for rel in files:
+        with open(os.path.join(corpus.root, rel), "rb") as fh:
+            key = cache.key(rel, fh.read())
+        hit = cache.get(key)
+        if hit is None:
+            todo[rel] = key
+        else:
+            out[rel] = hit
+    stats = {"files_cached": len(out), "files_asked": len(todo)}
+    t0 = time.perf_counter()
+    if todo:
+        log(f"{corpus.name}: jedi on {len(todo)} files ({len(out)} cached), {jobs} processes")
+        # Largest first, so one big file does not finish alone at the end.
+        order = sorted(todo, key=lambda r: -os.path.getsize(os.path.join(corpus.root, r)))
+        ctx = multiprocessing.get_context("fork")
+        with ctx.Pool(jobs, _init_worker, (corpus.root, sys_path(corpus))) as pool:
+            for done, (rel, entry) in enumerate(pool.imap_unordered(_work, order), 1):
+                out[rel] = entry
+                cache.put(todo[rel], entry)
+                if done % 50 == 0:
+                    log(f"{corpus.name}: jedi {done}/{len(todo)} files, {time.perf_counter() - t0:.0f}s")
+    stats["seconds"] = time.perf_counter() - t0
+    return out, stats
