@@ -42,6 +42,7 @@ class AtomIndex:
     def __init__(self, atoms: dict[str, Atom]):
         self.atoms = atoms
         self.by_name: dict[tuple[str, str], list[Atom]] = defaultdict(list)
+        self.by_qualified: dict[tuple[str, str], str] = {}
         spans: dict[str, list[Atom]] = defaultdict(list)
         self.modules: dict[str, str] = {}
         for a in atoms.values():
@@ -49,13 +50,17 @@ class AtomIndex:
                 self.modules[a.file_path] = a.id
                 continue
             self.by_name[(a.file_path, a.name)].append(a)
+            self.by_qualified.setdefault((a.file_path, a.qualified_name), a.id)
             spans[a.file_path].append(a)
         self.spans = {f: sorted(xs, key=lambda a: a.line) for f, xs in spans.items()}
         self.starts = {f: [a.line for a in xs] for f, xs in self.spans.items()}
 
-    def locate(self, file: str, line: int | None, name: str) -> str | None:
+    def locate(self, file: str, line: int | None, name: str, qualname: str | None = None) -> str | None:
         """The atom defined at ``file:line`` under ``name``: the same line, else the innermost
-        atom of that name whose span holds the line (a decorator or a multi-line header)."""
+        atom of that name whose span holds the line (a decorator or a multi-line header). With
+        no line but a qualified name (an answer mapped back from a stub), the atom of that name."""
+        if line is None and qualname:
+            return self.by_qualified.get((file, qualname))
         found = self.by_name.get((file, name), ())
         exact = [a for a in found if a.line == line]
         if exact:
@@ -101,7 +106,8 @@ def truth(site: dict, ix: AtomIndex) -> tuple[str, set[str], str]:
         return "not a name", set(), site.get("why", "")
     repo = [a for a in answers if a["file"]]
     if repo:
-        ids = {ix.canonical(x) for a in repo if (x := ix.locate(a["file"], a["line"], a["name"]))}
+        ids = {ix.canonical(x) for a in repo
+               if (x := ix.locate(a["file"], a["line"], a["name"], a.get("qualname")))}
         if ids:
             return "repo", ids, " | ".join(sorted(ids))
         return "repo, not an atom", set(), " | ".join(f"{a['file']}:{a['line']} {a['name']}" for a in repo)

@@ -6,7 +6,8 @@ the callee's last identifier (``f`` in ``f()``, ``m`` in ``a.b.m()``). jedi is a
 identifier: ``goto(follow_imports=True)`` first (it lands on the ``def`` even when a decorator
 wraps it), ``infer`` when goto stops at an assignment or a parameter. Only functions and
 classes are answers; a callable instance, no answer, or a query over the time limit leaves the
-site "unknown", with the reason.
+site "unknown", with the reason. An answer in a stub jedi ships (Django's) of a module that is
+in the repository is mapped back to that module's file, by qualified name.
 
 Answers are cached per file (``cache.py``); files not cached are asked in ``--jobs`` processes.
 """
@@ -73,12 +74,36 @@ class Asker:
 
         self.root = os.path.realpath(root)
         self.project = jedi.Project(root, sys_path=sys_path, smart_sys_path=True)
+        #: Where the repository's own modules are imported from (a stub maps back through these).
+        self.bases = [p for p in map(os.path.realpath, sys_path) if self._rel(p) is not None]
+        self.bases.append(self.root)
+
+    def _rel(self, real: str) -> str | None:
+        if real == self.root or real.startswith(self.root + os.sep):
+            return os.path.relpath(real, self.root).replace(os.sep, "/")
+        return None
+
+    def _source_of(self, module: str) -> str | None:
+        """The repository's file of a module, for an answer jedi gave in a stub: jedi ships
+        stubs of some packages (Django's) and may stop in them instead of the source."""
+        for base in self.bases:
+            stem = os.path.join(base, *module.split("."))
+            for path in (stem + ".py", os.path.join(stem, "__init__.py")):
+                if os.path.isfile(path):
+                    return self._rel(path)
+        return None
 
     def _answer(self, name) -> dict:
         real = os.path.realpath(name.module_path) if name.module_path else None
-        inside = real is not None and real.startswith(self.root + os.sep)
-        return {"file": os.path.relpath(real, self.root).replace(os.sep, "/") if inside else None,
-                "module": name.module_name, "line": name.line, "name": name.name, "type": name.type}
+        file = self._rel(real) if real else None
+        out = {"file": file, "module": name.module_name, "line": name.line, "name": name.name,
+               "type": name.type}
+        if file is None and real and real.endswith(".pyi") and name.module_name and name.full_name:
+            source = self._source_of(name.module_name)
+            if source is not None:  # the line is the stub's: the atom is found by its name
+                qualname = name.full_name[len(name.module_name) + 1:]
+                out.update(file=source, line=None, qualname=qualname)
+        return out
 
     def file(self, rel: str) -> dict:
         """``{"sites": [...], "unparsable": bool}`` for one file (relative to the root)."""
@@ -92,7 +117,11 @@ class Asker:
         except (SyntaxError, ValueError):
             return {"sites": [], "unparsable": True}
         code = importlib.util.decode_source(data)
-        script = jedi.Script(code, path=path, project=self.project)
+
+        def fresh():
+            return jedi.Script(code, path=path, project=self.project)
+
+        script = fresh()
         sites = call_sites(tree, data)
         previous = signal.signal(signal.SIGALRM, _alarm)
         try:
@@ -100,16 +129,23 @@ class Asker:
                 query = site.pop("query", None)
                 if query is None:
                     continue
-                signal.setitimer(signal.ITIMER_REAL, QUERY_SECONDS)
-                try:
-                    names, why = _ask(script, *query)
-                except _Timeout:
-                    names, why = [], "timeout"
-                    script = jedi.Script(code, path=path, project=self.project)  # may be torn
-                except Exception as exc:  # jedi has internal errors on odd code: say so, go on
-                    names, why = [], f"oracle error: {type(exc).__name__}"
-                finally:
-                    signal.setitimer(signal.ITIMER_REAL, 0)
+                # An error inside jedi can leave its caches torn, failing every later query of
+                # the file: each failure gets a fresh script, and an error (not a timeout)
+                # one more try.
+                for _attempt in (1, 2):
+                    signal.setitimer(signal.ITIMER_REAL, QUERY_SECONDS)
+                    try:
+                        names, why = _ask(script, *query)
+                        break
+                    except _Timeout:
+                        names, why = [], "timeout"
+                        script = fresh()
+                        break
+                    except Exception as exc:  # noqa: BLE001 - jedi's internal errors
+                        names, why = [], f"oracle error: {type(exc).__name__}"
+                        script = fresh()
+                    finally:
+                        signal.setitimer(signal.ITIMER_REAL, 0)
                 answers = {(a["file"], a["module"], a["line"], a["name"]): a
                            for a in map(self._answer, names)}
                 site["answers"] = sorted(answers.values(), key=lambda a: (a["file"] or "", a["line"] or 0))
