@@ -6,8 +6,10 @@ the callee's last identifier (``f`` in ``f()``, ``m`` in ``a.b.m()``). jedi is a
 identifier: ``goto(follow_imports=True)`` first (it lands on the ``def`` even when a decorator
 wraps it), ``infer`` when goto stops at an assignment or a parameter. Only functions and
 classes are answers; a callable instance, no answer, or a query over the time limit leaves the
-site "unknown", with the reason. An answer in a stub jedi ships (Django's) of a module that is
-in the repository is mapped back to that module's file, by qualified name.
+site "unknown", with the reason. jedi's bundled Django stubs are switched off (their members
+hide the source's overrides); an answer in another shipped stub of the repository's own code
+(typeshed's requests) is mapped back to the module's file by name when it is module-level,
+and is no answer when it is a class member, for the same reason.
 
 Answers are cached per file (``cache.py``); files not cached are asked in ``--jobs`` processes.
 """
@@ -28,9 +30,31 @@ QUERY_SECONDS = 20  # one jedi query over this is "unknown (timeout)"
 _TARGETS = ("function", "class")
 
 
+def _supers_of_several_bases(tree: ast.AST) -> set[int]:
+    """The ``super().x`` callees in classes with several bases. jedi resolves ``super()``
+    through the first base alone (its ``SuperInstance``), which is right for one base and may
+    be wrong for more (a mixin first): those sites are left "unknown", not judged."""
+    out: set[int] = set()
+
+    def visit(node: ast.AST, cls: ast.ClassDef | None) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.ClassDef):
+                visit(child, child)
+                continue
+            if (cls is not None and len(cls.bases) > 1 and isinstance(child, ast.Attribute)
+                    and isinstance(child.value, ast.Call) and isinstance(child.value.func, ast.Name)
+                    and child.value.func.id == "super"):
+                out.add(id(child))
+            visit(child, cls)
+
+    visit(tree, None)
+    return out
+
+
 def call_sites(tree: ast.AST, source: bytes) -> list[dict]:
     """Every call in the tree, in source order, with where to ask the oracle about it."""
     lines = source.splitlines()
+    supers = _supers_of_several_bases(tree)
     sites = []
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call):
@@ -44,6 +68,10 @@ def call_sites(tree: ast.AST, source: bytes) -> list[dict]:
             site["short"], qline, qcol = fn.attr, fn.end_lineno, fn.end_col_offset - len(fn.attr.encode())
         else:  # f()(), a[0](), (lambda: 0)(): no name to ask about
             site["why"] = "callee is not a name"
+            sites.append(site)
+            continue
+        if id(fn) in supers:
+            site.update(answers=[], why="super() in a class of several bases (jedi follows the first)")
             sites.append(site)
             continue
         # ast columns are UTF-8 byte offsets; jedi's are characters.
@@ -71,7 +99,12 @@ class Asker:
 
     def __init__(self, root: str, sys_path: list[str]):
         import jedi
+        from jedi.inference.gradual import typeshed
 
+        # jedi types Django from the stubs it ships and answers in them; a stub declares a
+        # method on the base class even where the source overrides it (Func.as_sql is
+        # BaseExpression.as_sql there), so its answers are not the truth: read Django's source.
+        typeshed.DJANGO_INIT_PATH = typeshed.DJANGO_INIT_PATH.with_name("(not used by the bench)")
         self.root = os.path.realpath(root)
         self.project = jedi.Project(root, sys_path=sys_path, smart_sys_path=True)
         #: Where the repository's own modules are imported from (a stub maps back through these).
@@ -85,7 +118,7 @@ class Asker:
 
     def _source_of(self, module: str) -> str | None:
         """The repository's file of a module, for an answer jedi gave in a stub: jedi ships
-        stubs of some packages (Django's) and may stop in them instead of the source."""
+        typeshed's stubs of some packages (requests') and may stop in them, not the source."""
         for base in self.bases:
             stem = os.path.join(base, *module.split("."))
             for path in (stem + ".py", os.path.join(stem, "__init__.py")):
@@ -93,15 +126,18 @@ class Asker:
                     return self._rel(path)
         return None
 
-    def _answer(self, name) -> dict:
+    def _answer(self, name) -> dict | None:
         real = os.path.realpath(name.module_path) if name.module_path else None
         file = self._rel(real) if real else None
         out = {"file": file, "module": name.module_name, "line": name.line, "name": name.name,
                "type": name.type}
         if file is None and real and real.endswith(".pyi") and name.module_name and name.full_name:
             source = self._source_of(name.module_name)
-            if source is not None:  # the line is the stub's: the atom is found by its name
+            if source is not None:
                 qualname = name.full_name[len(name.module_name) + 1:]
+                if "." in qualname:  # a member: the source may override it below the stub's class
+                    return None
+                # The line is the stub's: the module-level definition is found by its name.
                 out.update(file=source, line=None, qualname=qualname)
         return out
 
@@ -135,7 +171,7 @@ class Asker:
                 for _attempt in (1, 2):
                     signal.setitimer(signal.ITIMER_REAL, QUERY_SECONDS)
                     try:
-                        names, why = _ask(script, *query)
+                        names, why = _ask(script, *query, site["short"])
                         break
                     except _Timeout:
                         names, why = [], "timeout"
@@ -146,8 +182,10 @@ class Asker:
                         script = fresh()
                     finally:
                         signal.setitimer(signal.ITIMER_REAL, 0)
-                answers = {(a["file"], a["module"], a["line"], a["name"]): a
-                           for a in map(self._answer, names)}
+                mapped = [self._answer(n) for n in names]
+                if names and not any(mapped):
+                    why = "a member in a stub of the repository's own code"
+                answers = {(a["file"], a["module"], a["line"], a["name"]): a for a in mapped if a}
                 site["answers"] = sorted(answers.values(), key=lambda a: (a["file"] or "", a["line"] or 0))
                 if why:
                     site["why"] = why
@@ -156,12 +194,17 @@ class Asker:
         return {"sites": sites, "unparsable": False}
 
 
-def _ask(script, line: int, col: int) -> tuple[list, str | None]:
-    names = [n for n in script.goto(line, col, follow_imports=True) if n.type in _TARGETS]
+def _ask(script, line: int, col: int, short: str) -> tuple[list, str | None]:
+    """jedi's functions and classes for the name at ``line:col``. A ``__get__`` answer for
+    another name is a descriptor jedi stopped at: the call runs what ``__get__`` returns."""
+    def targets(names):
+        return [n for n in names if n.type in _TARGETS and (n.name != "__get__" or short == "__get__")]
+
+    names = targets(script.goto(line, col, follow_imports=True))
     if names:
         return names, None
     inferred = script.infer(line, col)
-    names = [n for n in inferred if n.type in _TARGETS]
+    names = targets(inferred)
     if names:
         return names, None
     return [], "callable instance" if any(n.type == "instance" for n in inferred) else "no answer"
