@@ -124,6 +124,20 @@ def shape(callee: str) -> str:
     return ".".join(out) if len(out) <= 3 else ".".join(out[:3]) + ".…"
 
 
+def _outcome(row: Edge | None, target: str | None, truths: set[str], ix: AtomIndex) -> str:
+    """What dgtui made of a call whose truth is in the repository."""
+    if row is None:
+        return "dropped"
+    if target is not None:
+        return "right" if target in truths else "wrong"
+    if row.candidates or row.candidate_ids:
+        if row.candidate_ids is None:  # the index keeps only the count
+            return "ambiguous"
+        among = truths & {ix.canonical(x) for x in row.candidate_ids}
+        return f"ambiguous, truth {'among' if among else 'not among'} candidates"
+    return "unresolved"
+
+
 def judge(oracle: dict[str, dict], ix: AtomIndex, edges: list[Edge]) -> tuple[dict, Pairs]:
     """Every site of ``oracle`` ({file: {"sites", "unparsable"}}) against dgtui's rows."""
     atoms = ix.atoms
@@ -147,6 +161,8 @@ def judge(oracle: dict[str, dict], ix: AtomIndex, edges: list[Edge]) -> tuple[di
             continue
         c["files judged"] += 1
         by_key = rows.get(file, {})
+        pairs.dgtui.update((e.source_id, ix.canonical(e.target_id))
+                           for group in by_key.values() for e in group if e.target_id)
         seen: Counter = Counter()
         for site in entry["sites"]:
             c["call sites"] += 1
@@ -188,18 +204,7 @@ def judge(oracle: dict[str, dict], ix: AtomIndex, edges: list[Edge]) -> tuple[di
             k["into repository"] += 1
             if caller:
                 pairs.oracle.update((caller, t) for t in targets)
-            if row is None:
-                outcome = "dropped"
-            elif target is not None:
-                outcome = "right" if target in targets else "wrong"
-            elif row.candidates or row.candidate_ids:
-                if row.candidate_ids is None:
-                    outcome = "ambiguous"
-                else:
-                    among = targets & {ix.canonical(x) for x in row.candidate_ids}
-                    outcome = f"ambiguous, truth {'among' if among else 'not among'} candidates"
-            else:
-                outcome = "unresolved"
+            outcome = _outcome(row, target, targets, ix)
             c[outcome] += 1
             k[outcome] += 1
             if outcome == "wrong":
@@ -214,11 +219,6 @@ def judge(oracle: dict[str, dict], ix: AtomIndex, edges: list[Edge]) -> tuple[di
             extra = len(group) - seen.get(key, 0)
             if extra > 0:
                 c["dgtui rows with no named ast call at that line (excluded)"] += extra
-    for file_rows in rows.values():
-        for group in file_rows.values():
-            for e in group:
-                if e.target_id:
-                    pairs.dgtui.add((e.source_id, ix.canonical(e.target_id)))
     result = _summary(c, kinds)
     result["wrong_patterns"] = [
         {"count": n, "callee": ce, "kind": kd, "dgtui": tg, "oracle": said,
