@@ -21,6 +21,7 @@ import importlib.util
 import multiprocessing
 import os
 import signal
+import tempfile
 import time
 
 from bench.accuracy.cache import OracleCache, code_hash
@@ -213,7 +214,12 @@ def _ask(script, line: int, col: int, short: str) -> tuple[list, str | None]:
 _WORKER: dict[str, Asker] = {}
 
 
-def _init_worker(root: str, sys_path: list[str]) -> None:
+def _init_worker(root: str, sys_path: list[str], cache_dir: str) -> None:
+    """One process of the pool. Each gets its own jedi cache folder: two processes pickling
+    the same module into the shared one tear it, and every later load of it fails."""
+    import jedi
+
+    jedi.settings.cache_directory = os.path.join(cache_dir, str(os.getpid()))
     _WORKER["asker"] = Asker(root, sys_path)
 
 
@@ -260,7 +266,8 @@ def run(corpus: Corpus, files: list[str], jobs: int, log) -> tuple[dict[str, dic
         # Largest first, so one big file does not finish alone at the end.
         order = sorted(todo, key=lambda r: -os.path.getsize(os.path.join(corpus.root, r)))
         ctx = multiprocessing.get_context("fork")
-        with ctx.Pool(jobs, _init_worker, (corpus.root, sys_path(corpus))) as pool:
+        with tempfile.TemporaryDirectory(prefix="dgtui-accuracy-jedi-") as cache_dir, \
+                ctx.Pool(jobs, _init_worker, (corpus.root, sys_path(corpus), cache_dir)) as pool:
             for done, (rel, entry) in enumerate(pool.imap_unordered(_work, order), 1):
                 out[rel] = entry
                 cache.put(todo[rel], entry)
