@@ -1,6 +1,6 @@
 """How right are dgtui's call edges? Measured per call site against type-inferring oracles.
 
-    python -m bench.accuracy                    # every corpus (cold: ~25 min, warm: ~2 min)
+    python -m bench.accuracy                    # every corpus (cold: ~30 min here, warm: ~30 s)
     python -m bench.accuracy --quick            # the small corpora only (no Django)
     python -m bench.accuracy --corpus flask     # one corpus (repeatable)
     python -m bench --accuracy                  # the same, from the suite (opt-in)
