@@ -10,6 +10,10 @@ Every figure is measured beside its anchor in the same run, each in a fresh proc
 - delta latency on Django (``bench/delta_latency.py``: issue 3's figures, a 200-file burst);
 - the explorer (``bench/tui_bench.py``: start, keystroke, write-to-timeline, memory) on Django.
 
+``python -m bench --accuracy`` runs only the call-graph accuracy benchmark (``bench/accuracy``:
+dgtui's edges against jedi and the TypeScript checker, beside pyan3 and code2flow); it is
+opt-in, as it needs the ``bench`` extra and its cold run takes tens of minutes.
+
 Writes ``bench/results/latest.json``, ``latest.md`` and ``scaling.svg``.
 """
 
@@ -137,7 +141,13 @@ def main(argv: list[str] | None = None) -> int:
                     help="generated sizes, comma-separated (default 1000,10000,100000,500000)")
     ap.add_argument("--corpora", default=None, help="comma-separated: django,eslint")
     ap.add_argument("--out", default=os.path.join(HERE, "results"))
+    ap.add_argument("--accuracy", action="store_true",
+                    help="run only the call-graph accuracy benchmark (python -m bench.accuracy)")
     args = ap.parse_args(argv)
+    if args.accuracy:
+        from bench.accuracy.__main__ import main as accuracy
+
+        return accuracy((["--quick"] if args.quick else []) + ["--out", args.out])
     sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else list(
         QUICK_SIZES if args.quick else FULL_SIZES)
     names = args.corpora.split(",") if args.corpora else (["eslint"] if args.quick else ["django", "eslint"])
