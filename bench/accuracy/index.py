@@ -77,8 +77,22 @@ def read(db_path: str) -> tuple[dict[str, Atom], list[Edge]]:
                   "e.line, e.resolution, e.candidates"
                   + (", e.candidate_ids" if with_ids else "")
                   + " FROM edges e JOIN atoms a ON a.id = e.source_id ORDER BY e.id")
-        edges = [Edge(*row[:9], _candidate_ids(row[9]) if with_ids else None)
-                 for row in con.execute(select)]
+        if with_ids:
+            edges = [Edge(*row[:9], _candidate_ids(row[9])) for row in con.execute(select)]
+        else:  # dgtui's rule (query.candidate_ids): the callables of the call's name, only
+            # methods for a call on a receiver; read here so the bench needs no dgtui import
+            named: dict[str, list[tuple[str, bool]]] = {}
+            for atom_id, name, method in con.execute(
+                    "SELECT id, name, owner IS NOT NULL AND kind NOT IN ('class', 'module') FROM atoms "
+                    "WHERE kind NOT IN ('module', 'test') ORDER BY id"):
+                named.setdefault(name, []).append((atom_id, bool(method)))
+            edges = []
+            for row in con.execute(select):
+                ids = None
+                if row[7] == "ambiguous":
+                    on_receiver = "." in row[4]
+                    ids = tuple(i for i, method in named.get(row[5], ()) if method or not on_receiver)
+                edges.append(Edge(*row[:9], ids))
     finally:
         con.close()
     return atoms, edges
