@@ -144,8 +144,9 @@ def test_show_says_why_a_call_has_no_target(repo: Path):
     r = run_cli("show", "handle", "--no-source", cwd=repo)
     assert r.returncode == 0, r.stderr
     assert "ambiguous · ambiguous" not in r.stdout and "unresolved · unresolved" not in r.stdout
-    assert "obj.save  called at line 16 · ambiguous between 3 atoms" in r.stdout
-    assert "print  called at line 14 · unresolved" in r.stdout
+    assert "obj.save  called at line 16 · ambiguous between 2 atoms" in r.stdout  # two methods save
+    assert "obj.only_helper_here  called at line 15 · unresolved" in r.stdout
+    assert "print  called at line 14 · builtin" in r.stdout
 
 
 def test_an_unknown_atom_says_how_to_find_it(repo: Path):

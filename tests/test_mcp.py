@@ -100,7 +100,7 @@ async def test_every_tool_and_a_live_edit(pyrepo: Path, home: Path, errlog):
         assert by_id["pkg/service.py::sync_all"]["depth"] == 2
         assert by_id["pkg/service.py::sync_all"]["via"] == "pkg/db.py::save_atom"
         down = await call(s, "callees", atom="pkg/service.py::handle")
-        assert {"callee": "print", "resolution": "unresolved"}.items() <= next(
+        assert {"callee": "print", "resolution": "builtin"}.items() <= next(
             r for r in down["results"] if r.get("callee") == "print").items()
         hit = await call(s, "impact", atom="pkg/db.py::write")
         assert {"pkg/service.py", "main.py", "pkg/db.py"} <= set(hit["files"])
@@ -112,7 +112,11 @@ async def test_every_tool_and_a_live_edit(pyrepo: Path, home: Path, errlog):
         assert changes["truncated"] and {e["source"] for e in changes["events"]} == {"index"}
         assert (await call(s, "recent_changes", since="1h"))["count"] == 37  # every atom created
         unresolved = await call(s, "unresolved_calls")
-        assert any(r["callee"] == "print" for r in unresolved["results"])
+        listed = {r["callee"]: r for r in unresolved["results"]}
+        assert "obj.only_helper_here" in listed and "print" not in listed
+        assert listed["obj.save"]["candidate_ids"] == ["pkg/models.py::Base.save", "pkg/models.py::User.save"]
+        known = await call(s, "unresolved_calls", include_known=True)
+        assert any(r["callee"] == "print" and r["resolution"] == "builtin" for r in known["results"])
 
         # bad arguments: an error result saying what to change, never a crash
         ambiguous = await error(s, "get_atom", atom="save")

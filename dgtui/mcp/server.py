@@ -32,7 +32,7 @@ from .. import __version__
 from .. import query as q
 from ..chat.brain import InsightStatus, ProjectBrain
 from ..engine.live import LiveIndex
-from ..model import CONFIDENCES, INSIGHT_KINDS, AtomFilter, EventFilter
+from ..model import CONFIDENCES, INSIGHT_KINDS, UNRESOLVED_KINDS, AtomFilter, EventFilter
 from ..paths import PathError, RepoPaths, default_user, validate_id
 from ..query import DatabaseError, Store, StoreError, describe_error, open_index, snapshot
 from ..query.search_syntax import KINDS, path_glob
@@ -362,11 +362,16 @@ def build_server(service: IndexService) -> MCPServer:
         return service.answer(work)
 
     @tool(structured_output=False)
-    def unresolved_calls(file_glob: Glob = None, limit: Limit = 200) -> str:
-        """Calls that could not be resolved to one atom: 'unresolved' (nothing by that name in
-        the repository: a library, a dynamic call) or 'ambiguous' (several candidates)."""
+    def unresolved_calls(file_glob: Glob = None, limit: Limit = 200,
+                         include_known: Annotated[bool, Field(description=(
+                             "Also calls known to leave the repository: builtin and external "
+                             "(with the module)."))] = False) -> str:
+        """Calls no one atom can be named for: 'ambiguous' (with the candidate ids) and
+        'unresolved' (nothing in the code says what it is: a value of unknown type, a dynamic
+        call). Builtin and external calls are known, listed with include_known."""
         def work(store: Store) -> dict[str, Any]:
-            rows = q.unresolved(store, files(file_glob), limit + 1)
+            kinds = UNRESOLVED_KINDS if include_known else q.UNKNOWN_KINDS
+            rows = q.unresolved(store, files(file_glob), limit + 1, kinds)
             return {"count": min(len(rows), limit), "truncated": len(rows) > limit,
                     "results": [{k: v for k, v in r.items() if k != "short_name"}
                                 for r in rows[:limit]]}
