@@ -329,7 +329,7 @@ class DgtuiApp(App):
                         severity="warning")
             return
         self.push_screen(ExportDialog(data, os.path.basename(self.root), self.root,
-                                      self.graph_version))
+                                      self.graph_version, home=self.paths.home))
 
     def graph_version(self) -> int:
         """The last committed transaction of the index (what an export's rows reflect)."""

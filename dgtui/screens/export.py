@@ -14,6 +14,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Select, Static
 
 from ..output import FORMATS, emit, export_meta
+from ..paths import PathError
+from ..targets import check_target
 from ..widgets.pane import ExportData
 
 EXPORT_FORMATS = [f for f in FORMATS if f != "table"]
@@ -59,12 +61,13 @@ class ExportDialog(ModalScreen[None]):
     BINDINGS = [Binding("escape", "dismiss", "Cancel")]
 
     def __init__(self, data: ExportData, repo: str, root: str | None = None,
-                 version: Callable[[], int | None] | None = None) -> None:
+                 version: Callable[[], int | None] | None = None, home: str | None = None) -> None:
         super().__init__(classes="dialog-screen")
         self.data = data
         self.repo = repo
         self.root = root
         self.version = version  # the last committed transaction, asked when the file is written
+        self.home = home  # dgtui's data home: never a place to export to
 
     def compose(self) -> ComposeResult:
         fmt = EXPORT_FORMATS[0]
@@ -106,7 +109,12 @@ class ExportDialog(ModalScreen[None]):
         if not os.path.isdir(os.path.dirname(path)):
             self._say(f"No folder {os.path.dirname(path)}.")
             return
-        if os.path.exists(path):
+        try:  # the data home and dgtui's stores are refused before anything is asked
+            target = check_target(path, home=self.home, force=True)
+        except PathError as exc:
+            self._say(str(exc))
+            return
+        if os.path.lexists(path) and not target.in_place:
             self.app.push_screen(ConfirmOverwrite(path),
                                  lambda yes: self._write(path, fmt) if yes else None)
         else:
@@ -122,7 +130,12 @@ class ExportDialog(ModalScreen[None]):
                            graph_version=self.version() if self.version else None,
                            title=self.data.title)
         try:
-            emit(self.data.rows, self.data.columns, fmt, path, self.data.title, meta=meta)
+            # Replacing was confirmed in the dialog (or there was nothing to replace).
+            emit(self.data.rows, self.data.columns, fmt, path, self.data.title, meta=meta,
+                 home=self.home, force=True)
+        except PathError as exc:
+            self.app.call_from_thread(self._say, str(exc))
+            return
         except OSError as exc:
             self.app.call_from_thread(self._say, f"Could not write {path}: {exc.strerror or exc}")
             return

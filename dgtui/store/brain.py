@@ -18,6 +18,7 @@ from typing import Any
 
 from ..model import CONFIDENCES
 from ..model import INSIGHT_KINDS as KINDS
+from ..targets import BRAIN_APPLICATION_ID
 from .db import StoreError
 from .records import dumps
 from .sidecar import SidecarSchema, open_sidecar
@@ -68,7 +69,7 @@ CREATE TABLE insight_log (
 CREATE INDEX idx_insight_log_insight ON insight_log(insight_id);
 """
 
-SCHEMA = SidecarSchema("project brain", 0x64676272, {1: _V1})  # "dgbr"
+SCHEMA = SidecarSchema("project brain", BRAIN_APPLICATION_ID, {1: _V1})
 
 
 class BrainError(StoreError):

@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..targets import CHAT_APPLICATION_ID
 from .db import StoreError
 from .records import dumps
 from .sidecar import SidecarSchema, open_sidecar
@@ -43,7 +44,7 @@ CREATE TABLE messages (
 );
 """
 
-SCHEMA = SidecarSchema("chat history", 0x64676368, {1: _V1})  # "dgch"
+SCHEMA = SidecarSchema("chat history", CHAT_APPLICATION_ID, {1: _V1})
 
 
 class ChatOwnerMismatch(StoreError):
