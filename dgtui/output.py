@@ -25,6 +25,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, TextIO
 
 from .targets import check_beside, check_target, open_text
+from .terminal_text import inert
 
 FORMATS = ("table", "csv", "tsv", "json", "ndjson", "md")
 SIDECAR_SUFFIX = "-metadata.json"
@@ -34,8 +35,14 @@ def render(rows: Sequence[dict[str, Any]], columns: Sequence[str], fmt: str,
            out: TextIO, title: str | None = None, meta: dict[str, Any] | None = None) -> None:
     """Write ``rows`` (dicts) as ``fmt``; ``columns`` orders the tabular formats.
 
-    ``meta`` is written into the output only where the format has a comment (Markdown).
+    ``meta`` is written into the output only where the format has a comment (Markdown). On a
+    terminal (a table always; CSV, TSV and Markdown when ``out`` is one) every value is made
+    inert first: a file name or docstring cannot send escape sequences to the terminal. JSON
+    escapes control characters by itself.
     """
+    if fmt in ("table", "csv", "tsv", "md") and (fmt == "table" or _is_terminal(out)):
+        rows = [{c: _shown(row.get(c)) for c in columns} for row in rows]
+        title = inert(title) if title else title
     if fmt == "json":
         json.dump(list(rows), out, indent=2, ensure_ascii=False, default=str)
         out.write("\n")
@@ -53,6 +60,18 @@ def render(rows: Sequence[dict[str, Any]], columns: Sequence[str], fmt: str,
         _markdown(rows, columns, out, title)
     else:
         _rich_table(rows, columns, out, title)
+
+
+def _is_terminal(out: TextIO) -> bool:
+    try:
+        return out.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _shown(value: Any) -> Any:
+    cell = _cell(value)
+    return inert(cell) if isinstance(cell, str) else cell
 
 
 def _cell(value: Any) -> Any:

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import pty
-import select
 import socket
 import stat
 import subprocess
@@ -20,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from conftest import copy_fixture
+from pty_support import on_a_terminal
 
 SIDECAR = "-metadata.json"
 
@@ -272,34 +271,3 @@ def test_a_terminal_is_asked_before_replacing(indexed: dict, tmp_path: Path):
         assert b"exists. Replace it?" in said
         assert (status == 0) == replaced, said
         assert out.read_text().startswith("name,kind") == replaced
-
-
-def on_a_terminal(args: list[str], home: Path, prompt: bytes, answer: bytes) -> tuple[int, bytes]:
-    """Run dgtui on a pseudo-terminal, answer ``prompt``; (exit status, what it printed)."""
-    master, slave = pty.openpty()
-    proc = subprocess.Popen([sys.executable, "-m", "dgtui", *args], stdin=slave, stdout=slave,
-                            stderr=slave, env=dict(os.environ, DGTUI_HOME=str(home)),
-                            close_fds=True)
-    os.close(slave)
-    said = b""
-    answered = False
-    deadline = time.monotonic() + 60
-    try:
-        while time.monotonic() < deadline:
-            ready, _, _ = select.select([master], [], [], 0.5)
-            if ready:
-                try:
-                    chunk = os.read(master, 4096)
-                except OSError:  # the child closed the terminal
-                    break
-                if not chunk:
-                    break
-                said += chunk
-            if not answered and prompt in said:
-                os.write(master, answer)
-                answered = True
-            if proc.poll() is not None and not ready:
-                break
-        return proc.wait(timeout=60), said
-    finally:
-        os.close(master)

@@ -7,6 +7,7 @@ import sys
 
 import click
 
+from ..terminal_text import inert
 from .common import Repo, repo_options
 
 
@@ -27,7 +28,7 @@ def check(repo: Repo, repair: bool, as_json: bool) -> None:
     else:
         for r in report.results:
             mark = "ok" if r.ok else ("repaired" if r.repaired else "FAILED")
-            click.echo(f"{mark:>8}  {r.name:<7} {r.detail}")
-            for problem in r.problems[:10]:
-                click.echo(f"          - {problem}")
+            click.echo(f"{mark:>8}  {r.name:<7} {inert(r.detail)}")
+            for problem in r.problems[:10]:  # they name files and atoms of the repository
+                click.echo(f"          - {inert(problem)}")
     sys.exit(0 if report.ok else 1)

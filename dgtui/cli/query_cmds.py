@@ -68,30 +68,35 @@ def show(atom: str, repo: Repo, as_json: bool, no_source: bool) -> None:
 
 def _print_atom(row: dict, source: dict | None, path: str) -> None:
     from rich.console import Console
-    from rich.markup import escape
     from rich.syntax import Syntax
 
+    from ..terminal_text import for_markup as safe
+    from ..terminal_text import inert
+
+    # Everything but our own words comes from the repository: names, paths, the docstring and
+    # the source can hold escape sequences, so each is made inert (and markup-safe) first.
     console = Console(highlight=False)
-    console.print(f"[bold]{escape(row['qualified_name'])}[/bold]  [dim]{row['kind']}"
+    console.print(f"[bold]{safe(row['qualified_name'])}[/bold]  [dim]{row['kind']}"
                   f"{' async' if row['is_async'] else ''}{' exported' if row['is_exported'] else ''}"
                   f"  complexity {row['complexity']}  v{row['version']}[/dim]")
-    console.print(f"{row['id']}\n{row['file_path']}:{row['line']}", markup=False)
+    console.print(inert(f"{row['id']}\n{row['file_path']}:{row['line']}", layout=True), markup=False)
     if row["signature"]:
-        console.print(row["signature"], markup=False)
+        console.print(inert(row["signature"], layout=True), markup=False)
     if row["docstring"]:
-        console.print(f"[italic]{escape(row['docstring'])}[/italic]")
+        console.print(f"[italic]{safe(row['docstring'], layout=True)}[/italic]")
     for title, items in (("calls", row["calls"]), ("called by", row["callers"])):
         console.print(f"\n[bold]{title}[/bold] ({len(items)})")
         for c in items:
             where = f"{c['file_path']}:{c['line']}" if c.get("file_path") else c["resolution"]
-            console.print(f"  {escape(c.get('id') or c['name'])}  [dim]{escape(where)} · {c['resolution']}[/dim]",
+            console.print(f"  {safe(c.get('id') or c['name'])}  [dim]{safe(where)} · {c['resolution']}[/dim]",
                           markup=True, highlight=False)
     if source and "text" in source:
         console.print()
         lexer = "python" if path.endswith(".py") else "typescript" if path.endswith((".ts", ".tsx")) else "javascript"
-        console.print(Syntax(source["text"], lexer, line_numbers=True, start_line=source["start_line"]))
+        console.print(Syntax(inert(source["text"], layout=True), lexer, line_numbers=True,
+                             start_line=source["start_line"]))
     elif source:
-        console.print(f"\n[dim]{escape(source['error'])}[/dim]")
+        console.print(f"\n[dim]{safe(source['error'])}[/dim]")
 
 
 def _graph_command(name: str, upward: bool):
@@ -188,7 +193,8 @@ def stats(repo: Repo, as_json: bool, skipped: bool, errors: bool) -> None:
         click.echo(json.dumps(data, indent=2))
         return
     from rich.console import Console
-    from rich.markup import escape
+
+    from ..terminal_text import for_markup as escape  # paths and details from the repository
 
     console = Console(highlight=False)
     console.print(f"[bold]{escape(data['root'])}[/bold]")

@@ -9,6 +9,7 @@ import time
 
 import click
 
+from ..terminal_text import inert
 from .common import make_repo
 
 
@@ -70,9 +71,9 @@ def _print(delta, as_json: bool) -> None:
         stamp = time.strftime("%H:%M:%S", time.localtime(delta.committed_at))
         files = ", ".join(delta.files[:3]) + (f" +{len(delta.files) - 3}" if len(delta.files) > 3 else "")
         ms = "" if latency is None else f"  {latency:.1f} ms"
-        click.echo(f"{stamp} tx {delta.transaction_id} {delta.source:<12} {files}  "
+        click.echo(f"{stamp} tx {delta.transaction_id} {delta.source:<12} {inert(files)}  "
                    f"+{created} ~{updated} -{deleted} atoms  +{len(delta.edges_added)} "
                    f"-{len(delta.edges_removed)} edges{ms}")
         for error in delta.errors:
-            click.echo(f"  ! {error}")
+            click.echo(f"  ! {inert(error)}")
     sys.stdout.flush()

@@ -10,12 +10,14 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Select, Static
 
 from ..output import FORMATS, emit, export_meta
 from ..paths import PathError
 from ..targets import check_target
+from ..terminal_text import inert
 from ..widgets.pane import ExportData
 
 EXPORT_FORMATS = [f for f in FORMATS if f != "table"]
@@ -47,7 +49,7 @@ class ConfirmOverwrite(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="confirm") as box:
             box.border_title = "Overwrite?"
-            yield Static(f"{self.path} exists. Replace it?")
+            yield Static(Content(inert(f"{self.path} exists. Replace it?")))
             with Horizontal(classes="buttons"):
                 yield Button("Replace (y)", variant="warning", compact=True, id="yes")
                 yield Button("Keep it (n)", compact=True, id="no")
@@ -72,7 +74,7 @@ class ExportDialog(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         fmt = EXPORT_FORMATS[0]
         with Vertical(classes="dialog", id="export") as box:
-            box.border_title = f"Export {self.data.title}"
+            box.border_title = Content(inert(f"Export {self.data.title}"))  # may quote a search
             box.border_subtitle = f"{len(self.data.rows)} row(s)"
             with Horizontal(classes="field"):
                 yield Static("Format", classes="label")
@@ -121,7 +123,8 @@ class ExportDialog(ModalScreen[None]):
             self._write(path, fmt)
 
     def _say(self, message: str) -> None:
-        self.query_one("#export-message", Static).update(message)
+        # Messages quote the path typed: plain text, never markup or escape sequences.
+        self.query_one("#export-message", Static).update(Content(inert(message)))
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def _write(self, path: str, fmt: str) -> None:
@@ -141,5 +144,5 @@ class ExportDialog(ModalScreen[None]):
             return
         app = self.app
         app.call_from_thread(self.dismiss)
-        app.call_from_thread(app.notify, f"{len(self.data.rows)} row(s) written to {path}",
-                             title="Exported")
+        app.call_from_thread(app.notify, inert(f"{len(self.data.rows)} row(s) written to {path}"),
+                             title="Exported", markup=False)

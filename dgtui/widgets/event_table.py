@@ -7,6 +7,7 @@ from typing import Any
 from rich.text import Text
 from textual.widgets import DataTable
 
+from ..terminal_text import inert
 from . import clock
 from .vim_keys import TABLE_KEYS
 
@@ -77,10 +78,10 @@ class EventTable(DataTable):
     def _cells(row: dict[str, Any]) -> tuple[Any, ...]:
         stamp = _Stamp(clock.clock(row["time"]), style="dim")
         stamp.event_id = row["event_id"]
-        atom = row["atom_id"].rpartition("::")[2]
-        where = row["file_path"]
+        atom = inert(row["atom_id"].rpartition("::")[2])
+        where = inert(row["file_path"])
         changed = ", ".join(c for c in row.get("changed") or [] if c != "body_hash") or \
             ("body" if row.get("changed") else "")
-        return (stamp, row["source"], Text(str(row["transaction_id"]), justify="right"),
+        return (stamp, Text(row["source"]), Text(str(row["transaction_id"]), justify="right"),
                 Text(row["operation"], style=_OP_STYLE.get(row["operation"], "")),
                 Text.assemble((atom, "bold"), (f"  {where}", "dim")), Text(changed, style="dim"))

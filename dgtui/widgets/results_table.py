@@ -7,6 +7,7 @@ from typing import Any
 from rich.text import Text
 from textual.widgets import DataTable
 
+from ..terminal_text import inert
 from .vim_keys import TABLE_KEYS
 
 # Counts before the place: in a narrow pane the path is what scrolls out of view. Widths are
@@ -101,11 +102,11 @@ class ResultsTable(DataTable):
         return (self._name_cell(row, op), Text(kind, style="dim"),
                 Text(str(row.get("callers", "")), justify="right"),
                 Text(str(row.get("callees", "")), justify="right"),
-                Text(f"{short_path(row['file_path'])}:{row['line']}", style="dim"))
+                Text(inert(f"{short_path(row['file_path'])}:{row['line']}"), style="dim"))
 
     @staticmethod
     def _name_cell(row: dict[str, Any], op: str | None) -> Text:
-        name = row["qualified_name"] if row["kind"] == "method" else row["name"]
+        name = inert(row["qualified_name"] if row["kind"] == "method" else row["name"])
         if op:
             return Text.assemble((f"{MARK.get(op, '•')} ", "bold yellow"), (name, "bold yellow"))
         return Text(name)
