@@ -16,7 +16,8 @@ import sys
 from dataclasses import dataclass
 from functools import lru_cache
 
-_ID_OK = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}$")
+# ``\Z``, not ``$``: ``$`` also matches before a final newline, and "bob\n" is no id.
+_ID_OK = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}\Z")
 
 
 class PathError(Exception):
@@ -58,7 +59,7 @@ def repository_id(root: str) -> str:
 
 def validate_id(value: str, what: str) -> str:
     """User and repository ids become folder names: no separators, ``..`` or control characters."""
-    if not isinstance(value, str) or not _ID_OK.match(value) or ".." in value:
+    if not isinstance(value, str) or not _ID_OK.fullmatch(value) or ".." in value:
         raise PathError(f"invalid {what} {value!r}: use letters, digits and . _ @ + - "
                         "(no path separators, '..' or control characters)")
     return value

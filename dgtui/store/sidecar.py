@@ -89,6 +89,26 @@ def make_private_dirs(folder: str, root: str) -> None:
         _tighten(d, PRIVATE_DIR)
 
 
+def check_private_dirs(folder: str, root: str) -> None:
+    """Refuse, as ``make_private_dirs`` would, a folder between ``root`` and ``folder`` that
+    belongs to another account, without creating or changing anything: reading someone else's
+    history must fail the way writing it does, not look like an empty one."""
+    folder, root = os.path.abspath(folder), os.path.abspath(root)
+    chain = [folder]
+    while os.path.dirname(chain[-1]) not in (root, chain[-1]):
+        chain.append(os.path.dirname(chain[-1]))
+    for d in reversed(chain):
+        try:
+            st = os.stat(d)
+        except FileNotFoundError:
+            return
+        if os.name == "posix" and st.st_uid != os.getuid():
+            raise StoreError(_FOREIGN.format(path=d))
+
+
+_FOREIGN = "{path} belongs to another account; dgtui keeps chat history private and will not use it"
+
+
 def _create_private_file(path: str) -> None:
     fd = os.open(path, os.O_CREAT | os.O_RDWR, PRIVATE_FILE)
     os.close(fd)
@@ -103,8 +123,7 @@ def _tighten(path: str, mode: int) -> None:
     if os.name != "posix":
         return
     if st.st_uid != os.getuid():
-        raise StoreError(f"{path} belongs to another account; dgtui keeps chat history private "
-                         "and will not use it")
+        raise StoreError(_FOREIGN.format(path=path))
     if stat.S_IMODE(st.st_mode) & ~mode:
         os.chmod(path, mode)
 
