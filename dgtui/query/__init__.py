@@ -9,6 +9,7 @@ The questions live in submodules by subject (``atoms``, ``graph``, ``changes``, 
 
 from .atoms import (
     ATOM_FIELDS,
+    MAX_PATTERN,
     TABLE_COLUMNS,
     AmbiguousAtom,
     QueryError,
@@ -123,6 +124,7 @@ __all__ = [
     "UNRESOLVED_PREFIX",
     "AmbiguousAtom",
     "QueryError",
+    "MAX_PATTERN",
     "async_callers",
     "atom_as_it_was",
     "atom_changes",
