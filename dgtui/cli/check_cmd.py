@@ -48,5 +48,10 @@ def check(repo: Repo, repair: bool, force: bool, as_json: bool) -> None:
 
 def _someone_writes(repo: Repo) -> bool:
     """Whether another process holds the writer lock now (taken and let go at once if free)."""
-    with one_shot_writer(repo) as holder:
-        return holder is not None
+    from ..engine.lock import ReadOnlyIndex
+
+    try:
+        with one_shot_writer(repo) as holder:
+            return holder is not None
+    except ReadOnlyIndex:  # no one can be writing where no one may write
+        return False

@@ -14,7 +14,7 @@ import sqlite3
 import stat
 from dataclasses import dataclass
 
-from .db import BUSY_TIMEOUT_MS, StoreError
+from .db import BUSY_TIMEOUT_MS, StoreError, open_readonly
 from .schema import _statements
 
 PRIVATE_DIR = 0o700
@@ -43,6 +43,8 @@ def open_sidecar(path: str, schema: SidecarSchema, *,
     """
     folder = os.path.dirname(path)
     private = private_root is not None
+    if os.path.exists(path) and not os.access(folder, os.W_OK):
+        return _open_readonly(path, schema, private_root)
     if private:
         make_private_dirs(folder, private_root)
         _create_private_file(path)
@@ -63,6 +65,25 @@ def open_sidecar(path: str, schema: SidecarSchema, *,
     if private:
         for suffix in ("", "-wal", "-shm"):
             _tighten(path + suffix, PRIVATE_FILE)
+    return conn
+
+
+def _open_readonly(path: str, schema: SidecarSchema, private_root: str | None) -> sqlite3.Connection:
+    """A sidecar in a folder this process cannot write (a read-only mount, a shared data home
+    read by another account): read as it is; writing it says the folder is read-only."""
+    if private_root is not None:
+        check_private_dirs(os.path.dirname(path), private_root)
+    try:
+        conn = open_readonly(path, schema.what)
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        _check_ours(conn, path, schema)
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"the {schema.what} at {path} cannot be used ({exc})") from exc
+    if version != schema.version:
+        conn.close()
+        raise StoreError(f"the {schema.what} at {path} has schema {version}, this dgtui reads "
+                         f"{schema.version}, and its folder is read-only: it cannot be upgraded")
     return conn
 
 
