@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import signal
 import sys
 import time
@@ -26,6 +27,7 @@ def watch(path: str, home: str | None, as_json: bool, poll: bool) -> None:
     live = LiveIndex(repo.root, repo.home, with_graph=False, force_polling=poll)
     live.subscribe(lambda delta: _print(delta, as_json))
     live.on_status(lambda status: _announce(status, repo.root, as_json))
+    live.on_status(_PendingReport())
     previous = signal.signal(signal.SIGINT, lambda *_: live.request_stop())
     try:
         live.run()
@@ -36,6 +38,29 @@ def watch(path: str, home: str | None, as_json: bool, poll: bool) -> None:
 
 
 _announced: set[str] = set()
+
+
+class _PendingReport:
+    """While changes wait (a full disk, a database another program locks), say so on stderr:
+    when the reason changes and every ``EVERY`` seconds after, and once when they are in."""
+
+    EVERY = 10.0
+
+    def __init__(self) -> None:
+        self.said: tuple[str, float] | None = None
+
+    def __call__(self, status) -> None:
+        if not status.pending:
+            if self.said is not None:
+                click.echo("dgtui: the pending changes are in", err=True)
+                self.said = None
+            return
+        reason = status.errors[-1] if status.errors else f"{status.pending} change(s) pending"
+        kind = re.sub(r"\d[\d.,]*", "#", reason)  # the same reason with other counts and sizes
+        now = time.monotonic()
+        if self.said is None or self.said[0] != kind or now - self.said[1] >= self.EVERY:
+            click.echo(f"dgtui: {inert(reason)} (retrying)", err=True)
+            self.said = (kind, now)
 
 
 def _announce(status, root: str, as_json: bool) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import random
 import sqlite3
@@ -10,7 +11,7 @@ import urllib.parse
 from collections.abc import Callable
 from typing import TypeVar
 
-from .errors import StoreBusy, StoreError
+from .errors import DiskFull, StoreBusy, StoreError
 from .schema import APPLICATION_ID, migrate
 
 T = TypeVar("T")
@@ -125,6 +126,37 @@ def describe(exc: BaseException, path: str | None = None) -> str:
             return f"{path} is a folder, not an index file; move it away and run `dgtui index`"
         return f"cannot open the index{at} ({msg})"
     return f"index error{at}: {msg}"
+
+
+def release_after_full_disk(conn: sqlite3.Connection, path: str,
+                            exc: BaseException) -> DiskFull | None:
+    """See ``Store.give_back_space``: ``exc`` was raised by a write that was rolled back."""
+    low = str(exc).lower()
+    full = ("disk is full" in low or getattr(exc, "errno", None) in (errno.ENOSPC, errno.EFBIG)
+            or (("i/o error" in low or "unable to open" in low) and _nearly_full(path)))
+    if not full:
+        return None
+    wal = _size(path + "-wal")  # what the write had written before the disk filled
+    try:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    except sqlite3.Error:
+        pass  # a reader still holds the log: it is reused, not grown, by the next write
+    free = _free_bytes(path)
+    need = f"the write needed more than {_mb(wal)}" if wal else "the write needed more room"
+    return DiskFull(f"no space left for the index at {path}: {need} ({_mb(free)} is free now); "
+                    "free some space and run the command again")
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1e6:.1f} MB" if n >= 100_000 else f"{n / 1e3:.0f} kB"
+
+
+def _free_bytes(path: str) -> int:
+    try:
+        st = os.statvfs(os.path.dirname(path) or ".")
+    except OSError:
+        return 0
+    return st.f_bavail * st.f_frsize
 
 
 def _nearly_full(path: str) -> bool:
