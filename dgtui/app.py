@@ -27,6 +27,7 @@ from .paths import RepoPaths
 from .query.pool import StorePool
 from .screens.navigation import NavHistory
 from .screens.recent import RecentChanges
+from .terminal_text import inert
 from .widgets.pane_bar import PANES
 
 FIRST_RUN_CHUNK = 200  # files per commit while a first index runs: the panes fill as it goes
@@ -355,7 +356,7 @@ class DgtuiApp(App):
             return
         # Awaited: the keys typed right after `e` reach the dialog's file box, not the pane.
         await self.push_screen(ExportDialog(data, os.path.basename(self.root), self.root,
-                                            self.graph_version))
+                                            self.graph_version, home=self.paths.home))
 
     def graph_version(self) -> int:
         """The last committed transaction of the index (what an export's rows reflect)."""
@@ -383,7 +384,7 @@ class DgtuiApp(App):
         try:
             argv = editor_command(os.path.join(self.root, path), line)
         except NoEditor as exc:
-            self.notify(str(exc), severity="warning", timeout=6)
+            self.notify(inert(str(exc)), severity="warning", timeout=6, markup=False)
             return
         self.run_editor(argv)
 
@@ -397,7 +398,8 @@ class DgtuiApp(App):
                 with self.suspend():
                     subprocess.run(argv, check=False)
         except OSError as exc:
-            self.notify(f"could not run {argv[0]}: {exc.strerror or exc}", severity="error")
+            self.notify(inert(f"could not run {argv[0]}: {exc.strerror or exc}"), severity="error",
+                        markup=False)
 
     def action_show_errors(self) -> None:
         from .screens.text_dialog import TextDialog

@@ -8,6 +8,7 @@ from functools import partial
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from . import query
+from .terminal_text import for_markup, inert
 
 ACTIONS = [
     ("Search", "focus the search box (1, /)", "focus_search"),
@@ -54,9 +55,10 @@ class AtomCommands(Provider):
         rows = await asyncio.to_thread(app.stores.ask, query.fuzzy_atoms, text)
         matcher = self.matcher(text)
         for row in rows:
-            name = row["qualified_name"]
+            name = inert(row["qualified_name"])
             score = matcher.match(name)
             if score > 0:
+                # Textual reads ``help`` as markup: the path is escaped for it, and made inert.
                 yield Hit(score, matcher.highlight(name),
                           partial(app.open_atom, row["id"], focus="atom"),
-                          help=f"{row['kind']}  {row['file_path']}:{row['line']}")
+                          help=for_markup(f"{row['kind']}  {row['file_path']}:{row['line']}"))

@@ -2,7 +2,9 @@
 
 One function serves every command (in the style of sqlite-utils' output options). Files are
 written atomically: a temporary file in the same folder, then a rename, so a reader never sees
-half a file and an interrupted export leaves the old file whole.
+half a file and an interrupted export leaves the old file whole. Where a file may be written (not
+in dgtui's data home, an existing file only when asked, a device or FIFO in place) is decided
+by ``targets``.
 
 An export to a file records what it is (``export_meta``: the command, its query and options, the
 repository, the time and the graph version) where the format has room for it without breaking
@@ -14,15 +16,16 @@ their record goes to a sidecar ``FILE-metadata.json``, the name and shape W3C's 
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import json
 import os
 import sys
-import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, TextIO
+
+from .targets import check_beside, check_target, open_text
+from .terminal_text import inert
 
 FORMATS = ("table", "csv", "tsv", "json", "ndjson", "md")
 #: A table on standard output that is not a terminal (``dgtui search x | grep y``): one row per
@@ -35,8 +38,14 @@ def render(rows: Sequence[dict[str, Any]], columns: Sequence[str], fmt: str,
            out: TextIO, title: str | None = None, meta: dict[str, Any] | None = None) -> None:
     """Write ``rows`` (dicts) as ``fmt``; ``columns`` orders the tabular formats.
 
-    ``meta`` is written into the output only where the format has a comment (Markdown).
+    ``meta`` is written into the output only where the format has a comment (Markdown). On a
+    terminal (a table always; CSV, TSV and Markdown when ``out`` is one) every value is made
+    inert first: a file name or docstring cannot send escape sequences to the terminal. JSON
+    escapes control characters by itself.
     """
+    if fmt in ("table", "csv", "tsv", "md") and (fmt == "table" or _is_terminal(out)):
+        rows = [{c: _shown(row.get(c)) for c in columns} for row in rows]
+        title = inert(title) if title else title
     if fmt == "json":
         json.dump(list(rows), out, indent=2, ensure_ascii=False, default=str)
         out.write("\n")
@@ -56,6 +65,18 @@ def render(rows: Sequence[dict[str, Any]], columns: Sequence[str], fmt: str,
         _tab_rows(rows, columns, out)
     else:
         _rich_table(rows, columns, out, title)
+
+
+def _is_terminal(out: TextIO) -> bool:
+    try:
+        return out.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _shown(value: Any) -> Any:
+    cell = _cell(value)
+    return inert(cell) if isinstance(cell, str) else cell
 
 
 def _cell(value: Any) -> Any:
@@ -133,30 +154,24 @@ def _rich_table(rows: Sequence[dict[str, Any]], columns: Sequence[str], out: Tex
         console.print("[dim](no results)[/dim]")
 
 
-@contextlib.contextmanager
-def atomic_text_file(path: str) -> Iterator[TextIO]:
-    """Open ``path`` for writing through a temporary file renamed into place on success."""
-    folder = os.path.dirname(os.path.abspath(path)) or "."
-    fd, tmp = tempfile.mkstemp(prefix=".dgtui-", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            yield fh
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+def write_text(path: str, text: str, *, home: str | None = None, force: bool = False,
+               confirm: Callable[[str], bool] | None = None) -> None:
+    """Write ``text`` to ``path`` once ``targets.check_target`` allows it: atomically for a
+    regular file (a temporary file renamed into place on success), in place for a special one."""
+    with open_text(check_target(path, home=home, force=force, confirm=confirm)) as fh:
+        fh.write(text)
 
 
 def emit(rows: Sequence[dict[str, Any]], columns: Sequence[str], fmt: str | None,
          output: str | None = None, title: str | None = None,
-         meta: dict[str, Any] | None = None) -> list[str]:
-    """Render to standard output, or atomically to ``output``; returns the files written.
+         meta: dict[str, Any] | None = None, *, home: str | None = None, force: bool = False,
+         confirm: Callable[[str], bool] | None = None) -> list[str]:
+    """Render to standard output, or to ``output``; returns the files written.
 
+    ``output`` is checked first (``targets.check_target``: never in the data ``home``, never one
+    of dgtui's stores; an existing file only with ``force`` or ``confirm``), and so is its sidecar.
     With ``meta`` (see ``export_meta``) a file export records what it is: in the file for
-    Markdown, else in the sidecar ``output + SIDECAR_SUFFIX``.
+    Markdown, else in the sidecar ``output + SIDECAR_SUFFIX`` (none beside a special file).
     """
     if output is None:
         fmt = fmt or ("table" if sys.stdout.isatty() else PIPED)
@@ -167,16 +182,19 @@ def emit(rows: Sequence[dict[str, Any]], columns: Sequence[str], fmt: str | None
         meta = {**meta, "format": fmt, "rows": len(rows), "columns": list(columns)}
         if title and not meta.get("title"):
             meta["title"] = title
-    with atomic_text_file(output) as fh:
+    target = check_target(output, home=home, force=force, confirm=confirm)
+    beside = None
+    if meta is not None and fmt != "md":
+        beside = check_beside(target, SIDECAR_SUFFIX, home=home, force=force, confirm=confirm)
+    with open_text(target) as fh:
         render(rows, columns, fmt, fh, title, meta if fmt == "md" else None)
-    if meta is None or fmt == "md":
+    if beside is None:
         return [output]
-    sidecar = output + SIDECAR_SUFFIX
-    with atomic_text_file(sidecar) as fh:
+    with open_text(beside) as fh:
         json.dump(_sidecar(output, fmt, columns, meta), fh, indent=2, ensure_ascii=False,
                   default=str)
         fh.write("\n")
-    return [output, sidecar]
+    return [output, beside.path]
 
 
 def export_meta(command: str, *, query: Any = None, options: dict[str, Any] | None = None,

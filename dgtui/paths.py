@@ -17,7 +17,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
-_ID_OK = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}$")
+# ``\Z``, not ``$``: ``$`` also matches before a final newline, and "bob\n" is no id.
+_ID_OK = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}\Z")
 
 
 class PathError(Exception):
@@ -104,13 +105,6 @@ def _read_umask() -> int:
 UMASK = _read_umask()
 
 
-def with_user_mode(path: str) -> None:
-    """Give a file written for the user (an export) the mode their new files get: 0666 less
-    their umask. Temporary files are created 0600, and a rename keeps that; dgtui's own state
-    (the index, the chat history) stays private, but an export is the user's file."""
-    os.chmod(path, 0o666 & ~UMASK)
-
-
 def repository_id(root: str) -> str:
     name = re.sub(r"[^A-Za-z0-9._-]+", "-", os.path.basename(root.rstrip(os.sep)) or "root")
     name = name.strip(".-") or "repo"
@@ -120,7 +114,7 @@ def repository_id(root: str) -> str:
 
 def validate_id(value: str, what: str) -> str:
     """User and repository ids become folder names: no separators, ``..`` or control characters."""
-    if not isinstance(value, str) or not _ID_OK.match(value) or ".." in value:
+    if not isinstance(value, str) or not _ID_OK.fullmatch(value) or ".." in value:
         raise PathError(f"invalid {what} {value!r}: use letters, digits and . _ @ + - "
                         "(no path separators, '..' or control characters)")
     return value

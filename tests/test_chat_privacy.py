@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from chat_support import index, paths_for, session
 from conftest import run_cli
+from reliability import dgtui, permissions_apply
 
 from dgtui.chat import ChatSession
 from dgtui.paths import PathError, RepoPaths, default_user
@@ -84,7 +85,8 @@ def test_a_chat_folder_owned_by_another_account_is_refused(repo: Path, home: Pat
     assert os.listdir(folder) == []
 
 
-BAD_IDS = ["../evil", "a/b", "..", "a\\b", "x\ny", "tab\there", "", ".hidden", "a..b", "nul\x00"]
+BAD_IDS = ["../evil", "a/b", "..", "a\\b", "x\ny", "tab\there", "", ".hidden", "a..b", "nul\x00",
+           "bob\n", "ok\n"]  # `$` matched before a final newline: ids are anchored with \Z
 
 
 @pytest.mark.parametrize("bad", BAD_IDS)
@@ -113,8 +115,33 @@ def test_the_user_defaults_to_the_login_name_or_dgtui_user(monkeypatch: pytest.M
 
 
 def test_the_cli_refuses_bad_user_ids_in_one_line(repo: Path, home: Path):
-    for args, env in ((["--user", "../x"], {}), ([], {"DGTUI_USER": "a/b"})):
+    for args, env in ((["--user", "../x"], {}), ([], {"DGTUI_USER": "a/b"}), (["--user", "bob\n"], {})):
         r = run_cli("chat", "ask", "who calls write?", "--path", str(repo), *args, env=env)
         assert r.returncode != 0 and "Traceback" not in r.stderr
         assert r.stderr.startswith("dgtui: invalid user id") and len(r.stderr.strip().splitlines()) == 1
     assert not (home / "chat-history").exists()
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not permissions_apply(),
+                    reason="needs root to make a folder another account's, and to drop the "
+                           "capabilities that let root read it")
+def test_reading_another_accounts_history_fails_like_writing_it(repo: Path, home: Path):
+    """`chat history --user X` by an account that cannot see X's folder said "(no messages)",
+    exit 0, while `chat ask` gave the ownership error. Both now give that error, and so does
+    `chat clear`. The other account is simulated the way it looks from the file system: X's
+    folder belongs to uid 65534, and the command runs bound by permission bits."""
+    r = dgtui("chat", "ask", "who calls write?", "--path", str(repo), "--user", "ann", home=home)
+    assert r.returncode == 0, r.stderr
+    folder = home / "chat-history" / "ann"
+    for path in [folder, *folder.rglob("*")]:
+        os.chown(path, 65534, 65534)
+    said = set()
+    for args in (["history"], ["ask", "who calls write?"], ["clear", "--yes"],
+                 ["history", "--json"]):
+        r = dgtui("chat", *args, "--path", str(repo), "--user", "ann", home=home,
+                  obey_permissions=True)
+        assert r.returncode == 1 and "Traceback" not in r.stderr, (args, r.stdout, r.stderr)
+        assert len(r.stderr.strip().splitlines()) == 1 and "(no messages)" not in r.stdout
+        said.add(r.stderr)
+    assert said == {f"dgtui: {folder} belongs to another account; dgtui keeps chat history "
+                    "private and will not use it\n"}

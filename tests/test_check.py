@@ -8,6 +8,7 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
 from conftest import run_cli
 from helpers import index_repo, snapshot, write
 
@@ -111,3 +112,85 @@ def test_a_busy_database_keeps_changes_pending_until_it_frees(pyrepo: Path, tmp_
     assert seen.wait(30), live.status
     assert live.status.pending == 0
     live.stop()
+
+
+@pytest.mark.slow
+def test_check_beside_a_live_watcher_reads_one_snapshot_and_repair_refuses(tmp_path: Path):
+    """Issue 14: while `dgtui watch` committed edits, 2 of 3 checks failed "events" or "edges"
+    (each sub-check read its own commit) and every `check --repair` wrote beside the watcher.
+    Now every check passes while the edits stream in, and a repair refuses in one line."""
+    from corpus_gen import make_corpus
+    from reliability import dgtui
+    from test_live_reliability import start_watch, stop
+
+    root, home = tmp_path / "repo", tmp_path / "home"
+    make_corpus(root, 60)
+    watcher, role = start_watch(root, home)
+    assert role == "writer"
+    db = next(home.glob("repos/*/index.db"))
+    targets = sorted(root.rglob("mod*.py"))[:6]  # rewrites only: no package appears or goes
+    done = threading.Event()
+
+    def edit() -> None:
+        n = 0
+        while not done.is_set():
+            path = targets[n % len(targets)]
+            path.write_text(path.read_text() + f"\n\ndef e{n}():\n    return f1_1()\n")
+            n += 1
+            done.wait(0.03)  # an agent's pace: a few dozen saves a second
+
+    editor = threading.Thread(target=edit)
+    before = transactions(db)
+    editor.start()
+    try:
+        checks = [dgtui("check", "--json", "--path", str(root), home=home) for _ in range(3)]
+        repair = dgtui("check", "--repair", "--path", str(root), home=home)
+    finally:
+        done.set()
+        editor.join()
+    committed = transactions(db) - before
+    stop(watcher)
+    for r in checks:
+        report = json.loads(r.stdout)
+        assert r.returncode == 0 and report["ok"], [c for c in report["checks"] if not c["ok"]]
+    assert committed >= 3, committed  # the watcher did write while the checks read
+    assert repair.returncode == 1 and "Traceback" not in repair.stderr
+    assert "is writing this index; stop it to repair the index" in repair.stderr
+    assert len(repair.stderr.strip().splitlines()) == 1
+    # with the watcher gone, the repair takes the lock and catches up with the last edits
+    r = dgtui("check", "--repair", "--path", str(root), home=home)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert dgtui("check", "--path", str(root), home=home).returncode == 0
+
+
+def transactions(db: Path) -> int:
+    conn = sqlite3.connect(str(db))
+    try:
+        return conn.execute("SELECT count(*) FROM transactions").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def test_check_after_an_import_of_absent_code_says_so_and_repair_needs_force(tmp_path: Path):
+    """`import-json` of code that is not checked out here: check said every file was "gone from
+    disk" and --repair deleted them all. Now it says the code is absent and refuses to empty the
+    index without --force."""
+    from legacy_tree import write_atom
+    from reliability import dgtui
+
+    root, home = tmp_path / "repo", tmp_path / "home"
+    for n in range(5):
+        write_atom(root / ".omnysysdata" / "atoms", {"name": f"fn{n}", "filePath": f"src/m{n}.js",
+                                                     "line": 1, "calls": []})
+    assert dgtui("import-json", str(root / ".omnysysdata"), home=home).returncode == 0
+    db = next(home.glob("repos/*/index.db"))
+    before = db.read_bytes()
+    r = dgtui("check", "--path", str(root), home=home)
+    assert r.returncode == 1 and "the code is absent: none of the 5 indexed files" in r.stdout
+    r = dgtui("check", "--repair", "--path", str(root), home=home)
+    assert r.returncode == 1 and len(r.stderr.strip().splitlines()) == 1
+    assert "would delete all 5 indexed files" in r.stderr and "--force" in r.stderr
+    assert transactions(db) == 1 and db.read_bytes() == before  # nothing written
+    r = dgtui("check", "--repair", "--force", "--path", str(root), home=home)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert json.loads(dgtui("stats", "--json", "--path", str(root), home=home).stdout)["atoms"] == 0

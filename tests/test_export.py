@@ -154,7 +154,7 @@ def test_failed_export_leaves_the_old_file_whole(tmp_path: Path):
     rows = [{"a": 1}, {"a": Boom()}]
     for fmt in ("csv", "json", "md"):
         with pytest.raises(RuntimeError):
-            output.emit(rows, ["a"], fmt, str(target), meta=output.export_meta("test"))
+            output.emit(rows, ["a"], fmt, str(target), meta=output.export_meta("test"), force=True)
         assert target.read_text() == "old,content\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.csv"]
 

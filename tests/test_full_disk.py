@@ -134,6 +134,72 @@ def test_full_disk_during_index_backup_and_import(tmp_path: Path):
     REPORT["tmpfs"] = "ran"
 
 
+def test_a_failed_first_index_gives_its_space_back(tmp_path: Path):
+    """Issue 14: the first index that did not fit left its write-ahead log behind, so the disk
+    stayed full and every later command with it. Now the failed write's log is truncated, the
+    message says how much the write needed, and reads work on what is there."""
+    repo = tmp_path / "repo"
+    make_corpus(repo, 300)
+    mount = tmp_path / "fs"
+    with tmpfs(mount, 512) as mounted:
+        if not mounted:
+            pytest.skip("mounting a tmpfs is not allowed here")
+        home = mount / "home"
+        said = one_line(dgtui("index", str(repo), home=home), "no space left for the index")
+        assert "the write needed more than" in said and "is free now" in said
+        db = next((home / "repos").glob("*/index.db"))
+        wal = Path(f"{db}-wal")
+        assert not wal.exists() or wal.stat().st_size == 0
+        assert shutil.disk_usage(mount).free > 256 * 1024  # the room is back
+        r = dgtui("search", "f1", "--path", str(repo), home=home)
+        assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr
+        assert check_index(db) == []
+
+
+def test_a_watcher_on_a_full_disk_keeps_saying_changes_are_pending(tmp_path: Path):
+    """`dgtui watch` printed nothing while its changes waited for room: it now says what waits
+    and why, and when they are in."""
+    from test_live_reliability import start_watch, stop
+
+    repo = tmp_path / "repo"
+    make_corpus(repo, 20)
+    mount = tmp_path / "fs"
+    with tmpfs(mount, 8 * 1024) as mounted:
+        if not mounted:
+            pytest.skip("mounting a tmpfs is not allowed here")
+        home = mount / "home"
+        watcher, role = start_watch(repo, home)
+        try:
+            filler = fill(mount)
+            target = sorted(repo.rglob("mod*.py"))[0]
+            target.write_text(target.read_text() + "\n\ndef waited_for_room():\n    return 1\n"
+                              + "".join(f"\n\ndef pad{i}():\n    return {i}\n" for i in range(400)))
+            line = read_line(watcher, lambda text: "pending" in text)
+            assert "no space left for the index" in line and "retrying" in line, line
+            filler.unlink()
+            assert "the pending changes are in" in read_line(watcher, lambda text: "are in" in text)
+        finally:
+            stop(watcher)
+        r = dgtui("search", "waited_for_room", "--json", "--path", str(repo), home=home)
+        assert json.loads(r.stdout)[0]["name"] == "waited_for_room"
+
+
+def read_line(proc: subprocess.Popen, wanted, timeout: float = 60) -> str:
+    """The first line on ``proc``'s stderr for which ``wanted`` holds."""
+    import select
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([proc.stderr], [], [], 0.5)
+        if ready:
+            line = proc.stderr.readline()
+            if wanted(line):
+                return line
+            assert line, "the watcher ended"
+    raise AssertionError("the watcher never said it")
+
+
 def test_file_size_limit(tmp_path: Path):
     """RLIMIT_FSIZE: writes past the limit fail (EFBIG) however much room the disk has."""
     repo = tmp_path / "repo"

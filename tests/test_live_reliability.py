@@ -37,9 +37,10 @@ LOAD_SECONDS = float(os.environ.get("DGTUI_LOAD_SECONDS", "8"))
 REPORT: dict = {}
 
 
-def start_watch(root: Path, home: Path) -> tuple[subprocess.Popen, str]:
+def start_watch(root: Path, home: Path, poll: bool = False) -> tuple[subprocess.Popen, str]:
     """`dgtui watch` in its own process; returns it once it says what it is doing."""
-    proc = subprocess.Popen([sys.executable, "-m", "dgtui", "watch", str(root)],
+    proc = subprocess.Popen([sys.executable, "-m", "dgtui", "watch", str(root),
+                             *(["--poll"] if poll else [])],
                             env=dict(os.environ, DGTUI_HOME=str(home)), start_new_session=True,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 120

@@ -279,3 +279,51 @@ def test_source_is_read_only_inside_the_repository(pyrepo: Path, tmp_path: Path)
     with pytest.raises(q.QueryError, match="outside the repository"):
         q.source_lines(str(pyrepo), stored)
     store.close()
+
+
+async def test_arguments_past_their_limits_are_clear_errors(pyrepo: Path, home: Path, errlog):
+    """Issue 14: 2**70 crashed a tool (an error with no reason, a traceback on stderr); a
+    200,000-character glob said "LIKE or GLOB pattern too complex"; 0001-01-01 was refused;
+    index_status said last_transaction 0 beside version 1; add_insight took 5 MB and any
+    author. Each limit now says what it is; the errlog fixture checks stderr for tracebacks."""
+    async with server(pyrepo, home, errlog) as s:
+        huge = 2**70
+        for tool, args, words in [
+            ("recent_changes", {"since_transaction": huge}, "less than or equal to 9223372036854775807"),
+            ("query_atoms", {"min_complexity": huge}, "less than or equal to 9223372036854775807"),
+            ("callers", {"atom": "write", "depth": huge}, "less than or equal to 50"),
+            ("search_atoms", {"text": "a" * 200_000}, "at most 1000 characters"),
+            ("query_atoms", {"name_glob": "*" * 200_000}, "at most 1000 characters"),
+            ("unresolved_calls", {"file_glob": "[" * 200_000}, "at most 1000 characters"),
+            ("get_atom", {"atom": "x" * 200_000}, "at most 4096 characters"),
+            ("recent_changes", {"since": "the year one"}, "cannot read 'the year one' as a time"),
+            ("add_insight", {"text": "x" * 5_000_000}, "at most 10000 characters"),
+            ("add_insight", {"text": "ok", "author": "ok\n"}, "invalid author 'ok\\n'"),
+            ("add_insight", {"text": "ok", "author": "a" * 200}, "at most 128 characters"),
+            ("add_insight", {"text": "ok", "atoms": ["write"] * 101}, "at most 100 items"),
+        ]:
+            message = await error(s, tool, **args)
+            assert words in message, (tool, message)
+            assert "Traceback" not in message and "pattern too complex" not in message
+        everything = await call(s, "recent_changes", since="0001-01-01", limit=1000)
+        assert everything["count"] == 37  # every event since the year one
+        assert (await call(s, "recent_changes", since="9999-12-31"))["count"] == 0
+        status = await call(s, "index_status")
+        assert status["last_transaction"] == status["version"] == 1
+        assert (await call(s, "brain_insights"))["count"] == 0  # nothing was added
+        # the limits are in the tools' schemas too, for clients that check before calling
+        tools = {t.name: t.input_schema["properties"] for t in (await s.list_tools()).tools}
+        assert tools["search_atoms"]["text"]["maxLength"] == 1000
+        assert tools["add_insight"]["text"]["maxLength"] == 10_000
+
+
+def test_the_cli_shares_the_limits(pyrepo: Path, home: Path):
+    assert run_cli("index", str(pyrepo)).returncode == 0
+    p = ("--path", str(pyrepo))
+    r = run_cli("query", "--name", "*" * 100_000, *p)  # (one argument holds at most 128 kB)
+    assert r.returncode == 1 and "name glob is 100,000 characters long; at most 1,000" in r.stderr
+    r = run_cli("events", "--since", "0001-01-01", "--json", "--limit", "1000", *p)
+    assert r.returncode == 0 and len(json.loads(r.stdout)) == 37
+    r = run_cli("brain", "add", "x" * 10_001, *p)
+    assert r.returncode == 1 and "at most 10,000 characters" in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1

@@ -79,7 +79,8 @@ def runtime_places(cwd: Path) -> list[str]:
     to the working folder, when a library (networkx) looks up its plug-ins' entry points."""
     places = {sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.dirname(dgtui.__file__),
               sysconfig.get_paths()["stdlib"], sysconfig.get_paths()["purelib"], "/dev/null",
-              "/dev/urandom", "/etc/localtime", "/usr/share/zoneinfo"}
+              "/dev/urandom", "/etc/localtime", "/usr/share/zoneinfo",
+              "/proc/self/status"}  # the umask, read where Linux shows it (dgtui.targets.umask)
     places |= {str(cwd / p) for p in sys.path if p and not os.path.isabs(p) and p != "."}
     return [os.path.realpath(p) for p in places]
 
@@ -148,6 +149,9 @@ def test_an_export_replaces_a_link_rather_than_writing_through_it(setup: dict):
     os.symlink(target, link)
     result = audited(tmp / "b.log", "search", "step", "--path", str(repo), "-o", str(link),
                      home=home, cwd=tmp)
+    assert result.returncode == 1 and "use --force" in result.stderr  # it exists: not without asking
+    result = audited(tmp / "b.log", "search", "step", "--path", str(repo), "-o", str(link),
+                     "--force", home=home, cwd=tmp)
     assert result.returncode == 0, result.stderr
     assert target.read_text() == "keep me\n"
     assert not link.is_symlink() and link.read_text().startswith("name,kind")

@@ -178,6 +178,30 @@ async def test_export_with_nothing_to_export_says_so(pyrepo: Path, home: Path):
         assert not isinstance(app.screen, ExportDialog)
 
 
+async def test_export_refuses_the_data_home_and_dgtui_stores(pyrepo: Path, home: Path, tmp_path: Path,
+                                                            monkeypatch):
+    """The explorer's export obeys the CLI's rule: never into the data home, never onto a store
+    (even with the overwrite question answered), and says so in the dialog."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    async with explorer(pyrepo, home) as (app, pilot):
+        index = Path(app.paths.index_db)
+        before = index.read_bytes()
+        copy = tmp_path / "copy.db"
+        copy.write_bytes(before)  # a copy of the index elsewhere is still one of dgtui's stores
+        await type_search(app, pilot, "save")
+        await pilot.press("escape", "e")
+        dialog = app.screen
+        for path, words in ((index, "inside dgtui's data home"), (home / "new.csv", "data home"),
+                            (copy, "is a dgtui index")):
+            dialog.query_one("#export-path").value = str(path)
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: words in str(dialog.query_one("#export-message").render()),
+                           f"the refusal of {path}")
+            assert app.screen is dialog  # no overwrite question was asked
+        assert index.read_bytes() == before and copy.read_bytes() == before
+        assert not (home / "new.csv").exists()
+
+
 async def test_o_opens_the_atom_in_the_editor(pyrepo: Path, home: Path, tmp_path: Path, monkeypatch):
     record = tmp_path / "editor-args"
     script = tmp_path / "fake-editor"

@@ -16,6 +16,7 @@ from typing import Any
 from .. import query as q
 from ..paths import RepoPaths
 from ..store import Store
+from ..store.brain import MAX_TEXT as MAX_INSIGHT_TEXT  # noqa: F401 - the front ends' limit
 from ..store.brain import BrainError, BrainStore, Insight, InsightAtom, LogEntry, NewInsight
 
 

@@ -155,6 +155,8 @@ class ChatSession:
     def _chat_store(self, create: bool = False) -> ChatStore | None:
         if self._chat is None and (create or os.path.exists(self.chat_path)):
             self._chat = ChatStore.open(self.chat_path, self.user, self.paths.repo_id)
+        elif self._chat is None:
+            ChatStore.check_owner(self.chat_path)  # "not there" may be "not yours to see"
         return self._chat
 
     def close(self) -> None:

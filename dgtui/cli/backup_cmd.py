@@ -6,7 +6,7 @@ import json
 
 import click
 
-from .common import Repo, busy_writer, one_shot_writer, repo_options
+from .common import Repo, ask_to_replace, busy_writer, one_shot_writer, repo_options
 from .errors import CliError
 
 
@@ -15,20 +15,26 @@ from .errors import CliError
 @repo_options
 @click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object.")
 @click.option("--verify", is_flag=True, help="Check the copy too (PRAGMA quick_check; twice as long).")
-def backup(file: str, repo: Repo, as_json: bool, verify: bool) -> None:
-    """Copy the index to FILE: a consistent snapshot, even while the index is being written."""
+@click.option("--force", is_flag=True, help="Replace FILE if it exists (on a terminal dgtui asks instead).")
+def backup(file: str, repo: Repo, as_json: bool, verify: bool, force: bool) -> None:
+    """Copy the index to FILE: a consistent snapshot, even while the index is being written.
+
+    FILE may not be in dgtui's data home nor one of its stores; a device or a FIFO
+    (`/dev/stdout`, `>(gzip > b.db.gz)`) gets the copy written into it."""
     from ..store.backup import backup as run_backup
 
     db = repo.paths.index_db
     if not _exists(db):
         raise CliError(f"no index for {repo.root} yet; run `dgtui index` first")
-    result = run_backup(db, file, verify=verify).as_dict()
+    done = run_backup(db, file, verify=verify, home=repo.home, force=force, confirm=ask_to_replace)
+    result = done.as_dict()
+    err = done.in_place  # `dgtui backup /dev/stdout | gzip`: the copy owns standard output
     if as_json:
-        click.echo(json.dumps(result, indent=2))
+        click.echo(json.dumps(result, indent=2), err=err)
         return
     click.echo(f"backed up {result['atoms']:,} atoms and {result['events']:,} events (transaction "
                f"{result['transaction']}) to {result['path']}: {result['bytes'] / 1e6:.1f} MB "
-               f"in {result['seconds']:.2f}s")
+               f"in {result['seconds']:.2f}s", err=err)
 
 
 @click.command()

@@ -9,6 +9,7 @@ import time
 import click
 
 from ..model import CONFIDENCES, INSIGHT_KINDS
+from ..terminal_text import inert
 from .chat_cmd import user_option
 from .common import Repo, emit, output_options, repo_options
 from .errors import CliError
@@ -134,24 +135,26 @@ def show(insight_id: int, repo: Repo, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(row, indent=2))
         return
+    # The text, authors, tools, ids and paths came from people and clients (MCP's add_insight):
+    # made inert before they reach the terminal.
     i = status.insight
     click.echo(click.style(f"insight {i.id} · {i.kind} · {i.confidence} confidence", bold=True))
-    click.echo(i.text)
-    click.echo(f"by {i.author}, {_when(i.created_at)}; {_provenance(i)}; written at transaction "
-               f"{i.graph_version}")
+    click.echo(inert(i.text, layout=True))
+    click.echo(inert(f"by {i.author}, {_when(i.created_at)}; {_provenance(i)}; written at "
+                     f"transaction {i.graph_version}"))
     for a in i.atoms:
-        click.echo(f"  atom {a.atom_id}")
+        click.echo(f"  atom {inert(a.atom_id)}")
     for f in i.files:
-        click.echo(f"  file {f}")
-    click.echo(f"status: {status.summary()}")
+        click.echo(f"  file {inert(f)}")
+    click.echo(inert(f"status: {status.summary()}"))
     for c in status.changes:
         for e in c.get("events", []):
             what = f": {', '.join(e['changed'])}" if e["changed"] else ""
-            click.echo(f"  transaction {e['transaction_id']} ({e['source']}, {_when(e['time'])}) "
-                       f"{e['operation']} {c['atom_id']}{what}")
+            click.echo(inert(f"  transaction {e['transaction_id']} ({e['source']}, "
+                             f"{_when(e['time'])}) {e['operation']} {c['atom_id']}{what}"))
     for e in status.log:
-        click.echo(click.style(f"log: {_when(e.timestamp)} {e.operation} by {e.author} "
-                               f"via {e.source}", dim=True))
+        click.echo(click.style(inert(f"log: {_when(e.timestamp)} {e.operation} by {e.author} "
+                                     f"via {e.source}"), dim=True))
 
 
 @brain.command()

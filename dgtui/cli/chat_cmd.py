@@ -8,6 +8,7 @@ import time
 
 import click
 
+from ..terminal_text import inert
 from .common import Repo, emit, output_options, positive, repo_options
 from .errors import CliError
 
@@ -63,7 +64,7 @@ def ask(question: tuple[str, ...], repo: Repo, user: str | None, as_json: bool) 
     if as_json:
         click.echo(json.dumps(answer.to_dict(), indent=2, ensure_ascii=False))
         return
-    click.echo(answer.text)
+    click.echo(inert(answer.text, layout=True))  # names and paths from the repository
     note = "search fallback" if answer.fallback else answer.intent
     click.echo(click.style(f"\n[{note} · {len(answer.atoms)} atom(s) · answered at transaction "
                            f"{answer.graph_version} · message {answer.message_id}]", dim=True))
@@ -95,11 +96,11 @@ def history(repo: Repo, user: str | None, limit: int | None, fmt, output) -> Non
         m = e.message
         who = "you" if m.role == "user" else f"dgtui ({m.intent})"
         click.echo(click.style(f"[{m.id}] {_when(m.created_at)} {who}", bold=True))
-        click.echo(m.text if m.role == "user" else _indent(m.text))
+        click.echo(inert(m.text if m.role == "user" else _indent(m.text), layout=True))
         if m.role == "assistant":
-            click.echo(click.style("  " + e.summary, dim=True))
+            click.echo(click.style("  " + inert(e.summary), dim=True))
             for c in e.changed or []:
-                click.echo(click.style(f"    {c['atom_id']} {_change(c)}", dim=True))
+                click.echo(click.style(inert(f"    {c['atom_id']} {_change(c)}"), dim=True))
 
 
 @chat.command()
@@ -139,8 +140,8 @@ def promote(message_id: int, repo: Repo, user: str | None, save: bool, kind: str
             if as_json:
                 click.echo(json.dumps(asdict(draft), indent=2))
                 return
-            click.echo(f"{draft.kind} ({draft.confidence}): {draft.text}")
-            click.echo(f"atoms: {', '.join(draft.atoms) or '-'}")
+            click.echo(inert(f"{draft.kind} ({draft.confidence}): {draft.text}", layout=True))
+            click.echo(inert(f"atoms: {', '.join(draft.atoms) or '-'}"))
             click.echo(click.style("(not saved: run again with --save, after --kind/--text "
                                    "edits if you like)", dim=True))
             return

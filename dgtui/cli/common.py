@@ -153,21 +153,45 @@ def output_options(fn: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--md", "fmt", flag_value="md", help="A Markdown table."),
         click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
                      help="Write to FILE (atomically) instead of standard output."),
+        force_option,
     ]
     for option in reversed(options):
         fn = option(fn)
     return fn
 
 
+def _remember_force(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    ctx.meta["dgtui.force"] = value
+
+
+#: ``--force``: replace an existing ``-o`` file. Kept in ``ctx.meta`` (see ``forced``), not passed
+#: to the command, so every table command has it without a parameter of its own.
+force_option = click.option("--force", is_flag=True, expose_value=False, callback=_remember_force,
+                            help="Replace FILE if it exists (on a terminal dgtui asks instead).")
+
+
+def forced() -> bool:
+    return bool(click.get_current_context().meta.get("dgtui.force"))
+
+
+def ask_to_replace(path: str) -> bool:
+    """On a terminal, ask before replacing an existing file (as the explorer does); a script
+    gets the refusal and its ``--force`` hint instead of a prompt it cannot answer."""
+    import sys
+
+    if not (sys.stdin.isatty() and sys.stderr.isatty()):
+        return False
+    return click.confirm(f"{path} exists. Replace it?", default=False, err=True)
+
+
 def emit(rows: list[dict[str, Any]], columns: list[str], fmt: str | None, output: str | None,
          title: str | None = None, repo: Repo | None = None) -> None:
     """Print or export a table; a file export records the command that made it."""
     from ..output import emit as _emit
-    from ..paths import with_user_mode
 
     meta = command_meta(repo, title) if output else None
-    for path in _emit(rows, columns, fmt, output, title, meta=meta):
-        with_user_mode(path)  # the user's file: their umask, not the temporary file's 0600
+    _emit(rows, columns, fmt, output, title, meta=meta, home=repo.home if repo else None,
+          force=forced(), confirm=ask_to_replace)
 
 
 _NOT_QUERY = {"fmt", "output", "path", "home"}

@@ -9,6 +9,8 @@ from collections.abc import Iterator
 
 import click
 
+from ..terminal_text import inert
+
 
 class CliError(click.ClickException):
     """A one-line error; ``exit_code`` says what kind."""
@@ -37,7 +39,7 @@ def translate() -> Iterator[None]:
         raise
     except AmbiguousAtom as exc:
         for c in exc.candidates:
-            click.echo(f"  {c.id}  ({c.atom.kind}, {c.atom.file_path}:{c.atom.line})", err=True)
+            click.echo(inert(f"  {c.id}  ({c.atom.kind}, {c.atom.file_path}:{c.atom.line})"), err=True)
         raise CliError(str(exc), exit_code=2) from None
     except NoSuchAtom as exc:
         import shlex
@@ -71,10 +73,7 @@ def translate() -> Iterator[None]:
 def one_line(text: str) -> str:
     """``text`` as one printable line: user text in a message can hold line breaks (``\x1e``
     and ``\u2028`` are some), terminal escapes or undecodable bytes; they are shown escaped."""
-    if text.isprintable():
-        return text
-    return "".join(c if c.isprintable() else c.encode("unicode_escape", "backslashreplace")
-                   .decode("ascii") for c in text)
+    return inert(text)
 
 
 def usage_line(exc: click.UsageError) -> str:

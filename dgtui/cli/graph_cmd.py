@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from .common import Repo, command_meta, positive, repo_options
+from .common import Repo, ask_to_replace, command_meta, force_option, forced, positive, repo_options
 from .errors import CliError
 from .query_cmds import FILTER_NAMES, atom_filter, filter_options
 
@@ -26,6 +26,7 @@ GRAPH_FORMATS = ("dot", "graphml", "mermaid", "json")
               help="Output format (default: from the -o extension .dot/.gv/.graphml/.mmd/.json, else dot).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
               help="Write to FILE (atomically) instead of standard output.")
+@force_option
 @click.option("--max-nodes", type=int, default=1000, show_default=True, callback=positive,
               help="Stop adding atoms at this many (the export says it was cut).")
 @filter_options
@@ -43,7 +44,7 @@ def graph(atom: str | None, depth: int, direction: str, include_unresolved: bool
     """
     from .. import query as q
     from ..graph import export as graph_export
-    from ..output import atomic_text_file
+    from ..output import write_text
 
     chosen = {k: v for k, v in filters.items() if k in FILTER_NAMES and v not in (None, False)}
     if atom and chosen:
@@ -73,5 +74,4 @@ def graph(atom: str | None, depth: int, direction: str, include_unresolved: bool
     if output is None:
         sys.stdout.write(text)
         return
-    with atomic_text_file(output) as fh:
-        fh.write(text)
+    write_text(output, text, home=repo.home, force=forced(), confirm=ask_to_replace)

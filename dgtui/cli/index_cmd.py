@@ -131,7 +131,8 @@ def _with_progress(indexer):
 
 
 def _print_summary(r: dict, list_skipped: bool) -> None:
-    from rich.markup import escape
+
+    from ..terminal_text import for_markup as escape  # paths and details from the repository
 
     console = text_console()
     by_res = ", ".join(f"{k} {v:,}" for k, v in r["edges_by_resolution"].items()) or "none"

@@ -77,18 +77,22 @@ def show(atom: str, repo: Repo, as_json: bool, no_source: bool) -> None:
 
 
 def _print_atom(row: dict, source: dict | None, path: str) -> None:
-    from rich.markup import escape
     from rich.syntax import Syntax
 
+    from ..terminal_text import for_markup as safe
+    from ..terminal_text import inert
+
+    # Everything but our own words comes from the repository: names, paths, the docstring and
+    # the source can hold escape sequences, so each is made inert (and markup-safe) first.
     console = text_console()
-    console.print(f"[bold]{escape(row['qualified_name'])}[/bold]  [dim]{row['kind']}"
+    console.print(f"[bold]{safe(row['qualified_name'])}[/bold]  [dim]{row['kind']}"
                   f"{' async' if row['is_async'] else ''}{' exported' if row['is_exported'] else ''}"
                   f"  complexity {row['complexity']}  v{row['version']}[/dim]")
-    console.print(f"{row['id']}\n{row['file_path']}:{row['line']}", markup=False)
+    console.print(inert(f"{row['id']}\n{row['file_path']}:{row['line']}", layout=True), markup=False)
     if row["signature"]:
-        console.print(row["signature"], markup=False)
+        console.print(inert(row["signature"], layout=True), markup=False)
     if row["docstring"]:
-        console.print(f"[italic]{escape(row['docstring'])}[/italic]")
+        console.print(f"[italic]{safe(row['docstring'], layout=True)}[/italic]")
     for title, items in (("calls", row["calls"]), ("called by", row["callers"])):
         console.print(f"\n[bold]{title}[/bold] ({len(items)})")
         for c in items:
@@ -97,14 +101,15 @@ def _print_atom(row: dict, source: dict | None, path: str) -> None:
             else:  # a call with no single target: where it is made, and why there is none
                 candidates = f" between {c['candidates']} atoms" if c.get("candidates") else ""
                 how = f"called at line {c['line']} · {c['resolution']}{candidates}"
-            console.print(f"  {escape(c.get('id') or c['name'])}  [dim]{escape(how)}[/dim]",
+            console.print(f"  {safe(c.get('id') or c['name'])}  [dim]{safe(how)}[/dim]",
                           markup=True, highlight=False)
     if source and "text" in source:
         console.print()
         lexer = "python" if path.endswith(".py") else "typescript" if path.endswith((".ts", ".tsx")) else "javascript"
-        console.print(Syntax(source["text"], lexer, line_numbers=True, start_line=source["start_line"]))
+        console.print(Syntax(inert(source["text"], layout=True), lexer, line_numbers=True,
+                             start_line=source["start_line"]))
     elif source:
-        console.print(f"\n[dim]{escape(source['error'])}[/dim]")
+        console.print(f"\n[dim]{safe(source['error'])}[/dim]")
 
 
 def _graph_command(name: str, upward: bool):
@@ -201,7 +206,8 @@ def stats(repo: Repo, as_json: bool, skipped: bool, errors: bool) -> None:
     if as_json:
         click.echo(json.dumps(data, indent=2))
         return
-    from rich.markup import escape
+
+    from ..terminal_text import for_markup as escape  # paths and details from the repository
 
     console = text_console()
     console.print(f"[bold]{escape(data['root'])}[/bold]")

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 import signal
 import sys
 import time
 
 import click
 
+from ..terminal_text import inert
 from .common import make_repo
 
 
@@ -25,6 +27,7 @@ def watch(path: str | None, home: str | None, as_json: bool, poll: bool) -> None
     live = LiveIndex(repo.root, repo.home, with_graph=False, force_polling=poll)
     live.subscribe(lambda delta: _print(delta, as_json))
     live.on_status(lambda status: _announce(status, repo.root, as_json))
+    live.on_status(_PendingReport())
     previous = signal.signal(signal.SIGINT, lambda *_: live.request_stop())
     try:
         live.run()
@@ -35,6 +38,29 @@ def watch(path: str | None, home: str | None, as_json: bool, poll: bool) -> None
 
 
 _announced: set[str] = set()
+
+
+class _PendingReport:
+    """While changes wait (a full disk, a database another program locks), say so on stderr:
+    when the reason changes and every ``EVERY`` seconds after, and once when they are in."""
+
+    EVERY = 10.0
+
+    def __init__(self) -> None:
+        self.said: tuple[str, float] | None = None
+
+    def __call__(self, status) -> None:
+        if not status.pending:
+            if self.said is not None:
+                click.echo("dgtui: the pending changes are in", err=True)
+                self.said = None
+            return
+        reason = status.errors[-1] if status.errors else f"{status.pending} change(s) pending"
+        kind = re.sub(r"\d[\d.,]*", "#", reason)  # the same reason with other counts and sizes
+        now = time.monotonic()
+        if self.said is None or self.said[0] != kind or now - self.said[1] >= self.EVERY:
+            click.echo(f"dgtui: {inert(reason)} (retrying)", err=True)
+            self.said = (kind, now)
 
 
 def _announce(status, root: str, as_json: bool) -> None:
@@ -70,9 +96,9 @@ def _print(delta, as_json: bool) -> None:
         stamp = time.strftime("%H:%M:%S", time.localtime(delta.committed_at))
         files = ", ".join(delta.files[:3]) + (f" +{len(delta.files) - 3}" if len(delta.files) > 3 else "")
         ms = "" if latency is None else f"  {latency:.1f} ms"
-        click.echo(f"{stamp} tx {delta.transaction_id} {delta.source:<12} {files}  "
+        click.echo(f"{stamp} tx {delta.transaction_id} {delta.source:<12} {inert(files)}  "
                    f"+{created} ~{updated} -{deleted} atoms  +{len(delta.edges_added)} "
                    f"-{len(delta.edges_removed)} edges{ms}")
         for error in delta.errors:
-            click.echo(f"  ! {error}")
+            click.echo(f"  ! {inert(error)}")
     sys.stdout.flush()

@@ -9,19 +9,37 @@ Each check compares whole sets, not counts:
 - ``edges``: resolving every stored atom's calls afresh gives exactly the stored edges;
 - ``disk``: every indexed file's content hash matches the file on disk, and no file is missing.
 ``repair`` rebuilds what can be rebuilt, through the engine (the only writer).
+
+The checks read one snapshot: a live writer (a watcher, the explorer) commits while they run, and
+two reads of different commits disagree although neither is wrong (the event log read before a
+commit, the atoms after it). FTS5's own integrity check is one statement that takes the write
+lock for a moment, which a stale snapshot cannot do: it runs on its own, consistent by itself.
+Beside a live writer, a file changed on disk shortly before its last commit or since is in the
+writer's hands (``PENDING_SECONDS``), not a disagreement. The caller holds the writer lock for a
+repair (``dgtui check --repair``): it never writes beside another writer.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 
 from ..graph.memory import CallGraph
 from ..model import AtomFilter
 from ..parse.files import content_hash
 from ..store import Store
-from ..store.errors import DatabaseError
+from ..store.errors import DatabaseError, StoreError
 from .walk import walk
+
+#: Beside a live writer, a file whose change is this recent (before the snapshot's last commit,
+#: or after it) is pending in the writer: its watcher batches and commits within about a second.
+PENDING_SECONDS = 3.0
+
+
+class RepairRefused(StoreError):
+    """A repair that would do more harm than the problem it fixes (empty the whole index)."""
 
 
 @dataclass
@@ -45,13 +63,29 @@ class CheckReport:
         return {"ok": self.ok, "checks": [asdict(r) for r in self.results]}
 
 
-def run_checks(store: Store, root: str, graph: CallGraph | None = None, repair: bool = False) -> CheckReport:
-    results = [_sqlite(store), _fts(store), _events(store), _graph(store, graph), _edges(store),
-               _disk(store, root)]
+def run_checks(store: Store, root: str, graph: CallGraph | None = None, repair: bool = False, *,
+               force: bool = False, live_writer: bool = False) -> CheckReport:
+    """Every check, on one snapshot; with ``repair`` (the caller holds the writer lock), rebuild
+    what differs. A repair that would delete every indexed file (the code is not on disk: an
+    ``import-json`` of code not checked out here) is refused unless ``force``. ``live_writer``:
+    another process writes the index now (see ``PENDING_SECONDS``)."""
+    fts = _fts(store)
+    with _snapshot(store):
+        results = [_sqlite(store), fts, _events(store), _graph(store, graph), _edges(store),
+                   _disk(store, root, live_writer)]
     report = CheckReport(results)
     if repair and not report.ok:
-        _repair(store, root, report, graph)
+        _repair(store, root, report, graph, force)
     return report
+
+
+@contextlib.contextmanager
+def _snapshot(store: Store) -> Iterator[None]:
+    store.conn.execute("BEGIN")  # deferred: the first read fixes the snapshot every check sees
+    try:
+        yield
+    finally:
+        store.conn.execute("COMMIT")  # ends the read transaction
 
 
 def graph_differences(store: Store, graph: CallGraph) -> str | None:
@@ -69,6 +103,12 @@ def _sqlite(store: Store) -> CheckResult:
 
 
 def _fts(store: Store) -> CheckResult:
+    if store.readonly:  # FTS5's check takes the write lock: compare the rows it indexes instead
+        fts = {r[0] for r in store.conn.execute("SELECT id FROM atoms_fts_docsize")}
+        pks = {r[0] for r in store.conn.execute("SELECT pk FROM atoms")}
+        problems = _set_diff("FTS row", pks, fts)
+        return CheckResult("fts", not problems, "FTS5 rows match the atoms (read-only: rows "
+                           "compared, not FTS5's own check)", problems)
     try:
         store.conn.execute("INSERT INTO atoms_fts(atoms_fts, rank) VALUES ('integrity-check', 1)")
         return CheckResult("fts", True, "FTS5 index matches the atoms")
@@ -121,10 +161,43 @@ def _edges(store: Store) -> CheckResult:
     return CheckResult("edges", not problems, f"{len(actual):,} edges vs a fresh resolution", problems[:20])
 
 
-def _disk(store: Store, root: str) -> CheckResult:
+def _disk(store: Store, root: str, live_writer: bool = False) -> CheckResult:
     problems = _disk_problems(store, root)
-    return CheckResult("disk", not problems, "indexed files hashed against the disk",
+    stored = len(store.atoms.file_stats())
+    if stored and _code_absent(problems, stored):
+        return CheckResult("disk", False, f"the code is absent: none of the {stored:,} indexed files "
+                           f"is in {root} (imported with import-json from code not checked out "
+                           "here?); a repair would empty the index",
+                           [f"{kind}: {path}" for kind, path in problems[:5]])
+    detail = "indexed files hashed against the disk"
+    if live_writer and problems:
+        since = _last_commit_time(store) - PENDING_SECONDS
+        pending = [p for p in problems if _changed_since(root, p[1], since)]
+        problems = [p for p in problems if p not in pending]
+        if pending:
+            detail += f"; {len(pending)} recent change(s) pending in the live writer"
+    return CheckResult("disk", not problems, detail,
                        [f"{kind}: {path}" for kind, path in problems[:50]])
+
+
+def _code_absent(problems: list[tuple[str, str]], stored: int) -> bool:
+    return sum(kind == "gone from disk" for kind, _ in problems) == stored
+
+
+def _last_commit_time(store: Store) -> float:
+    row = store.conn.execute("SELECT max(committed_at) FROM transactions").fetchone()
+    return float(row[0] or 0.0)
+
+
+def _changed_since(root: str, path: str, since: float) -> bool:
+    """Whether ``path`` (or, when it is gone, its folder) changed on disk after ``since``."""
+    full = os.path.join(root, path)
+    for candidate in (full, os.path.dirname(full)):
+        try:
+            return os.stat(candidate).st_mtime >= since
+        except OSError:
+            continue
+    return True  # its folder is gone too: a change in progress
 
 
 def _disk_problems(store: Store, root: str) -> list[tuple[str, str]]:
@@ -149,14 +222,21 @@ def _disk_problems(store: Store, root: str) -> list[tuple[str, str]]:
 
 
 # -- repair --------------------------------------------------------------------------------
-def _repair(store: Store, root: str, report: CheckReport, graph: CallGraph | None) -> None:
+def _repair(store: Store, root: str, report: CheckReport, graph: CallGraph | None,
+            force: bool = False) -> None:
     from .indexer import Indexer
     from .writer import Engine
 
     engine = Engine(store)
     by_name = {r.name: r for r in report.results}
     if not by_name["disk"].ok:
-        paths = [path for _kind, path in _disk_problems(store, root)]
+        problems = _disk_problems(store, root)
+        stored = len(store.atoms.file_stats())
+        if stored and _code_absent(problems, stored) and not force:
+            raise RepairRefused(f"the repair would delete all {stored:,} indexed files: the code "
+                                f"is absent from {root}; check it out there, or use --force to "
+                                "empty the index")
+        paths = [path for _kind, path in problems]
         Indexer(root, store, engine).sync_paths(paths, source="reconcile")
         by_name["disk"].repaired = _disk(store, root).ok
     if not by_name["fts"].ok:

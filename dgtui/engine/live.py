@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -20,6 +21,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from ..model import Delta, LiveStatus
+from ..parse.files import content_hash
 from ..paths import RepoPaths
 from ..store import Store, StoreError
 from ..store.errors import OperationalError
@@ -35,6 +37,10 @@ log = logging.getLogger(__name__)
 RETRY_SECONDS = 1.0  # a batch the database refused is tried again after this long
 READ_POLL_SECONDS = 0.02  # how often a reader looks for the writer's commits
 CHECK_SECONDS = 300.0  # how often a long-running writer checks graph vs store
+#: Under polling, a file synced this recently is read again on every batch and quiet tick: a
+#: poller compares size and mtime, and a rewrite of the same size within the file system's
+#: timestamp granularity (a second or two on network and FAT file systems) looks unchanged.
+RECHECK_SECONDS = 5.0
 MAX_ERRORS = 50
 
 
@@ -130,10 +136,22 @@ class LiveIndex:
         finally:
             store.close()
 
-    def _reconcile(self, indexer: Indexer, store: Store, found=None) -> None:
+    def _reconcile(self, indexer: Indexer, store: Store, found=None,
+                   watcher: RepoWatcher | None = None) -> None:
         first = not store.atoms.file_stats()
         summary = indexer.run(source="index" if first else "reconcile", progress=self._progress,
                               chunk_files=self.chunk_files, found=found)
+        if watcher is not None:
+            # ``found`` was walked before the watch existed: a file saved during that walk or
+            # before the watch began has no event, and the reconcile compared it against stale
+            # stats. Now that the watch is on, walk again and take in whatever differs (a
+            # handful of files, or none); later saves arrive as events.
+            again = indexer.walk()
+            watcher.add_folders(again.directories)
+            extra = indexer.run(source="reconcile", found=again)
+            summary = replace(extra, **{k: getattr(summary, k) + getattr(extra, k) for k in (
+                "parsed", "changed", "removed", "created", "updated", "deleted", "transactions",
+                "seconds", "walk_seconds", "parse_seconds", "write_seconds")})
         if self.watch:
             indexer.engine.load_symbols()  # now, not on the first save: keep that one fast
         self._set(summary=summary, progress=(summary.parsed, summary.parsed),
@@ -150,13 +168,17 @@ class LiveIndex:
                               force_polling=self.force_polling)
         pending: set[str] = set()
         pending_at: float | None = None
+        recent: dict[str, float] = {}  # polling only: path -> when it was last synced
         next_retry = 0.0
         next_check = time.monotonic() + self.check_seconds
         # Watch first, then reconcile: a change made while the reconcile runs is buffered.
         batches = watcher.batches(self._aio_stop,
-                                  on_watching=lambda: self._reconcile(indexer, store, found))
+                                  on_watching=lambda: self._reconcile(indexer, store, found, watcher))
         async for batch in batches:
             now = time.monotonic()
+            if self.force_polling:
+                recent.update(dict.fromkeys(batch.paths, now))
+                batch.paths |= _stale(store, self.root, recent, now)
             if batch.ignore_files:  # the ignore rules changed: look at everything again
                 for rel in batch.ignore_files:
                     indexer.rules.forget(rel.rpartition("/")[0])
@@ -259,3 +281,31 @@ class LiveIndex:
                 callback(self.status)
             except Exception:
                 log.exception("status subscriber failed")
+
+
+def _stale(store: Store, root: str, recent: dict[str, float], now: float) -> set[str]:
+    """The recently synced files whose content on disk is not what the index holds (forgetting
+    those synced more than ``RECHECK_SECONDS`` ago)."""
+    for path in [p for p, t in recent.items() if now - t > RECHECK_SECONDS]:
+        del recent[path]
+    files = [p for p in recent if not os.path.isdir(os.path.join(root, p))]
+    stored = store.atoms.file_stats_of(files)
+    skipped = store.atoms.skipped_stats() if len(stored) < len(files) else {}
+    stale = set()
+    for path in files:
+        full = os.path.join(root, path)
+        try:
+            if path not in stored:  # new, gone, or skipped (binary...): stat says enough
+                st = os.stat(full)
+                if skipped.get(path) != (st.st_size, st.st_mtime_ns):
+                    stale.add(path)
+                continue
+            with open(full, "rb") as fh:
+                digest = content_hash(fh.read())
+        except OSError:  # gone: stale if the index still holds it
+            if path in stored:
+                stale.add(path)
+            continue
+        if digest != stored[path][2]:
+            stale.add(path)
+    return stale

@@ -6,7 +6,15 @@ when the process dies, however it dies, so a crash never leaves a stale lock beh
 
 from __future__ import annotations
 
+import errno
 import os
+
+from ..store.errors import StoreError
+
+
+class ReadOnlyIndex(StoreError):
+    """The index's folder cannot be written (a read-only mount, another account's data home):
+    it can be read, not updated."""
 
 
 class WriterLock:
@@ -22,8 +30,14 @@ class WriterLock:
         """Take the lock if it is free; never waits."""
         if self._fd is not None:
             return True
-        os.makedirs(os.path.dirname(self.path), exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            os.makedirs(os.path.dirname(self.path), exist_ok=True)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+                raise ReadOnlyIndex(f"{os.path.dirname(self.path)} is read-only here "
+                                    f"({exc.strerror}): the index can be read, not updated") from None
+            raise
         try:
             import fcntl
         except ImportError:  # no flock (Windows): the in-transaction diff still prevents doubles

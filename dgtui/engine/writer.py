@@ -37,6 +37,7 @@ def open_for_writing(path: str, root: str | None = None) -> Store:
     store = Store.open(path)
     if root is not None and store.get_meta("root") != root:
         store.set_meta("root", root)
+    store.empty_log()  # see Store.empty_log: a full disk must not keep the failed write's log
     return store
 
 
@@ -95,13 +96,16 @@ class Engine:
             result = work()
             conn.execute("COMMIT")
             return result
-        except BaseException:
+        except BaseException as exc:
             if conn.in_transaction:
                 try:
                     conn.execute("ROLLBACK")
                 except DriverError:
                     pass
             self.symbols = None
+            full = self.store.give_back_space(exc)
+            if full is not None:
+                raise full from exc
             raise
 
     def _publish(self, delta: Delta | None) -> Delta | None:

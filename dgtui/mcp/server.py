@@ -30,7 +30,7 @@ from pydantic import Field, ValidationError
 
 from .. import __version__
 from .. import query as q
-from ..chat.brain import InsightStatus, ProjectBrain
+from ..chat.brain import MAX_INSIGHT_TEXT, InsightStatus, ProjectBrain
 from ..engine.live import LiveIndex
 from ..model import CONFIDENCES, INSIGHT_KINDS, UNRESOLVED_KINDS, AtomFilter, EventFilter
 from ..paths import PathError, RepoPaths, default_user, validate_id
@@ -41,13 +41,18 @@ log = logging.getLogger(__name__)
 READY_SECONDS = 30.0  # how long a tool waits for the index to be reconciled before answering
 CHUNK_FILES = 500  # a first index commits this often, so partial answers are possible
 MAX_ROWS = 1000
+# The limits of the arguments (README, "Serving the graph to AI agents"): checked by the SDK
+# against the tool's schema before a tool runs, so a client reads the reason in the error.
+MAX_INT = 2**63 - 1  # SQLite integers are 64-bit; Python's are not
+MAX_REF = 4096  # an atom id: a path and a qualified name
+MAX_ITEMS = 100  # atoms or files one insight is about
 
-AtomRef = Annotated[str, Field(min_length=1, description=(
+AtomRef = Annotated[str, Field(min_length=1, max_length=MAX_REF, description=(
     "An atom id (path::Qualified.name, as other tools return), a qualified name (User.save) "
     "or a name (save); a name that matches several atoms is an error listing their ids."))]
 Depth = Annotated[int, Field(ge=1, le=50, description="How many calls to follow (1 = direct).")]
 Limit = Annotated[int, Field(ge=1, le=MAX_ROWS, description="At most this many results.")]
-Glob = Annotated[str | None, Field(description=(
+Glob = Annotated[str | None, Field(max_length=q.MAX_PATTERN, description=(
     "Only files matching this glob, e.g. 'pkg/*.py'; words without a wildcard match anywhere "
     "in the path ('models' is '*models*')."))]
 Kind = Annotated[Literal[KINDS] | None, Field(description="Only atoms of this kind.")]  # type: ignore[valid-type]
@@ -108,6 +113,11 @@ class IndexService:
             raise ToolError(str(exc)) from None
         except DatabaseError as exc:
             raise ToolError(describe_error(exc, self.paths.index_db)) from None
+        except OverflowError:  # a number past what SQLite holds, from a path the schema missed
+            raise ToolError(f"a number is out of range: at most {MAX_INT}") from None
+        except Exception as exc:  # a bug: the client gets the reason, stderr one line, no traceback
+            log.error("internal error in a tool: %s: %s", type(exc).__name__, exc)
+            raise ToolError(f"internal error: {type(exc).__name__}: {exc}") from None
         reply = {"version": version, **payload}
         if note:
             reply["note"] = note
@@ -248,7 +258,8 @@ def build_server(service: IndexService) -> MCPServer:
     tool = server.tool
 
     @tool(structured_output=False)
-    def search_atoms(text: Annotated[str, Field(min_length=1, description="Words to look for.")],
+    def search_atoms(text: Annotated[str, Field(min_length=1, max_length=q.MAX_PATTERN,
+                                                description="Words to look for.")],
                      kind: Kind = None, file_glob: Glob = None, limit: Limit = 20) -> str:
         """Full-text search over atom names, qualified names, signatures, docstrings and paths
         (prefix matching, best first)."""
@@ -321,13 +332,16 @@ def build_server(service: IndexService) -> MCPServer:
 
     @tool(structured_output=False)
     def query_atoms(kind: Kind = None, is_async: bool | None = None,
-                    calls: Annotated[str | None, Field(description="Atoms that call this name or id.")] = None,
-                    called_by: Annotated[str | None, Field(description="Atoms called by this name or id.")] = None,
+                    calls: Annotated[str | None, Field(max_length=MAX_REF, description=(
+                        "Atoms that call this name or id."))] = None,
+                    called_by: Annotated[str | None, Field(max_length=MAX_REF, description=(
+                        "Atoms called by this name or id."))] = None,
                     file_glob: Glob = None,
-                    name_glob: Annotated[str | None, Field(description="Names matching this glob, e.g. 'save*'.")] = None,
+                    name_glob: Annotated[str | None, Field(max_length=q.MAX_PATTERN, description=(
+                        "Names matching this glob, e.g. 'save*'."))] = None,
                     exported: bool | None = None,
                     unresolved: Annotated[bool, Field(description="Only atoms with unresolved or ambiguous calls.")] = False,
-                    min_complexity: Annotated[int | None, Field(ge=1)] = None,
+                    min_complexity: Annotated[int | None, Field(ge=1, le=MAX_INT)] = None,
                     limit: Limit = 100) -> str:
         """Atoms matching every filter given (the filters of `dgtui query`), by file and line."""
         def work(store: Store) -> dict[str, Any]:
@@ -340,14 +354,15 @@ def build_server(service: IndexService) -> MCPServer:
         return service.answer(work)
 
     @tool(structured_output=False)
-    def recent_changes(since: Annotated[str | None, Field(description=(
-                           "A time: ISO 8601 (2026-11-21T10:00), unix seconds, or an age like "
-                           "10m, 2h, 3d."))] = None,
-                       since_transaction: Annotated[int | None, Field(ge=0, description=(
+    def recent_changes(since: Annotated[str | None, Field(max_length=100, description=(
+                           "A time: ISO 8601 (2026-11-21T10:00, 0001-01-01 to 9999-12-31), unix "
+                           "seconds, or an age like 10m, 2h, 3d."))] = None,
+                       since_transaction: Annotated[int | None, Field(ge=0, le=MAX_INT, description=(
                            "Only changes after this transaction (a 'version' from an earlier answer)."))] = None,
                        file_glob: Glob = None,
-                       atom: Annotated[str | None, Field(description="Only this atom id.")] = None,
-                       source: Annotated[str | None, Field(description=(
+                       atom: Annotated[str | None, Field(max_length=MAX_REF, description=(
+                           "Only this atom id."))] = None,
+                       source: Annotated[str | None, Field(max_length=100, description=(
                            "index, reconcile, file-watcher, atomic-edit, mcp, user or import."))] = None,
                        limit: Limit = 100) -> str:
         """Atom-level changes (create, update with the fields changed, delete, renames), newest
@@ -379,7 +394,8 @@ def build_server(service: IndexService) -> MCPServer:
 
     @tool(structured_output=False)
     def brain_insights(kind: Literal[INSIGHT_KINDS] | None = None,  # type: ignore[valid-type]
-                       atom: Annotated[str | None, Field(description="Only insights about this atom id.")] = None,
+                       atom: Annotated[str | None, Field(max_length=MAX_REF, description=(
+                           "Only insights about this atom id."))] = None,
                        stale_only: Annotated[bool, Field(description=(
                            "Only insights one of whose atoms changed or vanished since."))] = False,
                        limit: Limit = 100) -> str:
@@ -397,14 +413,18 @@ def build_server(service: IndexService) -> MCPServer:
         return service.answer(work)
 
     @tool(structured_output=False)
-    def add_insight(text: Annotated[str, Field(min_length=1, description="The insight, in a sentence or two.")],
+    def add_insight(text: Annotated[str, Field(min_length=1, max_length=MAX_INSIGHT_TEXT, description=(
+                        "The insight, in a sentence or two."))],
                     kind: Literal[INSIGHT_KINDS] = "context",  # type: ignore[valid-type]
-                    atoms: Annotated[list[str] | None, Field(description=(
-                        "Atom ids (or names) it is about; it turns stale when one changes."))] = None,
-                    files: Annotated[list[str] | None, Field(description="Repository files it is about.")] = None,
+                    atoms: Annotated[list[Annotated[str, Field(max_length=MAX_REF)]] | None, Field(
+                        max_length=MAX_ITEMS, description=(
+                            "Atom ids (or names) it is about; it turns stale when one changes."))] = None,
+                    files: Annotated[list[Annotated[str, Field(max_length=MAX_REF)]] | None, Field(
+                        max_length=MAX_ITEMS, description="Repository files it is about.")] = None,
                     confidence: Literal[CONFIDENCES] = "medium",  # type: ignore[valid-type]
-                    author: Annotated[str | None, Field(description=(
-                        "Who it is from (default: the user running the server)."))] = None,
+                    author: Annotated[str | None, Field(max_length=128, description=(
+                        "Who it is from: letters, digits and . _ @ + - (default: the user "
+                        "running the server)."))] = None,
                     ctx: Context | None = None) -> str:
         """Record an insight in the project brain, shared by everyone who works on this
         repository; the brain's log records it with source 'mcp'."""
@@ -434,7 +454,9 @@ def build_server(service: IndexService) -> MCPServer:
         commits), its counts, and recent errors."""
         def work(store: Store) -> dict[str, Any]:
             counts = q.counts(store)
-            return {**service.status(), "files": counts["files"], "atoms": counts["atoms"],
+            # last_transaction from the snapshot the answer reads (its 'version'), not the live
+            # index's count of commits since it started (0 after a reconcile with nothing new).
+            return {**service.status(), "last_transaction": q.version(store), "files": counts["files"], "atoms": counts["atoms"],
                     "calls": counts["edges"], "calls_by_resolution": counts["edges_by_resolution"],
                     "skipped_files": counts["skipped"]}
         return service.answer(work)

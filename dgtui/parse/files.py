@@ -11,6 +11,8 @@ import errno
 import gc
 import hashlib
 import multiprocessing
+import multiprocessing.context
+import multiprocessing.pool
 import os
 import stat
 from collections.abc import Callable, Iterator, Sequence
@@ -131,10 +133,35 @@ def parse_many(root: str, rels: Sequence[str], max_bytes: int, *, workers: int |
         return
     ctx = multiprocessing.get_context("spawn")
     with _safe_child_path():
-        pool = ctx.Pool(processes=min(cpus, max(1, len(jobs) // _CHUNKSIZE)),
-                        initializer=_start_worker)
+        pool = _Pool(processes=min(cpus, max(1, len(jobs) // _CHUNKSIZE)),
+                     initializer=_start_worker, context=ctx)
     with pool:
         yield from pool.imap_unordered(_pool_work, jobs, chunksize=_CHUNKSIZE)
+
+
+class _Worker(multiprocessing.context.SpawnProcess):
+    """A parse worker that exits quietly when the process it works for is gone.
+
+    A killed watcher (``kill -9``) leaves its workers parsing; the next result each sends meets
+    a closed pipe, and ``multiprocessing`` printed a BrokenPipeError traceback for it on the
+    terminal. With the parent gone there is no one to send to: the worker just ends. While the
+    parent lives, a broken pipe is a real error and still raised."""
+
+    def run(self) -> None:
+        try:
+            super().run()
+        except (BrokenPipeError, ConnectionResetError, EOFError):
+            parent = multiprocessing.parent_process()
+            if parent is not None and parent.is_alive():
+                raise
+
+
+class _Pool(multiprocessing.pool.Pool):
+    """A pool of ``_Worker``s."""
+
+    @staticmethod
+    def Process(ctx, *args, **kwds):  # noqa: N802 - multiprocessing's name
+        return _Worker(*args, **kwds)
 
 
 @contextlib.contextmanager
@@ -142,12 +169,18 @@ def _safe_child_path() -> Iterator[None]:
     """Spawned workers (and the resource tracker) run ``python -c ...``, which puts the working
     folder first on ``sys.path``: run from a repository holding a ``multiprocessing.py``, they
     would import and run it. PYTHONSAFEPATH (Python 3.11+) keeps the working folder off."""
-    old = os.environ.get("PYTHONSAFEPATH")
+    # The resource tracker started with the pool outlives a killed parent, and says at its end
+    # that the parent's semaphores "appear to be leaked" (it frees them): noise on a terminal
+    # after a `kill -9`, not news.
+    quiet = "ignore::UserWarning:multiprocessing.resource_tracker"
+    old = {name: os.environ.get(name) for name in ("PYTHONSAFEPATH", "PYTHONWARNINGS")}
     os.environ["PYTHONSAFEPATH"] = "1"
+    os.environ["PYTHONWARNINGS"] = ",".join(filter(None, [old["PYTHONWARNINGS"], quiet]))
     try:
         yield
     finally:
-        if old is None:
-            os.environ.pop("PYTHONSAFEPATH", None)
-        else:
-            os.environ["PYTHONSAFEPATH"] = old
+        for name, value in old.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value

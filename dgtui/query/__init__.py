@@ -9,6 +9,7 @@ The questions live in submodules by subject (``atoms``, ``graph``, ``changes``, 
 
 from .atoms import (
     ATOM_FIELDS,
+    MAX_PATTERN,
     TABLE_COLUMNS,
     UNKNOWN_KINDS,
     AmbiguousAtom,
@@ -131,6 +132,7 @@ __all__ = [
     "AmbiguousAtom",
     "NoSuchAtom",
     "QueryError",
+    "MAX_PATTERN",
     "async_callers",
     "atom_as_it_was",
     "atom_changes",

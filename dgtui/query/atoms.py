@@ -29,6 +29,24 @@ class NoSuchAtom(QueryError):
         super().__init__(f"no atom named {ref!r}")
 
 
+#: The longest glob or search text a question may carry. SQLite refuses a LIKE or GLOB pattern
+#: over 50,000 bytes with "pattern too complex"; no one writes a glob of a thousand characters.
+MAX_PATTERN = 1000
+
+
+def check_patterns(**patterns: str | None) -> None:
+    """A ``QueryError`` naming the first pattern (``file_glob=...``) longer than ``MAX_PATTERN``."""
+    for what, value in patterns.items():
+        if value is not None and len(value) > MAX_PATTERN:
+            raise QueryError(f"the {what.replace('_', ' ')} is {len(value):,} characters long; "
+                             f"at most {MAX_PATTERN:,} are accepted")
+
+
+def _check_filter(filters: AtomFilter | None) -> None:
+    if filters is not None:
+        check_patterns(file_glob=filters.file_glob, name_glob=filters.name_glob)
+
+
 class AmbiguousAtom(QueryError):
     def __init__(self, ref: str, candidates: list[StoredAtom]):
         self.ref = ref
@@ -64,12 +82,14 @@ def resolve_atom(store: Store, ref: str) -> StoredAtom:
 
 def search(store: Store, text: str, filters: AtomFilter | None = None, limit: int = 50,
            with_counts: bool = False) -> list[dict[str, Any]]:
+    _check_filter(filters)
     hits = store.atoms.search(text, filters, limit=limit)
     return _with_counts(store, hits) if with_counts else [atom_dict(h) for h in hits]
 
 
 def query(store: Store, filters: AtomFilter, limit: int | None = None,
           with_counts: bool = False) -> list[dict[str, Any]]:
+    _check_filter(filters)
     rows = store.atoms.query_summaries(filters, limit=limit)
     if with_counts:
         counts = store.atoms.call_counts([r["id"] for r in rows])
@@ -104,6 +124,7 @@ def unresolved(store: Store, file_glob: str | None = None, limit: int | None = N
                kinds: Sequence[str] = UNKNOWN_KINDS) -> list[dict[str, Any]]:
     """Calls with no single target: the candidate ids of an ambiguous call, the module of an
     external one."""
+    check_patterns(file_glob=file_glob)
     rows = [{"source_id": e.source_id, "callee": e.callee, "short_name": e.short_name,
              "line": e.line, "resolution": e.resolution, "candidates": e.candidates,
              "module": e.detail if e.resolution == "external" else None}
@@ -151,6 +172,7 @@ def search_as_you_type(store: Store, text: str, filters: AtomFilter | None = Non
     filters select.
     """
     text = text.strip()
+    _check_filter(filters)
     if not text:
         return query(store, filters, limit=limit, with_counts=True) if _any_filter(filters) else []
     return _with_counts(store, store.atoms.search(text, filters, limit=limit))

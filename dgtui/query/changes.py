@@ -8,7 +8,7 @@ from typing import Any
 
 from ..model import MOVE_FIELDS, Atom, EventFilter
 from ..store import Event, Store
-from .atoms import ATOM_FIELDS, QueryError
+from .atoms import ATOM_FIELDS, QueryError, check_patterns
 
 EVENT_COLUMNS = ["event_id", "time", "transaction_id", "source", "operation", "atom_id", "changed"]
 
@@ -43,13 +43,28 @@ def parse_time(value: str, now: float | None = None) -> float:
     except ValueError:
         pass
     try:
-        return datetime.fromisoformat(text).timestamp()
-    except (ValueError, OverflowError, OSError):  # not a time, or one no clock holds (year 1)
+        when = datetime.fromisoformat(text)
+    except ValueError:
         raise QueryError(f"cannot read {value!r} as a time: use 2026-11-21T10:00, unix seconds, "
                          "or an age like 10m, 2h, 3d") from None
+    try:
+        return when.timestamp()
+    except (OverflowError, OSError, ValueError):  # a year the platform's clock does not hold
+        return _seconds_since_epoch(when)
+
+
+def _seconds_since_epoch(when) -> float:
+    """``when.timestamp()`` for any year ``datetime`` holds (``0001-01-01`` included): a naive
+    time is taken in the local zone's offset of today, as ``timestamp`` would for a near one."""
+    from datetime import datetime, timezone
+
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=datetime.now().astimezone().tzinfo)
+    return (when - datetime(1970, 1, 1, tzinfo=timezone.utc)).total_seconds()
 
 
 def events(store: Store, f: EventFilter) -> list[dict[str, Any]]:
+    check_patterns(file_glob=f.file_glob, atom_glob=f.atom_glob)
     return [event_dict(e) for e in store.events.events(f)]
 
 

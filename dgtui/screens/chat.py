@@ -15,8 +15,10 @@ from typing import Any
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
+from textual.content import Content
 from textual.widgets import Footer, Input, OptionList, Static
 
+from ..terminal_text import inert
 from ..widgets.brain_list import BrainList
 from ..widgets.conversation import Conversation
 from ..widgets.pane import ExportData, Pane
@@ -119,7 +121,7 @@ class ChatScreen(LiveScreen):
 
     def _failed(self, message: str) -> None:
         self.error = message
-        self.query_one("#chat-welcome", Static).update(message)
+        self.query_one("#chat-welcome", Static).update(Content(inert(message)))
 
     @work(thread=True, group="chat-reload", exclusive=True, exit_on_error=False)
     def _reload(self, follow: bool = True) -> None:
@@ -149,7 +151,7 @@ class ChatScreen(LiveScreen):
         if not question:
             return
         if self.session is None:
-            self.notify(self.error or "Chat is still opening…", severity="warning")
+            self.notify(inert(self.error or "Chat is still opening…"), severity="warning", markup=False)
             return
         event.input.value = ""
         self.query_one(ChatPane).border_subtitle = "thinking…"
@@ -161,7 +163,8 @@ class ChatScreen(LiveScreen):
             with self._lock:
                 self.session.ask(question)
         except Exception as exc:
-            self.app.call_from_thread(self.notify, f"Could not answer: {exc}", severity="error")
+            self.app.call_from_thread(self.notify, inert(f"Could not answer: {exc}"), severity="error",
+                                      markup=False)
         self.app.call_from_thread(self._answered)
         self._reload()
 
@@ -208,7 +211,8 @@ class ChatScreen(LiveScreen):
             with self._lock:
                 insight = self.session.save_insight(draft)
         except Exception as exc:
-            self.app.call_from_thread(self.notify, f"Not saved: {exc}", severity="error")
+            self.app.call_from_thread(self.notify, inert(f"Not saved: {exc}"), severity="error",
+                                      markup=False)
             return
         self.app.call_from_thread(self.notify, f"Insight #{insight.id} saved to the project brain",
                                   title="Brain")

@@ -10,11 +10,14 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Select, Static
 
 from ..output import FORMATS, emit, export_meta
-from ..paths import with_user_mode
+from ..paths import PathError
+from ..targets import check_target
+from ..terminal_text import inert
 from ..widgets.pane import ExportData
 from ..widgets.pane_input import OrderedInput
 
@@ -57,7 +60,7 @@ class ConfirmOverwrite(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="confirm") as box:
             box.border_title = "Overwrite?"
-            yield Static(f"{self.path} exists. Replace it?")
+            yield Static(Content(inert(f"{self.path} exists. Replace it?")))
             with Horizontal(classes="buttons"):
                 yield Button("Replace (y)", variant="warning", compact=True, id="yes")
                 yield Button("Keep it (n)", compact=True, id="no")
@@ -71,7 +74,7 @@ class ExportDialog(ModalScreen[None]):
     BINDINGS = [Binding("escape", "dismiss", "Cancel")]
 
     def __init__(self, data: ExportData, repo: str, root: str | None = None,
-                 version: Callable[[], int | None] | None = None) -> None:
+                 version: Callable[[], int | None] | None = None, home: str | None = None) -> None:
         super().__init__(classes="dialog-screen")
         self.data = data
         self.repo = repo
@@ -79,11 +82,12 @@ class ExportDialog(ModalScreen[None]):
         self.version = version  # the last committed transaction, asked when the file is written
         self.format = EXPORT_FORMATS[0]
         self.format_chosen = False  # until a format is picked, the file name's extension says it
+        self.home = home  # dgtui's data home: never a place to export to
 
     def compose(self) -> ComposeResult:
         fmt = EXPORT_FORMATS[0]
         with Vertical(classes="dialog", id="export") as box:
-            box.border_title = f"Export {self.data.title}"
+            box.border_title = Content(inert(f"Export {self.data.title}"))  # may quote a search
             box.border_subtitle = f"{len(self.data.rows)} row(s)"
             with Horizontal(classes="field"):
                 yield Static("Format", classes="label")
@@ -124,14 +128,20 @@ class ExportDialog(ModalScreen[None]):
         if not os.path.isdir(os.path.dirname(path)):
             self._say(f"No folder {os.path.dirname(path)}.")
             return
-        if os.path.exists(path):
+        try:  # the data home and dgtui's stores are refused before anything is asked
+            target = check_target(path, home=self.home, force=True)
+        except PathError as exc:
+            self._say(str(exc))
+            return
+        if os.path.lexists(path) and not target.in_place:
             self.app.push_screen(ConfirmOverwrite(path),
                                  lambda yes: self._write(path, fmt) if yes else None)
         else:
             self._write(path, fmt)
 
     def _say(self, message: str) -> None:
-        self.query_one("#export-message", Static).update(message)
+        # Messages quote the path typed: plain text, never markup or escape sequences.
+        self.query_one("#export-message", Static).update(Content(inert(message)))
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def _write(self, path: str, fmt: str) -> None:
@@ -140,13 +150,16 @@ class ExportDialog(ModalScreen[None]):
                            graph_version=self.version() if self.version else None,
                            title=self.data.title)
         try:
-            written = emit(self.data.rows, self.data.columns, fmt, path, self.data.title, meta=meta)
-            for name in written:
-                with_user_mode(name)
+            # Replacing was confirmed in the dialog (or there was nothing to replace).
+            emit(self.data.rows, self.data.columns, fmt, path, self.data.title, meta=meta,
+                 home=self.home, force=True)
+        except PathError as exc:
+            self.app.call_from_thread(self._say, str(exc))
+            return
         except OSError as exc:
             self.app.call_from_thread(self._say, f"Could not write {path}: {exc.strerror or exc}")
             return
         app = self.app
         app.call_from_thread(self.dismiss)
-        app.call_from_thread(app.notify, f"{len(self.data.rows)} row(s) written to {path} ({fmt})",
-                             title="Exported")
+        app.call_from_thread(app.notify, inert(f"{len(self.data.rows)} row(s) written to {path} ({fmt})"),
+                             title="Exported", markup=False)

@@ -6,11 +6,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from .. import query
+from ..terminal_text import inert
 from ..widgets.pane_input import OrderedInput
 
 
@@ -53,13 +55,14 @@ class GotoDialog(ModalScreen[None]):
             self.app.call_from_thread(self._go, stored.id)
 
     def _say(self, message: str) -> None:
-        self.query_one("#goto-message", Static).update(message)
+        # The message quotes what was typed and the names found: plain text, never markup.
+        self.query_one("#goto-message", Static).update(Content(inert(message)))
 
     def _choose(self, message: str, options: list[tuple[str, str]]) -> None:
         self._say(message)
         choices = self.query_one(OptionList)
         choices.clear_options()
-        choices.add_options([Option(label, id=atom_id) for atom_id, label in options])
+        choices.add_options([Option(Content(inert(label)), id=atom_id) for atom_id, label in options])
         choices.display = True
         choices.focus()
 

@@ -8,6 +8,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from ..terminal_text import inert
+
 
 class TextDialog(ModalScreen[None]):
     BINDINGS = [Binding("escape", "dismiss", "Close"), Binding("q", "dismiss", "Close", show=False)]
@@ -21,4 +23,5 @@ class TextDialog(ModalScreen[None]):
         with VerticalScroll(classes="dialog") as box:
             box.border_title = self.title_text
             box.border_subtitle = "Esc to close"
-            yield Static("\n".join(self.lines), markup=False)
+            # Errors quote paths and names of the repository: each line shown inert.
+            yield Static("\n".join(inert(line) for line in self.lines), markup=False)

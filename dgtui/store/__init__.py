@@ -5,7 +5,8 @@ from __future__ import annotations
 import sqlite3
 
 from .atoms import AtomRepository, FileRow
-from .db import StoreBusy, StoreError, connect, describe, with_retries
+from .db import StoreBusy, StoreError, connect, describe, release_after_full_disk, with_retries
+from .errors import DiskFull
 from .events import Event, EventLog, TransactionRow
 from .records import StoredAtom
 
@@ -32,6 +33,21 @@ class Store:
         self.conn.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO "
                           "UPDATE SET value = excluded.value", (key, value))
 
+    def empty_log(self) -> None:
+        """Checkpoint the write-ahead log into the database and truncate it (where no reader
+        holds it). A writer does this as it starts: a first write that then fails on a full
+        disk leaves only uncommitted frames behind, which ``give_back_space`` can drop."""
+        try:
+            self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.Error:
+            pass  # busy or no room: the log is kept as it is, correct either way
+
+    def give_back_space(self, exc: BaseException) -> DiskFull | None:
+        """After a rolled-back write: when the disk was full, truncate the write-ahead log (the
+        failed transaction's frames stay in it otherwise, and keep the disk full for every
+        later command) and say how much room the write needed. ``None`` for other failures."""
+        return release_after_full_disk(self.conn, self.path, exc)
+
     def data_version(self) -> int:
         """Changes whenever another connection commits: a cheap "did anything happen?"."""
         return self.conn.execute("PRAGMA data_version").fetchone()[0]
@@ -47,7 +63,7 @@ class Store:
 
 
 __all__ = [
-    "AtomRepository", "Event", "EventLog", "FileRow", "Store",
+    "AtomRepository", "DiskFull", "Event", "EventLog", "FileRow", "Store",
     "StoreBusy", "StoreError", "StoredAtom", "TransactionRow", "connect", "describe",
     "with_retries",
 ]

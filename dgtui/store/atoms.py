@@ -378,6 +378,15 @@ class AtomRepository(AtomSearch):
             "SELECT path, size, mtime_ns, content_hash FROM files WHERE path >= ? AND path < ?",
             (prefix, prefix[:-1] + "0"))}
 
+    def file_stats_of(self, paths: Sequence[str]) -> dict[str, tuple[int, int, str]]:
+        """Like ``file_stats`` for these paths (those the index holds)."""
+        out: dict[str, tuple[int, int, str]] = {}
+        for chunk in chunks(paths):
+            out.update((r[0], (r[1], r[2], r[3])) for r in self.conn.execute(
+                f"SELECT path, size, mtime_ns, content_hash FROM files WHERE path IN ({marks(chunk)})",
+                list(chunk)))
+        return out
+
     def skipped_stats(self) -> dict[str, tuple[int | None, int | None]]:
         return {r[0]: (r[1], r[2]) for r in self.conn.execute("SELECT path, size, mtime_ns FROM skipped")}
 

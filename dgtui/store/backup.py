@@ -4,7 +4,9 @@ A backup copies the pages of one read transaction, so it is a consistent snapsho
 writer commits (WAL: readers never wait for writers). It is written to a temporary file next to
 the destination and renamed into place once complete and checked, so an interrupted backup (a
 crash, a full disk) never leaves a half file under the name asked for. The copy is switched out
-of WAL mode: one self-contained file.
+of WAL mode: one self-contained file. Where it may go is ``targets.check_target``'s rule: never
+in the data home or onto a store, an existing file only when asked, keeping its mode; a special
+file (``/dev/stdout``, a FIFO) gets the finished copy streamed into it.
 
 A restore checks the backup first (ours, a schema this dgtui reads, ``quick_check``), then copies
 it into the live index with the same API: under SQLite's locks, so open readers see either the old
@@ -19,8 +21,10 @@ import os
 import sqlite3
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from ..targets import check_target, open_in_place, replacing
 from .db import StoreError, connect, describe
 from .schema import APPLICATION_ID, SCHEMA_VERSION
 
@@ -35,6 +39,7 @@ class BackupResult:
     transaction: int  # the last transaction the copy holds
     root: str | None  # the repository it indexes
     seconds: float
+    in_place: bool = False  # written into a device, FIFO or held descriptor (/dev/stdout)
 
     def as_dict(self) -> dict:
         return {"path": self.path, "bytes": self.bytes, "pages": self.pages, "atoms": self.atoms,
@@ -42,49 +47,68 @@ class BackupResult:
                 "seconds": round(self.seconds, 3)}
 
 
-def backup(index_db: str, dest: str, *, verify: bool = False) -> BackupResult:
-    """Copy the index at ``index_db`` to ``dest`` (replaced atomically if it exists).
+def backup(index_db: str, dest: str, *, verify: bool = False, home: str | None = None,
+           force: bool = False, confirm: Callable[[str], bool] | None = None) -> BackupResult:
+    """Copy the index at ``index_db`` to ``dest``.
 
+    ``dest`` is checked by ``targets.check_target`` (``home``, ``force`` and ``confirm`` are its);
+    a regular file is replaced atomically, a special one gets the finished copy written into it.
     ``verify`` runs ``quick_check`` on the copy (as long again as the copy itself); a restore
     always checks the backup it is given.
     """
     t0 = time.perf_counter()
     if not os.path.exists(index_db):
         raise StoreError(f"no index at {index_db} to back up")
-    dest = os.path.abspath(dest)
-    folder = os.path.dirname(dest)
-    if os.path.isdir(dest):
-        raise StoreError(f"{dest} is a folder; give a file name for the backup")
-    if not os.path.isdir(folder):
-        raise StoreError(f"{folder}: no such folder")
+    target = check_target(dest, home=home, force=force, confirm=confirm, backup=True)
+    dest = target.path
     src = connect(index_db, create=False)
-    fd, tmp = tempfile.mkstemp(prefix=".dgtui-backup-", suffix=".tmp", dir=folder)
-    os.close(fd)
     try:
-        dst = sqlite3.connect(tmp, isolation_level=None)
-        try:
-            # A scratch file until renamed: no journal, no syncs (one fsync at the end).
-            dst.execute("PRAGMA journal_mode = OFF")
-            dst.execute("PRAGMA synchronous = OFF")
-            src.backup(dst)  # all pages in one step: one read transaction, one snapshot
-            dst.execute("PRAGMA journal_mode = DELETE")
-            summary = _summary(dst, tmp, verify)
-        finally:
-            dst.close()
-        _fsync(tmp)
-        os.replace(tmp, dest)
-        _fsync_folder(folder)
+        if target.in_place:  # built beside the index (the data home is ours to write), then sent
+            fd, tmp = tempfile.mkstemp(prefix=".dgtui-backup-", suffix=".tmp",
+                                       dir=os.path.dirname(index_db))
+            os.close(fd)
+            try:
+                summary = _copy(src, tmp, verify)
+                with open(tmp, "rb") as fh, open_in_place(target, binary=True) as out:
+                    size = _stream(fh, out)
+            finally:
+                os.remove(tmp)
+        else:
+            with replacing(target, prefix=".dgtui-backup-") as tmp:
+                summary = _copy(src, tmp, verify)
+                _fsync(tmp)
+            _fsync_folder(os.path.dirname(dest))
+            size = os.path.getsize(dest)
     except sqlite3.DatabaseError as exc:
         raise StoreError(describe(exc, dest).replace("the index", "the backup")) from exc
-    except OSError as exc:  # fsync or rename of the finished copy
+    except OSError as exc:  # writing, fsync or rename of the finished copy
         raise StoreError(f"cannot write the backup at {dest}: {exc.strerror or exc}") from exc
     finally:
         src.close()
-        with contextlib.suppress(FileNotFoundError):
-            os.remove(tmp)
     atoms, events, tx, root, pages = summary
-    return BackupResult(dest, os.path.getsize(dest), pages, atoms, events, tx, root,
-                        time.perf_counter() - t0)
+    return BackupResult(dest, size, pages, atoms, events, tx, root, time.perf_counter() - t0,
+                        target.in_place)
+
+
+def _copy(src: sqlite3.Connection, tmp: str, verify: bool) -> tuple[int, int, int, str | None, int]:
+    dst = sqlite3.connect(tmp, isolation_level=None)
+    try:
+        # A scratch file until renamed: no journal, no syncs (one fsync at the end).
+        dst.execute("PRAGMA journal_mode = OFF")
+        dst.execute("PRAGMA synchronous = OFF")
+        src.backup(dst)  # all pages in one step: one read transaction, one snapshot
+        dst.execute("PRAGMA journal_mode = DELETE")
+        return _summary(dst, tmp, verify)
+    finally:
+        dst.close()
+
+
+def _stream(src, out) -> int:
+    size = 0
+    while chunk := src.read(1 << 20):
+        out.write(chunk)
+        size += len(chunk)
+    return size
 
 
 def inspect_backup(path: str) -> tuple[int, int, int, str | None, int]:

@@ -18,6 +18,7 @@ from typing import Any
 
 from ..model import CONFIDENCES
 from ..model import INSIGHT_KINDS as KINDS
+from ..targets import BRAIN_APPLICATION_ID
 from .db import StoreError
 from .records import dumps
 from .sidecar import SidecarSchema, open_sidecar
@@ -68,7 +69,12 @@ CREATE TABLE insight_log (
 CREATE INDEX idx_insight_log_insight ON insight_log(insight_id);
 """
 
-SCHEMA = SidecarSchema("project brain", 0x64676272, {1: _V1})  # "dgbr"
+SCHEMA = SidecarSchema("project brain", BRAIN_APPLICATION_ID, {1: _V1})
+
+
+#: The longest insight: a few paragraphs. The brain is read by people and sent whole to every
+#: agent that asks (brain_insights), so one client cannot fill it with megabytes.
+MAX_TEXT = 10_000
 
 
 class BrainError(StoreError):
@@ -329,3 +335,6 @@ def _check(kind: str, confidence: str, provenance: str, source: str, text: str) 
             raise BrainError(f"unknown {what} {value!r}: use one of {', '.join(allowed)}")
     if not text or not text.strip():
         raise BrainError("an insight needs some text")
+    if len(text) > MAX_TEXT:
+        raise BrainError(f"an insight is at most {MAX_TEXT:,} characters ({len(text):,} given): "
+                         "say it in a few sentences and point at the atoms and files")

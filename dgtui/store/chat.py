@@ -15,9 +15,10 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..targets import CHAT_APPLICATION_ID
 from .db import StoreError
 from .records import dumps
-from .sidecar import SidecarSchema, open_sidecar
+from .sidecar import SidecarSchema, check_private_dirs, open_sidecar
 
 ROLES = ("user", "assistant")
 
@@ -43,7 +44,7 @@ CREATE TABLE messages (
 );
 """
 
-SCHEMA = SidecarSchema("chat history", 0x64676368, {1: _V1})  # "dgch"
+SCHEMA = SidecarSchema("chat history", CHAT_APPLICATION_ID, {1: _V1})
 
 
 class ChatOwnerMismatch(StoreError):
@@ -89,6 +90,10 @@ def _row(r: tuple) -> ChatMessage:
                        json.loads(r[8]), r[9], r[10], r[11], json.loads(r[12]))
 
 
+def _root(path: str) -> str:
+    return os.path.dirname(os.path.dirname(os.path.dirname(path)))  # {home}/chat-history
+
+
 class ChatStore:
     """The messages of one user about one repository."""
 
@@ -100,10 +105,15 @@ class ChatStore:
     @classmethod
     def open(cls, path: str, user_id: str, repo_id: str) -> ChatStore:
         """Open (creating privately) the chat file; ``path`` is ``RepoPaths.chat_db(user)``."""
-        root = os.path.dirname(os.path.dirname(os.path.dirname(path)))  # {home}/chat-history
-        store = cls(open_sidecar(path, SCHEMA, private_root=root), path)
+        store = cls(open_sidecar(path, SCHEMA, private_root=_root(path)), path)
         store._claim(user_id, repo_id)
         return store
+
+    @staticmethod
+    def check_owner(path: str) -> None:
+        """Before reading a chat that is not there: a folder of it owned by another account is
+        the same error as for ``open`` (another account cannot even see whether the file exists)."""
+        check_private_dirs(os.path.dirname(path), _root(path))
 
     def _claim(self, user_id: str, repo_id: str) -> None:
         """Record whose chat this is; refuse a file that says it is someone else's."""

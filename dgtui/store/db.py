@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import random
 import sqlite3
 import time
+import urllib.parse
 from collections.abc import Callable
 from typing import TypeVar
 
-from .errors import StoreBusy, StoreError
+from .errors import DiskFull, StoreBusy, StoreError
 from .schema import APPLICATION_ID, migrate
 
 T = TypeVar("T")
@@ -29,8 +31,7 @@ def connect(path: str, *, readonly: bool = False, create: bool = True) -> sqlite
         os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
     try:
         if readonly:
-            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None,
-                                   check_same_thread=False)
+            conn = open_readonly(path)
         else:
             conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -50,6 +51,39 @@ def connect(path: str, *, readonly: bool = False, create: bool = True) -> sqlite
     except sqlite3.DatabaseError as exc:
         raise StoreError(describe(exc, path)) from exc
     return conn
+
+
+def open_readonly(path: str, what: str = "index") -> sqlite3.Connection:
+    """A read-only connection, also where dgtui may not write at all.
+
+    ``mode=ro`` needs the WAL's shared-memory file (``-shm``), which SQLite creates beside the
+    database: impossible on a read-only mount or in another account's folder when no writer
+    has it open. Then, if no write-ahead log holds changes, nothing can be changing the file
+    (a writer would have created them), and ``immutable=1`` reads it without the shared memory.
+    A log with changes a read-only folder cannot apply is said as such.
+    """
+    uri = "file:" + urllib.parse.quote(path)
+    try:
+        conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, isolation_level=None,
+                               check_same_thread=False)
+        conn.execute("PRAGMA schema_version").fetchone()  # opening is lazy: open it now
+        return conn
+    except sqlite3.OperationalError:
+        folder = os.path.dirname(path) or "."
+        if os.access(folder, os.W_OK) or os.path.exists(path + "-shm"):
+            raise
+    if _size(path + "-wal"):
+        raise StoreError(f"the {what} at {path} has changes in its write-ahead log that a "
+                         "read-only folder cannot apply; open it once where it is writable")
+    return sqlite3.connect(f"{uri}?immutable=1", uri=True, isolation_level=None,
+                           check_same_thread=False)
+
+
+def _size(path: str) -> int:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0
 
 
 def _check_ours(conn: sqlite3.Connection, path: str, create: bool = True) -> None:
@@ -80,7 +114,8 @@ def describe(exc: BaseException, path: str | None = None) -> str:
                                  and path and _nearly_full(path)):
         return f"no space left for the index{at}; free some space and run the command again"
     if "readonly" in low or "read-only" in low:
-        return f"the index{at} is read-only ({msg})"
+        what = f"the index{at}" if path else "dgtui's data home"
+        return f"{what} is read-only here ({msg}): it can be read, not updated"
     if "locked" in low or "busy" in low:
         return f"the index{at} is busy (another dgtui is writing); try again"
     if "i/o error" in low:
@@ -91,6 +126,37 @@ def describe(exc: BaseException, path: str | None = None) -> str:
             return f"{path} is a folder, not an index file; move it away and run `dgtui index`"
         return f"cannot open the index{at} ({msg})"
     return f"index error{at}: {msg}"
+
+
+def release_after_full_disk(conn: sqlite3.Connection, path: str,
+                            exc: BaseException) -> DiskFull | None:
+    """See ``Store.give_back_space``: ``exc`` was raised by a write that was rolled back."""
+    low = str(exc).lower()
+    full = ("disk is full" in low or getattr(exc, "errno", None) in (errno.ENOSPC, errno.EFBIG)
+            or (("i/o error" in low or "unable to open" in low) and _nearly_full(path)))
+    if not full:
+        return None
+    wal = _size(path + "-wal")  # what the write had written before the disk filled
+    try:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    except sqlite3.Error:
+        pass  # a reader still holds the log: it is reused, not grown, by the next write
+    free = _free_bytes(path)
+    need = f"the write needed more than {_mb(wal)}" if wal else "the write needed more room"
+    return DiskFull(f"no space left for the index at {path}: {need} ({_mb(free)} is free now); "
+                    "free some space and run the command again")
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1e6:.1f} MB" if n >= 100_000 else f"{n / 1e3:.0f} kB"
+
+
+def _free_bytes(path: str) -> int:
+    try:
+        st = os.statvfs(os.path.dirname(path) or ".")
+    except OSError:
+        return 0
+    return st.f_bavail * st.f_frsize
 
 
 def _nearly_full(path: str) -> bool:

@@ -12,6 +12,10 @@ class StoreBusy(StoreError):
     """Another writer held the database for longer than the retries allowed."""
 
 
+class DiskFull(StoreError):
+    """A write the file system had no room for; rolled back, its space given back."""
+
+
 #: The driver's own failures, named here so that only the store imports the driver.
 DatabaseError = sqlite3.DatabaseError
 OperationalError = sqlite3.OperationalError

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import sqlite3
 
+from ..targets import INDEX_APPLICATION_ID
 from .errors import StoreError
 
 SCHEMA_VERSION = 2
-APPLICATION_ID = 0x64677475  # "dgtu": tells our files from other SQLite files
+APPLICATION_ID = INDEX_APPLICATION_ID  # "dgtu": tells our files from other SQLite files
 
 FTS_COLUMNS = ("name", "qualified_name", "words", "signature", "docstring", "file_path")
 

@@ -14,7 +14,8 @@ from .sql import filter_sql, marks, prefixed
 _FTS_TOKEN = re.compile(r"\w+", re.UNICODE)
 _FTS_WORD = re.compile(r"[^\W_]+", re.UNICODE)  # unicode61 cuts at "_" too
 _FTS_WEIGHTS = "10.0, 4.0, 3.0, 1.0, 0.5, 2.0"  # name, qualified, words, signature, doc, path
-_IDENTIFIER = re.compile(r"^[A-Za-z_$][\w$]*$")
+_MAX_PREFIX = 1000
+_IDENTIFIER = re.compile(r"[A-Za-z_$][\w$]*\Z")  # \Z: "save\n" is not an identifier
 FULL_RANK = 400  # full-text matches a search ranks by bm25 (5-10 us a row)
 
 
@@ -46,7 +47,9 @@ class AtomSearch:
                    f"WHERE atoms_fts MATCH ? {where} ORDER BY a.pk LIMIT ?")
             return [row_to_stored(r) for r in self.conn.execute(sql, [match, *params, limit])]
         stripped = text.strip()
-        prefix = stripped if _IDENTIFIER.match(stripped) else tokens[0] if len(tokens) == 1 else None
+        prefix = stripped if _IDENTIFIER.fullmatch(stripped) else tokens[0] if len(tokens) == 1 else None
+        if prefix is not None and len(prefix) > _MAX_PREFIX:  # no name is that long, and LIKE
+            prefix = None  # refuses patterns over 50,000 bytes ("pattern too complex")
         hits = self.name_prefix(prefix, filters, limit) if prefix else []
         if len(hits) >= limit:
             return hits

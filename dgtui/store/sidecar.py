@@ -14,7 +14,7 @@ import sqlite3
 import stat
 from dataclasses import dataclass
 
-from .db import BUSY_TIMEOUT_MS, StoreError
+from .db import BUSY_TIMEOUT_MS, StoreError, open_readonly
 from .schema import _statements
 
 PRIVATE_DIR = 0o700
@@ -43,6 +43,8 @@ def open_sidecar(path: str, schema: SidecarSchema, *,
     """
     folder = os.path.dirname(path)
     private = private_root is not None
+    if os.path.exists(path) and not os.access(folder, os.W_OK):
+        return _open_readonly(path, schema, private_root)
     if private:
         make_private_dirs(folder, private_root)
         _create_private_file(path)
@@ -63,6 +65,25 @@ def open_sidecar(path: str, schema: SidecarSchema, *,
     if private:
         for suffix in ("", "-wal", "-shm"):
             _tighten(path + suffix, PRIVATE_FILE)
+    return conn
+
+
+def _open_readonly(path: str, schema: SidecarSchema, private_root: str | None) -> sqlite3.Connection:
+    """A sidecar in a folder this process cannot write (a read-only mount, a shared data home
+    read by another account): read as it is; writing it says the folder is read-only."""
+    if private_root is not None:
+        check_private_dirs(os.path.dirname(path), private_root)
+    try:
+        conn = open_readonly(path, schema.what)
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        _check_ours(conn, path, schema)
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"the {schema.what} at {path} cannot be used ({exc})") from exc
+    if version != schema.version:
+        conn.close()
+        raise StoreError(f"the {schema.what} at {path} has schema {version}, this dgtui reads "
+                         f"{schema.version}, and its folder is read-only: it cannot be upgraded")
     return conn
 
 
@@ -89,6 +110,26 @@ def make_private_dirs(folder: str, root: str) -> None:
         _tighten(d, PRIVATE_DIR)
 
 
+def check_private_dirs(folder: str, root: str) -> None:
+    """Refuse, as ``make_private_dirs`` would, a folder between ``root`` and ``folder`` that
+    belongs to another account, without creating or changing anything: reading someone else's
+    history must fail the way writing it does, not look like an empty one."""
+    folder, root = os.path.abspath(folder), os.path.abspath(root)
+    chain = [folder]
+    while os.path.dirname(chain[-1]) not in (root, chain[-1]):
+        chain.append(os.path.dirname(chain[-1]))
+    for d in reversed(chain):
+        try:
+            st = os.stat(d)
+        except FileNotFoundError:
+            return
+        if os.name == "posix" and st.st_uid != os.getuid():
+            raise StoreError(_FOREIGN.format(path=d))
+
+
+_FOREIGN = "{path} belongs to another account; dgtui keeps chat history private and will not use it"
+
+
 def _create_private_file(path: str) -> None:
     fd = os.open(path, os.O_CREAT | os.O_RDWR, PRIVATE_FILE)
     os.close(fd)
@@ -103,8 +144,7 @@ def _tighten(path: str, mode: int) -> None:
     if os.name != "posix":
         return
     if st.st_uid != os.getuid():
-        raise StoreError(f"{path} belongs to another account; dgtui keeps chat history private "
-                         "and will not use it")
+        raise StoreError(_FOREIGN.format(path=path))
     if stat.S_IMODE(st.st_mode) & ~mode:
         os.chmod(path, mode)
 

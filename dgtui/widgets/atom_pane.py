@@ -8,6 +8,7 @@ from textual.widgets import Static
 
 from ..messages import AtomLoaded
 from ..query import ATOM_FIELDS, broken_callers_note
+from ..terminal_text import inert
 from . import clock
 from .change_view import change_lines, headline
 from .pane import ExportData, Pane
@@ -47,7 +48,7 @@ class AtomPane(Pane):
         source = self.query_one(SourceView)
         self.view, self.ghost = loaded.view, loaded.ghost
         if loaded.view is None and loaded.ghost is None:
-            header.update(Content.styled(loaded.error or f"{loaded.atom_id} is not in the index.",
+            header.update(Content.styled(inert(loaded.error or f"{loaded.atom_id} is not in the index."),
                                          "$error"))
             source.display = False
             return
@@ -61,7 +62,8 @@ class AtomPane(Pane):
         scroll = None
         if loaded.keep_scroll and self._shown is not None and self._shown[0] == row["id"]:
             scroll = source.scroll_y + (row["line"] - self._shown[1])
-        source.show_text((row["file_path"], loaded.first_line), loaded.source,
+        # Layout stays (newlines, tabs); an escape sequence in the file is shown, not run.
+        source.show_text((row["file_path"], loaded.first_line), inert(loaded.source, layout=True),
                          (loaded.view or {}).get("language"), loaded.first_line)
         source.show_atom_lines(row["line"], row.get("end_line"), scroll=scroll)
         self._shown = (row["id"], row["line"])
@@ -75,9 +77,9 @@ class AtomPane(Pane):
             flags.append("exported")
         end = f"-{row['end_line']}" if row.get("end_line") else ""
         lines = [Content.assemble(
-            (row["qualified_name"], "bold $text-accent"), "  ", (" ".join(flags), "$text-muted"),
+            (inert(row["qualified_name"]), "bold $text-accent"), "  ", (" ".join(flags), "$text-muted"),
             ("  ● changed just now" if touched_op else "", "bold $warning"))]
-        place = f"{row['file_path']}:{row['line']}{end}"
+        place = inert(f"{row['file_path']}:{row['line']}{end}")
         if loaded.view is not None:
             counts = f"  {row.get('callers', 0)} callers · {row.get('callees', 0)} callees" \
                      f" · complexity {row.get('complexity', 1)} · v{row.get('version', 1)}"
@@ -95,14 +97,14 @@ class AtomPane(Pane):
             lines.append(Content.styled(
                 f"{broken_callers_note(len(row['broken_callers']))}: 3 lists them", "bold $warning"))
         if loaded.view and loaded.view.get("file_error_count"):
-            first = (loaded.view.get("file_errors") or ["?"])[0]
+            first = inert((loaded.view.get("file_errors") or ["?"])[0])
             lines.append(Content.styled(
                 f"⚠ {loaded.view['file_error_count']} parse error(s) in this file (first at {first}); "
                 "atoms after an error may be missing", "$warning"))
         if loaded.error:
-            lines.append(Content.styled(loaded.error, "$error"))
+            lines.append(Content.styled(inert(loaded.error), "$error"))
         if row.get("signature") and loaded.source is None:
-            lines.append(Content(row["signature"]))
+            lines.append(Content(inert(row["signature"], layout=True)))
         if change is not None:
             lines.append(headline(change))
             lines += change_lines(change, limit=CHANGE_LINES)

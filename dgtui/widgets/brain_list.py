@@ -8,6 +8,7 @@ from textual.content import Content
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from ..terminal_text import inert
 from .vim_keys import LIST_KEYS
 
 
@@ -15,11 +16,12 @@ def insight_prompt(status: Any) -> Content:
     i = status.insight
     state = status.summary()
     state_style = "$warning" if status.stale else "$text-muted"
-    about = ", ".join(a.atom_id.rpartition("::")[2] for a in i.atoms[:4])
+    # The text and author may come from any MCP client (add_insight): shown inert.
+    about = inert(", ".join(a.atom_id.rpartition("::")[2] for a in i.atoms[:4]))
     return Content("\n").join([
         Content.assemble((f"#{i.id} {i.kind}", "bold $text-accent"),
-                         (f"  {i.confidence} · {i.author}", "$text-muted")),
-        Content(i.text),
+                         (inert(f"  {i.confidence} · {i.author}"), "$text-muted")),
+        Content(inert(i.text, layout=True)),
         Content.assemble((f"about {about}  " if about else "", "$text-muted"), (state, state_style)),
     ])
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 from textual.content import Content
 from textual.widgets import Static
 
+from ..terminal_text import inert
+
 
 def short_name(atom_id: str) -> str:
-    return atom_id.rpartition("::")[2] or atom_id
+    return inert(atom_id.rpartition("::")[2] or atom_id)
 
 
 class Breadcrumbs(Static):

@@ -20,6 +20,7 @@ from textual.widgets.tree import TreeNode
 
 from ..messages import AtomChosen, CandidatesWanted, ChildrenWanted
 from ..query import GRAPH_COLUMNS
+from ..terminal_text import inert
 from .pane import ExportData, Pane
 from .results_table import MARK
 from .vim_keys import vim_keys
@@ -192,7 +193,7 @@ class CallTree(Tree[CallNode]):
         if data is None or data.kind in ("loading", "empty", "root"):
             return Text(str(node.label), style="dim italic")
         row = data.row
-        where = f"  {row['file_path']}:{row.get('line')}" if row.get("file_path") else ""
+        where = inert(f"  {row['file_path']}:{row.get('line')}") if row.get("file_path") else ""
         prefix = ""
         if node._allow_expand:
             prefix = "▾ " if node.is_expanded else "▸ "
@@ -203,7 +204,7 @@ class CallTree(Tree[CallNode]):
         name_style = Style(bold=True, color="yellow") if op else None
         if data.kind == "cycle":
             text.append("↻ ", style="bold magenta")
-            text.append(row["name"], style=style)
+            text.append(inert(row["name"]), style=style)
             text.append(f"  cycle{where}", style="dim")
         elif data.kind == "outside":
             counts = row["counts"]
@@ -213,18 +214,18 @@ class CallTree(Tree[CallNode]):
             resolution = row.get("resolution") or "unresolved"
             text.append("? " if resolution == "unresolved" else "· ",
                         style="bold red" if resolution == "unresolved" else "dim")
-            text.append(row.get("callee") or row.get("name", ""), style=style)
-            module = f" ({row['module']})" if row.get("module") else ""
+            text.append(inert(row.get("callee") or row.get("name", "")), style=style)
+            module = f" ({inert(row['module'])})" if row.get("module") else ""
             text.append(f"  {resolution}{module}, line {row.get('line')}", style="dim")
         elif data.kind == "ambiguous":
             text.append("≈ ", style="bold yellow")
-            text.append(row.get("callee") or row.get("name", ""), style=style)
+            text.append(inert(row.get("callee") or row.get("name", "")), style=style)
             text.append(f"  ambiguous: {row.get('candidates', 0)} candidates", style="dim")
         else:
             if op:
                 text.append(f"{MARK.get(op, '•')} ", style=name_style)
             label = row["qualified_name"] if row.get("kind") == "method" else row["name"]
-            text.append(label, style=name_style or style)
+            text.append(inert(label), style=name_style or style)
             text.append(where, style="dim")
             if data.kind == "atom" and self.upward and self.may_break and node.parent is self.root:
                 text.append("  ⚠ may break", style="bold yellow")
@@ -250,7 +251,7 @@ class CallTree(Tree[CallNode]):
         if data.atom_id:
             self.post_message(AtomChosen(data.atom_id, focus=self.id))
         elif data.kind == "unresolved":
-            self.notify(_why_no_target(data.row), title="No target")
+            self.notify(inert(_why_no_target(data.row)), title="No target", markup=False)
         elif data.kind == "outside":
             node.toggle()
         elif data.kind == "ambiguous":

@@ -9,6 +9,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from ..query import broken_callers_note
+from ..terminal_text import inert
 from . import clock
 
 _SHOWN_STATE = ("signature", "line", "end_line", "is_async", "is_exported", "complexity", "docstring")
@@ -16,15 +17,15 @@ _SHOWN_STATE = ("signature", "line", "end_line", "is_async", "is_exported", "com
 
 def _value(v: Any) -> str:
     if isinstance(v, str):
-        return v if len(v) <= 200 else v[:199] + "…"
+        return inert(v if len(v) <= 200 else v[:199] + "…")
     text = json.dumps(v, ensure_ascii=False, default=str)
-    return text if len(text) <= 200 else text[:199] + "…"
+    return inert(text if len(text) <= 200 else text[:199] + "…")
 
 
 def headline(event: dict[str, Any]) -> Content:
     stamp = clock.clock(event["time"])
     op_style = {"create": "bold $success", "delete": "bold $error"}.get(event["operation"], "bold $warning")
-    return Content.assemble((event["operation"], op_style), " ", (event["atom_id"], "bold"),
+    return Content.assemble((event["operation"], op_style), " ", (inert(event["atom_id"]), "bold"),
                             (f"  tx {event['transaction_id']} · {event['source']} · {stamp}", "$text-muted"))
 
 
@@ -33,12 +34,12 @@ def change_lines(event: dict[str, Any], limit: int = 40) -> list[Content]:
     delta = event.get("delta") or {}
     lines: list[Content] = []
     if event.get("renamed_from"):
-        lines.append(Content.styled(f"renamed from {event['renamed_from']}", "$text-muted"))
+        lines.append(Content.styled(inert(f"renamed from {event['renamed_from']}"), "$text-muted"))
     if event.get("renamed_to"):
-        lines.append(Content.styled(f"renamed to {event['renamed_to']}", "$text-muted"))
+        lines.append(Content.styled(inert(f"renamed to {event['renamed_to']}"), "$text-muted"))
     if event.get("broken_callers"):
         callers = event["broken_callers"]
-        lines.append(Content.styled(f"{broken_callers_note(len(callers))}: {', '.join(callers[:8])}"
+        lines.append(Content.styled(f"{broken_callers_note(len(callers))}: {inert(', '.join(callers[:8]))}"
                                     + (" …" if len(callers) > 8 else ""), "bold $warning"))
     if event.get("breaking"):
         lines.append(Content.styled(f"⚠ may break its callers: {event['breaking']}", "bold $warning"))
@@ -55,9 +56,9 @@ def change_lines(event: dict[str, Any], limit: int = 40) -> list[Content]:
                     lines.append(Content.styled("calls: moved within the body", "$text-muted"))
                     continue
                 for c in sorted(before - after):
-                    lines.append(Content.styled(f"- calls {c}", "$error"))
+                    lines.append(Content.styled(inert(f"- calls {c}"), "$error"))
                 for c in sorted(after - before):
-                    lines.append(Content.styled(f"+ calls {c}", "$success"))
+                    lines.append(Content.styled(inert(f"+ calls {c}"), "$success"))
                 continue
             lines.append(Content.styled(f"{name}:", "bold"))
             lines.append(Content.styled(f"  - {_value(old)}", "$error"))
@@ -65,7 +66,7 @@ def change_lines(event: dict[str, Any], limit: int = 40) -> list[Content]:
     else:
         state = delta.get("atom") or {}
         sign, style = ("+", "$success") if event["operation"] == "create" else ("-", "$error")
-        where = f"{state.get('file_path', event.get('file_path'))}:{state.get('line', '?')}"
+        where = inert(f"{state.get('file_path', event.get('file_path'))}:{state.get('line', '?')}")
         lines.append(Content.styled(f"{sign} {where}", style))
         for name in _SHOWN_STATE:
             value = state.get(name)

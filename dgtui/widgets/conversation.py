@@ -10,6 +10,7 @@ from textual.content import Content
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from ..terminal_text import inert
 from . import clock
 from .vim_keys import LIST_KEYS
 
@@ -22,19 +23,20 @@ def message_prompt(entry: Any) -> Content:
     stamp = clock.clock(m.created_at)
     if m.role == "user":
         return Content.assemble(("you ", "bold $text-accent"), (stamp, "$text-muted"), "\n",
-                                (m.text, "bold"))
+                                (inert(m.text, layout=True), "bold"))
     lines = [Content.assemble(("dgtui ", "bold $success"), (f"{m.intent or 'answer'} · {stamp}", "$text-muted"))]
-    lines.append(Content(m.text))
+    lines.append(Content(inert(m.text, layout=True)))  # names and paths of the repository
     for f in m.findings[:4]:
         style = "$warning" if f.get("kind") == "risk" else "$text-muted"
-        lines.append(Content.styled(f"{'⚠' if f.get('kind') == 'risk' else '✎'} {f.get('message')}", style))
+        lines.append(Content.styled(inert(f"{'⚠' if f.get('kind') == 'risk' else '✎'} {f.get('message')}"),
+                                    style))
     if m.atoms:
-        names = ", ".join(a["name"] for a in m.atoms[:ATOMS_SHOWN])
+        names = inert(", ".join(a["name"] for a in m.atoms[:ATOMS_SHOWN]))
         more = f" +{len(m.atoms) - ATOMS_SHOWN}" if len(m.atoms) > ATOMS_SHOWN else ""
         lines.append(Content.styled(f"atoms: {names}{more}  (Enter opens the first)", "$text-muted"))
     summary = entry.summary
     if entry.changed:
-        lines.append(Content.styled(summary, "$warning"))
+        lines.append(Content.styled(inert(summary), "$warning"))
     return Content("\n").join(lines)
 
 

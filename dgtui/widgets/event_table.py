@@ -8,6 +8,7 @@ from rich.text import Text
 from textual.widgets import DataTable
 
 from ..query import broken_callers_note
+from ..terminal_text import inert
 from . import clock
 from .vim_keys import TABLE_KEYS
 
@@ -78,8 +79,8 @@ class EventTable(DataTable):
     def _cells(row: dict[str, Any]) -> tuple[Any, ...]:
         stamp = _Stamp(clock.clock(row["time"]), style="dim")
         stamp.event_id = row["event_id"]
-        atom = row["atom_id"].rpartition("::")[2]
-        where = row["file_path"]
+        atom = inert(row["atom_id"].rpartition("::")[2])
+        where = inert(row["file_path"])
         changed = ", ".join(c for c in row.get("changed") or [] if c != "body_hash") or \
             ("body" if row.get("changed") else "")
         if row.get("broken_callers"):  # a deletion that left callers calling nothing
@@ -88,6 +89,6 @@ class EventTable(DataTable):
             what = Text.assemble((changed, "dim"), ("  ⚠ may break: ", "bold yellow"), (row["breaking"], "yellow"))
         else:
             what = Text(changed, style="dim")
-        return (stamp, row["source"], Text(str(row["transaction_id"]), justify="right"),
+        return (stamp, Text(row["source"]), Text(str(row["transaction_id"]), justify="right"),
                 Text(row["operation"], style=_OP_STYLE.get(row["operation"], "")),
                 Text.assemble((atom, "bold"), (f"  {where}", "dim")), what)

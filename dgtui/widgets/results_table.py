@@ -7,6 +7,7 @@ from typing import Any
 from rich.text import Text
 from textual.widgets import DataTable
 
+from ..terminal_text import inert
 from .vim_keys import TABLE_KEYS
 
 # Counts before the place: in a narrow pane the path is what scrolls out of view. The name gets
@@ -138,10 +139,10 @@ class ResultsTable(DataTable):
         return (self._name_cell(row, op), Text(kind, style="dim"),
                 Text(str(row.get("callers", "")), justify="right"),
                 Text(str(row.get("callees", "")), justify="right"),
-                Text(where, style="dim"))
+                Text(inert(where), style="dim"))
 
     def _name_cell(self, row: dict[str, Any], op: str | None) -> Text:
         if op:
-            name = cut(shown_name(row), self.name_width - 2)
+            name = cut(inert(shown_name(row)), self.name_width - 2)
             return Text.assemble((f"{MARK.get(op, '•')} ", "bold yellow"), (name, "bold yellow"))
-        return Text(cut(shown_name(row), self.name_width))
+        return Text(cut(inert(shown_name(row)), self.name_width))

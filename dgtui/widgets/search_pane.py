@@ -16,6 +16,7 @@ from ..messages import AtomChosen, SearchChanged
 from ..model import AtomFilter
 from ..query import TABLE_COLUMNS
 from ..query.search_syntax import describe_filters, parse_search, without_filter
+from ..terminal_text import inert
 from .pane import ExportData, Pane
 from .pane_input import PaneKeyInput
 from .results_table import ResultsTable
@@ -54,7 +55,7 @@ class FilterChips(Static):
             return  # typing the text leaves the chips alone (an update costs a layout pass)
         self._shown = (parsed.problems, chips)
         if parsed.problems:
-            self.update(Content.styled("  ".join(parsed.problems), "$error"))
+            self.update(Content.styled(inert("  ".join(parsed.problems)), "$error"))
         elif not chips:
             self.update(Content.styled("kind:  is:async  is:exported  file:", "$text-disabled"))
         else:
@@ -62,7 +63,7 @@ class FilterChips(Static):
             for token, label in chips:
                 kind = "async" if "async" in token else "exported" if "exported" in token \
                     else token.partition(":")[0]
-                chip = Content.styled(f" {label} ✕ ", "reverse $secondary")
+                chip = Content.styled(f" {inert(label)} ✕ ", "reverse $secondary")
                 parts += [chip.stylize(f"@click=remove_filter('{kind}')"), Content(" ")]
             self.update(Content.assemble(*parts))
 
@@ -146,7 +147,7 @@ class SearchPane(Pane):
         table.display = bool(rows)
         empty.display = not rows
         if not rows:
-            empty.update(empty_message or HINT)
+            empty.update(Content(inert(empty_message, layout=True)) if empty_message else HINT)
         count = f"{len(rows)}{'+' if len(rows) >= 50 else ''}"
         subtitle = (f"{count} result{'' if count == '1' else 's'}") if rows else ""
         if subtitle != self._subtitle:  # setting it repaints the pane, even to the same text
