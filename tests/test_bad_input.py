@@ -83,6 +83,7 @@ def nasty_repository(root: Path) -> dict[str, str]:
     }
 
 
+@pytest.mark.slow
 def test_nasty_repository(tmp_path: Path):
     root = tmp_path / "nasty"
     expected_skips = nasty_repository(root)

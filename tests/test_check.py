@@ -89,6 +89,7 @@ def test_check_command_exit_status_and_json(pyrepo: Path, home: Path):
     assert run_cli("check", "--path", str(pyrepo)).returncode == 0
 
 
+@pytest.mark.slow
 def test_a_busy_database_keeps_changes_pending_until_it_frees(pyrepo: Path, tmp_path: Path):
     """Another connection holds the write lock: the batch is retried, never lost."""
     live = LiveIndex(str(pyrepo), str(tmp_path / "home"))

@@ -159,6 +159,7 @@ def corpus(tmp_path_factory) -> dict:
             "fresh_v2": fresh_snapshot(v2, base / "fresh2.db")}
 
 
+@pytest.mark.slow
 def test_sigkill_during_index(corpus: dict, tmp_path: Path):
     v1, v2 = corpus["v1"], corpus["v2"]
     env = dict(os.environ)
@@ -204,6 +205,7 @@ def test_sigkill_during_index(corpus: dict, tmp_path: Path):
     assert tally["killed"] >= 20, tally
 
 
+@pytest.mark.slow
 def test_sigkill_during_import(corpus: dict, tmp_path: Path):
     """Kill `dgtui import-json`: no source file is ever half imported, importing again completes
     it to exactly an uninterrupted import, and `dgtui index` then gives a fresh index."""

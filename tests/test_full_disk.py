@@ -78,6 +78,7 @@ def edit(repo: Path, n: int) -> None:
         path.write_text(path.read_text() + "\n\ndef added_late():\n    return 1\n")
 
 
+@pytest.mark.slow
 def test_full_disk_during_index_backup_and_import(tmp_path: Path):
     repo = tmp_path / "repo"
     make_corpus(repo, 60)

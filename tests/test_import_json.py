@@ -25,6 +25,7 @@ def summary(r) -> dict:
     return json.loads(r.stdout)
 
 
+@pytest.mark.slow
 def test_12640_atom_files_under_ulimit_64(tmp_path: Path):
     """The origin's scale (12,640 atom files) with 64 file descriptors: everything imported,
     in a handful of transactions, and a second import changes nothing and records nothing."""

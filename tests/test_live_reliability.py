@@ -21,6 +21,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import pytest
 from corpus_gen import make_corpus
 from helpers import snapshot
 from legacy_tree import write_atom
@@ -99,6 +100,7 @@ def edit_once(root: Path, rng: random.Random, n: int) -> None:
         pass
 
 
+@pytest.mark.slow
 def test_sigkill_during_delta_bursts(tmp_path: Path):
     root = tmp_path / "repo"
     make_corpus(root, 40)
@@ -197,6 +199,7 @@ READER = textwrap.dedent("""
 """)
 
 
+@pytest.mark.slow
 def test_one_writer_four_readers_and_a_live_follower(tmp_path: Path):
     """`dgtui watch` under a stream of edits; four processes query it all along (the query
     layer and the real CLI); an in-process LiveIndex follows as the explorer would."""
@@ -326,6 +329,7 @@ def teardown_module() -> None:
 
 
 
+@pytest.mark.slow
 async def test_the_explorer_open_under_load(tmp_path: Path):
     """The explorer (the real app under Pilot) open on a repository that `dgtui watch` writes
     under a stream of edits while four reader processes query it: the app follows as a reader,

@@ -103,6 +103,7 @@ def setup(tmp_path: Path) -> dict:
             "elsewhere": elsewhere, "tmp": tmp_path}
 
 
+@pytest.mark.slow
 def test_commands_touch_only_the_repository_and_the_data_home(setup: dict):
     repo, home, out, tmp = setup["repo"], setup["home"], setup["out"], setup["tmp"]
     out.mkdir()

@@ -173,8 +173,8 @@ def test_call_children_counts_and_recursion(store):
     rows = query.call_children(store, "pkg/service.py::handle", upward=False)
     by = {r.get("id") or r["callee"]: r for r in rows}
     assert by["pkg/db.py::save_atom"]["callees"] == 1
-    assert by["obj.save"]["resolution"] == "ambiguous" and by["obj.save"]["candidates"] == 3
-    assert by["print"]["resolution"] == "unresolved"
+    assert by["obj.save"]["resolution"] == "ambiguous" and by["obj.save"]["candidates"] == 2
+    assert by["print"]["resolution"] == "builtin"
     rec = query.call_children(store, "rec.py::countdown", upward=False)
     assert [r["id"] for r in rec] == ["rec.py::countdown"] and rec[0]["resolution"] == "recursive"
     assert [r["id"] for r in query.call_children(store, "rec.py::countdown", upward=True)] == ["rec.py::countdown"]

@@ -118,7 +118,10 @@ class Linker:
             for imp in module.imports:
                 # Only bindings that can name one of the files (by their stem) can have moved.
                 if imp.name != "*" and (imp.name in stems or stems & _spec_words(imp.module)):
-                    out[(path, imp.local)] = _target_key(resolver.reference(module, imp.local))
+                    # where it points, and whether its module is the repository's (an import
+                    # that finds nothing is external only when the module is not ours)
+                    out[(path, imp.local)] = (_target_key(resolver.reference(module, imp.local)),
+                                              resolver.is_repository_module(path, imp.module))
         return out
 
     def _edges_through_moved_imports(self, before: dict, changed_paths: set[str]) -> list[tuple[int, Edge]]:
@@ -129,13 +132,10 @@ class Linker:
                 moved.setdefault(key[0], set()).add(key[1])
         if not moved:
             return []
+        # Every call of those files: a moved binding can change what a call's name means, and
+        # what the types of its receivers are (``x: Base`` with Base imported).
         ids = [i for path in moved for i in self.symbols.by_file.get(path, ())]
-        out = []
-        for edge_id, e in self.repo.edges_from(ids):
-            path = self.symbols.atoms[e.source_id].file_path
-            if e.callee.replace("?.", ".").split(".")[0] in moved[path]:
-                out.append((edge_id, e))
-        return out
+        return self.repo.edges_from(ids)
 
     # -- which names ------------------------------------------------------------------------
     def _names(self, diff: AtomDiff) -> set[str]:

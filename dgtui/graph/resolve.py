@@ -374,13 +374,21 @@ class Resolver(TypeFollowing):
             bindings = self._imports_of(caller.file_path)
             imp = bindings[0].get(head) if bindings is not None else None
             cuts = self._cuts
-            # A relative import names the repository's own code: when it finds nothing, the
-            # code is missing (unresolved), not outside.
+            # An import of the repository's own code (relative, or of one of its packages)
+            # that finds nothing names missing code (unresolved), not code outside.
             external = (imp is not None and not imp.module.startswith(".")
-                        and self._import_target(caller.file_path, imp, 0) is None)
+                        and self._import_target(caller.file_path, imp, 0) is None
+                        and not self.is_repository_module(caller.file_path, imp.module))
             if self._cuts == cuts:  # what a cut cycle decided depends on where it started
                 self._external[key] = external
         return external
+
+    def is_repository_module(self, importer: str, module: str) -> bool:
+        """Whether ``module`` or its top-level package is one of the repository's."""
+        spec = self._spec(importer)
+        top = module.split(".")[0] if spec is not None and spec.module_style == "python" else module
+        return (self.symbols.module_file(importer, module) is not None
+                or self.symbols.module_file(importer, top) is not None)
 
     def _lookup_rest(self, target, rest: list[str], depth: int) -> SymbolInfo | None:
         kind, value = target

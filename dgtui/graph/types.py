@@ -130,8 +130,9 @@ class TypeFollowing:
             imp = parse_import(name, binding)
             module = self.symbols.modules.get(scope.file_path)
             target = self._import_target(scope.file_path, imp, 1) if module is not None else None
-            if target is None:
-                return None if imp.module.startswith(".") else ("external", imp.module)
+            if target is None:  # nothing found: outside, unless it names the repository's code
+                own = imp.module.startswith(".") or self.is_repository_module(scope.file_path, imp.module)
+                return None if own else ("external", imp.module)
             return ("module", target[1]) if target[0] == "import-module" else _value_of_atom(target[1])
         return None
 
