@@ -51,6 +51,20 @@ class OracleCache:
         except (OSError, ValueError):
             return None
 
+    def split(self, root: str, files: list[str]) -> tuple[dict[str, dict], dict[str, str]]:
+        """(answers already cached, per file; the files still to ask, with their cache keys)."""
+        cached: dict[str, dict] = {}
+        todo: dict[str, str] = {}
+        for rel in files:
+            with open(os.path.join(root, rel), "rb") as fh:
+                key = self.key(rel, fh.read())
+            hit = self.get(key)
+            if hit is None:
+                todo[rel] = key
+            else:
+                cached[rel] = hit
+        return cached, todo
+
     def put(self, key: str, entry: dict) -> None:
         tmp = self._path(key) + ".tmp"
         with open(tmp, "w") as fh:

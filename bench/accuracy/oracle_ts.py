@@ -28,16 +28,7 @@ def oracle_id(corpus: Corpus) -> str:
 def run(corpus: Corpus, files: list[str], log) -> tuple[dict[str, dict], dict]:
     """Per file, ``{"sites": [...], "unparsable": bool}``: cached, or asked now."""
     cache = OracleCache(oracle_id(corpus))
-    out: dict[str, dict] = {}
-    todo: dict[str, str] = {}
-    for rel in files:
-        with open(os.path.join(corpus.root, rel), "rb") as fh:
-            key = cache.key(rel, fh.read())
-        hit = cache.get(key)
-        if hit is None:
-            todo[rel] = key
-        else:
-            out[rel] = hit
+    out, todo = cache.split(corpus.root, files)
     stats = {"files_cached": len(out), "files_asked": len(todo)}
     t0 = time.perf_counter()
     if todo:
