@@ -18,7 +18,7 @@ no binding of the function (``GLOBAL`` removes it).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from ..model import Import
@@ -144,3 +144,76 @@ def kept_bindings(binds: dict[str, str], heads: set[str], in_class: bool = False
 
 
 _RECEIVERS = frozenset({"self", "cls", "this"})
+
+
+# -- per file and per atom: which bindings are read, and what an atom keeps ---------------------
+# (``iv`` below is one of extract.py's definition intervals: read, never built, here.)
+def call_heads(callees: Iterable[str]) -> set[str]:
+    """The first names of the file's calls (``x`` of ``x.save()``, ``self.db`` of
+    ``self.db.write()``): only bindings of these can matter to resolution."""
+    heads: set[str] = set()
+    for callee in callees:
+        head, _, rest = callee.partition(".")
+        heads.add(head)
+        if head in ("self", "this") and rest:
+            heads.add("self." + rest.partition(".")[0])
+    return heads
+
+
+def wanted_bindings(binds: list[tuple[int, str, dict]], calls: list[tuple[int, int, str, str]],
+                     text_of: Callable[[Any], str], returned: set[str]) -> list[tuple[int, str, Any]]:
+    """Bind items for the names resolution may ask about: heads of the file's calls, attributes
+    of ``self``, and what those are aliases of. Most bound names (locals never called through)
+    are left unread: judging every assignment cost a quarter of extraction."""
+    wanted = call_heads(c[2] for c in calls) | returned
+    out: list[tuple[int, str, Any]] = []
+    pending = binds
+    while pending:
+        later, more = [], set()
+        for pos, name, caps in pending:
+            # "self." + name: a class body's declared names are its instances' attributes
+            if name in wanted or name.startswith("self.") or "self." + name in wanted:
+                binding = binding_of(caps, text_of)
+                out.append((pos, "bind", (name, binding)))
+                if binding.startswith(("A:", "C:")):
+                    more.add(binding[2:].partition(".")[0])
+            else:
+                later.append((pos, name, caps))
+        more -= wanted
+        if not more:
+            break
+        wanted |= more
+        pending = later
+    return out
+
+
+def inferred_return(iv) -> str | None:
+    """An unannotated function's return value, when every return statement that says gives the
+    same one: ``C:Session`` (``return Session()``) or ``A:app`` (``return app``, ``yield app``)."""
+    if iv.returned and len(iv.returned) == 1 and iv.kind != "class":
+        return next(iter(iv.returned))
+    return None
+
+
+def is_overload(iv) -> bool:
+    return bool(iv.decorators) and any(d.rpartition(".")[2] == "overload" for d in iv.decorators)
+
+
+def with_bindings(extra: dict[str, Any] | None, iv, heads: set[str]) -> dict[str, Any] | None:
+    """``extra`` plus what resolution reads of the atom: its bindings (``types``), its declared
+    return type (``returns``), and its decorators (a decorated function may be called by name
+    from elsewhere: a property, a registered handler)."""
+    returns = iv.returns or inferred_return(iv)
+    if iv.returned and not iv.returns:  # the names it returns are heads of a kind
+        heads = heads | {r[2:] for r in iv.returned if r.startswith("A:")}
+    types = kept_bindings(iv.binds, heads, iv.kind == "class") if iv.binds else None
+    if not types and not returns and not iv.decorators:
+        return extra
+    extra = dict(extra) if extra else {}
+    if iv.decorators:
+        extra["decorators"] = iv.decorators
+    if types:
+        extra["types"] = types
+    if returns:
+        extra["returns"] = returns
+    return extra

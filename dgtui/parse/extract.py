@@ -15,7 +15,16 @@ from operator import itemgetter
 from typing import Any
 
 from ..model import Atom, Call, Import
-from .bindings import GLOBAL, bind, binding_of, declared_type, import_binding, kept_bindings
+from .bindings import (
+    GLOBAL,
+    bind,
+    call_heads,
+    declared_type,
+    import_binding,
+    is_overload,
+    wanted_bindings,
+    with_bindings,
+)
 from .registry import LoadedLanguage
 from .text import collapse, first_paragraph, param_names, strip_comment, strip_quotes
 
@@ -189,7 +198,7 @@ def extract(source: bytes, path: str, lang: LoadedLanguage) -> Extraction:
                 row, col = node.start_point
                 errors.append(f"{row + 1}:{col + 1} syntax error near {collapse(text.of(node), 40)!r}")
 
-    items += _wanted_bindings(binds, calls, text, returned_names)
+    items += wanted_bindings(binds, calls, text.of, returned_names)
     module = _Interval(0, len(source) + 1, MODULE_NAME, is_atom=True, kind="module")
     _nest(module, intervals)
     _sweep(module, intervals, items)
@@ -366,7 +375,7 @@ def _build_atoms(path: str, lang: LoadedLanguage, text: _Text, module: _Interval
                  default_export: str | None) -> list[Atom]:
     spec = lang.spec
     used: dict[str, int] = {}
-    heads = _call_heads(c.callee for iv in [module, *intervals] for c in iv.calls)
+    heads = call_heads(c.callee for iv in [module, *intervals] for c in iv.calls)
 
     def make_id(qualified: str) -> str:
         count = used.get(qualified, 0) + 1
@@ -376,7 +385,7 @@ def _build_atoms(path: str, lang: LoadedLanguage, text: _Text, module: _Interval
     module.atom_id = make_id(MODULE_NAME)
     # Ids first: an @overload stub is numbered after the implementation of its name, which owns
     # the plain id (the stubs are its signatures, with no body worth a call).
-    for iv in sorted((iv for iv in intervals if iv.is_atom), key=lambda iv: _is_overload(iv)):
+    for iv in sorted((iv for iv in intervals if iv.is_atom), key=lambda iv: is_overload(iv)):
         iv.atom_id = make_id(iv.qualified)
     atoms = [Atom(
         id=module.atom_id, file_path=path, name=MODULE_NAME, qualified_name=MODULE_NAME,
@@ -384,7 +393,7 @@ def _build_atoms(path: str, lang: LoadedLanguage, text: _Text, module: _Interval
         complexity=1 + module.branches, body_hash=_own_hash(text, module, 0, len(text.source)),
         calls=tuple(module.calls),
         imports=tuple(imports),
-        extra=_with_bindings(_module_extra(export_names, default_export), module, heads),
+        extra=with_bindings(_module_extra(export_names, default_export), module, heads),
     )]
     has_all = spec.public_by_default and bool(export_names)
     python, public, from_comments = spec.name == "python", spec.public_by_default, spec.docs_from_comments
@@ -412,80 +421,9 @@ def _build_atoms(path: str, lang: LoadedLanguage, text: _Text, module: _Interval
             _is_async(node, body, source), exported, doc, 1 + iv.branches,
             _own_hash(text, iv, body.start_byte, body.end_byte), tuple(iv.calls), parent.atom_id,
             owner, tuple(iv.bases), (),
-            _with_bindings({"generator": True} if iv.has_yield and kind != "generator" else None,
+            with_bindings({"generator": True} if iv.has_yield and kind != "generator" else None,
                            iv, heads))))
     return atoms
-
-
-def _call_heads(callees) -> set[str]:
-    """The first names of the file's calls (``x`` of ``x.save()``, ``self.db`` of
-    ``self.db.write()``): only bindings of these can matter to resolution."""
-    heads: set[str] = set()
-    for callee in callees:
-        head, _, rest = callee.partition(".")
-        heads.add(head)
-        if head in ("self", "this") and rest:
-            heads.add("self." + rest.partition(".")[0])
-    return heads
-
-
-def _wanted_bindings(binds: list[tuple[int, str, dict]], calls: list[tuple[int, int, str, str]],
-                     text: _Text, returned: set[str]) -> list[tuple[int, str, Any]]:
-    """Bind items for the names resolution may ask about: heads of the file's calls, attributes
-    of ``self``, and what those are aliases of. Most bound names (locals never called through)
-    are left unread: judging every assignment cost a quarter of extraction."""
-    wanted = _call_heads(c[2] for c in calls) | returned
-    out: list[tuple[int, str, Any]] = []
-    pending = binds
-    while pending:
-        later, more = [], set()
-        for pos, name, caps in pending:
-            # "self." + name: a class body's declared names are its instances' attributes
-            if name in wanted or name.startswith("self.") or "self." + name in wanted:
-                binding = binding_of(caps, text.of)
-                out.append((pos, "bind", (name, binding)))
-                if binding.startswith(("A:", "C:")):
-                    more.add(binding[2:].partition(".")[0])
-            else:
-                later.append((pos, name, caps))
-        more -= wanted
-        if not more:
-            break
-        wanted |= more
-        pending = later
-    return out
-
-
-def _inferred_return(iv: _Interval) -> str | None:
-    """An unannotated function's return value, when every return statement that says gives the
-    same one: ``C:Session`` (``return Session()``) or ``A:app`` (``return app``, ``yield app``)."""
-    if iv.returned and len(iv.returned) == 1 and iv.kind != "class":
-        return next(iter(iv.returned))
-    return None
-
-
-def _is_overload(iv: _Interval) -> bool:
-    return bool(iv.decorators) and any(d.rpartition(".")[2] == "overload" for d in iv.decorators)
-
-
-def _with_bindings(extra: dict[str, Any] | None, iv: _Interval, heads: set[str]) -> dict[str, Any] | None:
-    """``extra`` plus what resolution reads of the atom: its bindings (``types``), its declared
-    return type (``returns``), and its decorators (a decorated function may be called by name
-    from elsewhere: a property, a registered handler)."""
-    returns = iv.returns or _inferred_return(iv)
-    if iv.returned and not iv.returns:  # the names it returns are heads of a kind
-        heads = heads | {r[2:] for r in iv.returned if r.startswith("A:")}
-    types = kept_bindings(iv.binds, heads, iv.kind == "class") if iv.binds else None
-    if not types and not returns and not iv.decorators:
-        return extra
-    extra = dict(extra) if extra else {}
-    if iv.decorators:
-        extra["decorators"] = iv.decorators
-    if types:
-        extra["types"] = types
-    if returns:
-        extra["returns"] = returns
-    return extra
 
 
 def _module_extra(export_names: set[str], default_export: str | None) -> dict[str, Any] | None:
