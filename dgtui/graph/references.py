@@ -1,0 +1,156 @@
+"""What a name means in a file: definitions, imports (aliases, relative, ``from pkg import
+module``, star imports), re-exports followed through modules, and whether an import leaves the
+repository. Part of the resolver (``Resolver`` mixes it in), memoized per batch like the rest.
+"""
+
+from __future__ import annotations
+
+from ..model import Import, SymbolInfo
+
+#: Cycles are cut by the busy set of the resolver's memo; this only bounds pathological chains
+#: of re-exports (far beyond any real one, so results never depend on where a walk began).
+MAX_DEPTH = 100
+
+
+class References:
+    """Mixed into ``Resolver``: uses its symbol table, memo tables and class lookups."""
+
+    def reference(self, context: SymbolInfo, name: str):
+        """What ``name`` means in ``context``'s file (see ``_reference``)."""
+        return self._reference(context, name, 0)
+
+    def _reference(self, context: SymbolInfo, name: str, depth: int):
+        """What ``name`` refers to from ``context``'s file: ("local", atom), ("import", atom),
+        ("import-module", file) or None. Memoized per file and name for this batch."""
+        return self._memo(self._refs, ("ref", context.file_path, name),
+                          lambda: self._find_reference(context.file_path, name, depth))
+
+    def _find_reference(self, path: str, name: str, depth: int):
+        local = self.symbols.in_file(path, name)
+        if local is not None and local.kind not in ("module", "test"):
+            return ("local", local)
+        bindings = self._imports_of(path)
+        if bindings is None:
+            return None
+        by_local, stars = bindings
+        imp = by_local.get(name)
+        if imp is not None:
+            return self._import_target(path, imp, depth)
+        for imp in stars:
+            file = self.symbols.module_file(path, imp.module)
+            if file is not None:
+                hit = self._in_module(file, name, depth + 1)
+                if hit is not None:
+                    return ("import", hit)
+        return None
+
+    def _imports_of(self, path: str) -> tuple[dict[str, Import], list[Import]] | None:
+        """A module's imports: the first binding of each local name, and the star imports."""
+        found = self._bindings.get(path)
+        if found is None:
+            module = self.symbols.modules.get(path)
+            if module is None:
+                return None
+            by_local: dict[str, Import] = {}
+            for imp in module.imports:
+                by_local.setdefault(imp.local, imp)
+            found = self._bindings[path] = (by_local, [i for i in module.imports if i.name == "*"])
+        return found
+
+    def _import_target(self, importer: str, imp: Import, depth: int):
+        symbols = self.symbols
+        if imp.binds_root:  # `import a.b.c` binds `a`: the package itself
+            file = symbols.module_file(importer, imp.module.split(".")[0])
+            return ("import-module", file) if file else None
+        file = symbols.module_file(importer, imp.module)
+        if imp.name is None:
+            return ("import-module", file) if file else None
+        if file is not None:
+            hit = self._in_module(file, imp.name, depth + 1)
+            if hit is not None:
+                return ("import", hit)
+        spec = self._spec(importer)
+        if spec is not None and spec.module_style == "python":
+            base = symbols.absolute_python_module(importer, imp.module)
+            sub = symbols.python_module_file(f"{base}.{imp.name}" if base else imp.name)
+            if sub is not None:  # from pkg import submodule
+                return ("import-module", sub)
+        return None
+
+    def _external_import(self, caller: SymbolInfo, head: str) -> bool:
+        """``head`` is bound by an import of a module outside the repository."""
+        key = (caller.file_path, head)
+        external = self._external.get(key)
+        if external is None:
+            bindings = self._imports_of(caller.file_path)
+            imp = bindings[0].get(head) if bindings is not None else None
+            cuts = self._cuts
+            # An import of the repository's own code (relative, or of one of its packages)
+            # that finds nothing names missing code (unresolved), not code outside.
+            external = (imp is not None and not imp.module.startswith(".")
+                        and self._import_target(caller.file_path, imp, 0) is None
+                        and not self.is_repository_module(caller.file_path, imp.module))
+            if self._cuts == cuts:  # what a cut cycle decided depends on where it started
+                self._external[key] = external
+        return external
+
+    def is_repository_module(self, importer: str, module: str) -> bool:
+        """Whether ``module`` or its top-level package is one of the repository's."""
+        spec = self._spec(importer)
+        top = module.split(".")[0] if spec is not None and spec.module_style == "python" else module
+        return (self.symbols.module_file(importer, module) is not None
+                or self.symbols.module_file(importer, top) is not None)
+
+    def _lookup_rest(self, target, rest: list[str], depth: int) -> SymbolInfo | None:
+        kind, value = target
+        if kind == "import-module":
+            file = value
+            # `import a.b.c` then `a.b.c.f()`: walk down submodules as far as they exist.
+            while len(rest) > 1:
+                dotted = self.symbols.python_dotted_name(file)
+                sub = self.symbols.python_module_file(f"{dotted}.{rest[0]}") if dotted else None
+                if sub is None:
+                    break
+                file, rest = sub, rest[1:]
+            return self._in_module(file, ".".join(rest), depth + 1)
+        info: SymbolInfo = value
+        if len(rest) == 1 and info.kind == "class":
+            return self._member(info, rest[0], depth + 1)
+        return self.symbols.in_file(info.file_path, f"{info.qualified_name}.{'.'.join(rest)}")
+
+    def _in_module(self, file: str, name: str, depth: int) -> SymbolInfo | None:
+        """``name`` (maybe dotted) as defined or re-exported by the module ``file``."""
+        if not name:
+            return None
+        if depth > MAX_DEPTH:
+            self._cuts += 1
+            return None
+        return self._memo(self._exports, ("export", file, name),
+                          lambda: self._find_in_module(file, name, depth))
+
+    def _find_in_module(self, file: str, name: str, depth: int) -> SymbolInfo | None:
+        symbols = self.symbols
+        module = symbols.modules.get(file)
+        default = module.default_export if module is not None else None
+        candidates = [name, f"exports.{name}", f"module.exports.{name}"]
+        if name == "default":
+            candidates += ([default] if default else []) + ["module.exports", "exports"]
+        elif default:  # module.exports = res: the module's members are res's
+            candidates.append(f"{default}.{name}")
+        for qualified in candidates:
+            hit = symbols.in_file(file, qualified)
+            if hit is not None and hit.kind not in ("module", "test"):
+                return hit
+        head, _, rest = name.partition(".")
+        if rest:
+            cls = symbols.in_file(file, head)
+            if cls is not None and cls.kind == "class" and "." not in rest:
+                return self._member(cls, rest, depth + 1)
+        if module is None:
+            return None
+        target = self._reference(module, head, depth + 1)  # a re-export: from .x import name
+        if target is None or target[0] == "local":
+            return None
+        if rest:
+            return self._lookup_rest(target, rest.split("."), depth + 1)
+        return target[1] if target[0] == "import" else None
