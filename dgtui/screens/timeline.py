@@ -73,7 +73,8 @@ class TimelineScreen(LiveScreen):
     def __init__(self) -> None:
         super().__init__(id="timeline")
         self.filter = EventFilter(limit=FIRST_LOAD, hide_moves=True)
-        self._last_tx = 0
+        self._last_tx = 0  # the newest transaction whose events the table holds
+        self._seen_tx = 0  # the newest transaction a delta announced
         self._generation = 0  # bumps when the filter changes: late answers are dropped
 
     def compose(self) -> ComposeResult:
@@ -110,15 +111,19 @@ class TimelineScreen(LiveScreen):
     @on(EventsLoaded)
     def _events_loaded(self, message: EventsLoaded) -> None:
         table = self.table
+        newest = max((r["transaction_id"] for r in message.rows), default=0)
         if message.replace:
             table.replace(message.rows)
+            self._last_tx = newest
         else:
             table.add_events(message.rows)
-        if message.rows:
-            self._last_tx = max(self._last_tx, max(r["transaction_id"] for r in message.rows))
+            self._last_tx = max(self._last_tx, newest)
         if message.delta is not None:
-            self._last_tx = max(self._last_tx, message.delta.transaction_id)
             self.app.delta_visible(message.delta.transaction_id)
+        if message.replace and self._seen_tx > self._last_tx:
+            # A commit landed while this load read an older snapshot, and an incremental load
+            # for it may have finished first: read what came after this snapshot again.
+            self._load(replace=False)
         empty = not table.row_count
         table.display = not empty
         self.query_one("#events-empty").display = empty
@@ -134,10 +139,10 @@ class TimelineScreen(LiveScreen):
         self.filter = EventFilter(source=message.source, file_glob=file_glob, atom_glob=glob,
                                   hide_moves=not message.show_moves, limit=FIRST_LOAD)
         self._generation += 1
-        self._last_tx = 0
         self._load(replace=True)
 
     def apply_deltas(self, deltas: Missed) -> None:
+        self._seen_tx = max(self._seen_tx, deltas[-1][0].transaction_id)
         self._load(replace=False, delta=deltas[-1][0])
 
     def status_changed(self) -> None:
