@@ -131,8 +131,13 @@ async def test_focused_atom_reloads_and_callers_may_break(pyrepo: Path, home: Pa
         await wait_for(pilot, lambda: callers.may_break, "the may-break flag")
         node = callers.root.children[0]
         assert "may break" in callers.render_label(node, callers.rich_style, callers.rich_style).plain
-        header = str(app.explorer.atom_pane.query_one("#atom-header").render())
-        assert "may break its callers: parameter width lost its default" in header
+
+        # The atom pane reloads in its own worker: it may come a frame after the trees.
+        def header() -> str:
+            return str(app.explorer.atom_pane.query_one("#atom-header").render())
+        await wait_for(pilot, lambda: "ljust" in app.explorer.atom_pane.query_one("#source").text,
+                       "the breaking source")
+        assert "may break its callers: parameter width lost its default" in header()
         # leaving the atom forgets the flag
         await open_and_wait(app, pilot, "pkg/db.py::write")
         assert not app.explorer.tree(True).may_break
