@@ -201,11 +201,23 @@ def _type_names(types: dict[str, str]) -> set[str]:
 
 
 def _returns_changed(diff: AtomDiff) -> set[str]:
-    """Names of functions whose declared return type appeared, vanished or changed."""
-    out = {a.name for a in diff.created + diff.deleted if (a.extra or {}).get("returns")}
+    """Names of functions whose declared return type, or the types they declare for the
+    functions they take, appeared, vanished or changed: what their callers' calls mean may
+    have changed (a constructor is called by its class's name)."""
+    def typing_of(atom: Atom) -> tuple:
+        extra = atom.extra or {}
+        return extra.get("returns"), extra.get("callbacks")
+
+    def names(atom: Atom) -> set[str]:
+        return {atom.name, atom.owner} if atom.name == "constructor" and atom.owner else {atom.name}
+
+    out: set[str] = set()
+    for atom in diff.created + diff.deleted:
+        if typing_of(atom) != (None, None):
+            out |= names(atom)
     for u in diff.updated:
-        if (u.old.extra or {}).get("returns") != (u.new.extra or {}).get("returns"):
-            out.update((u.old.name, u.new.name))
+        if typing_of(u.old) != typing_of(u.new):
+            out |= names(u.old) | names(u.new)
     return out
 
 

@@ -126,6 +126,8 @@ class TypeFollowing:
             return self._called(self.value_of(scope, text, depth + 1), depth)
         if kind == "A":
             return self.value_of(scope, text, depth + 1) if text != name else None
+        if kind == "P":
+            return self._callback_parameter(scope, text, depth)
         if kind == "I":
             imp = parse_import(name, binding)
             module = self.symbols.modules.get(scope.file_path)
@@ -135,6 +137,25 @@ class TypeFollowing:
                 return None if own else ("external", imp.module)
             return ("module", target[1]) if target[0] == "import-module" else _value_of_atom(target[1])
         return None
+
+    def _callback_parameter(self, scope: SymbolInfo, text: str, depth: int) -> Value:
+        """A parameter of a function passed to a call, typed by what the callee declares that
+        argument to be (``P:arg:param:callee``, see parse/bindings.py); the types are named in
+        the callee's own file."""
+        arg, param, callee = text.split(":", 2)
+        new = callee.startswith("new ")
+        called = self.value_of(scope, callee[4:] if new else callee, depth + 1)
+        if called is None:
+            return None
+        target = None
+        if called[0] == "class":
+            target = self._member(called[1], "constructor", 1)
+        elif called[0] == "function" and not new:
+            target = called[1]
+        declared = target.callbacks.get(arg) if target is not None and target.callbacks else None
+        if not declared or int(param) >= len(declared):
+            return None
+        return self._declared(target, declared[int(param)])
 
     def _declared(self, scope: SymbolInfo, type_text: str) -> Value:
         """An instance of the type named ``type_text`` in ``scope``'s file."""

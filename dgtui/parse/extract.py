@@ -422,7 +422,7 @@ def _build_atoms(path: str, lang: LoadedLanguage, text: _Text, module: _Interval
             _own_hash(text, iv, body.start_byte, body.end_byte), tuple(iv.calls), parent.atom_id,
             owner, tuple(iv.bases), (),
             with_bindings({"generator": True} if iv.has_yield and kind != "generator" else None,
-                           iv, heads))))
+                          iv, heads, text_of))))
     return atoms
 
 
