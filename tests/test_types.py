@@ -384,3 +384,61 @@ def test_an_index_made_by_an_older_parser_is_read_again(tmp_path: Path):
     store.close()
     store, then = index_repo(root, tmp_path / "i.db")
     assert then.parsed == 0
+
+
+def test_module_level_values_are_followed_across_files(tmp_path: Path):
+    """``router = ConnectionRouter()`` in one module, ``from db import router`` and
+    ``router.db_for_write()`` in another (and ``register = registry.register`` re-exported by a
+    package): the value's type is followed through the imports; changing what the module-level
+    name holds re-resolves those calls in the same transaction, as a full index would."""
+    from helpers import snapshot
+
+    root = tmp_path / "repo"
+    (root / "pkg" / "checks").mkdir(parents=True)
+    (root / "pkg" / "__init__.py").write_text("")
+    db = root / "pkg" / "db.py"
+    db.write_text(textwrap.dedent("""
+        class ConnectionRouter:
+            def db_for_write(self): ...
+
+        class OtherRouter:
+            def db_for_read(self): ...
+
+        router = ConnectionRouter()
+    """))
+    (root / "pkg" / "checks" / "registry.py").write_text(textwrap.dedent("""
+        class CheckRegistry:
+            def register(self, check): ...
+            def tag(self, check): ...
+
+        registry = CheckRegistry()
+        register = registry.register
+    """))
+    (root / "pkg" / "checks" / "__init__.py").write_text("from .registry import register\n")
+    (root / "pkg" / "use.py").write_text(textwrap.dedent("""
+        from pkg.db import router as r
+        from pkg.checks import register as add_check
+        from pkg import db
+
+        def save():
+            r.db_for_write()
+            db.router.db_for_write()
+            add_check(save)
+    """))
+    store, _ = index_repo(root, tmp_path / "i.db")
+    write = "pkg/db.py::ConnectionRouter.db_for_write"
+    assert edge(store, "pkg/use.py::save", "r.db_for_write").target_id == write
+    assert edge(store, "pkg/use.py::save", "db.router.db_for_write").target_id == write
+    assert edge(store, "pkg/use.py::save", "add_check").target_id == "pkg/checks/registry.py::CheckRegistry.register"
+    # The router becomes another class's and register another method: only db.py and
+    # registry.py change, the calls in use.py follow.
+    db.write_text(db.read_text().replace("router = ConnectionRouter()", "router = OtherRouter()"))
+    registry = root / "pkg" / "checks" / "registry.py"
+    registry.write_text(registry.read_text().replace("register = registry.register", "register = registry.tag"))
+    store.close()
+    store, _ = index_repo(root, tmp_path / "i.db")
+    assert edge(store, "pkg/use.py::save", "add_check").target_id == "pkg/checks/registry.py::CheckRegistry.tag"
+    assert edge(store, "pkg/use.py::save", "r.db_for_write").target_id is None
+    assert edge(store, "pkg/use.py::save", "db.router.db_for_write").target_id is None
+    fresh, _ = index_repo(root, tmp_path / "fresh.db")
+    assert snapshot(store)["edges"] == snapshot(fresh)["edges"]

@@ -109,6 +109,9 @@ class TypeFollowing:
             if kind == "import-module":
                 return ("module", target)
             return _value_of_atom(target)
+        imported = self._module_global(context.file_path, name, 0)
+        if imported is not None:
+            return imported
         if self._external_import(context, name):
             return ("external", self._import_module(context, name))
         if name in self._builtin_names(context):
@@ -157,6 +160,33 @@ class TypeFollowing:
             return None
         return self._declared(target, declared[int(param)])
 
+    def _module_value(self, caller: SymbolInfo, name: str) -> Value:
+        """What a module-level name that is no atom holds, seen from ``caller``'s file: one of
+        the file's own, or one it imports."""
+        module = self.symbols.modules.get(caller.file_path)
+        if module is not None and module.types and name in module.types:
+            return self._bound_value(module, name, module.types[name], 1)
+        return self._module_global(caller.file_path, name, 0)
+
+    def _module_global(self, file: str, name: str, depth: int) -> Value:
+        """What a module-level name of ``file`` that is no atom holds (``router =
+        ConnectionRouter()``), followed through imports and re-exports of other modules;
+        the current file's own names are read by ``_head_value``."""
+        for _ in range(_MAX_DEPTH):
+            module = self.symbols.modules.get(file)
+            if module is None or depth > _MAX_DEPTH:
+                return None
+            if module.types and name in module.types:
+                return self._bound_value(module, name, module.types[name], depth + 1)
+            bindings = self._imports_of(file)
+            imp = bindings[0].get(name) if bindings is not None else None
+            if imp is None or not imp.name or imp.binds_root:
+                return None
+            file, name = self.symbols.module_file(file, imp.module), imp.name
+            if file is None:
+                return None
+        return None
+
     def _declared(self, scope: SymbolInfo, type_text: str) -> Value:
         """An instance of the type named ``type_text`` in ``scope``'s file."""
         if not type_text or type_text == "?":
@@ -193,6 +223,9 @@ class TypeFollowing:
             hit = self._in_module(target, name, 1)
             if hit is not None:
                 return _value_of_atom(hit)
+            found = self._module_global(target, name, depth)
+            if found is not None:
+                return found
             sub = self._submodule(target, name)
             return ("module", sub) if sub else None
         if kind in ("instance", "class"):

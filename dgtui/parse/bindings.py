@@ -241,7 +241,7 @@ def wanted_bindings(binds: list[tuple[int, str, dict]], calls: list[tuple[int, i
         later, more = [], set()
         for pos, name, caps in pending:
             # "self." + name: a class body's declared names are its instances' attributes
-            if name in wanted or name.startswith("self.") or "self." + name in wanted:
+            if name in wanted or name.startswith("self.") or "self." + name in wanted or _module_level(caps):
                 binding = binding_of(caps, text_of)
                 out.append((pos, "bind", (name, binding)))
                 if binding.startswith(("A:", "C:")):
@@ -254,6 +254,25 @@ def wanted_bindings(binds: list[tuple[int, str, dict]], calls: list[tuple[int, i
         wanted |= more
         pending = later
     return out
+
+
+_MODULES = ("module", "program")
+_SCOPES = frozenset({"function_definition", "class_definition", "function_declaration", "class_declaration",
+                     "method_definition", "arrow_function", "function_expression", "class_body", "block",
+                     "statement_block"})
+
+
+def _module_level(caps: dict[str, list[Any]]) -> bool:
+    """A name bound by a statement of the module itself (``router = ConnectionRouter()``,
+    ``export const bus = new Bus()``): other files may import it and call through it."""
+    node = caps["bind.name"][0] if "bind.name" in caps else None
+    for _ in range(4):
+        node = node.parent if node is not None else None
+        if node is None or node.type in _SCOPES:
+            return False
+        if node.type in _MODULES:
+            return True
+    return False
 
 
 def inferred_return(iv) -> str | None:
@@ -277,6 +296,8 @@ def with_bindings(extra: dict[str, Any] | None, iv, heads: set[str],
     returns = iv.returns or inferred_return(iv)
     if iv.returned and not iv.returns:  # the names it returns are heads of a kind
         heads = heads | {r[2:] for r in iv.returned if r.startswith("A:")}
+    if iv.kind == "module" and iv.binds:  # what other files may import and call through
+        heads = heads | {n for n, b in iv.binds.items() if b != UNKNOWN}
     types = kept_bindings(iv.binds, heads, iv.kind == "class") if iv.binds else None
     callbacks = callback_types(iv.node, text_of) if text_of is not None and iv.kind != "class" else None
     if not types and not returns and not iv.decorators and not callbacks:

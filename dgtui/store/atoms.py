@@ -313,6 +313,16 @@ class AtomRepository(AtomSearch):
                 f"SELECT {EDGE_COLUMNS} FROM edges WHERE short_name IN ({marks(chunk)})", chunk))
         return out
 
+    def edges_mentioning(self, names: Sequence[str]) -> list[tuple[int, Edge]]:
+        """Edges whose callee text holds one of ``names`` (``router`` in ``router.db_for_write``):
+        a scan, for the rare save that changes what a module-level name holds."""
+        out = []
+        for chunk in chunks(list(names)):
+            where = " OR ".join("instr(callee, ?) > 0" for _ in chunk)
+            out.extend((r[0], row_to_edge(r)) for r in self.conn.execute(
+                f"SELECT {EDGE_COLUMNS} FROM edges WHERE {where}", chunk))
+        return out
+
     def has_atoms(self) -> bool:
         return self.conn.execute("SELECT 1 FROM atoms LIMIT 1").fetchone() is not None
 
