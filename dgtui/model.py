@@ -267,8 +267,8 @@ class Delta:
 # -- resolution's view of an atom
 class SymbolInfo(NamedTuple):
     """The part of an atom that resolution reads. A NamedTuple made with ``tuple.__new__``: a
-    first index makes one per atom (44k for Django), and a frozen dataclass's ``__init__`` cost
-    five times as much."""
+    first index makes one per atom, and a frozen dataclass's ``__init__`` costs several times as
+    much (docs/performance.md)."""
 
     id: str
     file_path: str

@@ -501,7 +501,7 @@ def _signature(src: bytes, anchor: Any, body: Any) -> str:
     """The definition's header as written: from its first keyword to where its body starts."""
     start = anchor.start_byte
     # Look back a bounded way only: on a minified one-line bundle an unbounded search for the
-    # line start is quadratic (20 MB took minutes); a keyword prefix is never that long.
+    # line start is quadratic; a keyword prefix is never that long.
     newline = src.rfind(b"\n", max(0, start - _MAX_HEADER_PREFIX), start)
     line_start = newline + 1 if newline >= 0 or start <= _MAX_HEADER_PREFIX else start
     if _HEADER_PREFIX.fullmatch(src[line_start:start]):  # keep `export const`, `static async`...
