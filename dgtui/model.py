@@ -286,6 +286,7 @@ class SymbolInfo(NamedTuple):
     returns: str | None = None  # its declared return type, or what its returns give (C:/A:)
     fixture: bool = False  # a pytest fixture: a test's parameter of its name is its value
     callbacks: dict[str, list[str]] | None = None  # the parameter types of the functions it takes
+    decorated: bool = False  # what its name holds is what its decorators made of it
 
     @classmethod
     def of(cls, atom: Atom) -> SymbolInfo:
@@ -297,7 +298,8 @@ class SymbolInfo(NamedTuple):
         callbacks = extra.get("callbacks") if extra else None
         return _new(cls, (atom.id, atom.file_path, atom.name, atom.qualified_name, atom.kind,
                           atom.line, atom.owner, atom.parent_id, atom.bases, atom.imports,
-                          atom.is_exported, default, types, returns, fixture, callbacks))
+                          atom.is_exported, default, types, returns, fixture, callbacks,
+                          bool(extra) and bool(extra.get("decorators"))))
 
 
 def is_fixture(decorators) -> bool:

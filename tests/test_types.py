@@ -442,3 +442,39 @@ def test_module_level_values_are_followed_across_files(tmp_path: Path):
     assert edge(store, "pkg/use.py::save", "db.router.db_for_write").target_id is None
     fresh, _ = index_repo(root, tmp_path / "fresh.db")
     assert snapshot(store)["edges"] == snapshot(fresh)["edges"]
+
+
+def test_class_attributes_made_by_the_class_body_and_closures(tmp_path: Path):
+    """``db_for_write = _router_func("db_for_write")`` in a class body calls the class's own
+    helper, which returns a closure: a call of the attribute reaches the closure. A closure
+    made by a decorator (``@wraps(func)``) stands for what it wraps: never claimed."""
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "m.py").write_text(textwrap.dedent("""
+        from functools import wraps
+
+        class ConnectionRouter:
+            def _router_func(action):
+                def _route_db(self, model): ...
+                return _route_db
+
+            db_for_write = _router_func("db_for_write")
+
+        def lazy(func):
+            @wraps(func)
+            def __wrapper__(*args): ...
+            return __wrapper__
+
+        def gettext(message): ...
+
+        gettext_lazy = lazy(gettext)
+        router = ConnectionRouter()
+
+        def use():
+            router.db_for_write(None)
+            gettext_lazy("x")
+    """))
+    store, _ = index_repo(root, tmp_path / "i.db")
+    e = edge(store, "m.py::use", "router.db_for_write")
+    assert (e.resolution, e.target_id) == ("typed", "m.py::ConnectionRouter._router_func._route_db")
+    assert edge(store, "m.py::use", "gettext_lazy").target_id != "m.py::lazy.__wrapper__"

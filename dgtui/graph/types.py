@@ -91,6 +91,16 @@ class TypeFollowing:
         bound = self._binding(caller, head)
         if bound is not None:
             return self._bound_value(bound[1], head, bound[0], depth)
+        if caller.kind == "class":  # a class body sees its own names: x = _helper("x")
+            own = self.symbols.in_file(caller.file_path, f"{caller.qualified_name}.{head}")
+            if own is not None:
+                return _value_of_atom(own)
+        elif caller.kind != "module":  # a function defined in an enclosing function
+            nested = self._nested(caller, head)
+            if nested is not None:
+                # a decorated closure (@wraps(func) def wrapper) stands for what it wraps:
+                # not stated here, so unknown rather than the wrapper
+                return None if nested.decorated else _value_of_atom(nested)
         if head in ("self", "this") or (head == "cls" and caller.kind != "module"):
             owner = self._owner_class(caller)
             if owner is None:

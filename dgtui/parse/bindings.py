@@ -263,15 +263,19 @@ _SCOPES = frozenset({"function_definition", "class_definition", "function_declar
 
 
 def _module_level(caps: dict[str, list[Any]]) -> bool:
-    """A name bound by a statement of the module itself (``router = ConnectionRouter()``,
-    ``export const bus = new Bus()``): other files may import it and call through it."""
+    """A name bound by a statement of the module or of a class body (``router =
+    ConnectionRouter()``, ``export const bus = new Bus()``, ``db_for_write = _router("w")``):
+    other files may import it, or reach it through an instance, and call through it."""
     node = caps["bind.name"][0] if "bind.name" in caps else None
     for _ in range(4):
         node = node.parent if node is not None else None
-        if node is None or node.type in _SCOPES:
+        if node is None:
             return False
         if node.type in _MODULES:
             return True
+        if node.type in _SCOPES:
+            parent = node.parent
+            return node.type == "block" and parent is not None and parent.type == "class_definition"
     return False
 
 

@@ -431,7 +431,8 @@ class AtomRepository(AtomSearch):
                              imports, bool(exported), default,
                              json.loads(types) if types else None, returns,
                              bool(decorators) and is_fixture(json.loads(decorators)),
-                             json.loads(callbacks) if callbacks else None)
+                             json.loads(callbacks) if callbacks else None,
+                             bool(decorators) and decorators != "[]")
 
     def totals(self) -> dict[str, int]:
         """Files, atoms, edges, skipped files and folders and files with parse errors (cheap: a status bar
