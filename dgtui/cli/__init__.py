@@ -26,6 +26,7 @@ COMMANDS: dict[str, str] = {
     "events": "dgtui.cli.event_cmds:events",
     "history": "dgtui.cli.event_cmds:history",
     "replay": "dgtui.cli.event_cmds:replay",
+    "sessions": "dgtui.cli.event_cmds:sessions",
     # live delta engine
     "watch": "dgtui.cli.watch_cmd:watch",
     "check": "dgtui.cli.check_cmd:check",

@@ -208,9 +208,17 @@ def _iso(when: float) -> str:
 
 class DgtuiServer(MCPServer):
     """The SDK's server, with arguments that fail validation said in one sentence: the SDK
-    passes pydantic's report on (several lines, the model's name, a link to pydantic's docs)."""
+    passes pydantic's report on (several lines, the model's name, a link to pydantic's docs).
+    The client that calls a tool is named to ``on_client`` (the live index records it in the
+    transactions it writes: edit sessions say whose edits they were)."""
+
+    on_client: Callable[[str], None] | None = None
 
     async def call_tool(self, name: str, arguments: dict[str, Any], context: Context | None = None):
+        if self.on_client is not None and context is not None:
+            client = _client_name(context)
+            if client != "mcp":
+                self.on_client(client)
         try:
             return await super().call_tool(name, arguments, context)
         except ToolError as exc:
@@ -255,6 +263,7 @@ def build_server(service: IndexService) -> MCPServer:
             "them, kept live while files change. Atom ids look like path::Qualified.name and can "
             "be passed back to any tool. 'version' in each answer is the index's last "
             "transaction; recent_changes(since_transaction=version) lists what changed since."))
+    server.on_client = service.live.set_client
     tool = server.tool
 
     @tool(structured_output=False)
