@@ -36,6 +36,7 @@ from ..model import CONFIDENCES, INSIGHT_KINDS, UNRESOLVED_KINDS, AtomFilter, Ev
 from ..paths import PathError, RepoPaths, default_user, validate_id
 from ..query import DatabaseError, Store, StoreError, describe_error, open_index, snapshot
 from ..query.search_syntax import KINDS, path_glob
+from .review_tools import register_review_tools
 
 log = logging.getLogger(__name__)
 READY_SECONDS = 30.0  # how long a tool waits for the index to be reconciled before answering
@@ -384,6 +385,8 @@ def build_server(service: IndexService) -> MCPServer:
             return {"count": min(len(rows), limit), "truncated": len(rows) > limit,
                     "events": [event_brief(e) for e in rows[:limit]]}
         return service.answer(work)
+
+    register_review_tools(tool, service)
 
     @tool(structured_output=False)
     def unresolved_calls(file_glob: Glob = None, limit: Limit = 200,

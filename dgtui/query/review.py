@@ -159,6 +159,39 @@ def review_since(store: Store, since: str, *, gap: float | None = None,
     return _review(store, old, list(now.values()), files, point.label, (), test_depth)
 
 
+def review_any(store: Store, root: str, point: str | None = None, *,
+               ignored: Ignored | None = None, test_depth: int = TEST_DEPTH) -> Review:
+    """One entry for a caller that takes either kind of point (the MCP tools): a session
+    (``s42``, ``last``), a transaction number (fewer than 7 digits: longer ones are commit
+    hashes), an age or an ISO time reads the event log; anything else is a git revision.
+    None: HEAD in a git work tree, else the latest session."""
+    text = (point or "").strip()
+    if not text:
+        if git.is_work_tree(root):
+            return review_revision(store, root, "HEAD", ignored=ignored, test_depth=test_depth)
+        return review_since(store, "last", test_depth=test_depth)
+    if _is_log_point(text):
+        return review_since(store, text, test_depth=test_depth)
+    return review_revision(store, root, text, ignored=ignored, test_depth=test_depth)
+
+
+def _is_log_point(text: str) -> bool:
+    from .changes import parse_time
+    from .sessions import is_session_ref
+
+    if is_session_ref(text) or (text.isdigit() and len(text) < 7):
+        return True
+    if text.isdigit() or text.upper() == "HEAD" or "~" in text or "^" in text:
+        return False
+    if text[:1].isdigit():  # 10m, 2h, 2026-12-03T14:00 (a branch seldom starts with a digit)
+        try:
+            parse_time(text)
+            return True
+        except QueryError:
+            return False
+    return False
+
+
 def _review(store: Store, old: list[Atom], new: list[Atom], files: list[str], base: str,
             notes: tuple[str, ...], test_depth: int,
             moved_files: dict[str, str] | None = None) -> Review:
@@ -305,4 +338,5 @@ def is_test_id(atom_id: str) -> bool:
     return _is_test_id(atom_id, "")
 
 
-__all__ = ["AtomReview", "CallerAtRisk", "Review", "TestReach", "review_revision", "review_since"]
+__all__ = ["AtomReview", "CallerAtRisk", "Review", "TestReach", "review_any", "review_revision",
+           "review_since"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from .review import AtomReview, Review
+from .review import CALLS_NOTHING, AtomReview, Review
 
 TABLE_COLUMNS = ["change", "id", "aspects", "signature_change", "at_risk", "tests", "note"]
 
@@ -117,6 +117,33 @@ def brief(review: Review, *, detail: bool = False, limit: int = 50) -> dict[str,
     out: dict[str, Any] = {"base": review.base, "summary": summary_line(review),
                            "counts": review.counts, "atoms": [atom(a) for a in atoms[:limit]],
                            "truncated": len(atoms) > limit}
+    if review.notes:
+        out["notes"] = list(review.notes)
+    return out
+
+
+def impact_brief(review: Review, *, limit: int = 100) -> dict[str, Any]:
+    """What the changes may break, for a model deciding whether it is done: breaking
+    signatures with their callers, callers left calling nothing, the tests to run (those that
+    reach a changed atom) and the changed atoms no test reaches."""
+    breaking = [{"id": a.id, "why": a.signature_note,
+                 "callers": [c.id for c in a.callers_at_risk if c.why != CALLS_NOTHING]}
+                for a in review.atoms if a.signature_change == "breaking"]
+    left = [{"caller": c.id, "called": a.old_id or a.id, "change": a.change,
+             **({"now": a.id} if a.old_id else {}), **({"changed_too": True} if c.also_changed else {})}
+            for a in review.atoms for c in a.callers_at_risk if c.why == CALLS_NOTHING]
+    tests: dict[str, str] = {}
+    for a in review.atoms:
+        for t in a.tests:
+            tests.setdefault(t.id, t.file_path)
+    untested = [a.id for a in review.atoms if a.change != "deleted" and a.untested]
+    out: dict[str, Any] = {
+        "base": review.base, "summary": summary_line(review),
+        "breaking": breaking[:limit], "calls_nothing_now": left[:limit],
+        "tests_to_run": {"files": sorted(set(tests.values())), "tests": sorted(tests)[:limit],
+                         "count": len(tests)},
+        "untested": untested[:limit],
+        "truncated": max(len(breaking), len(left), len(tests), len(untested)) > limit}
     if review.notes:
         out["notes"] = list(review.notes)
     return out
