@@ -129,7 +129,7 @@ def review_revision(store: Store, root: str, rev: str = "HEAD", *, ignored: Igno
         blobs = git.read_at(root, commit, old_paths)
     except git.GitError as exc:
         raise QueryError(str(exc)) from None
-    old = [a for p in old_paths if p in blobs for a in parse_data(p, blobs[p], 0, MAX_BYTES).atoms]
+    old = [a for p in old_paths if p in blobs for a in _atoms_of_blob(p, blobs[p])]
     new, notes = _atoms_now(store, root, new_paths)
     files = sorted(set(old_paths) | set(new_paths))
     moved = {c.old_path: c.path for c in changes if c.status == "R" and c.old_path}
@@ -292,6 +292,23 @@ def _renamed(old: Atom, new: Atom) -> AtomReview:
     kind = "renamed" if old.file_path == new.file_path else "moved"
     return AtomReview(kind, new.id, new.file_path, new.name, new.kind, new.line, old_id=old.id,
                       aspects=_aspects(changed), signature=new.signature, **signature)
+
+
+#: Atoms of files as they were at a revision, by path and content: a long-lived process (the
+#: MCP server, a live pane) reviews the same base again and again as the agent edits on.
+_BLOB_ATOMS: dict[tuple[str, str], tuple[Atom, ...]] = {}
+_BLOB_CACHE_SIZE = 4096
+
+
+def _atoms_of_blob(path: str, data: bytes) -> tuple[Atom, ...]:
+    key = (path, content_hash(data))
+    atoms = _BLOB_ATOMS.get(key)
+    if atoms is None:
+        atoms = parse_data(path, data, 0, MAX_BYTES).atoms
+        if len(_BLOB_ATOMS) >= _BLOB_CACHE_SIZE:
+            _BLOB_ATOMS.clear()
+        _BLOB_ATOMS[key] = atoms
+    return atoms
 
 
 def _atoms_now(store: Store, root: str, paths: list[str]) -> tuple[list[Atom], tuple[str, ...]]:
