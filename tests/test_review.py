@@ -205,3 +205,19 @@ def test_since_a_session_without_git(tmp_path: Path, home: Path):
     everything = diff(root, "--since", "1")
     assert set(by_id(everything)) == {"pkg/db.py::write", "pkg/util.py::fmt"}
     assert by_id(everything)["pkg/util.py::fmt"]["aspects"] == ["body"]
+
+
+def test_odd_file_names_are_reviewed_or_left_out_never_a_crash(repo: Path, home: Path):
+    write(repo / "odd dir/café.py", "def naïve(x):\n    return x\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "odd")
+    write(repo / "odd dir/café.py", "def naïve(x, y=1):\n    return x + y\n")
+    write(repo / "new\nline.py", "def on_two_lines():\n    return 2\n")
+    os.makedirs(repo / "raw", exist_ok=True)
+    with open(os.path.join(bytes(repo / "raw"), b"not-utf8-\xff.py"), "w") as fh:
+        fh.write("def undecodable_name():\n    return 3\n")
+    index(repo)
+    atoms = by_id(diff(repo))
+    assert atoms["odd dir/café.py::naïve"]["signature_change"] == "compatible"
+    assert "new\nline.py::on_two_lines" in atoms  # read from the disk, not through git's batch
+    assert not any("undecodable" in i for i in atoms)

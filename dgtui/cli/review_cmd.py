@@ -29,9 +29,11 @@ def diff(rev, since, gap, depth, fmt, output, force, repo: Repo) -> None:
     or since a transaction, time or edit session (--since). Read-only: the repository and the
     index are not written."""
     import json
+    import sys
 
     from ..query import review as rv
     from ..query import review_report as report
+    from ..terminal_text import inert
 
     if rev and since:
         raise CliError("give a revision or --since, not both")
@@ -54,12 +56,13 @@ def diff(rev, since, gap, depth, fmt, output, force, repo: Repo) -> None:
             emit(report.table_rows(review), report.TABLE_COLUMNS, None, None,
                  title=f"atoms changed since {review.base}", repo=repo)
             for note in review.notes:
-                click.echo(f"dgtui: {note}", err=True)
-            click.echo(report.summary_line(review), err=True)
+                click.echo(inert(f"dgtui: {note}"), err=True)
+            click.echo(inert(report.summary_line(review)), err=True)
             return
         text = report.markdown(review)
     if output is None:
-        click.echo(text, nl=False)
+        # on a terminal, a path or a revision's name cannot send escape sequences to it
+        click.echo(inert(text, layout=True) if sys.stdout.isatty() else text, nl=False)
         return
     from ..output import write_text
 

@@ -93,18 +93,21 @@ def changed_paths(root: str, commit: str) -> list[PathChange]:
                    "--relative", commit, "--")
     finally:
         listed = _finish(others, "ls-files")
-    fields = out.decode("utf-8", "surrogateescape").split("\0")
+    fields = _names(out)
     changes: list[PathChange] = []
     i = 0
     while i < len(fields) and fields[i]:
         status = fields[i][0]
         if status in "RC":
             old, new = fields[i + 1], fields[i + 2]
-            changes.append(PathChange("R" if status == "R" else "A", new, old if status == "R" else None))
+            if old and new:
+                changes.append(PathChange("R" if status == "R" else "A", new,
+                                          old if status == "R" else None))
             i += 3
             continue
         path = fields[i + 1]
-        changes.append(PathChange(status, path, None if status == "A" else path))
+        if path:
+            changes.append(PathChange(status, path, None if status == "A" else path))
         i += 2
     for path in _paths(listed):
         changes.append(PathChange("?", path))
@@ -120,16 +123,28 @@ def untracked(root: str) -> list[str]:
 
 
 def _paths(out: bytes) -> list[str]:
-    return [p for p in out.decode("utf-8", "surrogateescape").split("\0") if p]
+    return [p for p in _names(out) if p]
+
+
+def _names(out: bytes) -> list[str]:
+    """NUL-separated names; a name that is not UTF-8 is left out (the index holds none)."""
+    names = []
+    for raw in out.split(b"\0"):
+        try:
+            names.append(raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            names.append("")
+    return names
 
 
 def read_at(root: str, commit: str, paths: list[str]) -> dict[str, bytes]:
     """Each path's content at ``commit`` (one ``git cat-file --batch`` for all of them); a path
     that is not a file there is left out."""
+    paths = [p for p in paths if "\n" not in p]  # the batch protocol is a line per object
     if not paths:
         return {}
     prefix = _git(root, "rev-parse", "--show-prefix").decode().strip()
-    request = "".join(f"{commit}:{prefix}{p}\n" for p in paths).encode("utf-8", "surrogateescape")
+    request = "".join(f"{commit}:{prefix}{p}\n" for p in paths).encode("utf-8")
     data = _git(root, "cat-file", "--batch", input=request)
     found: dict[str, bytes] = {}
     pos = 0
