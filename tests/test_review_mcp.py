@@ -59,6 +59,8 @@ async def test_review_and_impact_for_the_agent(repo: Path, home: Path, errlog): 
         since_session = await call(s, "review_changes", since="last")
         assert since_session["base"].startswith("session s") and "(file-watcher (mcp:" in since_session["base"]
         assert [a["id"] for a in since_session["atoms"]] == ["pkg/new.py::more"]
+        events = await call(s, "recent_changes", since="last")
+        assert {e["atom"] for e in events["events"] if e["op"] == "create"} == {"pkg/new.py::more"}
 
     listed = run_cli("sessions", "--path", str(repo), "--json")
     sessions = json.loads(listed.stdout)

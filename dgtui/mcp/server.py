@@ -366,7 +366,8 @@ def build_server(service: IndexService) -> MCPServer:
     @tool(structured_output=False)
     def recent_changes(since: Annotated[str | None, Field(max_length=100, description=(
                            "A time: ISO 8601 (2026-11-21T10:00, 0001-01-01 to 9999-12-31), unix "
-                           "seconds, or an age like 10m, 2h, 3d."))] = None,
+                           "seconds, or an age like 10m, 2h, 3d; or an edit session: s42, or "
+                           "'last' (from its start)."))] = None,
                        since_transaction: Annotated[int | None, Field(ge=0, le=MAX_INT, description=(
                            "Only changes after this transaction (a 'version' from an earlier answer)."))] = None,
                        file_glob: Glob = None,
@@ -378,9 +379,13 @@ def build_server(service: IndexService) -> MCPServer:
         """Atom-level changes (create, update with the fields changed, delete, renames), newest
         first, since a time or a transaction."""
         def work(store: Store) -> dict[str, Any]:
-            f = EventFilter(since=q.parse_time(since) if since else None,
-                            since_transaction=since_transaction, file_glob=files(file_glob), atom=atom,
-                            source=source, limit=limit + 1)
+            session = bool(since) and q.is_session_ref(since)
+            after = q.since_point(store, since).after_tx if session else None
+            if after is not None and since_transaction is not None:
+                after = max(after, since_transaction)
+            f = EventFilter(since=q.parse_time(since) if since and not session else None,
+                            since_transaction=after if session else since_transaction,
+                            file_glob=files(file_glob), atom=atom, source=source, limit=limit + 1)
             rows = q.events(store, f)
             return {"count": min(len(rows), limit), "truncated": len(rows) > limit,
                     "events": [event_brief(e) for e in rows[:limit]]}
