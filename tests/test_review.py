@@ -138,6 +138,11 @@ def test_diff_against_head_names_each_change_its_risks_and_tests(repo: Path, hom
     out = repo.parent / "review.md"
     assert run_cli("diff", "--path", str(repo), "--md", "-o", str(out)).returncode == 0
     assert out.read_text() == md
+    as_json = repo.parent / "review.json"
+    assert run_cli("diff", "--path", str(repo), "-o", str(as_json)).returncode == 0
+    assert json.loads(as_json.read_text())["atoms"] == review["atoms"]
+    refused = run_cli("diff", "--path", str(repo), "-o", str(as_json))
+    assert refused.returncode != 0 and len(refused.stderr.strip().splitlines()) == 1
 
 
 def test_diff_against_branches_and_a_merge(repo: Path, home: Path):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from .common import Repo, ask_to_replace, emit, forced, repo_options
+from .common import Repo, ask_to_replace, emit, repo_options
 from .errors import CliError
 
 
@@ -21,7 +21,8 @@ from .errors import CliError
 @click.option("--ndjson", "fmt", flag_value="ndjson", help="One JSON object per changed atom.")
 @click.option("--md", "fmt", flag_value="md", help="A review summary in Markdown (for a pull request).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
-              help="Write to FILE (atomically) instead of standard output.")
+              help="Write to FILE (atomically) instead of standard output (by its name: .json, "
+                   ".ndjson, else Markdown).")
 @click.option("--force", is_flag=True, help="Replace FILE if it exists.")
 @repo_options
 def diff(rev, since, gap, depth, fmt, output, force, repo: Repo) -> None:
@@ -45,6 +46,9 @@ def diff(rev, since, gap, depth, fmt, output, force, repo: Repo) -> None:
         else:
             review = rv.review_revision(store, repo.root, rev or "HEAD",
                                         ignored=_ignore_rules(repo.root, store), **kwargs)
+    if fmt is None and output is not None:  # from the file's name; Markdown by default
+        ext = output.rsplit(".", 1)[-1].lower()
+        fmt = {"json": "json", "ndjson": "ndjson", "jsonl": "ndjson"}.get(ext, "md")
     if fmt == "json":
         text = json.dumps(report.review_dict(review), ensure_ascii=False, indent=2) + "\n"
     elif fmt == "ndjson":
@@ -52,21 +56,19 @@ def diff(rev, since, gap, depth, fmt, output, force, repo: Repo) -> None:
     elif fmt == "md":
         text = report.markdown(review)
     else:
-        if output is None:
-            emit(report.table_rows(review), report.TABLE_COLUMNS, None, None,
-                 title=f"atoms changed since {review.base}", repo=repo)
-            for note in review.notes:
-                click.echo(inert(f"dgtui: {note}"), err=True)
-            click.echo(inert(report.summary_line(review)), err=True)
-            return
-        text = report.markdown(review)
+        emit(report.table_rows(review), report.TABLE_COLUMNS, None, None,
+             title=f"atoms changed since {review.base}", repo=repo)
+        for note in review.notes:
+            click.echo(inert(f"dgtui: {note}"), err=True)
+        click.echo(inert(report.summary_line(review)), err=True)
+        return
     if output is None:
         # on a terminal, a path or a revision's name cannot send escape sequences to it
         click.echo(inert(text, layout=True) if sys.stdout.isatty() else text, nl=False)
         return
     from ..output import write_text
 
-    write_text(output, text, home=repo.home, force=force or forced(), confirm=ask_to_replace)
+    write_text(output, text, home=repo.home, force=force, confirm=ask_to_replace)
 
 
 def _gap(gap: str | None) -> float | None:

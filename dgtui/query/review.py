@@ -53,7 +53,7 @@ class CallerAtRisk:
 
 
 @dataclass(frozen=True, slots=True)
-class TestReach:
+class CoveringTest:
     id: str
     file_path: str
     depth: int  # calls between the test and the atom (1: the test calls it)
@@ -76,7 +76,7 @@ class AtomReview:
     signature_change: str | None = None  # "breaking" or "compatible"
     signature_note: str | None = None  # which change: "parameter b removed"
     callers_at_risk: tuple[CallerAtRisk, ...] = ()
-    tests: tuple[TestReach, ...] = ()
+    tests: tuple[CoveringTest, ...] = ()
 
     @property
     def untested(self) -> bool:
@@ -95,8 +95,9 @@ class Review:
 
     @property
     def breaking(self) -> list[AtomReview]:
-        return [a for a in self.atoms if a.signature_change == "breaking" or a.change == "deleted"
-                and a.callers_at_risk]
+        """Changes that may break callers: breaking signatures, callers left calling nothing."""
+        return [a for a in self.atoms if a.signature_change == "breaking" or any(
+            c.why == CALLS_NOTHING for c in a.callers_at_risk)]
 
     @property
     def untested(self) -> list[AtomReview]:
@@ -355,5 +356,5 @@ def is_test_id(atom_id: str) -> bool:
     return _is_test_id(atom_id, "")
 
 
-__all__ = ["AtomReview", "CallerAtRisk", "Review", "TestReach", "review_any", "review_revision",
+__all__ = ["AtomReview", "CallerAtRisk", "Review", "CoveringTest", "review_any", "review_revision",
            "review_since"]

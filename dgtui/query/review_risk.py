@@ -16,7 +16,7 @@ from ..graph.resolve import Resolver
 from ..graph.symbols import SymbolTable
 from ..model import Atom, SymbolInfo
 from ..store import Store
-from .review import CALLS_NOTHING, AtomReview, CallerAtRisk, TestReach, is_test_id
+from .review import CALLS_NOTHING, AtomReview, CallerAtRisk, CoveringTest, is_test_id
 
 #: Resolutions that are facts of the code, not guesses by name.
 PROVEN = ("self", "local", "import", "typed")
@@ -101,7 +101,7 @@ class Risks:
         return table
 
     # -- tests -----------------------------------------------------------------------------
-    def tests_reaching(self, starts: list[str]) -> tuple[TestReach, ...]:
+    def tests_reaching(self, starts: list[str]) -> tuple[CoveringTest, ...]:
         """The tests among the transitive callers of ``starts`` (breadth first)."""
         seen = set(starts)
         frontier = list(starts)
@@ -121,7 +121,7 @@ class Risks:
                     else:
                         nxt.append(caller)
             frontier = nxt
-        return tuple(TestReach(t, _path(t), d) for t, d in sorted(found.items(), key=lambda x: (x[1], x[0])))
+        return tuple(CoveringTest(t, _path(t), d) for t, d in sorted(found.items(), key=lambda x: (x[1], x[0])))
 
     def _fill(self, ids: list[str]) -> None:
         missing = [i for i in ids if i not in self._callers]
