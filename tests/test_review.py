@@ -226,3 +226,16 @@ def test_odd_file_names_are_reviewed_or_left_out_never_a_crash(repo: Path, home:
     assert atoms["odd dir/café.py::naïve"]["signature_change"] == "compatible"
     assert "new\nline.py::on_two_lines" in atoms  # read from the disk, not through git's batch
     assert not any("undecodable" in i for i in atoms)
+
+
+def test_what_reaches_a_terminal_is_inert(repo: Path, home: Path):
+    """A file name written to send an escape sequence is shown escaped, in every format that
+    prints to a terminal (the Markdown summary, the table, the summary line)."""
+    from pty_support import on_a_terminal
+
+    write(repo / "evil\x1b[2J.py", "def wipe():\n    return 0\n")
+    index(repo)
+    for args in (["--md"], []):
+        status, said = on_a_terminal(["diff", "--path", str(repo), *args], home)
+        assert status == 0, said
+        assert b"\x1b[2J" not in said and b"evil\\x1b[2J.py" in said, said
