@@ -14,11 +14,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from ..graph.atom_diff import AtomDiff
 from ..graph.resolve import Resolver
 from ..graph.symbols import SymbolTable
 from ..model import Atom, Edge, SymbolInfo
 from ..store.atoms import AtomRepository
-from .delta import AtomDiff
 
 _IDENTITY_FIELDS = ("name", "kind", "owner", "qualified_name", "parent_id")
 

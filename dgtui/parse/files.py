@@ -65,8 +65,18 @@ def parse_file(root: str, rel: str, max_bytes: int, encode: Encoder | None = Non
         reason = "symlink" if exc.errno == errno.ELOOP else "unreadable"
         return ParsedFile(rel, spec and spec.name, 0, 0, "", skipped=reason,
                           errors=(exc.strerror or str(exc),))
-    size, mtime = len(data), st.st_mtime_ns
+    return parse_data(rel, data, st.st_mtime_ns, max_bytes, encode)
+
+
+def parse_data(rel: str, data: bytes, mtime_ns: int = 0, max_bytes: int | None = None,
+               encode: Encoder | None = None) -> ParsedFile:
+    """Parse a file's content read elsewhere (from disk above, or from git at a revision),
+    with the same checks: too large, binary, not UTF-8, unsupported language."""
+    spec = language_for(rel)
+    size, mtime = len(data), mtime_ns
     digest = content_hash(data)
+    if max_bytes is None:
+        max_bytes = len(data)
     if spec is None:
         return ParsedFile(rel, None, size, mtime, digest, skipped="unsupported")
     if len(data) > max_bytes:  # grew while we read it

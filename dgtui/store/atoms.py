@@ -408,8 +408,15 @@ class AtomRepository(AtomSearch):
         rows = self.file_rows(paths)
         return [rows[p] for p in paths]
 
-    def symbol_infos(self) -> Iterator[SymbolInfo]:
-        """Everything resolution needs, for a SymbolTable."""
+    def symbol_infos(self, paths: Sequence[str] | None = None) -> Iterator[SymbolInfo]:
+        """Everything resolution needs, for a SymbolTable (of the files ``paths``, or all)."""
+        if paths is None:
+            yield from self._symbol_infos("", [])
+            return
+        for chunk in chunks(list(paths)):
+            yield from self._symbol_infos(f" WHERE file_path IN ({marks(chunk)})", chunk)
+
+    def _symbol_infos(self, where: str, params: list[str]) -> Iterator[SymbolInfo]:
         for (atom_id, path, name, qualified, kind, line, owner, parent, exported, data,
              default, types, returns, decorators, callbacks) in self.conn.execute(
                 "SELECT id, file_path, name, qualified_name, kind, line, owner, parent_id, is_exported, "
@@ -418,7 +425,7 @@ class AtomRepository(AtomSearch):
                 "CASE WHEN kind = 'module' THEN json_extract(data, '$.extra.default') END, "
                 "json_extract(data, '$.extra.types'), json_extract(data, '$.extra.returns'), "
                 "json_extract(data, '$.extra.decorators'), json_extract(data, '$.extra.callbacks') "
-                "FROM atoms"):
+                "FROM atoms" + where, params):
             bases: tuple[str, ...] = ()
             imports: tuple[Import, ...] = ()
             if data:
