@@ -3,6 +3,7 @@ never loads the whole graph): callers, callees, impact, subgraphs, cycles."""
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Sequence
 from typing import Any
@@ -52,6 +53,8 @@ def _walk(store: Store, start: str, depth: int, upward: bool,
                 continue
             found[other] = {"resolution": resolution, "callee": callee, "call_line": line,
                             "call_lines": [line], "via": via}
+            if not upward and detail and resolution in DISPATCHED:
+                found[other]["may_dispatch_to"] = json.loads(detail)
         atoms = repo.summaries(list(found))
         for atom_id, info in found.items():
             row = atoms.get(atom_id)
@@ -62,6 +65,9 @@ def _walk(store: Store, start: str, depth: int, upward: bool,
         frontier = list(found)
     return rows
 
+
+#: Resolutions of a method call on an instance: a subclass's override may run instead.
+DISPATCHED = ("typed", "self")
 
 #: Calls without a target, in the order a reader wants them: what might be ours first.
 UNKNOWN_ORDER = {"ambiguous": 0, "unresolved": 1, "external": 2, "builtin": 3}
