@@ -267,8 +267,8 @@ class Delta:
 # -- resolution's view of an atom
 class SymbolInfo(NamedTuple):
     """The part of an atom that resolution reads. A NamedTuple made with ``tuple.__new__``: a
-    first index makes one per atom (44k for Django), and a frozen dataclass's ``__init__`` cost
-    five times as much."""
+    first index makes one per atom, and a frozen dataclass's ``__init__`` costs several times as
+    much (docs/performance.md)."""
 
     id: str
     file_path: str
@@ -285,6 +285,7 @@ class SymbolInfo(NamedTuple):
     types: dict[str, str] | None = None  # what names are bound to in its scope (parse/bindings.py)
     returns: str | None = None  # its declared return type, or what its returns give (C:/A:)
     fixture: bool = False  # a pytest fixture: a test's parameter of its name is its value
+    callbacks: dict[str, list[str]] | None = None  # the parameter types of the functions it takes
 
     @classmethod
     def of(cls, atom: Atom) -> SymbolInfo:
@@ -293,9 +294,10 @@ class SymbolInfo(NamedTuple):
         types = extra.get("types") if extra else None
         returns = extra.get("returns") if extra else None
         fixture = bool(extra) and is_fixture(extra.get("decorators"))
+        callbacks = extra.get("callbacks") if extra else None
         return _new(cls, (atom.id, atom.file_path, atom.name, atom.qualified_name, atom.kind,
                           atom.line, atom.owner, atom.parent_id, atom.bases, atom.imports,
-                          atom.is_exported, default, types, returns, fixture))
+                          atom.is_exported, default, types, returns, fixture, callbacks))
 
 
 def is_fixture(decorators) -> bool:

@@ -18,6 +18,7 @@ from ..graph.resolve import RESOLVER_VERSION
 from ..graph.signatures import SIGNATURE_FIELDS, classify
 from ..graph.symbols import SymbolTable
 from ..model import MOVE_FIELDS, AtomChange, AtomFilter, Delta, ParsedFile, SymbolInfo
+from ..parse import PARSER_VERSION
 from ..store import Store, with_retries
 from ..store.errors import DriverError
 from ..store.records import atom_record, dumps
@@ -80,6 +81,16 @@ class Engine:
         with_retries(lambda: self._in_transaction(
             lambda: self.store.set_meta("resolver", str(RESOLVER_VERSION))))
         return None
+
+    def parsed_by_older_parser(self) -> bool:
+        """Whether the index holds atoms that an older parser extracted (meta "parser")."""
+        return self.store.get_meta("parser") != str(PARSER_VERSION) and self.store.atoms.has_atoms()
+
+    def note_parser_version(self) -> None:
+        """Record that every file of the index was read by this parser."""
+        if self.store.get_meta("parser") != str(PARSER_VERSION):
+            with_retries(lambda: self._in_transaction(
+                lambda: self.store.set_meta("parser", str(PARSER_VERSION))))
 
     def correct_event_log(self, source: str = "reconcile") -> Delta | None:
         """Append the events that make a replay of the log equal the atoms again."""

@@ -184,6 +184,9 @@ class Resolver(References, TypeFollowing):
                 return _BUILTIN
             if self._external_import(caller, head):
                 return ("external", None, 0, self._import_module(caller, head))
+            held = self._module_value(caller, head)  # register = registry.register
+            if held is not None:
+                return self._calling(held)
             return self._by_name(short, methods_only=False)
         return self._typed_call(caller, text, short)
 

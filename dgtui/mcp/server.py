@@ -41,7 +41,7 @@ log = logging.getLogger(__name__)
 READY_SECONDS = 30.0  # how long a tool waits for the index to be reconciled before answering
 CHUNK_FILES = 500  # a first index commits this often, so partial answers are possible
 MAX_ROWS = 1000
-# The limits of the arguments (README, "Serving the graph to AI agents"): checked by the SDK
+# The limits of the arguments (docs/mcp.md, "Limits"): checked by the SDK
 # against the tool's schema before a tool runs, so a client reads the reason in the error.
 MAX_INT = 2**63 - 1  # SQLite integers are 64-bit; Python's are not
 MAX_REF = 4096  # an atom id: a path and a qualified name

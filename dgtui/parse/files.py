@@ -103,10 +103,10 @@ _done = 0
 
 def _start_worker() -> None:
     # A parse worker makes a few hundred thousand short-lived objects per thousand lines; the
-    # cyclic collector would walk them over and over (a quarter of a worker's time). Extraction
-    # leaves no reference cycles, so they go as soon as a file is done; a young-generation
-    # collection now and then is only a safety net (once per file it cost 5% of the worker:
-    # it walked the result still held for sending).
+    # cyclic collector would walk them over and over. Extraction leaves no reference cycles, so
+    # they go as soon as a file is done; a young-generation collection every few dozen files is
+    # only a safety net (not every file: it would walk the result still held for sending).
+    # The measurements are in docs/performance.md.
     gc.disable()
 
 
