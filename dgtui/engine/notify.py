@@ -31,6 +31,7 @@ class FolderWatch:
                  debounce_ms: int, force_polling: bool):
         self.folders = folders
         self.ready = threading.Event()
+        self.error: BaseException | None = None  # why the watch could not start
         self._deliver = deliver
         self._options = {"debounce": debounce_ms, "step": step_ms, "force_polling": force_polling}
         self._stop = threading.Event()
@@ -61,11 +62,17 @@ class FolderWatch:
                     return  # quiet, and everything collected was handed over
         except RuntimeError:  # the loop the changes go to is gone: we are shutting down
             pass
+        except Exception as exc:  # could not watch (a watch limit, permissions): the caller hears
+            self.error = exc
         finally:
             self.ready.set()  # nobody waits forever on a watch that could not start
 
     def wait_ready(self, timeout: float = 2.0) -> bool:
-        return self.ready.wait(timeout)
+        """Wait until the watch is in place; raise what stopped it from starting."""
+        ready = self.ready.wait(timeout)
+        if self.error is not None:
+            raise self.error
+        return ready
 
     def retire(self) -> None:
         """Stop once quiet, after handing over what was collected."""
