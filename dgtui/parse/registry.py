@@ -24,7 +24,14 @@ class LanguageSpec:
     public_by_default: bool = False  # Python: public top-level names are exported
     docs_from_comments: bool = True  # take a leading comment as the docstring
     excluded_suffixes: tuple[str, ...] = ()
+    #: Syntax-highlight queries the grammar packages ship ("package:file", concatenated in
+    #: order) for a language the explorer's TextArea does not highlight on its own.
+    highlights: tuple[str, ...] = ()
 
+
+#: TypeScript's highlight query extends JavaScript's (tree-sitter-typescript says so).
+_TS_HIGHLIGHTS = ("tree_sitter_javascript:queries/highlights.scm",
+                  "tree_sitter_typescript:queries/highlights.scm")
 
 LANGUAGES: tuple[LanguageSpec, ...] = (
     LanguageSpec("python", (".py",), "tree_sitter_python:language", ("python.scm",), "python",
@@ -33,9 +40,10 @@ LANGUAGES: tuple[LanguageSpec, ...] = (
                  ("ecma.scm", "javascript.scm"), "ecma", ("this", "super")),
     LanguageSpec("typescript", (".ts",), "tree_sitter_typescript:language_typescript",
                  ("ecma.scm", "typescript.scm"), "ecma", ("this", "super"),
-                 excluded_suffixes=(".d.ts",)),
+                 excluded_suffixes=(".d.ts",), highlights=_TS_HIGHLIGHTS),
     LanguageSpec("tsx", (".tsx",), "tree_sitter_typescript:language_tsx",
-                 ("ecma.scm", "typescript.scm"), "ecma", ("this", "super")),
+                 ("ecma.scm", "typescript.scm"), "ecma", ("this", "super"),
+                 highlights=_TS_HIGHLIGHTS + ("tree_sitter_javascript:queries/highlights-jsx.scm",)),
 )
 
 _BY_EXTENSION = {ext: spec for spec in LANGUAGES for ext in spec.extensions}
@@ -74,14 +82,39 @@ class LoadedLanguage:
 
 
 @cache
+def grammar(name: str) -> Any:
+    """The tree-sitter ``Language`` of a language dgtui reads."""
+    import tree_sitter as ts
+
+    module_name, func_name = _BY_NAME[name].grammar.split(":")
+    return ts.Language(getattr(importlib.import_module(module_name), func_name)())
+
+
+@cache
+def highlight_query(name: str) -> str:
+    """The syntax-highlight query of ``name`` from its ``highlights`` files ("" when it has none,
+    or a grammar package does not ship one)."""
+    from importlib import resources
+
+    spec = _BY_NAME.get(name)
+    parts = []
+    for ref in spec.highlights if spec is not None else ():
+        package, path = ref.split(":")
+        try:
+            parts.append(resources.files(package).joinpath(path).read_text(encoding="utf-8"))
+        except (OSError, ModuleNotFoundError):
+            return ""
+    return "\n".join(parts)
+
+
+@cache
 def load(name: str) -> LoadedLanguage:
     from importlib import resources
 
     import tree_sitter as ts
 
     spec = _BY_NAME[name]
-    module_name, func_name = spec.grammar.split(":")
-    language = ts.Language(getattr(importlib.import_module(module_name), func_name)())
+    language = grammar(name)
     text = "\n".join(
         resources.files("dgtui.parse.queries").joinpath(f).read_text(encoding="utf-8") for f in spec.queries
     )
