@@ -176,7 +176,7 @@ class DgtuiApp(App):
 
     # -- the live index (callbacks run in its thread) ------------------------------------------
     def _live_delta(self, delta) -> None:
-        self.post_message(DeltaCommitted(delta, time.time()))
+        self.post_message(DeltaCommitted(delta))
 
     def _live_status(self, status) -> None:
         self.post_message(LiveStatusChanged(status))
@@ -195,7 +195,7 @@ class DgtuiApp(App):
         for name in LIVE_SCREENS:
             screen = self.get_screen(name)
             if screen.is_mounted:  # one not shown yet reads everything when it mounts
-                screen.post_message(DeltaCommitted(delta, message.received_at))
+                screen.post_message(DeltaCommitted(delta))
 
     @on(LiveStatusChanged)
     def _status_changed(self, message: LiveStatusChanged) -> None:

@@ -31,7 +31,6 @@ class DeltaCommitted(Message, bubble=False):
     """
 
     delta: Delta
-    received_at: float  # time.time() when the live thread handed it over
 
 
 @dataclass
