@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import os
 import time
+from contextlib import suppress
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Grid
+from textual.css.query import NoMatches
 from textual.widgets import Footer
 from textual.worker import get_current_worker
 
@@ -113,8 +115,9 @@ class ExplorerScreen(LiveScreen):
                                          h.index < len(h.entries) - 1)
 
     def _index_state_changed(self) -> None:
-        if not self.search.table.row_count:
-            self._show_search([], self._search_text)  # the empty state mentions indexing
+        with suppress(NoMatches):  # the panes go before the screen at exit
+            if not self.search.table.row_count:
+                self._show_search([], self._search_text)  # the empty state mentions indexing
 
     # -- search -------------------------------------------------------------------------------
     @on(SearchChanged)
@@ -314,9 +317,10 @@ class ExplorerScreen(LiveScreen):
 
     def restyle(self, lit: dict[str, str]) -> None:
         """The lit atoms changed (a watcher of the app's ``highlighted``)."""
-        self.search.restyle(lit)
-        for upward in (True, False):
-            self.tree(upward).restyle(set(lit))
+        with suppress(NoMatches):  # the panes go before the screen at exit
+            self.search.restyle(lit)
+            for upward in (True, False):
+                self.tree(upward).restyle(set(lit))
 
 
 def load_atom(store, root: str, atom_id: str) -> AtomLoaded:
