@@ -354,8 +354,10 @@ class DgtuiApp(App):
 
     def action_open_editor(self) -> None:
         from .editor import NoEditor, editor_command
+        from .screens.live_screen import LiveScreen
 
-        target = getattr(self.screen, "editor_target", lambda: None)()
+        screen = self.screen
+        target = screen.editor_target() if isinstance(screen, LiveScreen) else None
         if target is None:
             self.notify("No atom to open: choose one first.", severity="warning")
             return

@@ -31,3 +31,7 @@ class LiveScreen(Screen):
     def apply_deltas(self, deltas: list[Delta]) -> None:
         """Re-ask what the screen shows that these commits (oldest first) touched."""
         raise NotImplementedError
+
+    def editor_target(self) -> tuple[str, int] | None:
+        """(file, line) that ``o`` opens in the editor: what the focused pane points at."""
+        return None
