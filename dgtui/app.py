@@ -82,8 +82,7 @@ class DgtuiApp(App):
 
     def __init__(self, root: str, home: str | None = None, *, watch: bool = True,
                  chunk_files: int | None = FIRST_RUN_CHUNK, force_polling: bool = False,
-                 step_ms: int | None = None, live: bool = True, chat_user: str | None = None,
-                 scope: str | None = None) -> None:
+                 chat_user: str | None = None, scope: str | None = None) -> None:
         super().__init__()
         start_resource_tracker()
         self.root = root
@@ -93,14 +92,11 @@ class DgtuiApp(App):
         self.history = NavHistory()
         self.recent = RecentChanges()
         self.chat_user = chat_user
-        self._live_options: dict[str, Any] | None = None
-        if live:
-            # The explorer asks the store, not the in-memory graph: no graph saves ~100 MB and
-            # the seconds it takes to load on a large repository.
-            self._live_options = {"with_graph": False, "watch": watch, "chunk_files": chunk_files,
-                                  "force_polling": force_polling}
-            if step_ms is not None:
-                self._live_options["step_ms"] = step_ms
+        # The explorer asks the store, not the in-memory graph: no graph saves ~100 MB and the
+        # seconds it takes to load on a large repository.
+        self._live_options: dict[str, Any] = {"with_graph": False, "watch": watch,
+                                              "chunk_files": chunk_files,
+                                              "force_polling": force_polling}
         self.live: Any = None  # the LiveIndex, started once the first screen is drawn
         self._live_lock = threading.Lock()
         self._live_closed = False
@@ -139,8 +135,7 @@ class DgtuiApp(App):
         self.push_screen("explorer")
         self.set_interval(TICK_SECONDS, self._tick)
         self._load_totals()
-        if self._live_options is not None:
-            self.call_after_refresh(self._start_live)
+        self.call_after_refresh(self._start_live)
 
     def _start_live(self) -> None:
         """After the first frame, in a thread: the engine, the parsers and the watcher (a third
