@@ -43,8 +43,11 @@ async def test_timeline_shows_a_file_write_newest_first(pyrepo: Path, home: Path
         assert top["source"] == "file-watcher" and top["transaction_id"] == max(
             e["transaction_id"] for e in screen.table.events.values())
         assert screen.table.cursor_event() == kept  # the cursor stayed on its event
+        # The table reports what it shows with a message: the status line says it a frame later.
+        bar = screen.query_one("StatusBar")
+        await wait_for(pilot, lambda: "save→visible" in str(bar.render_status(wide=True)),
+                       "the save→visible latency")
         assert app.visible_ms is not None and app.visible_ms >= 0
-        assert "save→visible" in str(screen.query_one("StatusBar").render_status(wide=True))
 
 
 async def test_timeline_filters_and_enter_opens_the_change(pyrepo: Path, home: Path):
