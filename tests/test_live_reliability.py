@@ -59,6 +59,24 @@ def start_watch(root: Path, home: Path, poll: bool = False) -> tuple[subprocess.
     raise AssertionError("dgtui watch never said it was ready")
 
 
+def wait_for_line(proc: subprocess.Popen, start: str, timeout: float = 120) -> str:
+    """The next line ``proc`` writes on stderr that starts with ``start`` (read in a thread: a
+    line already in the pipe's buffer gives select nothing to see)."""
+    found: list[str] = []
+
+    def read() -> None:
+        for line in proc.stderr:
+            if line.startswith(start):
+                found.append(line)
+                return
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    reader.join(timeout)
+    assert found, f"dgtui watch never said {start!r}"
+    return found[0]
+
+
 def stop(proc: subprocess.Popen, sig: int = signal.SIGINT) -> None:
     if proc.poll() is None:
         os.kill(proc.pid, sig)
@@ -246,11 +264,14 @@ def test_one_writer_four_readers_and_a_live_follower(tmp_path: Path):
             break
         time.sleep(0.5)
     assert check.returncode == 0, check.stdout
-    time.sleep(0.5)
     from dgtui.engine.check import graph_differences
 
-    with Store.open(db, create=False) as store:
-        assert graph_differences(store, follower.graph) is None  # the follower kept up
+    with Store.open(db, create=False) as store:  # the follower keeps up: it reaches the index
+        deadline = time.monotonic() + 30
+        while (differences := graph_differences(store, follower.graph)) is not None \
+                and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert differences is None, differences
     follower.stop()
     stop(writer)
     for r in results:
@@ -295,7 +316,7 @@ def test_two_writers_on_one_repository(tmp_path: Path):
     os.kill(first.pid, signal.SIGKILL)  # the writer dies; the reader takes over
     first.wait()
     first.stderr.close()
-    time.sleep(1.5)
+    wait_for_line(second, "watching")  # it has taken the lock, reconciled and watches
     other = root / "pkg" / "sub1" / "mod1.py"
     other.write_text(other.read_text() + "\n\ndef after_takeover():\n    return 2\n")
     wait_for_atom(db, "pkg/sub1/mod1.py::after_takeover")

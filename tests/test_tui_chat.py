@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 from helpers import write
-from tui_support import explorer, wait_for
+from tui_support import explorer, notified, settled, wait_for
 
 from dgtui.chat import ChatSession
 from dgtui.paths import RepoPaths
@@ -56,7 +56,8 @@ async def test_promote_saves_only_what_is_confirmed(pyrepo: Path, home: Path):
         assert "save_atom" in editor.query_one("#insight-text").text
         assert editor.query_one("#insight-atoms").text == "pkg/db.py::save_atom"
         await pilot.press("escape")  # cancelled: nothing saved
-        await pilot.pause(0.2)
+        await wait_for(pilot, lambda: not isinstance(app.screen, InsightEditor), "the editor to close")
+        await settled(pilot)
         paths = RepoPaths.for_root(str(pyrepo), str(home))
         assert not os.path.exists(paths.brain_db)
         await pilot.press("p")
@@ -88,11 +89,11 @@ async def test_enter_on_an_answer_opens_its_atom(pyrepo: Path, home: Path):
 
 
 async def test_promoting_a_question_explains(pyrepo: Path, home: Path):
-    async with explorer(pyrepo, home, chat_user="ann") as (app, pilot):
+    async with explorer(pyrepo, home, chat_user="ann", notifications=True) as (app, pilot):
         await ask(app, pilot, "who calls write?")
         conversation = chat_of(app).query_one("#conversation")
         conversation.focus()
         conversation.highlighted = 0
         await pilot.press("p")
-        await wait_for(pilot, lambda: any("Move to an answer" in n.message for n in app._notifications),
+        await wait_for(pilot, lambda: notified(app, "Move to an answer"),
                        "the explanation")

@@ -11,7 +11,7 @@ import pytest
 from helpers import write
 from textual import events
 from textual.widgets import Footer
-from tui_support import explorer, result_ids, type_search, wait_for
+from tui_support import explorer, result_ids, settled, type_search, wait_for
 
 from dgtui.commands import ACTIONS
 from dgtui.paths import UMASK
@@ -181,7 +181,7 @@ async def test_help_has_one_everywhere_and_every_pane_keys_and_the_palette_one_q
         await pilot.press("ctrl+p")
         await pilot.press(*"Quit")
         await wait_for(pilot, lambda: app.screen.query("CommandList"), "the palette")
-        await pilot.pause(0.3)
+        await settled(pilot)  # the palette's search of every command has finished
         options = [str(o.prompt) for o in app.screen.query("CommandList").first().options]
         assert sum(1 for o in options if o.split("\n")[0].strip() == "Quit") == 1, options
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from helpers import write
-from tui_support import explorer, open_and_wait, tree_rows, wait_for
+from tui_support import explorer, notified, open_and_wait, tree_rows, wait_for
 
 
 def node_for(tree, atom_or_callee: str):
@@ -127,11 +127,10 @@ async def test_walking_in_from_the_callers_tree(pyrepo: Path, home: Path):
 
 
 async def test_unresolved_enter_explains(pyrepo: Path, home: Path):
-    async with explorer(pyrepo, home) as (app, pilot):
+    async with explorer(pyrepo, home, notifications=True) as (app, pilot):
         await open_and_wait(app, pilot, "pkg/service.py::handle", focus="callees")
         tree = app.explorer.tree(False)
         tree.move_cursor(node_for(tree, "obj.only_helper_here"))
         await pilot.press("enter")
-        await wait_for(pilot, lambda: any("nothing in the code says which atom" in n.message
-                                          for n in app._notifications), "the explanation")
+        await wait_for(pilot, lambda: notified(app, "nothing in the code says which atom"), "the explanation")
         assert app.explorer.current_atom == "pkg/service.py::handle"

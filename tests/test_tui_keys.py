@@ -7,7 +7,7 @@ import os
 import stat
 from pathlib import Path
 
-from tui_support import explorer, open_and_wait, result_ids, type_search, wait_for
+from tui_support import explorer, notified, open_and_wait, result_ids, settled, type_search, wait_for
 
 from dgtui.app import DgtuiApp
 from dgtui.screens.export import ConfirmOverwrite, ExportDialog
@@ -107,7 +107,7 @@ async def test_colon_goes_to_an_atom_and_lists_ambiguous_ones(pyrepo: Path, home
 async def test_export_writes_the_focused_pane_atomically(pyrepo: Path, home: Path, tmp_path: Path,
                                                           monkeypatch):
     monkeypatch.setenv("HOME", str(tmp_path))
-    async with explorer(pyrepo, home) as (app, pilot):
+    async with explorer(pyrepo, home, notifications=True) as (app, pilot):
         await type_search(app, pilot, "save")
         await pilot.press("escape", "e")
         assert isinstance(app.screen, ExportDialog)
@@ -129,7 +129,7 @@ async def test_export_writes_the_focused_pane_atomically(pyrepo: Path, home: Pat
             assert meta["graph_version"] == store.events.last_transaction_id() > 0
         assert (meta["command"], meta["repository"], meta["rows"]) == ("tui:search", str(pyrepo),
                                                                       len(rows))
-        await wait_for(pilot, lambda: any(str(target) in n.message for n in app._notifications),
+        await wait_for(pilot, lambda: notified(app, str(target)),
                        "the notification")
         assert not [p for p in tmp_path.iterdir() if p.name.startswith(".dgtui-")]  # no temp left
         # again: the file exists, so it asks before replacing it
@@ -140,7 +140,8 @@ async def test_export_writes_the_focused_pane_atomically(pyrepo: Path, home: Pat
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmOverwrite), "the question")
         target.write_text("old")
         await pilot.press("n")
-        await pilot.pause(0.2)
+        await wait_for(pilot, lambda: isinstance(app.screen, ExportDialog), "back in the dialog")
+        await settled(pilot)
         assert target.read_text() == "old"
         await pilot.press("enter")  # the export dialog is still open: ask again, say yes
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmOverwrite), "the question again")
@@ -171,9 +172,9 @@ async def test_export_call_tree_and_timeline(pyrepo: Path, home: Path, tmp_path:
 
 
 async def test_export_with_nothing_to_export_says_so(pyrepo: Path, home: Path):
-    async with explorer(pyrepo, home) as (app, pilot):
+    async with explorer(pyrepo, home, notifications=True) as (app, pilot):
         await pilot.press("2", "e")
-        await wait_for(pilot, lambda: any("Nothing to export" in n.message for n in app._notifications),
+        await wait_for(pilot, lambda: notified(app, "Nothing to export"),
                        "the warning")
         assert not isinstance(app.screen, ExportDialog)
 
@@ -209,11 +210,11 @@ async def test_o_opens_the_atom_in_the_editor(pyrepo: Path, home: Path, tmp_path
     script.chmod(script.stat().st_mode | stat.S_IEXEC)
     monkeypatch.setenv("EDITOR", str(script))
     monkeypatch.delenv("VISUAL", raising=False)
-    async with explorer(pyrepo, home) as (app, pilot):
+    async with explorer(pyrepo, home, notifications=True) as (app, pilot):
         await open_and_wait(app, pilot, "pkg/service.py::sync_all", focus="atom")
         await pilot.press("o")
         await wait_for(pilot, lambda: record.exists(), "the editor to run")
         assert record.read_text().split("\n")[:2] == ["+20", os.path.join(str(pyrepo), "pkg/service.py")]
         monkeypatch.delenv("EDITOR")
         await pilot.press("o")
-        await wait_for(pilot, lambda: any("$EDITOR" in n.message for n in app._notifications), "the hint")
+        await wait_for(pilot, lambda: notified(app, "$EDITOR"), "the hint")

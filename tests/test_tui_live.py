@@ -7,7 +7,7 @@ from pathlib import Path
 
 from helpers import write
 from textual.css.query import NoMatches
-from tui_support import explorer, open_and_wait, result_ids, tree_rows, type_search, wait_for
+from tui_support import explorer, open_and_wait, result_ids, searching, tree_rows, type_search, wait_for
 
 from dgtui.engine.live import LiveIndex
 
@@ -230,10 +230,13 @@ async def test_a_hidden_explorer_catches_up_when_shown(pyrepo: Path, home: Path)
     async with explorer(pyrepo, home) as (app, pilot):
         await type_search(app, pilot, "shin")
         assert result_ids(app) == []
+        shown = app.explorer.shown_seq
         await pilot.press("escape", "5")
         util = pyrepo / "pkg" / "util.py"
         write(util, util.read_text() + UTIL_EXTRA)
         await wait_for(pilot, lambda: ("create", "pkg/util.py::shiny") in timeline_ids(app), "the timeline")
-        assert app.explorer._missed  # kept while hidden, not re-asked
+        await pilot.pause()
+        # kept while hidden, not re-asked: no search ran, the results are the ones shown before
+        assert not searching(app) and app.explorer.shown_seq == shown and result_ids(app) == []
         await pilot.press("1")
         await wait_for(pilot, lambda: "pkg/util.py::shiny" in result_ids(app), "the catch-up")
