@@ -78,6 +78,7 @@ def test_clear_asks_on_a_terminal_and_needs_yes_in_scripts(repo: Path):
     assert json.loads(ok("chat", "history", *P, "--json")) == []
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(sys.platform == "win32", reason="pseudo-terminals")
 def test_clear_confirms_on_a_terminal(repo: Path):
     import pty
@@ -99,6 +100,7 @@ def test_clear_confirms_on_a_terminal(repo: Path):
         assert len(json.loads(ok("chat", "history", *P, "--json"))) == left
 
 
+@pytest.mark.slow
 def test_brain_add_list_show_rm(repo: Path):
     P = ["--path", str(repo)]
     out = ok("brain", "add", "--kind", "decision", "--atom", "pkg/db.py::write", *P,
@@ -125,6 +127,7 @@ def test_brain_add_list_show_rm(repo: Path):
     assert "pkg/db.py::save_atom" in ok("brain", "list", *P, "--csv")
 
 
+@pytest.mark.slow
 def test_brain_and_chat_errors_are_one_line(repo: Path, tmp_path: Path):
     P = ["--path", str(repo)]
     assert "no atom named 'nothing_like_it'" in fails("brain", "add", "--atom", "nothing_like_it", *P, "x")
@@ -139,6 +142,7 @@ def test_brain_and_chat_errors_are_one_line(repo: Path, tmp_path: Path):
     assert "no message 42" in fails("chat", "promote", "42", *P)
 
 
+@pytest.mark.slow
 def test_promote_from_the_command_line(repo: Path):
     P = ["--path", str(repo), "--user", "ann"]
     answer = json.loads(ok("chat", "ask", "cycles through handle", *P, "--json"))
@@ -151,6 +155,7 @@ def test_promote_from_the_command_line(repo: Path):
         "pattern", "handle is not re-entrant", "promoted")
 
 
+@pytest.mark.slow
 def test_commands_leave_the_index_alone(repo: Path, home: Path):
     db = paths_for(repo).index_db
     before = dump(db)

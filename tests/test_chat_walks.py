@@ -5,6 +5,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -17,6 +18,7 @@ from dgtui.store import Store
 calls = st.lists(st.tuples(st.integers(0, 11), st.integers(0, 11)), max_size=30)
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None)
 @given(calls)
 def test_cycle_length_and_caller_count_match_the_graph(pairs):

@@ -76,6 +76,7 @@ def test_an_in_memory_graph_out_of_step_is_found(pyrepo: Path, tmp_path: Path):
     assert graph.g.has_edge("pkg/db.py::save_atom", "pkg/db.py::write")
 
 
+@pytest.mark.slow
 def test_check_command_exit_status_and_json(pyrepo: Path, home: Path):
     assert run_cli("index", str(pyrepo)).returncode == 0
     r = run_cli("check", "--path", str(pyrepo), "--json")
@@ -172,6 +173,7 @@ def transactions(db: Path) -> int:
         conn.close()
 
 
+@pytest.mark.slow
 def test_check_after_an_import_of_absent_code_says_so_and_repair_needs_force(tmp_path: Path):
     """`import-json` of code that is not checked out here: check said every file was "gone from
     disk" and --repair deleted them all. Now it says the code is absent and refuses to empty the

@@ -50,6 +50,7 @@ def test_index_json_summary(pyrepo: Path, home: Path):
     assert (home / "repos").is_dir()
 
 
+@pytest.mark.slow
 def test_search_json_and_raw_text(indexed: Path):
     rows = json.loads(ok("search", "user", "--path", str(indexed), "--json"))
     ids = [r["id"] for r in rows]
@@ -96,6 +97,7 @@ def test_query_filters(indexed: Path):
     assert json.loads(ok("query", "--unresolved", "--exported", "--path", str(indexed), "--json"))
 
 
+@pytest.mark.slow
 def test_output_formats(indexed: Path, tmp_path: Path):
     text = ok("search", "save", "--path", str(indexed), "--csv")
     rows = list(csv.DictReader(io.StringIO(text)))

@@ -285,6 +285,7 @@ def test_one_writer_four_readers_and_a_live_follower(tmp_path: Path):
     assert check_index(Path(db)) == []
 
 
+@pytest.mark.slow
 def test_two_writers_on_one_repository(tmp_path: Path):
     """A second `dgtui watch` reads and takes over when the first dies; one-shot writers
     (index --rebuild, import-json, restore) refuse while a watcher writes, and `dgtui index`

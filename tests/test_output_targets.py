@@ -61,6 +61,7 @@ def stores(indexed: dict) -> dict[str, str]:
     return {k: digest(indexed[k]) for k in ("index", "brain", "chat")}
 
 
+@pytest.mark.slow
 def test_outputs_and_backups_into_the_data_home_are_refused(indexed: dict, tmp_path: Path):
     repo, home = str(indexed["repo"]), indexed["home"]
     before = stores(indexed)
@@ -89,6 +90,7 @@ def test_outputs_and_backups_into_the_data_home_are_refused(indexed: dict, tmp_p
     assert r.returncode == 0 and r.stdout.count('"atom_id"') == 37
 
 
+@pytest.mark.slow
 def test_a_store_outside_the_data_home_is_recognised(indexed: dict, tmp_path: Path):
     """A hard link to the index, a copy of a brain or a chat: one of dgtui's stores wherever it is."""
     repo, home = str(indexed["repo"]), indexed["home"]
@@ -113,6 +115,7 @@ def test_a_store_outside_the_data_home_is_recognised(indexed: dict, tmp_path: Pa
     assert run("backup", str(saved), "--path", repo, "--force", home=home).returncode == 0
 
 
+@pytest.mark.slow
 def test_an_existing_file_is_replaced_only_with_force_and_keeps_its_mode(indexed: dict,
                                                                          tmp_path: Path):
     repo, home = str(indexed["repo"]), indexed["home"]

@@ -64,6 +64,7 @@ def assert_inert(said: bytes) -> None:
         assert raw not in said, (raw, said[:2000])
 
 
+@pytest.mark.slow
 def test_the_cli_shows_planted_text_escaped_on_a_terminal(planted: dict):
     repo, home = planted["repo"], planted["home"]
     p = ["--path", str(repo)]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
 from helpers import write
 from tui_support import explorer, notified, settled, wait_for
 
@@ -30,6 +31,7 @@ async def ask(app, pilot, question: str) -> None:
     await wait_for(pilot, lambda: len(screen.query_one("#conversation").entries) >= before + 2, "the answer")
 
 
+@pytest.mark.slow
 async def test_ask_and_the_private_history(pyrepo: Path, home: Path):
     async with explorer(pyrepo, home, chat_user="ann") as (app, pilot):
         await ask(app, pilot, "who calls save_atom?")
@@ -45,6 +47,7 @@ async def test_ask_and_the_private_history(pyrepo: Path, home: Path):
         assert [e.message.role for e in session.history()] == ["user", "assistant"]
 
 
+@pytest.mark.slow
 async def test_promote_saves_only_what_is_confirmed(pyrepo: Path, home: Path):
     async with explorer(pyrepo, home, chat_user="ann") as (app, pilot):
         await ask(app, pilot, "who calls save_atom?")
@@ -79,6 +82,7 @@ async def test_promote_saves_only_what_is_confirmed(pyrepo: Path, home: Path):
             screen.query_one("#brain-pane").border_subtitle
 
 
+@pytest.mark.slow
 async def test_enter_on_an_answer_opens_its_atom(pyrepo: Path, home: Path):
     async with explorer(pyrepo, home, chat_user="ann") as (app, pilot):
         await ask(app, pilot, "what does handle call?")

@@ -7,6 +7,7 @@ import os
 import stat
 from pathlib import Path
 
+import pytest
 from tui_support import explorer, notified, open_and_wait, result_ids, settled, type_search, wait_for
 
 from dgtui.app import DgtuiApp
@@ -16,6 +17,7 @@ from dgtui.screens.help import HelpScreen, help_lines, key_label
 from dgtui.store import Store
 
 
+@pytest.mark.slow
 async def test_number_keys_and_the_pane_bar_reach_every_pane(pyrepo: Path, home: Path):
     async with explorer(pyrepo, home) as (app, pilot):
         ex = app.explorer
@@ -42,6 +44,7 @@ async def test_number_keys_and_the_pane_bar_reach_every_pane(pyrepo: Path, home:
         assert app.focused is ex.tree(False)
 
 
+@pytest.mark.slow
 async def test_slash_focuses_search_and_escape_goes_to_results(pyrepo: Path, home: Path):
     async with explorer(pyrepo, home) as (app, pilot):
         await pilot.press("4", "slash")
@@ -67,6 +70,7 @@ async def test_help_lists_every_key(pyrepo: Path, home: Path):
         assert not isinstance(app.screen, HelpScreen)
 
 
+@pytest.mark.slow
 async def test_command_palette_jumps_to_an_atom_and_runs_actions(pyrepo: Path, home: Path):
     async with explorer(pyrepo, home) as (app, pilot):
         await pilot.press("ctrl+p")
@@ -84,6 +88,7 @@ async def test_command_palette_jumps_to_an_atom_and_runs_actions(pyrepo: Path, h
         await wait_for(pilot, lambda: app.screen is app.get_screen("timeline"), "the action")
 
 
+@pytest.mark.slow
 async def test_colon_goes_to_an_atom_and_lists_ambiguous_ones(pyrepo: Path, home: Path):
     async with explorer(pyrepo, home) as (app, pilot):
         await pilot.press("4", "colon")
@@ -104,6 +109,7 @@ async def test_colon_goes_to_an_atom_and_lists_ambiguous_ones(pyrepo: Path, home
                        "the message")
 
 
+@pytest.mark.slow
 async def test_export_writes_the_focused_pane_atomically(pyrepo: Path, home: Path, tmp_path: Path,
                                                           monkeypatch):
     monkeypatch.setenv("HOME", str(tmp_path))
@@ -149,6 +155,7 @@ async def test_export_writes_the_focused_pane_atomically(pyrepo: Path, home: Pat
         await wait_for(pilot, lambda: target.read_text() != "old", "the replaced file")
 
 
+@pytest.mark.slow
 async def test_export_call_tree_and_timeline(pyrepo: Path, home: Path, tmp_path: Path, monkeypatch):
     monkeypatch.setenv("HOME", str(tmp_path))
     async with explorer(pyrepo, home) as (app, pilot):
@@ -179,6 +186,7 @@ async def test_export_with_nothing_to_export_says_so(pyrepo: Path, home: Path):
         assert not isinstance(app.screen, ExportDialog)
 
 
+@pytest.mark.slow
 async def test_export_refuses_the_data_home_and_dgtui_stores(pyrepo: Path, home: Path, tmp_path: Path,
                                                             monkeypatch):
     """The explorer's export obeys the CLI's rule: never into the data home, never onto a store

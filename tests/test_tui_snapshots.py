@@ -51,6 +51,7 @@ def test_explorer_at_80x24(snap_compare, pyrepo: Path, home: Path):
     assert snap_compare(make_app(str(pyrepo), str(home)), terminal_size=(80, 24), run_before=run_before)
 
 
+@pytest.mark.slow
 def test_explorer_at_140x40(snap_compare, pyrepo: Path, home: Path):
     async def run_before(pilot):
         await ready(pilot)
@@ -90,6 +91,7 @@ def test_help_at_80x24(snap_compare, pyrepo: Path, home: Path):
     assert snap_compare(make_app(str(pyrepo), str(home)), terminal_size=(80, 24), run_before=run_before)
 
 
+@pytest.mark.slow
 def test_export_dialog_at_80x24(snap_compare, pyrepo: Path, home: Path):
     async def run_before(pilot):
         await ready(pilot)
