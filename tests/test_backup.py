@@ -167,7 +167,6 @@ def test_bad_backups_are_refused_and_the_index_left_alone(pyrepo: Path, tmp_path
     assert r.returncode == 1 and "no index" in r.stderr
 
 
-@pytest.mark.slow
 def test_restore_replaces_a_damaged_index(pyrepo: Path, tmp_path: Path):
     home = tmp_path / "home"
     dgtui("index", str(pyrepo), home=home)

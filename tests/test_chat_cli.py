@@ -56,6 +56,7 @@ def test_ask_and_history(repo: Path):
     assert "who calls saveatom?" in text and "dgtui (impact)" in text
 
 
+@pytest.mark.slow
 def test_history_says_which_atoms_changed_since_an_answer(repo: Path):
     P = ["--path", str(repo), "--user", "ann"]
     ok("chat", "ask", "who calls saveatom?", *P)
@@ -69,6 +70,7 @@ def test_history_says_which_atoms_changed_since_an_answer(repo: Path):
     assert "pkg/db.py::save_atom changed: params, signature" in ok("chat", "history", *P)
 
 
+@pytest.mark.slow
 def test_clear_asks_on_a_terminal_and_needs_yes_in_scripts(repo: Path):
     P = ["--path", str(repo), "--user", "ann"]
     ok("chat", "ask", "who calls write?", *P)
@@ -100,7 +102,6 @@ def test_clear_confirms_on_a_terminal(repo: Path):
         assert len(json.loads(ok("chat", "history", *P, "--json"))) == left
 
 
-@pytest.mark.slow
 def test_brain_add_list_show_rm(repo: Path):
     P = ["--path", str(repo)]
     out = ok("brain", "add", "--kind", "decision", "--atom", "pkg/db.py::write", *P,

@@ -76,7 +76,6 @@ def test_an_in_memory_graph_out_of_step_is_found(pyrepo: Path, tmp_path: Path):
     assert graph.g.has_edge("pkg/db.py::save_atom", "pkg/db.py::write")
 
 
-@pytest.mark.slow
 def test_check_command_exit_status_and_json(pyrepo: Path, home: Path):
     assert run_cli("index", str(pyrepo)).returncode == 0
     r = run_cli("check", "--path", str(pyrepo), "--json")

@@ -12,14 +12,25 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import run_cli
+from conftest import copy_fixture, run_cli
+
+
+@pytest.fixture(scope="module")
+def shared_index(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The fixture repository indexed once, for the tests that only read it (a test that
+    writes indexes its own copy)."""
+    base = tmp_path_factory.mktemp("cli")
+    root, home = copy_fixture("pyrepo", base), base / "home"
+    r = run_cli("index", str(root), "--json", env={"DGTUI_HOME": str(home)})
+    assert r.returncode == 0, r.stderr
+    return root, home
 
 
 @pytest.fixture
-def indexed(pyrepo: Path, home: Path) -> Path:
-    r = run_cli("index", str(pyrepo), "--json")
-    assert r.returncode == 0, r.stderr
-    return pyrepo
+def indexed(shared_index: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> Path:
+    root, home = shared_index
+    monkeypatch.setenv("DGTUI_HOME", str(home))
+    return root
 
 
 def ok(*args: str, cwd: Path | None = None) -> str:
@@ -160,6 +171,7 @@ def test_headless_commands_do_not_import_textual(indexed: Path):
     assert "HEAVY []" in r.stderr
 
 
+@pytest.mark.slow
 def test_index_with_few_file_descriptors(tmp_path: Path, home: Path):
     """The origin system died of EMFILE; dgtui opens one file at a time per worker."""
     root = tmp_path / "many"

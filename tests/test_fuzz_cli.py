@@ -244,6 +244,7 @@ def test_chat_questions(repo, question):
     run(repo, ["chat", "ask", question, "--path", repo["root"], "--json"], "chat")
 
 
+@pytest.mark.slow
 def test_a_few_in_real_subprocesses(repo):
     from reliability import dgtui
 

@@ -321,6 +321,7 @@ async def test_arguments_past_their_limits_are_clear_errors(pyrepo: Path, home: 
         assert tools["add_insight"]["text"]["maxLength"] == 10_000
 
 
+@pytest.mark.slow
 def test_the_cli_shares_the_limits(pyrepo: Path, home: Path):
     assert run_cli("index", str(pyrepo)).returncode == 0
     p = ("--path", str(pyrepo))

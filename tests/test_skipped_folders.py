@@ -84,6 +84,7 @@ def test_ignore_files_decide_and_say_which_pattern(tmp_path: Path, home: Path):
     }
 
 
+@pytest.mark.slow
 def test_pyproject_patterns_are_read_never_written(tmp_path: Path, home: Path):
     root = tmp_path / "r"
     for folder in ("dist", "vendor", "src"):

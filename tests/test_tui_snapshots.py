@@ -109,6 +109,7 @@ def test_export_dialog_at_80x24(snap_compare, pyrepo: Path, home: Path):
     assert snap_compare(make_app(str(pyrepo), str(home)), terminal_size=(80, 24), run_before=run_before)
 
 
+@pytest.mark.slow
 def test_chat_at_100x30(snap_compare, pyrepo: Path, home: Path):
     async def run_before(pilot):
         await ready(pilot)
