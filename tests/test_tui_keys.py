@@ -8,12 +8,14 @@ import stat
 from pathlib import Path
 
 import pytest
+from textual.widgets import Static
 from tui_support import explorer, notified, open_and_wait, result_ids, settled, type_search, wait_for
 
 from dgtui.app import DgtuiApp
 from dgtui.screens.export import ConfirmOverwrite, ExportDialog
 from dgtui.screens.goto import GotoDialog
 from dgtui.screens.help import HelpScreen, help_lines, key_label
+from dgtui.screens.text_dialog import TextDialog
 from dgtui.store import Store
 
 
@@ -88,7 +90,20 @@ async def test_command_palette_jumps_to_an_atom_and_runs_actions(pyrepo: Path, h
         await wait_for(pilot, lambda: app.screen is app.get_screen("timeline"), "the action")
 
 
-@pytest.mark.slow
+async def test_the_palette_opens_the_list_of_files_with_parse_errors(pyrepo: Path, home: Path):
+    async with explorer(pyrepo, home) as (app, pilot):
+        await pilot.press("ctrl+p")
+        await pilot.press(*"parse errors")
+        await wait_for(pilot, lambda: "Files with parse errors" in
+                       str(app.screen.query("CommandList").first().options[0].prompt), "the action hit")
+        await pilot.press("down", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, TextDialog), "the dialog")
+        text = str(app.screen.query_one(Static).render())
+        assert text.startswith("broken.py: 1 error(s)"), text
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is app.explorer, "the dialog to close")
+
+
 async def test_colon_goes_to_an_atom_and_lists_ambiguous_ones(pyrepo: Path, home: Path):
     async with explorer(pyrepo, home) as (app, pilot):
         await pilot.press("4", "colon")
