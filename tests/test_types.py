@@ -544,3 +544,71 @@ def test_a_method_call_lists_the_overrides_that_may_run_instead(tmp_path: Path):
     assert json.loads(e.detail) == ["child.py::Child.save", "child.py::Quiet.save", "grand.py::GrandChild.save"]
     fresh, _ = index_repo(root, tmp_path / "fresh.db")
     assert snapshot(store)["edges"] == snapshot(fresh)["edges"]
+
+
+def test_docstring_return_types_class_types_and_optional_receivers(tmp_path: Path):
+    """``:rtype: pkg.models.Response`` in a docstring is a stated return type (a full dotted
+    path is read as the repository's module); ``Type[Foo]`` is the class itself, so calling it
+    builds a Foo; ``x?.close()`` follows ``x``'s declared type like ``x.close()``."""
+    root = tmp_path / "repo"
+    (root / "pkg").mkdir(parents=True)
+    (root / "pkg" / "__init__.py").write_text("")
+    (root / "pkg" / "models.py").write_text(textwrap.dedent("""
+        class Response:
+            def json(self): ...
+
+        class Formatter:
+            def write(self): ...
+    """))
+    (root / "pkg" / "api.py").write_text(textwrap.dedent('''
+        import typing as t
+        from pkg.models import Formatter
+
+        def get(url):
+            """Send a GET.
+
+            :rtype: pkg.models.Response
+            """
+            return send(url)
+
+        class Command:
+            formatter_class: t.Type[Formatter] = Formatter
+
+            def help(self):
+                self.formatter_class().write()
+
+        def use():
+            get("x").json()
+    '''))
+    (root / "src").mkdir()
+    (root / "src" / "sub.ts").write_text(textwrap.dedent("""
+        export class Subscriber { unsubscribe(): void {} }
+        export function audit() {
+          let inner: Subscriber | null = null;
+          const end = () => { inner?.unsubscribe(); };
+          return end;
+        }
+    """))
+    store, _ = index_repo(root, tmp_path / "i.db")
+    assert edge(store, "pkg/api.py::use", 'get("x").json').target_id == "pkg/models.py::Response.json"
+    assert edge(store, "pkg/api.py::Command.help", "self.formatter_class().write").target_id == \
+        "pkg/models.py::Formatter.write"
+    assert edge(store, "src/sub.ts::audit.end", "inner?.unsubscribe").target_id == "src/sub.ts::Subscriber.unsubscribe"
+
+
+def test_an_arrow_function_keeps_the_this_of_where_it_is_written(tmp_path: Path):
+    root = tmp_path / "repo"
+    (root / "src").mkdir(parents=True)
+    (root / "src" / "ws.ts").write_text(textwrap.dedent("""
+        export class Subject {
+          reset(): void {}
+          connect(socket: any): void {
+            socket.onopen = () => { this.reset(); };
+          }
+        }
+    """))
+    store, _ = index_repo(root, tmp_path / "i.db")
+    from helpers import edges_of
+
+    rows = [e for (_, c, _), e in edges_of(store).items() if c == "this.reset"]
+    assert [(e.resolution, e.target_id) for e in rows] == [("self", "src/ws.ts::Subject.reset")]

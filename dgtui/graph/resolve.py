@@ -77,7 +77,7 @@ class Resolver(References, TypeFollowing):
         ``edges_for`` gives, with the work per call cut to a dictionary lookup once the first
         call of a kind in a file is resolved (a first index resolves 176k calls for Django)."""
         cache = self._cache
-        path, owner, source = caller.file_path, caller.owner, caller.id
+        path, owner, source = caller.file_path, self.this_owner(caller), caller.id
         scopes = self._nesting_scopes(caller)
         bound = self.bound_names(caller)
         out = []
@@ -106,7 +106,7 @@ class Resolver(References, TypeFollowing):
             nested = self._nested(caller, callee)
             if nested is not None:
                 return ("local", nested.id, 0, None)
-        key = self._key(caller.file_path, caller.owner, caller.id, self.bound_names(caller), head, callee)
+        key = self._key(caller.file_path, self.this_owner(caller), caller.id, self.bound_names(caller), head, callee)
         return self._resolve_key(key, caller, callee, short)
 
     @staticmethod
@@ -254,8 +254,9 @@ class Resolver(References, TypeFollowing):
                 return _BUILTIN  # object's own methods (__init__, __init_subclass__...)
             return _UNRESOLVED
         if head in self_names and len(parts) == 2:
-            if caller.owner:
-                hit = self._member_in_file(path, caller.owner, parts[1], 0)
+            owner = self.this_owner(caller)
+            if owner:
+                hit = self._member_in_file(path, owner, parts[1], 0)
                 if hit is not None:
                     return self._dispatching("self", hit)
             return None
@@ -316,10 +317,23 @@ class Resolver(References, TypeFollowing):
         return _UNRESOLVED
 
     # -- classes -----------------------------------------------------------------------------
+    def this_owner(self, caller: SymbolInfo) -> str | None:
+        """What ``self``/``this`` means in ``caller``, as a qualified name of its file. An arrow
+        function keeps the ``this`` of where it is written, even when it is assigned to a member
+        (``socket.onopen = () => this.reset()``, ``{ run: () => this.go() }``)."""
+        scope = caller
+        while scope.kind == "arrow" and scope.parent_id:
+            parent = self.symbols.get(scope.parent_id)
+            if parent is None or parent.kind == "module":
+                return None
+            scope = parent
+        return scope.owner
+
     def _owner_class(self, caller: SymbolInfo) -> SymbolInfo | None:
-        if not caller.owner:
+        owner_name = self.this_owner(caller)
+        if not owner_name:
             return None
-        owner = self.symbols.in_file(caller.file_path, caller.owner)
+        owner = self.symbols.in_file(caller.file_path, owner_name)
         return owner if owner is not None and owner.kind == "class" else None
 
     def bases(self, cls: SymbolInfo) -> list[SymbolInfo]:

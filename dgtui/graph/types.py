@@ -201,9 +201,14 @@ class TypeFollowing:
         """An instance of the type named ``type_text`` in ``scope``'s file."""
         if not type_text or type_text == "?":
             return None
+        if type_text.startswith("type[") and type_text.endswith("]"):  # Type[Foo]: the class
+            found = self._declared(scope, type_text[5:-1])
+            return ("class", found[1]) if found is not None and found[0] == "instance" else found
         if type_text in self._builtin_types(scope):
             return ("builtin", None)
         found = self.value_of(self._module_of(scope), type_text, 1)
+        if found is None and "." in type_text:  # a full dotted path: ":rtype: requests.Response"
+            found = self._by_module_path(scope, type_text)
         if found is not None and found[0] == "class":
             return ("instance", found[1])
         if found is not None and found[0] in ("builtin", "external"):
@@ -311,6 +316,21 @@ class TypeFollowing:
         return None
 
     # -- helpers -------------------------------------------------------------------------
+    def _by_module_path(self, scope: SymbolInfo, dotted: str) -> Value:
+        """``pkg.models.Response`` read as a module of the repository and a name in it."""
+        spec = self._spec(scope.file_path)
+        if spec is None or spec.module_style != "python":
+            return None
+        module, _, name = dotted.rpartition(".")
+        while module:
+            file = self.symbols.python_module_file(module)
+            if file is not None:
+                hit = self._in_module(file, name, 1)
+                return _value_of_atom(hit) if hit is not None else None
+            module, _, head = module.rpartition(".")
+            name = f"{head}.{name}"
+        return None
+
     def _module_of(self, scope: SymbolInfo) -> SymbolInfo:
         return self.symbols.modules.get(scope.file_path) or scope
 

@@ -58,6 +58,9 @@ def declared_type(text: str) -> str:
         break
     m = _GENERIC.match(t)
     if m:
+        if m.group(1).rpartition(".")[2] in ("Type", "type"):  # Type[Foo]: the class itself
+            inner = declared_type(t[m.end():].rstrip("]>").strip())
+            return f"type[{inner}]" if inner != UNKNOWN and "[" not in inner else "type"
         t = m.group(1)
     last = t.rpartition(".")[2]
     if last in _TYPING_BUILTINS and t in (last, f"typing.{last}", f"t.{last}"):
@@ -222,7 +225,7 @@ def call_heads(callees: Iterable[str]) -> set[str]:
     ``self.db.write()``): only bindings of these can matter to resolution."""
     heads: set[str] = set()
     for callee in callees:
-        head, _, rest = callee.partition(".")
+        head, _, rest = callee.replace("?.", ".").partition(".")  # x?.close(): x
         heads.add(head)
         if head in ("self", "this") and rest:
             heads.add("self." + rest.partition(".")[0])

@@ -41,6 +41,7 @@ _ROLES = ("callee", "branch", "scope.object", "comment", "doc", "base", "yield",
           "import.module", "export.name", "export.default_name", "export.definition", "error",
           "bind.name", "bind.attr", "bind.global", "returns", "decorator", "return.call",
           "return.name")
+_RTYPE = re.compile(r":rtype:\s*:?(?:class:)?`?~?([\w.]+)")
 _SHORT_NAME = re.compile(r"([A-Za-z_$#][\w$]*)\s*$")
 _AROUND_DOTS = re.compile(r"\s*(\?\.|\.)\s*")
 _COMMENTS = re.compile(r"/\*.*?\*/|//[^\n]*|#[^\n]*(?=\n)", re.S)
@@ -155,7 +156,11 @@ def extract(source: bytes, path: str, lang: LoadedLanguage) -> Extraction:
             comments[node.end_point[0]] = (node.start_point[0], text.of(node))
         elif role == "doc":
             node = caps["doc"][0]
-            items.append((node.start_byte, "doc", first_paragraph(strip_quotes(text.of(node)))))
+            written = text.of(node)
+            items.append((node.start_byte, "doc", first_paragraph(strip_quotes(written))))
+            rtype = _RTYPE.search(written) if ":rtype:" in written else None
+            if rtype:  # a Sphinx ":rtype: requests.Response": what the function returns, stated
+                items.append((node.start_byte, "returns", declared_type(rtype.group(1))))
         elif role == "base":
             node = caps["base"][0]
             items.append((node.start_byte, "base", collapse(text.of(node), _MAX_CALLEE)))
