@@ -38,7 +38,7 @@ def _one_row_per_line(view: dict) -> str:
     return "{\n" + ",\n".join(parts) + "\n}\n"
 
 
-@pytest.mark.parametrize("name", ["pyrepo", "jsrepo", "tsrepo"])
+@pytest.mark.parametrize("name", ["pyrepo", "jsrepo", "tsrepo", "gorepo"])
 def test_golden_atoms_and_edges(name: str, request, tmp_path: Path):
     root = request.getfixturevalue(name)
     store, _ = index_repo(root, tmp_path / "index.db")
@@ -115,6 +115,46 @@ def test_typescript_resolution(tsrepo: Path, tmp_path: Path):
     assert edge(store, "src/view.tsx::View", "helper").target_id == "src/helper.ts::helper"
     paths = {r[0] for r in store.conn.execute("SELECT path FROM files")}
     assert "src/types.d.ts" not in paths
+
+
+def test_go_resolution(gorepo: Path, tmp_path: Path):
+    store, summary = index_repo(gorepo, tmp_path / "index.db")
+    e = lambda s, c: edge(store, s, c)  # noqa: E731
+    hit = lambda s, c: (e(s, c).resolution, e(s, c).target_id)  # noqa: E731
+    # package-qualified calls through go.mod's module path, aliases included
+    assert hit("main.go::main", "server.New") == ("import", "server/server.go::New")
+    assert hit("server/server.go::New", "st.Open") == ("import", "store/store.go::Open")
+    assert hit("server/server.go::Server.Handle", "util.Clean") == ("import", "internal/util/util.go::Clean")
+    # the same package, in another file
+    assert hit("main.go::run", "helper") == ("local", "helper.go::helper")
+    assert hit("store/store.go::Open", "newLogger") == ("local", "store/item.go::newLogger")
+    # methods through the declared receiver type, fields, locals and constructors
+    assert hit("main.go::run", "s.Handle") == ("typed", "server/server.go::Server.Handle")
+    assert hit("main.go::main", "srv.Serve") == ("typed", "server/server.go::Server.Serve")  # x, err := New()
+    assert hit("server/server.go::Server.Handle", "s.db.Get") == ("typed", "store/store.go::Store.Get")
+    assert hit("server/server.go::Server.Handle", "s.db.Put") == ("typed", "store/item.go::Store.Put")
+    assert hit("server/server.go::Server.Handle", "other.Get") == ("typed", "store/store.go::Store.Get")
+    assert hit("store/item.go::Store.Put", "s.count") == ("typed", "store/store.go::Store.count")
+    assert hit("store/store.go::Store.Get", "s.log.Printf") == ("typed", "store/item.go::Logger.Printf")
+    assert hit("server/server.go::Server.Serve", "s.Close") == ("typed", "server/server.go::base.Close")  # embedded
+    # the standard library and dependencies are external; builtins builtin
+    assert (e("main.go::main", "fmt.Println").resolution, e("main.go::main", "fmt.Println").detail) == ("external", "fmt")
+    assert e("main.go::main", "cmd.Execute").resolution == "external"
+    assert e("server/server.go::Server.Serve", "s.mux.HandleFunc").resolution == "external"
+    assert e("helper.go::helper", "len").resolution == "builtin"
+    # no edge on a name alone: an interface's method, a receiver of unknown type, a missing name
+    assert hit("server/server.go::Server.Handle", "s.getter.Get") == ("ambiguous", None)
+    assert hit("server/server.go::Server.Handle", "x.Get") == ("ambiguous", None)
+    assert hit("server/server.go::Server.Handle", "unknown") == ("unresolved", None)
+    # atoms: receiver-type ids, capitalisation, doc comments, signatures, complexity
+    put = store.atoms.get("store/item.go::Store.Put").atom
+    assert (put.kind, put.owner, put.is_exported, put.complexity) == ("method", "Store", True, 3)
+    assert put.docstring == "Put stores an item (a method of Store in another file of its package)."
+    assert put.signature == "func (s *Store) Put(it Item)"
+    assert not store.atoms.get("store/store.go::Store.count").atom.is_exported
+    assert store.atoms.get("store/store.go::Store").atom.kind == "class"
+    assert store.atoms.get("server/server.go::Server.Handle").atom.params == ("path",)
+    assert summary.edges == sum(len(s.atom.calls) for s in store.atoms.query(AtomFilter()))
 
 
 def test_skips_and_ignores_are_counted_and_listed(pyrepo: Path, tmp_path: Path):

@@ -6,6 +6,7 @@ repository. Part of the resolver (``Resolver`` mixes it in), memoized per batch 
 from __future__ import annotations
 
 from ..model import Import, SymbolInfo
+from .packages import is_package_key
 
 #: Cycles are cut by the busy set of the resolver's memo; this only bounds pathological chains
 #: of re-exports (far beyond any real one, so results never depend on where a walk began).
@@ -27,6 +28,8 @@ class References:
 
     def _find_reference(self, path: str, name: str, depth: int):
         local = self.symbols.in_file(path, name)
+        if local is None and path.endswith(".go"):  # Go: any file of the package
+            local = self.symbols.in_package(path, name)
         if local is not None and local.kind not in ("module", "test"):
             return ("local", local)
         bindings = self._imports_of(path)
@@ -97,6 +100,9 @@ class References:
     def is_repository_module(self, importer: str, module: str) -> bool:
         """Whether ``module`` or its top-level package is one of the repository's."""
         spec = self._spec(importer)
+        if spec is not None and spec.module_style == "go":
+            return (self.symbols.module_file(importer, module) is not None
+                    or self.symbols.is_own_go_import(importer, module))
         top = module.split(".")[0] if spec is not None and spec.module_style == "python" else module
         return (self.symbols.module_file(importer, module) is not None
                 or self.symbols.module_file(importer, top) is not None)
@@ -130,6 +136,13 @@ class References:
 
     def _find_in_module(self, file: str, name: str, depth: int) -> SymbolInfo | None:
         symbols = self.symbols
+        if is_package_key(file):  # a Go package: its files' definitions, no re-exports
+            hit = symbols.in_package(file, name)
+            head, _, rest = name.partition(".")
+            if hit is None and rest and "." not in rest:
+                cls = symbols.in_package(file, head)
+                hit = self._member(cls, rest, depth + 1) if cls is not None and cls.kind == "class" else None
+            return hit
         module = symbols.modules.get(file)
         default = module.default_export if module is not None else None
         candidates = [name, f"exports.{name}", f"module.exports.{name}"]

@@ -32,6 +32,11 @@ ECMA_GLOBALS = frozenset("""
     encodeURI encodeURIComponent eval fetch globalThis isFinite isNaN parseFloat parseInt process
     queueMicrotask require setImmediate setInterval setTimeout structuredClone window
 """.split())
+GO_BUILTINS = frozenset("""
+    append cap clear close complex copy delete imag len make max min new panic print println real
+    recover bool byte complex64 complex128 error float32 float64 int int8 int16 int32 int64 rune
+    string uint uint8 uint16 uint32 uint64 uintptr any comparable
+""".split())
 _RECEIVERS = frozenset({"self", "cls", "this", "super", "super()"})
 
 #: Bumped whenever the rules change what a call resolves to: an index made by an older resolver
@@ -166,7 +171,14 @@ class Resolver(References, TypeFollowing):
 
     def _builtin_names(self, context: SymbolInfo) -> frozenset[str]:
         spec = self._spec(context.file_path)
-        return PYTHON_BUILTINS if spec is not None and spec.module_style == "python" else ECMA_GLOBALS
+        style = spec.module_style if spec is not None else ""
+        return PYTHON_BUILTINS if style == "python" else GO_BUILTINS if style == "go" else ECMA_GLOBALS
+
+    def _declared_languages(self, context: SymbolInfo) -> bool:
+        """Go: a bare name is its package's or an import's, never another package's by name;
+        a method not found on a known type may be any implementation of an interface."""
+        spec = self._spec(context.file_path)
+        return spec is not None and spec.module_style == "go"
 
     def _resolve(self, caller: SymbolInfo, callee: str, short: str) -> Resolution:
         spec = self._spec(caller.file_path)
@@ -184,6 +196,8 @@ class Resolver(References, TypeFollowing):
                 return _BUILTIN
             if self._external_import(caller, head):
                 return ("external", None, 0, self._import_module(caller, head))
+            if self._declared_languages(caller):
+                return _UNRESOLVED
             return self._by_name(short, methods_only=False)
         return self._typed_call(caller, text, short)
 
@@ -213,6 +227,8 @@ class Resolver(References, TypeFollowing):
                 return self._calling(attribute)
             if self._external_base(target):  # maybe inherited from outside the repository
                 return ("external", None, 0, None)
+            if self._declared_languages(caller):  # an interface's method: its implementations
+                return self._by_name(short, methods_only=True)
         return _UNRESOLVED
 
     def _calling(self, value) -> Resolution:
@@ -274,8 +290,8 @@ class Resolver(References, TypeFollowing):
         if hit is not None and hit.kind not in ("module", "test"):
             return ("local", hit.id, 0, None)
         target = self._reference(caller, name, 0)
-        if target is not None and target[0] == "import" and isinstance(target[1], SymbolInfo):
-            return ("import", target[1].id, 0, None)
+        if target is not None and target[0] in ("import", "local") and isinstance(target[1], SymbolInfo):
+            return (target[0], target[1].id, 0, None)  # local: Go, another file of the package
         if target is not None and target[0] == "import-module":  # require('./m')() / module object
             hit = self._in_module(target[1], "default", 0)
             if hit is not None:
@@ -348,7 +364,12 @@ class Resolver(References, TypeFollowing):
             hit = self.symbols.in_file(path, qualified)
             if hit is not None:
                 return hit
-        cls = self.symbols.in_file(path, owner)
+        go = path.endswith(".go")
+        if go:  # Go: a type's methods may be in any file of its package
+            hit = self.symbols.in_package(path, f"{owner}.{name}")
+            if hit is not None:
+                return hit
+        cls = self.symbols.in_file(path, owner) or (self.symbols.in_package(path, owner) if go else None)
         if cls is not None and cls.kind == "class":
             for base in self.bases(cls):
                 hit = self._member(base, name, depth + 1)

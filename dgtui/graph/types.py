@@ -27,6 +27,10 @@ ECMA_BUILTIN_TYPES = frozenset("""
     String Number Boolean Array ReadonlyArray Promise Map Set WeakMap WeakSet Date RegExp Error
     Function Object Record Partial Readonly Iterable Iterator AsyncIterable Uint8Array Buffer
 """.split())
+GO_BUILTIN_TYPES = frozenset("""
+    bool byte complex64 complex128 error float32 float64 int int8 int16 int32 int64 rune string
+    uint uint8 uint16 uint32 uint64 uintptr any map chan func interface struct
+""".split())
 _LITERAL_STARTS = tuple("\"'`[{(0123456789") + ("f\"", "f'", "b\"", "b'", "r\"", "r'")
 _MAX_DEPTH = 12
 _NOTHING: frozenset[str] = frozenset()
@@ -261,7 +265,9 @@ class TypeFollowing:
 
     def _builtin_types(self, scope: SymbolInfo) -> frozenset[str]:
         spec = self._spec(scope.file_path)
-        return PYTHON_BUILTIN_TYPES if spec is not None and spec.module_style == "python" else ECMA_BUILTIN_TYPES
+        style = spec.module_style if spec is not None else ""
+        return (PYTHON_BUILTIN_TYPES if style == "python" else GO_BUILTIN_TYPES if style == "go"
+                else ECMA_BUILTIN_TYPES)
 
 
 def _called_name(expr: str) -> str | None:

@@ -32,13 +32,49 @@ _UNION_NONE = re.compile(r"^(?:[A-Za-z_][\w]*\.)?Union\[(.*?)\s*,\s*None\s*\]$|"
 _NONE_UNION = re.compile(r"^(.*?)\s*\|\s*(?:None|null|undefined)$|^(?:None|null|undefined)\s*\|\s*(.*)$", re.S)
 _GENERIC = re.compile(r"^([\w.$]+)\s*[\[<]", re.S)
 _DOTTED = re.compile(r"^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*$")
+_POINTER = re.compile(r"^(?:\*\s*)+")
+_GO_VERSION = re.compile(r"^v\d+$")
+_GO_VERSION_SUFFIX = re.compile(r"\.v\d+$")
 
+
+def _first_result(results: str) -> str:
+    """``*Foo, error`` -> ``*Foo``; ``f *Foo, err error`` -> ``*Foo`` (a named result)."""
+    depth = 0
+    for i, ch in enumerate(results):
+        depth += ch in "([{"
+        depth -= ch in ")]}"
+        if ch == "," and depth == 0:
+            results = results[:i]
+            break
+    first = results.strip()
+    name, _, rest = first.partition(" ")
+    return rest.strip() if rest and name.isidentifier() else first
+
+
+def go_package_name(path: str) -> str:
+    """The name a Go import binds when it has no alias: the package clause of the imported
+    package, by convention the path's last element (``gopkg.in/yaml.v3`` -> ``yaml``,
+    ``example.com/x/v2`` -> ``x``, ``github.com/mattn/go-isatty`` -> ``isatty``)."""
+    parts = path.strip("/").split("/")
+    last = parts[-1]
+    if _GO_VERSION.match(last) and len(parts) > 1:
+        last = parts[-2]
+    last = _GO_VERSION_SUFFIX.sub("", last)
+    if last.startswith("go-"):
+        last = last[3:]
+    if last.endswith("-go") or last.endswith(".go"):
+        last = last[:-3]
+    return last.replace("-", "_").replace(".", "_") or path
 
 def declared_type(text: str) -> str:
     """The class a declared type names, as text: ``"Foo"`` -> ``Foo``, ``Optional[Foo]`` ->
-    ``Foo``, ``Foo | None`` -> ``Foo``, ``list[Foo]`` -> ``list``; ``?`` for anything else
-    (a union of several types, a literal)."""
+    ``Foo``, ``Foo | None`` -> ``Foo``, ``list[Foo]`` -> ``list``, Go's ``*Foo`` -> ``Foo`` and
+    ``(*Foo, error)`` -> ``Foo`` (the first result); ``?`` for anything else (a union of several
+    types, a literal, a slice)."""
     t = text.strip().removeprefix(":").strip()  # a TypeScript annotation keeps its colon
+    if t.startswith("(") and t.endswith(")") and "=>" not in t:  # Go results: the first one
+        t = _first_result(t[1:-1])
+    t = _POINTER.sub("", t)
     for _ in range(4):  # "Optional['Foo']" peels in a few steps
         if len(t) >= 2 and t[0] == t[-1] and t[0] in "'\"":
             t = t[1:-1].strip()
@@ -88,7 +124,7 @@ def binding_of(caps: dict[str, list[Any]], text_of: Callable[[Any], str]) -> str
         fn = node.child_by_field_name("constructor" if kind == "new_expression" else "function")
         written = text_of(fn) if fn is not None else ""
         return "C:" + written if _DOTTED.match(written) and len(written) <= _MAX else UNKNOWN
-    if kind in ("identifier", "attribute", "member_expression"):
+    if kind in ("identifier", "attribute", "member_expression", "selector_expression"):
         written = text_of(node)
         parent = node.parent
         if parent is not None and parent.type == "as_pattern" and parent.parent is not None \

@@ -20,6 +20,7 @@ from .bindings import (
     bind,
     call_heads,
     declared_type,
+    go_package_name,
     import_binding,
     is_overload,
     wanted_bindings,
@@ -36,11 +37,11 @@ _MAX_HEADER_PREFIX = 512  # bytes before a definition, on its line, that may joi
 _MAX_QUALIFIED_PREFIX = 256  # a deeper parent chain keeps its tail: "…f.f.f" (ids stay unique)
 _HEADER_PREFIX = re.compile(
     rb"\s*(?:(?:export|default|const|let|var|async|static|public|private|protected|readonly|"
-    rb"abstract|declare|override)\s+)*")
+    rb"abstract|declare|override|type)\s+)*")
 _ROLES = ("callee", "branch", "scope.object", "comment", "doc", "base", "yield",
           "import.module", "export.name", "export.default_name", "export.definition", "error",
           "bind.name", "bind.attr", "bind.global", "returns", "decorator", "return.call",
-          "return.name")
+          "return.name", "package.name")
 _SHORT_NAME = re.compile(r"([A-Za-z_$#][\w$]*)\s*$")
 _AROUND_DOTS = re.compile(r"\s*(\?\.|\.)\s*")
 _COMMENTS = re.compile(r"/\*.*?\*/|//[^\n]*|#[^\n]*(?=\n)", re.S)
@@ -113,6 +114,7 @@ def extract(source: bytes, path: str, lang: LoadedLanguage) -> Extraction:
     errors: list[str] = []
     error_count = 0
     default_export: str | None = None  # what `export default` / `module.exports =` names
+    package: str | None = None  # Go: the package clause
 
     roles = lang.roles
     for pattern, caps in ts.QueryCursor(lang.query).matches(root):
@@ -183,6 +185,8 @@ def extract(source: bytes, path: str, lang: LoadedLanguage) -> Extraction:
         elif role == "decorator":  # given to the definition it decorates (it starts there)
             decorator = collapse(text.of(caps["decorator"][0]).lstrip("@ "), _MAX_CALLEE)
             items.append((caps["decorated"][0].start_byte, "decorator", decorator))
+        elif role == "package.name":
+            package = text.of(caps["package.name"][0])
         elif role == "export.name":
             export_names.update(text.of(n) for n in caps["export.name"])
         elif role == "export.default_name":
@@ -206,7 +210,7 @@ def extract(source: bytes, path: str, lang: LoadedLanguage) -> Extraction:
     _give_calls(module, intervals, calls)
     line_count = source.count(b"\n") + (0 if source.endswith(b"\n") else 1)
     atoms = _build_atoms(path, lang, text, module, intervals, imports, export_names,
-                         export_spans, comments, default_export)
+                         export_spans, comments, default_export, package)
     if error_count == 0 and root.has_error:
         error_count = 1  # a MISSING node: the tree recovered without an ERROR node
         errors.append("missing token (incomplete code)")
@@ -249,6 +253,8 @@ def _definition(kind: str, node: Any, caps: dict[str, list[Any]], text: _Text) -
         name = text.of(caps["name"][0])
         if not (name.isidentifier() and len(name) <= _MAX_CALLEE):  # else nothing to clean
             name = collapse(strip_quotes(name), _MAX_CALLEE).replace(" ", "")
+        if "owner" in caps:  # a Go method: named for its receiver's type, `Server.Start`
+            name = f"{text.of(caps['owner'][0])}.{name}"
     else:
         name = "default"
     anchor = caps["anchor"][0] if "anchor" in caps else node
@@ -356,6 +362,9 @@ def _imports(caps: dict[str, list[Any]], text: _Text, style: str) -> list[Import
     module = text.of(caps["import.module"][0]).strip()
     if "import.star" in caps:
         return [Import("*", module, "*")]
+    if style == "go":  # a package object, named by its alias or (by convention) its path
+        aliases = caps.get("import.alias")
+        return [Import(text.of(aliases[0]) if aliases else go_package_name(module), module, None)]
     names = caps.get("import.name", [])
     aliases = caps.get("import.alias", [])
     if "import.root" in caps:  # Python `import a.b.c` binds `a`
@@ -372,7 +381,7 @@ def _imports(caps: dict[str, list[Any]], text: _Text, style: str) -> list[Import
 def _build_atoms(path: str, lang: LoadedLanguage, text: _Text, module: _Interval,
                  intervals: list[_Interval], imports: list[Import], export_names: set[str],
                  export_spans: list[tuple[int, int]], comments: dict[int, tuple[int, str]],
-                 default_export: str | None) -> list[Atom]:
+                 default_export: str | None, package: str | None = None) -> list[Atom]:
     spec = lang.spec
     used: dict[str, int] = {}
     heads = call_heads(c.callee for iv in [module, *intervals] for c in iv.calls)
@@ -393,10 +402,11 @@ def _build_atoms(path: str, lang: LoadedLanguage, text: _Text, module: _Interval
         complexity=1 + module.branches, body_hash=_own_hash(text, module, 0, len(text.source)),
         calls=tuple(module.calls),
         imports=tuple(imports),
-        extra=with_bindings(_module_extra(export_names, default_export), module, heads),
+        extra=with_bindings(_module_extra(export_names, default_export, package), module, heads),
     )]
     has_all = spec.public_by_default and bool(export_names)
     python, public, from_comments = spec.name == "python", spec.public_by_default, spec.docs_from_comments
+    capital = spec.exported_by_capital
     source, text_of, new = text.source, text.of, tuple.__new__
     for iv in intervals:
         if not iv.is_atom:
@@ -405,12 +415,16 @@ def _build_atoms(path: str, lang: LoadedLanguage, text: _Text, module: _Interval
         parent = iv.atom_parent
         node = iv.node
         line = iv.row + 1
-        body = node.child_by_field_name("body") or node
+        # a Go type's body is its type (`struct {...}`): the header is `type Server`
+        body = node.child_by_field_name("body") or (node.type == "type_spec" and node.child_by_field_name("type")) or node
         kind = _kind(iv, python)
         owner = iv.owner = _owner(iv, parent, kind, python)
         short = iv.name.rsplit(".", 1)[-1] if kind != "test" else iv.name
-        exported = iv.exported = iv.exported or _is_exported(iv, parent, short, public, has_all,
-                                                             export_names, export_spans)
+        if capital:
+            exported = iv.exported = short[:1].isupper()
+        else:
+            exported = iv.exported = iv.exported or _is_exported(iv, parent, short, public, has_all,
+                                                                 export_names, export_spans)
         doc = iv.doc
         if not doc and from_comments:
             doc = _leading_comment(comments, line - 1)
@@ -426,8 +440,11 @@ def _build_atoms(path: str, lang: LoadedLanguage, text: _Text, module: _Interval
     return atoms
 
 
-def _module_extra(export_names: set[str], default_export: str | None) -> dict[str, Any] | None:
+def _module_extra(export_names: set[str], default_export: str | None,
+                  package: str | None) -> dict[str, Any] | None:
     extra: dict[str, Any] = {}
+    if package:
+        extra["go"] = {"package": package}
     if export_names:
         extra["exports"] = sorted(export_names)
     if default_export:

@@ -20,7 +20,8 @@ from collections.abc import Callable, Iterator, Sequence
 from ..model import Atom, ParsedFile
 from ..paths import inside
 from .extract import extract
-from .registry import language_for, load
+from .gomod import module_of
+from .registry import GrammarMissing, language_for, load
 
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)
@@ -81,16 +82,32 @@ def parse_file(root: str, rel: str, max_bytes: int, encode: Encoder | None = Non
         return ParsedFile(rel, spec.name, size, mtime, digest, skipped="not-utf8",
                           errors=(f"byte {exc.start}: {exc.reason}",))
     try:
-        result = extract(data, rel, load(spec.name))
+        lang = load(spec.name)
+    except GrammarMissing as exc:  # counted and listed like any other skip, never a crash
+        return ParsedFile(rel, spec.name, size, mtime, digest, skipped="no-grammar", errors=(str(exc),))
+    try:
+        result = extract(data, rel, lang)
     except (RecursionError, MemoryError, ValueError) as exc:  # never let one file stop a run
         return ParsedFile(rel, spec.name, size, mtime, digest, skipped="parse-failed",
                           errors=(f"{type(exc).__name__}: {exc}",))
     atoms = tuple(result.atoms)
+    if spec.module_style == "go":
+        atoms = _with_go_module(root, rel, atoms)
     records = [encode(a) for a in atoms] if encode else []  # here, in parallel, not in the writer
     return ParsedFile(rel, spec.name, size, mtime, digest, atoms=atoms,
                       rows=tuple([r[0] for r in records]), states=tuple([r[1] for r in records]),
                       error_count=result.error_count, errors=tuple(result.errors),
                       line_count=result.line_count)
+
+
+def _with_go_module(root: str, rel: str, atoms: tuple[Atom, ...]) -> tuple[Atom, ...]:
+    """The module atom of a Go file, with the module path its go.mod declares."""
+    found = module_of(root, rel)
+    if not found or not atoms or atoms[0].kind != "module":
+        return atoms
+    extra = dict(atoms[0].extra or {})
+    extra["go"] = {**extra.get("go", {}), "module": found[0], "root": found[1]}
+    return (atoms[0]._replace(extra=extra), *atoms[1:])
 
 
 def _work(args: tuple[str, str, int, Encoder | None]) -> ParsedFile:

@@ -1,8 +1,10 @@
 """The languages dgtui reads: file extension -> grammar + query files.
 
-Adding a language is one ``LanguageSpec`` line here and its ``.scm`` file in ``dgtui/parse/queries``.
-Grammars and compiled queries are loaded lazily, once per process: parse workers build their own
-(tree-sitter parsers and nodes do not pickle).
+Adding a language is one ``LanguageSpec`` line here and its ``.scm`` file in ``dgtui/parse/queries``
+(plus, for what its calls mean, its rules in ``dgtui/graph``). Grammars and compiled queries are
+loaded lazily, once per process: parse workers build their own (tree-sitter parsers and nodes do
+not pickle). A grammar whose package is not installed is no crash: ``GrammarMissing`` is raised and
+the file is skipped with that reason (``parse/files.py``).
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ class LanguageSpec:
     public_by_default: bool = False  # Python: public top-level names are exported
     docs_from_comments: bool = True  # take a leading comment as the docstring
     excluded_suffixes: tuple[str, ...] = ()
+    exported_by_capital: bool = False  # Go: a name is exported when it starts with a capital
+    package: str = ""  # the distribution that ships the grammar (named when it is missing)
 
 
 LANGUAGES: tuple[LanguageSpec, ...] = (
@@ -36,6 +40,8 @@ LANGUAGES: tuple[LanguageSpec, ...] = (
                  excluded_suffixes=(".d.ts",)),
     LanguageSpec("tsx", (".tsx",), "tree_sitter_typescript:language_tsx",
                  ("ecma.scm", "typescript.scm"), "ecma", ("this", "super")),
+    LanguageSpec("go", (".go",), "tree_sitter_go:language", ("go.scm",), "go", (),
+                 exported_by_capital=True, package="tree-sitter-go"),
 )
 
 _BY_EXTENSION = {ext: spec for spec in LANGUAGES for ext in spec.extensions}
@@ -73,15 +79,36 @@ class LoadedLanguage:
     roles: dict[int, str] = field(default_factory=dict)  # pattern index -> role, filled lazily
 
 
-@cache
+class GrammarMissing(Exception):
+    """A language's grammar package is not installed (or does not load): its files are skipped."""
+
+
+_missing: dict[str, str] = {}  # language -> why its grammar does not load (asked once a process)
+
+
 def load(name: str) -> LoadedLanguage:
+    if name in _missing:
+        raise GrammarMissing(_missing[name])
+    try:
+        return _load(name)
+    except GrammarMissing as exc:
+        _missing[name] = str(exc)
+        raise
+
+
+@cache
+def _load(name: str) -> LoadedLanguage:
     from importlib import resources
 
     import tree_sitter as ts
 
     spec = _BY_NAME[name]
     module_name, func_name = spec.grammar.split(":")
-    language = ts.Language(getattr(importlib.import_module(module_name), func_name)())
+    try:
+        language = ts.Language(getattr(importlib.import_module(module_name), func_name)())
+    except (ImportError, AttributeError, ValueError, OSError) as exc:  # not installed, or an ABI
+        package = spec.package or module_name.replace("_", "-")  # tree-sitter cannot read
+        raise GrammarMissing(f"the {spec.name} grammar ({package}) does not load: {exc}") from None
     text = "\n".join(
         resources.files("dgtui.parse.queries").joinpath(f).read_text(encoding="utf-8") for f in spec.queries
     )

@@ -63,6 +63,11 @@ def param_names(params: Any, text_of: Callable[[Any], str]) -> tuple[str, ...]:
     for child in params.named_children:
         if child.type in _SKIPPED_PARAMS:
             continue
+        if child.type == "parameter_declaration":  # Go: `a, b int` declares two
+            several = child.children_by_field_name("name")
+            if len(several) > 1:
+                names.extend(text_of(n) for n in several)
+                continue
         names.append(_param_name(child, text_of))
     return tuple(names)
 

@@ -401,13 +401,14 @@ class AtomRepository(AtomSearch):
     def symbol_infos(self) -> Iterator[SymbolInfo]:
         """Everything resolution needs, for a SymbolTable."""
         for (atom_id, path, name, qualified, kind, line, owner, parent, exported, data,
-             default, types, returns, decorators) in self.conn.execute(
+             default, types, returns, decorators, package) in self.conn.execute(
                 "SELECT id, file_path, name, qualified_name, kind, line, owner, parent_id, is_exported, "
                 "CASE WHEN kind = 'module' THEN json_extract(data, '$.imports') "
                 "WHEN kind = 'class' THEN json_extract(data, '$.bases') END, "
                 "CASE WHEN kind = 'module' THEN json_extract(data, '$.extra.default') END, "
                 "json_extract(data, '$.extra.types'), json_extract(data, '$.extra.returns'), "
-                "json_extract(data, '$.extra.decorators') FROM atoms"):
+                "json_extract(data, '$.extra.decorators'), "
+                "CASE WHEN kind = 'module' THEN json_extract(data, '$.extra.go') END FROM atoms"):
             bases: tuple[str, ...] = ()
             imports: tuple[Import, ...] = ()
             if data:
@@ -419,7 +420,8 @@ class AtomRepository(AtomSearch):
             yield SymbolInfo(atom_id, path, name, qualified, kind, line, owner, parent, bases,
                              imports, bool(exported), default,
                              json.loads(types) if types else None, returns,
-                             bool(decorators) and is_fixture(json.loads(decorators)))
+                             bool(decorators) and is_fixture(json.loads(decorators)),
+                             json.loads(package) if package else None)
 
     def totals(self) -> dict[str, int]:
         """Files, atoms, edges, skipped files and folders and files with parse errors (cheap: a status bar
