@@ -1,0 +1,90 @@
+"""Go, Java and Rust files through every part: the real watcher, the CLI, MCP and the explorer.
+
+What their calls resolve to is in test_golden.py; here each front end is shown to work on them
+the same as on Python, and a language whose grammar does not load is a counted skip.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import run_cli
+from helpers import write
+from test_live import TIMEOUT, Recorder, open_store
+from test_mcp import call, errlog, server  # noqa: F401 - errlog is a fixture
+from tui_support import explorer, open_and_wait, result_ids, tree_rows, type_search
+
+from dgtui.engine.live import LiveIndex
+
+
+def test_go_save_is_a_live_delta_with_its_edges(gorepo: Path, tmp_path: Path):
+    index = LiveIndex(str(gorepo), str(tmp_path / "home"))
+    rec = Recorder(index)
+    index.start()
+    try:
+        assert index.ready.wait(TIMEOUT), index.status
+        # a method of Store in a new file of its package, called through a typed field elsewhere
+        write(gorepo / "store" / "size.go",
+              "package store\n\n// Size counts the items.\nfunc (s *Store) Size() int { return s.count() }\n")
+        created = rec.wait_for_atom("create", "store/size.go::Store.Size")
+        assert ("store/size.go::Store.Size", "store/store.go::Store.count") in created.edges_added
+        server_go = gorepo / "server" / "server.go"
+        write(server_go, server_go.read_text().replace('\treturn ""\n', '\treturn ""\n\t}\n\tif s.db.Size() > 0 {\n\t\treturn "many"\n', 1))
+        changed = rec.wait(lambda ds: any(("server/server.go::Server.Handle", "store/size.go::Store.Size")
+                                          in d.edges_added for d in ds))[-1]
+        assert changed.source == "file-watcher"
+        assert "server/server.go::Server.Handle" in index.graph.callers("store/size.go::Store.Size")
+        with open_store(index) as store:
+            row = store.conn.execute("SELECT resolution FROM edges WHERE target_id = ?",
+                                     ("store/size.go::Store.Size",)).fetchone()
+        assert row == ("typed",)
+    finally:
+        index.stop()
+
+
+def test_a_grammar_that_does_not_load_is_a_counted_skip(gorepo: Path, tmp_path: Path):
+    (gorepo / "tool.py").write_text("def tool():\n    return 1\n")
+    # The Go grammar's package made unimportable in a real dgtui process: as if never installed.
+    code = ("import sys; sys.modules['tree_sitter_go'] = None; from dgtui.cli import main; "
+            "sys.argv = ['dgtui', '--home', sys.argv[1], 'index', sys.argv[2], '--json', '--list-skipped']; main()")
+    done = subprocess.run([sys.executable, "-c", code, str(tmp_path / "home"), str(gorepo)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    summary = json.loads(done.stdout)
+    go_files = sorted(str(p.relative_to(gorepo)) for p in gorepo.rglob("*.go"))
+    assert summary["skipped_by_reason"] == {"no-grammar": len(go_files)}
+    listed = {s["path"]: s for s in summary["skipped_files"]}
+    assert sorted(listed) == go_files
+    assert "tree-sitter-go" in listed["main.go"]["detail"]
+    assert summary["atoms"] == 2  # tool.py: its module and tool()
+
+
+def test_go_search_and_show_from_the_cli(gorepo: Path, home: Path):
+    assert run_cli("index", str(gorepo)).returncode == 0
+    found = run_cli("search", "stores an item", "--path", str(gorepo), "--json")
+    assert found.returncode == 0, found.stderr
+    assert json.loads(found.stdout)[0]["id"] == "store/item.go::Store.Put"
+    callers = run_cli("callers", "store/item.go::Store.Put", "--path", str(gorepo), "--json")
+    assert "server/server.go::Server.Handle" in callers.stdout
+
+
+async def test_go_over_mcp(gorepo: Path, home: Path, errlog):  # noqa: F811
+    async with server(gorepo, home, errlog) as s:
+        answer = await call(s, "callees", atom="server/server.go::Server.Handle")
+        targets = {r.get("id") for r in answer["results"]}
+        assert {"store/store.go::Store.Get", "store/item.go::Store.Put",
+                "internal/util/util.go::Clean"} <= targets
+
+
+@pytest.mark.slow
+async def test_go_in_the_explorer(gorepo: Path, home: Path):
+    async with explorer(gorepo, home) as (app, pilot):
+        await type_search(app, pilot, "Put")
+        assert "store/item.go::Store.Put" in result_ids(app)
+        await open_and_wait(app, pilot, "store/item.go::Store.Put")
+        assert ("atom", "server/server.go::Server.Handle") in tree_rows(app, upward=True)
