@@ -5,12 +5,16 @@ repository. Part of the resolver (``Resolver`` mixes it in), memoized per batch 
 
 from __future__ import annotations
 
+import re
+
 from ..model import Import, SymbolInfo
+from ..parse.bindings import go_package_name
 from .packages import is_package_key
 
 #: Cycles are cut by the busy set of the resolver's memo; this only bounds pathological chains
 #: of re-exports (far beyond any real one, so results never depend on where a walk began).
 MAX_DEPTH = 100
+_GO_WORDS = re.compile(r"[^A-Za-z0-9]+")
 
 
 class References:
@@ -57,8 +61,28 @@ class References:
             by_local: dict[str, Import] = {}
             for imp in module.imports:
                 by_local.setdefault(imp.local, imp)
+            if path.endswith(".go"):
+                for imp in module.imports:
+                    for name in self._go_import_names(path, imp):
+                        by_local.setdefault(name, imp._replace(local=name))
             found = self._bindings[path] = (by_local, [i for i in module.imports if i.name == "*"])
         return found
+
+    def _go_import_names(self, importer: str, imp: Import) -> list[str]:
+        """What else an unaliased Go import may bind: the imported package's own clause when the
+        repository holds it, else the last word of its path (``go-git-fixtures/v4`` binds
+        ``fixtures`` by its package clause, which only its source says)."""
+        if imp.name is not None or imp.local != go_package_name(imp.module):
+            return []  # an alias, or a dot import
+        key = self.symbols.module_file(importer, imp.module)
+        if key is not None:
+            for file in sorted(self.symbols.go.files.get(key, ())):
+                info = self.symbols.modules.get(file)
+                if info is not None and info.package and info.package.get("package"):
+                    return [info.package["package"]]
+            return []
+        words = [w for w in _GO_WORDS.split(go_package_name(imp.module)) if w]
+        return [words[-1]] if words else []
 
     def _import_target(self, importer: str, imp: Import, depth: int):
         symbols = self.symbols
@@ -93,6 +117,11 @@ class References:
             external = (imp is not None and not imp.module.startswith(".")
                         and self._import_target(caller.file_path, imp, 0) is None
                         and not self.is_repository_module(caller.file_path, imp.module))
+            if imp is None and bindings is not None and bindings[1] and caller.file_path.endswith(".go"):
+                # Go's dot import (`import . "gopkg.in/check.v1"`): a name that is no one's in the
+                # package comes from the imported package
+                external = (self._find_reference(caller.file_path, head, 1) is None and any(
+                    not self.is_repository_module(caller.file_path, i.module) for i in bindings[1]))
             if self._cuts == cuts:  # what a cut cycle decided depends on where it started
                 self._external[key] = external
         return external

@@ -38,6 +38,7 @@ GO_BUILTINS = frozenset("""
     string uint uint8 uint16 uint32 uint64 uintptr any comparable
 """.split())
 _RECEIVERS = frozenset({"self", "cls", "this", "super", "super()"})
+DECLARED_LANGUAGES = frozenset({"go", "java", "rust"})
 
 #: Bumped whenever the rules change what a call resolves to: an index made by an older resolver
 #: is re-resolved when a writer next opens it (``Engine.resolve_with_current_rules``).
@@ -175,10 +176,11 @@ class Resolver(References, TypeFollowing):
         return PYTHON_BUILTINS if style == "python" else GO_BUILTINS if style == "go" else ECMA_GLOBALS
 
     def _declared_languages(self, context: SymbolInfo) -> bool:
-        """Go: a bare name is its package's or an import's, never another package's by name;
-        a method not found on a known type may be any implementation of an interface."""
+        """Go, Java, Rust: a bare name is its scope's, its package's or an import's, never
+        another package's by name; a method not found on a known type may be any implementation
+        of an interface (trait)."""
         spec = self._spec(context.file_path)
-        return spec is not None and spec.module_style == "go"
+        return spec is not None and spec.name in DECLARED_LANGUAGES
 
     def _resolve(self, caller: SymbolInfo, callee: str, short: str) -> Resolution:
         spec = self._spec(caller.file_path)

@@ -82,7 +82,9 @@ class TypeFollowing:
             return ("builtin", None)
         if expr.endswith(")"):  # Foo().bar(), new Router().add(), self.get_adapter().send()
             called = _called_name(expr)
-            return self._called(self.value_of(caller, called, depth + 1), depth) if called else None
+            if called:
+                return self._called(self.value_of(caller, called, depth + 1), depth)
+            return self._chain_from_outside(caller, expr, depth)
         parts = expr.split(".")
         value = self._head_value(caller, parts[0], depth)
         for part in parts[1:]:
@@ -227,6 +229,18 @@ class TypeFollowing:
                             found.setdefault((method.owner, key), []).append((binding, method))
         return found
 
+    def _chain_from_outside(self, caller: SymbolInfo, expr: str, depth: int) -> Value:
+        """``fixtures.Basic().ByTag("x")``: a chain of calls that starts in a package from
+        outside the repository stays outside (Go, Java, Rust: what a library's method returns
+        is the library's, or a builtin, never the repository's)."""
+        if not self._declared_languages(caller):
+            return None
+        head = _HEAD.match(expr)
+        if head is None:
+            return None
+        value = self._head_value(caller, head.group(0), depth + 1)
+        return value if value is not None and value[0] == "external" else None
+
     # -- pytest fixtures: the framework passes a test the fixture of its parameter's name ----
     @staticmethod
     def _in_tests(scope: SymbolInfo) -> bool:
@@ -286,6 +300,7 @@ def _called_name(expr: str) -> str | None:
     return None
 
 
+_HEAD = re.compile(r"^[A-Za-z_$][\w$]*(?=[.(])")
 _NAME = re.compile(r"^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*$")
 
 
