@@ -285,7 +285,7 @@ class SymbolInfo(NamedTuple):
     types: dict[str, str] | None = None  # what names are bound to in its scope (parse/bindings.py)
     returns: str | None = None  # its declared return type, or what its returns give (C:/A:)
     fixture: bool = False  # a pytest fixture: a test's parameter of its name is its value
-    package: dict[str, str] | None = None  # Go modules: package clause, go.mod module path and folder
+    package: dict[str, str] | None = None  # Go, Java modules: package clause (Go: go.mod module, folder)
 
     @classmethod
     def of(cls, atom: Atom) -> SymbolInfo:
@@ -294,7 +294,7 @@ class SymbolInfo(NamedTuple):
         types = extra.get("types") if extra else None
         returns = extra.get("returns") if extra else None
         fixture = bool(extra) and is_fixture(extra.get("decorators"))
-        package = extra.get("go") if extra and atom.kind == "module" else None
+        package = extra.get("package") if extra and atom.kind == "module" else None
         return _new(cls, (atom.id, atom.file_path, atom.name, atom.qualified_name, atom.kind,
                           atom.line, atom.owner, atom.parent_id, atom.bases, atom.imports,
                           atom.is_exported, default, types, returns, fixture, package))

@@ -67,6 +67,11 @@ def gorepo(tmp_path: Path) -> Path:
     return copy_fixture("gorepo", tmp_path)
 
 
+@pytest.fixture
+def javarepo(tmp_path: Path) -> Path:
+    return copy_fixture("javarepo", tmp_path)
+
+
 def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None,
             input: str | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
     """Run the real `dgtui` in a subprocess."""

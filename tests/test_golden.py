@@ -38,7 +38,7 @@ def _one_row_per_line(view: dict) -> str:
     return "{\n" + ",\n".join(parts) + "\n}\n"
 
 
-@pytest.mark.parametrize("name", ["pyrepo", "jsrepo", "tsrepo", "gorepo"])
+@pytest.mark.parametrize("name", ["pyrepo", "jsrepo", "tsrepo", "gorepo", "javarepo"])
 def test_golden_atoms_and_edges(name: str, request, tmp_path: Path):
     root = request.getfixturevalue(name)
     store, _ = index_repo(root, tmp_path / "index.db")
@@ -154,6 +154,53 @@ def test_go_resolution(gorepo: Path, tmp_path: Path):
     assert not store.atoms.get("store/store.go::Store.count").atom.is_exported
     assert store.atoms.get("store/store.go::Store").atom.kind == "class"
     assert store.atoms.get("server/server.go::Server.Handle").atom.params == ("path",)
+    assert summary.edges == sum(len(s.atom.calls) for s in store.atoms.query(AtomFilter()))
+
+
+def test_java_resolution(javarepo: Path, tmp_path: Path):
+    store, summary = index_repo(javarepo, tmp_path / "index.db")
+    main, srv = "src/main/java/com/shop/", "src/main/java/com/shop/store/Store.java::"
+    e = lambda s, c: edge(store, s, c)  # noqa: E731
+    hit = lambda s, c: (e(s, c).resolution, e(s, c).target_id)  # noqa: E731
+    app = main + "app/Main.java::Main."
+    # imports, the package's own classes (another source tree), constructors, static methods
+    assert hit(app + "main", "Store") == ("import", srv + "Store.Store")
+    assert hit("src/test/java/com/shop/store/StoreTest.java::StoreTest.putsAndGets", "Store") == (
+        "local", srv + "Store.Store")
+    assert hit(srv + "Store.get", "clean") == ("import", main + "util/Strings.java::Strings.clean")
+    # locals, `var`, fields (with and without this), a nested class, declared return types
+    assert hit(app + "main", "store.put") == ("typed", srv + "Store.put")
+    assert hit(app + "main", "found.getName") == ("typed", main + "model/Item.java::Item.getName")
+    assert hit(app + "main", "p.price") == ("typed", main + "model/Priced.java::Priced.price")
+    assert hit(srv + "Store.get", "it.price") == ("typed", main + "model/Item.java::Item.price")
+    assert hit(srv + "Store.get", "index.touch") == ("typed", srv + "Store.Index.touch")
+    assert hit(srv + "Store.put", "this.index.touch") == ("typed", srv + "Store.Index.touch")
+    # this, super, the enclosing classes, a lambda and an anonymous class as bodies
+    assert hit(srv + "Store.Store", "super") == ("self", main + "store/Base.java::Base.Base")
+    assert hit(srv + "Store.put", "super.close") == ("self", main + "store/Base.java::Base.close")
+    assert hit(srv + "Store.put", "close") == ("self", main + "store/Base.java::Base.close")
+    assert hit(srv + "Store.Index.touch", "count") == ("self", srv + "Store.count")
+    assert hit(srv + "Store.put.audit", "log") == ("self", srv + "Store.log")
+    assert hit(srv + "Store.log.Thread.run", "count") == ("self", srv + "Store.count")
+    assert hit(app + "main", "helper") == ("self", app + "helper")
+    # overloads are candidates, never one of them; the JDK is external or builtin
+    assert (e(app + "main", "Item").resolution, e(app + "main", "Item").candidates) == ("ambiguous", 2)
+    assert hit(srv + "Store.put", "Strings.join") == ("ambiguous", None)
+    assert hit(main + "model/Item.java::Item.Item", "this") == ("ambiguous", None)
+    assert (e(srv + "Store.get", "items.get").resolution, e(srv + "Store.get", "items.get").detail) == (
+        "external", "java.util")
+    assert e(srv + "Store.put", "System.out.println").resolution == "builtin"
+    assert e("src/test/java/com/shop/store/StoreTest.java::StoreTest.putsAndGets",
+             "assertEquals").resolution == "external"  # import static org.junit.Assert.*
+    assert hit(app + "main", "unknown.thing") == ("unresolved", None)
+    # atoms: visibility, Javadoc's first paragraph, signatures, complexity
+    get = store.atoms.get(srv + "Store.get").atom
+    assert (get.kind, get.owner, get.is_exported, get.complexity) == ("method", "Store", True, 3)
+    assert get.docstring == "Finds an item."
+    assert get.signature == "public Item get(String key)"
+    assert not store.atoms.get(srv + "Store.count").atom.is_exported
+    assert store.atoms.get(main + "model/Priced.java::Priced.price").atom.is_exported  # an interface's
+    assert store.atoms.get(srv + "Store.log.Thread").atom.kind == "class"
     assert summary.edges == sum(len(s.atom.calls) for s in store.atoms.query(AtomFilter()))
 
 

@@ -9,7 +9,7 @@ import re
 
 from ..model import Import, SymbolInfo
 from ..parse.bindings import go_package_name
-from .packages import is_package_key
+from .packages import is_package_key, is_packaged
 
 #: Cycles are cut by the busy set of the resolver's memo; this only bounds pathological chains
 #: of re-exports (far beyond any real one, so results never depend on where a walk began).
@@ -32,7 +32,7 @@ class References:
 
     def _find_reference(self, path: str, name: str, depth: int):
         local = self.symbols.in_file(path, name)
-        if local is None and path.endswith(".go"):  # Go: any file of the package
+        if local is None and is_packaged(path):  # Go, Java: any file of the package
             local = self.symbols.in_package(path, name)
         if local is not None and local.kind not in ("module", "test"):
             return ("local", local)
@@ -76,7 +76,7 @@ class References:
             return []  # an alias, or a dot import
         key = self.symbols.module_file(importer, imp.module)
         if key is not None:
-            for file in sorted(self.symbols.go.files.get(key, ())):
+            for file in sorted(self.symbols.packages.files.get(key, ())):
                 info = self.symbols.modules.get(file)
                 if info is not None and info.package and info.package.get("package"):
                     return [info.package["package"]]
@@ -117,9 +117,9 @@ class References:
             external = (imp is not None and not imp.module.startswith(".")
                         and self._import_target(caller.file_path, imp, 0) is None
                         and not self.is_repository_module(caller.file_path, imp.module))
-            if imp is None and bindings is not None and bindings[1] and caller.file_path.endswith(".go"):
-                # Go's dot import (`import . "gopkg.in/check.v1"`): a name that is no one's in the
-                # package comes from the imported package
+            if imp is None and bindings is not None and bindings[1] and is_packaged(caller.file_path):
+                # Go's dot import (`import . "gopkg.in/check.v1"`), Java's `import a.b.*`: a name
+                # that is no one's in the package comes from the imported package
                 external = (self._find_reference(caller.file_path, head, 1) is None and any(
                     not self.is_repository_module(caller.file_path, i.module) for i in bindings[1]))
             if self._cuts == cuts:  # what a cut cycle decided depends on where it started
@@ -129,9 +129,9 @@ class References:
     def is_repository_module(self, importer: str, module: str) -> bool:
         """Whether ``module`` or its top-level package is one of the repository's."""
         spec = self._spec(importer)
-        if spec is not None and spec.module_style == "go":
+        if spec is not None and spec.module_style in ("go", "java"):
             return (self.symbols.module_file(importer, module) is not None
-                    or self.symbols.is_own_go_import(importer, module))
+                    or self.symbols.is_own_package_import(importer, module))
         top = module.split(".")[0] if spec is not None and spec.module_style == "python" else module
         return (self.symbols.module_file(importer, module) is not None
                 or self.symbols.module_file(importer, top) is not None)
@@ -165,7 +165,7 @@ class References:
 
     def _find_in_module(self, file: str, name: str, depth: int) -> SymbolInfo | None:
         symbols = self.symbols
-        if is_package_key(file):  # a Go package: its files' definitions, no re-exports
+        if is_package_key(file):  # a Go or Java package: its files' definitions, no re-exports
             hit = symbols.in_package(file, name)
             head, _, rest = name.partition(".")
             if hit is None and rest and "." not in rest:

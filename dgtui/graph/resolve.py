@@ -19,6 +19,7 @@ from collections.abc import Iterable
 
 from ..model import Atom, Call, Edge, Import, SymbolInfo
 from ..parse.registry import language_for
+from .java import JAVA_LANG, JavaRules
 from .references import MAX_DEPTH, References
 from .symbols import SymbolTable
 from .types import TypeFollowing
@@ -49,7 +50,7 @@ _UNRESOLVED: Resolution = ("unresolved", None, 0, None)
 _BUILTIN: Resolution = ("builtin", None, 0, None)
 
 
-class Resolver(References, TypeFollowing):
+class Resolver(References, TypeFollowing, JavaRules):
     """Resolves calls against a symbol table. Memoizes within one batch; make a new one per batch."""
 
     def __init__(self, symbols: SymbolTable):
@@ -118,7 +119,9 @@ class Resolver(References, TypeFollowing):
         starts with a name its scope binds, or its class for ``self``/``cls``/``super``."""
         if head in bound:
             return (path, caller_id, callee)
-        return (path, owner if head in _RECEIVERS else None, callee)
+        if head in _RECEIVERS or (head == callee and path.endswith(".java")):  # Java: this.name()
+            return (path, owner, callee)
+        return (path, None, callee)
 
     def _resolve_key(self, key: tuple, caller: SymbolInfo, callee: str, short: str) -> Resolution:
         return self._memo(self._cache, key, lambda: self._resolve(caller, callee, short))
@@ -173,7 +176,9 @@ class Resolver(References, TypeFollowing):
     def _builtin_names(self, context: SymbolInfo) -> frozenset[str]:
         spec = self._spec(context.file_path)
         style = spec.module_style if spec is not None else ""
-        return PYTHON_BUILTINS if style == "python" else GO_BUILTINS if style == "go" else ECMA_GLOBALS
+        if style == "python":
+            return PYTHON_BUILTINS
+        return GO_BUILTINS if style == "go" else JAVA_LANG if style == "java" else ECMA_GLOBALS
 
     def _declared_languages(self, context: SymbolInfo) -> bool:
         """Go, Java, Rust: a bare name is its scope's, its package's or an import's, never
@@ -184,12 +189,24 @@ class Resolver(References, TypeFollowing):
 
     def _resolve(self, caller: SymbolInfo, callee: str, short: str) -> Resolution:
         spec = self._spec(caller.file_path)
+        if spec is not None and spec.name == "java":
+            found = self._resolve_rules(caller, callee, short, spec)
+            return self._java_target(found) if found[1] else found
+        return self._resolve_rules(caller, callee, short, spec)
+
+    def _resolve_rules(self, caller: SymbolInfo, callee: str, short: str, spec) -> Resolution:
         self_names = spec.self_names if spec else ()
         text = callee.replace("?.", ".")
         parts = text.split(".")
         head = parts[0]
         if head in self.bound_names(caller):  # what the caller's own scope binds, or nothing
             return self._typed_call(caller, text, short)
+        if spec is not None and spec.name == "java" and len(parts) == 1:
+            if head == "super":
+                return self._java_super_constructor(caller)
+            found = self._java_bare(caller, head) if head != "this" else None
+            if found is not None:
+                return found
         known = self._known(caller, parts, self_names)
         if known is not None:
             return known

@@ -12,7 +12,7 @@ from collections import defaultdict
 
 from ..model import SymbolInfo
 from ..parse.registry import language_for
-from .packages import GoPackages, is_package_key, package_key
+from .packages import Packages, is_package_key, is_packaged
 
 #: Kinds that a call can never name directly.
 UNCALLABLE_KINDS = frozenset({"module", "test"})
@@ -34,7 +34,7 @@ class SymbolTable:
         self._python_modules: dict[str, str] | None = None  # dotted import name -> file
         self._dotted_names: dict[str, str] = {}  # file -> its dotted import name
         self._vanished: set[str] = set()  # module files removed, maybe about to come back
-        self.go = GoPackages()
+        self.packages = Packages()
 
     # -- updates ---------------------------------------------------------------------------
     def add(self, info: SymbolInfo) -> None:
@@ -52,8 +52,8 @@ class SymbolTable:
             elif info.file_path not in self.modules:
                 self._python_modules = None  # a new file: module names may change
             self.modules[info.file_path] = info
-            if info.file_path.endswith(".go"):
-                self.go.add(info)
+            if is_packaged(info.file_path):
+                self.packages.add(info)
         elif info.kind not in UNCALLABLE_KINDS:
             self.by_name[info.name].add(info.id)
 
@@ -78,8 +78,8 @@ class SymbolTable:
             if self.modules.get(info.file_path) is info:
                 del self.modules[info.file_path]
                 self._vanished.add(info.file_path)  # decided at the next lookup
-                if info.file_path.endswith(".go"):
-                    self.go.remove(info)
+                if is_packaged(info.file_path):
+                    self.packages.remove(info)
         else:
             _discard(self.by_name, info.name, atom_id)
         return info
@@ -146,20 +146,20 @@ class SymbolTable:
         return None
 
     def in_package(self, path: str, qualified: str) -> SymbolInfo | None:
-        """Go: ``qualified`` defined in the package of the file ``path`` (or the package key
-        ``path``), in whichever of its files."""
-        key = path if is_package_key(path) else package_key(path)
-        return self.go.find(key, qualified, self)
+        """Go, Java: ``qualified`` defined in the package of the file ``path`` (or the package
+        key ``path``), in whichever of its files."""
+        key = path if is_package_key(path) else self.packages.key_of_file.get(path)
+        return self.packages.find(key, qualified, self) if key else None
 
-    def is_own_go_import(self, importer: str, spec: str) -> bool:
-        return self.go.is_own_import(self.modules.get(importer), spec, self.modules)
+    def is_own_package_import(self, importer: str, spec: str) -> bool:
+        return self.packages.is_own_import(self.modules.get(importer), spec, self.modules)
 
     def module_file(self, importer: str, spec: str) -> str | None:
         lang = language_for(importer)
         if lang is None:
             return None
-        if lang.module_style == "go":  # a package: the key of its folder (packages.py)
-            return self.go.package_of_import(self.modules.get(importer), spec, self.modules)
+        if lang.module_style in ("go", "java"):  # a package's key (packages.py)
+            return self.packages.package_of_import(self.modules.get(importer), spec, self.modules)
         if lang.module_style == "python":
             if spec.startswith("."):  # relative: folders on disk, package markers or not
                 near = self._python_relative_file(importer, spec)

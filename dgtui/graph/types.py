@@ -17,6 +17,7 @@ import re
 
 from ..model import SymbolInfo
 from ..parse.bindings import declared_type, parse_import
+from .java import JAVA_TYPES
 
 #: Python's builtin classes: a receiver of one of these types calls a builtin method.
 PYTHON_BUILTIN_TYPES = frozenset(
@@ -105,7 +106,23 @@ class TypeFollowing:
         module = self.symbols.modules.get(caller.file_path)
         if module is not None and module.types and head in module.types:
             return self._bound_value(module, head, module.types[head], depth)
+        if caller.file_path.endswith(".java") and caller.owner:  # a field, without `this.`
+            field = self._java_field(caller, head, depth)
+            if field is not None:
+                return field
         return self._name_value(caller, head)
+
+    def _java_field(self, caller: SymbolInfo, name: str, depth: int) -> Value:
+        """A field of the class around the caller (or of a class around that), or None."""
+        owner = caller.owner
+        while owner:
+            cls = self.symbols.in_file(caller.file_path, owner)
+            if cls is not None and cls.kind == "class":
+                found = self._instance_attribute(cls, name)
+                if found is not None:
+                    return self._bound_value(found[1], "self." + name, found[0], depth)
+            owner = owner.rpartition(".")[0]
+        return None
 
     def _name_value(self, context: SymbolInfo, name: str) -> Value:
         """A name of ``context``'s module: a definition, an import, a builtin."""
@@ -148,6 +165,13 @@ class TypeFollowing:
             return None
         if type_text in self._builtin_types(scope):
             return ("builtin", None)
+        if scope.file_path.endswith(".java"):  # a class nested in the one around: Store.Index
+            owner = scope.qualified_name if scope.kind == "class" else scope.owner
+            while owner:
+                nested = self.symbols.in_file(scope.file_path, f"{owner}.{type_text}")
+                if nested is not None and nested.kind == "class":
+                    return ("instance", nested)
+                owner = owner.rpartition(".")[0]
         found = self.value_of(self._module_of(scope), type_text, 1)
         if found is not None and found[0] == "class":
             return ("instance", found[1])
@@ -280,8 +304,9 @@ class TypeFollowing:
     def _builtin_types(self, scope: SymbolInfo) -> frozenset[str]:
         spec = self._spec(scope.file_path)
         style = spec.module_style if spec is not None else ""
-        return (PYTHON_BUILTIN_TYPES if style == "python" else GO_BUILTIN_TYPES if style == "go"
-                else ECMA_BUILTIN_TYPES)
+        if style == "python":
+            return PYTHON_BUILTIN_TYPES
+        return GO_BUILTIN_TYPES if style == "go" else JAVA_TYPES if style == "java" else ECMA_BUILTIN_TYPES
 
 
 def _called_name(expr: str) -> str | None:

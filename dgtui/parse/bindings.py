@@ -117,6 +117,12 @@ def binding_of(caps: dict[str, list[Any]], text_of: Callable[[Any], str]) -> str
         return UNKNOWN
     node = value[0]
     kind = node.type
+    if kind == "object_creation_expression":  # Java: new Foo<>(...)
+        return "T:" + declared_type(text_of(node.child_by_field_name("type")))
+    if kind == "method_invocation":  # Java: obj.make(...) / make(...)
+        name, obj = node.child_by_field_name("name"), node.child_by_field_name("object")
+        written = (text_of(obj) + "." if obj is not None else "") + text_of(name)
+        return "C:" + written if _DOTTED.match(written) and len(written) <= _MAX else UNKNOWN
     if kind in ("call", "call_expression", "new_expression", "await_expression"):
         if kind == "await_expression" and node.named_child_count:
             node = node.named_children[0]
@@ -124,7 +130,7 @@ def binding_of(caps: dict[str, list[Any]], text_of: Callable[[Any], str]) -> str
         fn = node.child_by_field_name("constructor" if kind == "new_expression" else "function")
         written = text_of(fn) if fn is not None else ""
         return "C:" + written if _DOTTED.match(written) and len(written) <= _MAX else UNKNOWN
-    if kind in ("identifier", "attribute", "member_expression", "selector_expression"):
+    if kind in ("identifier", "attribute", "member_expression", "selector_expression", "field_access"):
         written = text_of(node)
         parent = node.parent
         if parent is not None and parent.type == "as_pattern" and parent.parent is not None \

@@ -41,7 +41,7 @@ _HEADER_PREFIX = re.compile(
 _ROLES = ("callee", "branch", "scope.object", "comment", "doc", "base", "yield",
           "import.module", "export.name", "export.default_name", "export.definition", "error",
           "bind.name", "bind.attr", "bind.global", "returns", "decorator", "return.call",
-          "return.name", "package.name")
+          "return.name", "package.name")  # (callee.object, base.holder: read with their roles)
 _SHORT_NAME = re.compile(r"([A-Za-z_$#][\w$]*)\s*$")
 _AROUND_DOTS = re.compile(r"\s*(\?\.|\.)\s*")
 _COMMENTS = re.compile(r"/\*.*?\*/|//[^\n]*|#[^\n]*(?=\n)", re.S)
@@ -124,6 +124,8 @@ def extract(source: bytes, path: str, lang: LoadedLanguage) -> Extraction:
         if role == "call":  # the hot path: one call in three source lines
             callee = caps["callee"][0]
             start, end = callee.byte_range
+            if "callee.object" in caps:  # Java: `obj.name(...)` is written from the receiver
+                start = caps["callee.object"][0].start_byte
             callee_text = source[start:end].decode("utf-8", "replace")
             if callee_text.isidentifier() and len(callee_text) <= _MAX_CALLEE:
                 short = callee_text  # a bare name: nothing to collapse or split
@@ -160,7 +162,8 @@ def extract(source: bytes, path: str, lang: LoadedLanguage) -> Extraction:
             items.append((node.start_byte, "doc", first_paragraph(strip_quotes(text.of(node)))))
         elif role == "base":
             node = caps["base"][0]
-            items.append((node.start_byte, "base", collapse(text.of(node), _MAX_CALLEE)))
+            at = caps["base.holder"][0] if "base.holder" in caps else node  # Java: an anonymous class
+            items.append((at.start_byte, "base", collapse(text.of(node), _MAX_CALLEE)))
         elif role == "yield":
             items.append((caps["yield"][0].start_byte, "yield", None))
         elif role == "import.module":
@@ -362,6 +365,12 @@ def _imports(caps: dict[str, list[Any]], text: _Text, style: str) -> list[Import
     module = text.of(caps["import.module"][0]).strip()
     if "import.star" in caps:
         return [Import("*", module, "*")]
+    if style == "java":  # import a.b.C -> C of package a.b; import static a.b.C.m -> C.m
+        package, _, name = module.rpartition(".")
+        if "import.static" in caps:
+            package, _, owner = package.rpartition(".")
+            return [Import(name, package, f"{owner}.{name}")]
+        return [Import(name, package, name)]
     if style == "go":  # a package object, named by its alias or (by convention) its path
         aliases = caps.get("import.alias")
         return [Import(text.of(aliases[0]) if aliases else go_package_name(module), module, None)]
@@ -406,7 +415,7 @@ def _build_atoms(path: str, lang: LoadedLanguage, text: _Text, module: _Interval
     )]
     has_all = spec.public_by_default and bool(export_names)
     python, public, from_comments = spec.name == "python", spec.public_by_default, spec.docs_from_comments
-    capital = spec.exported_by_capital
+    exported_by = spec.exported_by
     source, text_of, new = text.source, text.of, tuple.__new__
     for iv in intervals:
         if not iv.is_atom:
@@ -420,8 +429,8 @@ def _build_atoms(path: str, lang: LoadedLanguage, text: _Text, module: _Interval
         kind = _kind(iv, python)
         owner = iv.owner = _owner(iv, parent, kind, python)
         short = iv.name.rsplit(".", 1)[-1] if kind != "test" else iv.name
-        if capital:
-            exported = iv.exported = short[:1].isupper()
+        if exported_by:
+            exported = iv.exported = _declared_exported(exported_by, iv, short, source)
         else:
             exported = iv.exported = iv.exported or _is_exported(iv, parent, short, public, has_all,
                                                                  export_names, export_spans)
@@ -444,7 +453,7 @@ def _module_extra(export_names: set[str], default_export: str | None,
                   package: str | None) -> dict[str, Any] | None:
     extra: dict[str, Any] = {}
     if package:
-        extra["go"] = {"package": package}
+        extra["package"] = {"package": package}
     if export_names:
         extra["exports"] = sorted(export_names)
     if default_export:
@@ -475,8 +484,8 @@ def _owner(iv: _Interval, parent: _Interval, kind: str, python: bool) -> str | N
         return iv.parent.qualified
     if parent.kind == "class":
         return parent.qualified
-    # Python's self is lexical; in JS only arrows keep the enclosing `this`.
-    if python or kind == "arrow":
+    # Python's self is lexical; in JS only arrows keep the enclosing `this`, in Java lambdas.
+    if python or kind == "arrow" or iv.node.type == "lambda_expression":
         return parent.owner
     return None
 
@@ -504,6 +513,30 @@ def _is_exported(iv: _Interval, parent: _Interval, short: str, public_by_default
     if parent.kind == "class" and parent.exported:
         return not short.startswith("#")
     return False
+
+
+def _declared_exported(rule: str, iv: _Interval, short: str, source: bytes) -> bool:
+    """Visibility as the language declares it: Go's capital letter, Java's ``public`` (members
+    of an interface are public unless they say otherwise), Rust's ``pub``."""
+    if rule == "capital":
+        return short[:1].isupper()
+    node = iv.node
+    if rule == "public":
+        for child in node.children[:3]:
+            if child.type == "modifiers":
+                words = source[child.start_byte:child.end_byte]
+                return b"public" in words.split() or (
+                    _in_interface(iv) and not (b"private" in words.split()))
+        return _in_interface(iv)
+    for child in node.children[:3]:  # Rust: pub, pub(crate), pub(super)
+        if child.type == "visibility_modifier":
+            return source[child.start_byte:child.end_byte] == b"pub"
+    return False
+
+
+def _in_interface(iv: _Interval) -> bool:
+    parent = iv.atom_parent
+    return parent is not None and parent.node is not None and parent.node.type == "interface_declaration"
 
 
 def _is_async(node: Any, body: Any, source: bytes) -> bool:

@@ -106,7 +106,7 @@ def _with_go_module(root: str, rel: str, atoms: tuple[Atom, ...]) -> tuple[Atom,
     if not found or not atoms or atoms[0].kind != "module":
         return atoms
     extra = dict(atoms[0].extra or {})
-    extra["go"] = {**extra.get("go", {}), "module": found[0], "root": found[1]}
+    extra["package"] = {**extra.get("package", {}), "module": found[0], "root": found[1]}
     return (atoms[0]._replace(extra=extra), *atoms[1:])
 
 

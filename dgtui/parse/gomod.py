@@ -2,7 +2,7 @@
 
 A Go import names a package by its module path (``example.com/app/store``); the resolver maps it
 to a folder of the repository through the ``module`` line of the nearest ``go.mod`` above the
-importing file. Read when a Go file is parsed and kept in its module atom (``extra["go"]``).
+importing file. Read when a Go file is parsed and kept in its module atom (``extra["package"]``).
 """
 
 from __future__ import annotations

@@ -26,7 +26,7 @@ class LanguageSpec:
     public_by_default: bool = False  # Python: public top-level names are exported
     docs_from_comments: bool = True  # take a leading comment as the docstring
     excluded_suffixes: tuple[str, ...] = ()
-    exported_by_capital: bool = False  # Go: a name is exported when it starts with a capital
+    exported_by: str = ""  # "capital" (Go: Name), "public" (Java's modifier), "pub" (Rust's)
     package: str = ""  # the distribution that ships the grammar (named when it is missing)
 
 
@@ -41,7 +41,9 @@ LANGUAGES: tuple[LanguageSpec, ...] = (
     LanguageSpec("tsx", (".tsx",), "tree_sitter_typescript:language_tsx",
                  ("ecma.scm", "typescript.scm"), "ecma", ("this", "super")),
     LanguageSpec("go", (".go",), "tree_sitter_go:language", ("go.scm",), "go", (),
-                 exported_by_capital=True, package="tree-sitter-go"),
+                 exported_by="capital", package="tree-sitter-go"),
+    LanguageSpec("java", (".java",), "tree_sitter_java:language", ("java.scm",), "java",
+                 ("this", "super"), exported_by="public", package="tree-sitter-java"),
 )
 
 _BY_EXTENSION = {ext: spec for spec in LANGUAGES for ext in spec.extensions}

@@ -8,7 +8,7 @@ from typing import Any
 
 _WS = re.compile(r"\s+")
 _STRING_PREFIX = re.compile(r"([rRbBuUfF]{0,2})['\"`]")
-_COMMENT_MARKS = re.compile(r"^\s*(?:/\*\*?|\*/|\*|//+|#+)\s?", re.M)
+_COMMENT_MARKS = re.compile(r"^[ \t]*(?:/\*\*?|\*/|\*|//+|#+)[ \t]?", re.M)  # never past a line end
 _PARAM_NAME_FIELDS = ("name", "pattern", "left")
 _SKIPPED_PARAMS = {"comment", "keyword_separator", "positional_separator", "this"}
 

@@ -408,7 +408,7 @@ class AtomRepository(AtomSearch):
                 "CASE WHEN kind = 'module' THEN json_extract(data, '$.extra.default') END, "
                 "json_extract(data, '$.extra.types'), json_extract(data, '$.extra.returns'), "
                 "json_extract(data, '$.extra.decorators'), "
-                "CASE WHEN kind = 'module' THEN json_extract(data, '$.extra.go') END FROM atoms"):
+                "CASE WHEN kind = 'module' THEN json_extract(data, '$.extra.package') END FROM atoms"):
             bases: tuple[str, ...] = ()
             imports: tuple[Import, ...] = ()
             if data:
