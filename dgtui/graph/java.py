@@ -24,6 +24,10 @@ JAVA_LANG = frozenset("""
     FunctionalInterface SafeVarargs
 """.split())
 JAVA_TYPES = JAVA_LANG | frozenset("boolean byte char short int long float double void var".split())
+#: What every class inherits from Object, and the names java.lang makes callable.
+JAVA_BUILTINS = JAVA_LANG | frozenset("""
+    getClass hashCode equals toString clone finalize notify notifyAll wait
+""".split())
 
 Resolution = tuple[str, str | None, int, str | None]
 

@@ -43,10 +43,18 @@ class References:
         imp = by_local.get(name)
         if imp is not None:
             return self._import_target(path, imp, depth)
+        if path.endswith(".java") and "java.lang/*.java" in self.symbols.packages.files:
+            hit = self.symbols.in_package("java.lang/*.java", name)  # imported by every file
+            if hit is not None:  # (the JDK's own source, indexed)
+                return ("import", hit)
         for imp in stars:
             file = self.symbols.module_file(path, imp.module)
+            wanted = name
+            if file is None and path.endswith(".java"):  # import static a.b.C.*: C's members
+                package, _, owner = imp.module.rpartition(".")
+                file, wanted = self.symbols.module_file(path, package), f"{owner}.{name}"
             if file is not None:
-                hit = self._in_module(file, name, depth + 1)
+                hit = self._in_module(file, wanted, depth + 1)
                 if hit is not None:
                     return ("import", hit)
         return None

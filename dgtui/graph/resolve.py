@@ -19,7 +19,7 @@ from collections.abc import Iterable
 
 from ..model import Atom, Call, Edge, Import, SymbolInfo
 from ..parse.registry import language_for
-from .java import JAVA_LANG, JavaRules
+from .java import JAVA_BUILTINS, JavaRules
 from .references import MAX_DEPTH, References
 from .symbols import SymbolTable
 from .types import TypeFollowing
@@ -178,7 +178,7 @@ class Resolver(References, TypeFollowing, JavaRules):
         style = spec.module_style if spec is not None else ""
         if style == "python":
             return PYTHON_BUILTINS
-        return GO_BUILTINS if style == "go" else JAVA_LANG if style == "java" else ECMA_GLOBALS
+        return GO_BUILTINS if style == "go" else JAVA_BUILTINS if style == "java" else ECMA_GLOBALS
 
     def _declared_languages(self, context: SymbolInfo) -> bool:
         """Go, Java, Rust: a bare name is its scope's, its package's or an import's, never
