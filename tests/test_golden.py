@@ -38,7 +38,7 @@ def _one_row_per_line(view: dict) -> str:
     return "{\n" + ",\n".join(parts) + "\n}\n"
 
 
-@pytest.mark.parametrize("name", ["pyrepo", "jsrepo", "tsrepo", "gorepo", "javarepo"])
+@pytest.mark.parametrize("name", ["pyrepo", "jsrepo", "tsrepo", "gorepo", "javarepo", "rustrepo"])
 def test_golden_atoms_and_edges(name: str, request, tmp_path: Path):
     root = request.getfixturevalue(name)
     store, _ = index_repo(root, tmp_path / "index.db")
@@ -201,6 +201,46 @@ def test_java_resolution(javarepo: Path, tmp_path: Path):
     assert not store.atoms.get(srv + "Store.count").atom.is_exported
     assert store.atoms.get(main + "model/Priced.java::Priced.price").atom.is_exported  # an interface's
     assert store.atoms.get(srv + "Store.log.Thread").atom.kind == "class"
+    assert summary.edges == sum(len(s.atom.calls) for s in store.atoms.query(AtomFilter()))
+
+
+def test_rust_resolution(rustrepo: Path, tmp_path: Path):
+    store, summary = index_repo(rustrepo, tmp_path / "index.db")
+    e = lambda s, c: edge(store, s, c)  # noqa: E731
+    hit = lambda s, c: (e(s, c).resolution, e(s, c).target_id)  # noqa: E731
+    srv, st = "src/server/mod.rs::", "src/store.rs::"
+    # use paths, child modules, super::, associated functions, Self::
+    assert hit("src/lib.rs::start", "Server::new") == ("import", srv + "Server.new")
+    assert hit("src/lib.rs::start", "store::Store::open") == ("import", st + "Store.open")
+    assert hit(st + "Store.open", "clean") == ("import", "src/util.rs::clean")
+    assert hit("src/server/handler.rs::Server.add", "super::answer") == ("import", srv + "answer")
+    assert hit(st + "Store.open", "Self::empty") == ("self", st + "Store.empty")
+    assert hit(srv + "Server.serve", "Self::new") == ("self", srv + "Server.new")
+    # self.method() in impl blocks, fields, locals (`?` takes the value out of a Result)
+    assert hit(srv + "Server.serve", "self.log") == ("self", srv + "Server.log")
+    assert hit(srv + "Server.serve", "self.store.count") == ("typed", st + "Store.count")
+    assert hit(srv + "Server.serve", "other.log") == ("typed", srv + "Server.log")
+    assert hit("src/lib.rs::start", "server.serve") == ("typed", srv + "Server.serve")
+    assert hit(srv + "restock", "store.count") == ("typed", st + "Store.count")
+    assert hit(srv + "restock", "server.add") == ("typed", "src/server/handler.rs::Server.add")  # another file
+    assert hit("src/server/handler.rs::Server.handle", "self.store.get") == ("typed", st + "Store.get")
+    # trait methods where the implementing type is unknown: candidates, no target
+    assert hit(srv + "answer", "h.handle") == ("ambiguous", None)
+    assert e(srv + "answer", "h.handle").candidates == 2
+    assert hit("src/server/handler.rs::Server.handle", "self.name") == ("ambiguous", None)
+    # the prelude, primitives and the standard library
+    assert e(srv + "Server.serve", 'Store::open("x").unwrap').resolution == "builtin"  # a Result
+    assert e(st + "Store.put", "item.name.clone").resolution == "builtin"
+    assert (e(st + "Store.count", "self.items.len").resolution, e(st + "Store.count", "self.items.len").detail) == (
+        "external", "std::collections")
+    # atoms: impl methods named for their type, pub, doc comments, signatures, complexity
+    put = store.atoms.get(st + "Store.put").atom
+    assert (put.kind, put.owner, put.is_exported, put.complexity) == ("method", "Store", True, 3)
+    assert put.signature == "pub fn put(&mut self, item: Item)"
+    assert store.atoms.get(st + "Store.open").atom.docstring == "Opens a store."
+    assert not store.atoms.get(st + "Store.empty").atom.is_exported
+    assert store.atoms.get("src/server/handler.rs::Handler.handle").atom.is_exported  # a pub trait's
+    assert store.atoms.get(st + "Store").atom.kind == "class"
     assert summary.edges == sum(len(s.atom.calls) for s in store.atoms.query(AtomFilter()))
 
 

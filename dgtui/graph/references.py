@@ -105,6 +105,9 @@ class References:
             if hit is not None:
                 return ("import", hit)
         spec = self._spec(importer)
+        if spec is not None and spec.module_style == "rust":  # use a::b where b is a module
+            sub = symbols.module_file(importer, f"{imp.module}::{imp.name}")
+            return ("import-module", sub) if sub is not None else None
         if spec is not None and spec.module_style == "python":
             base = symbols.absolute_python_module(importer, imp.module)
             sub = symbols.python_module_file(f"{base}.{imp.name}" if base else imp.name)
@@ -137,6 +140,8 @@ class References:
     def is_repository_module(self, importer: str, module: str) -> bool:
         """Whether ``module`` or its top-level package is one of the repository's."""
         spec = self._spec(importer)
+        if spec is not None and spec.module_style == "rust":
+            return self.symbols.rust_modules().is_own(importer, module)
         if spec is not None and spec.module_style in ("go", "java"):
             return (self.symbols.module_file(importer, module) is not None
                     or self.symbols.is_own_package_import(importer, module))

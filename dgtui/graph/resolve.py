@@ -18,9 +18,11 @@ import builtins
 from collections.abc import Iterable
 
 from ..model import Atom, Call, Edge, Import, SymbolInfo
+from ..parse.bindings import rust_path
 from ..parse.registry import language_for
 from .java import JAVA_BUILTINS, JavaRules
 from .references import MAX_DEPTH, References
+from .rust import RUST_BUILTINS, RustRules
 from .symbols import SymbolTable
 from .types import TypeFollowing
 
@@ -38,7 +40,7 @@ GO_BUILTINS = frozenset("""
     recover bool byte complex64 complex128 error float32 float64 int int8 int16 int32 int64 rune
     string uint uint8 uint16 uint32 uint64 uintptr any comparable
 """.split())
-_RECEIVERS = frozenset({"self", "cls", "this", "super", "super()"})
+_RECEIVERS = frozenset({"self", "cls", "this", "super", "super()", "Self"})
 DECLARED_LANGUAGES = frozenset({"go", "java", "rust"})
 
 #: Bumped whenever the rules change what a call resolves to: an index made by an older resolver
@@ -50,7 +52,7 @@ _UNRESOLVED: Resolution = ("unresolved", None, 0, None)
 _BUILTIN: Resolution = ("builtin", None, 0, None)
 
 
-class Resolver(References, TypeFollowing, JavaRules):
+class Resolver(References, TypeFollowing, JavaRules, RustRules):
     """Resolves calls against a symbol table. Memoizes within one batch; make a new one per batch."""
 
     def __init__(self, symbols: SymbolTable):
@@ -88,6 +90,8 @@ class Resolver(References, TypeFollowing, JavaRules):
         append = out.append
         for callee, short, offset in calls:
             head, dot, _ = callee.partition(".")
+            if "::" in head:  # Rust: Self::new, a::b
+                head, dot = head.partition("::")[0], "::"
             if not dot and scopes:
                 nested = self._nested_in(path, scopes, callee)
                 if nested is not None:
@@ -105,7 +109,7 @@ class Resolver(References, TypeFollowing, JavaRules):
         return Edge(caller.id, callee, short, line, resolution, target, candidates, detail)
 
     def resolve(self, caller: SymbolInfo, callee: str, short: str) -> Resolution:
-        head = callee.partition(".")[0]
+        head = callee.partition(".")[0].partition("::")[0]
         if head == callee:  # a bare name: a nested definition in an enclosing scope first
             nested = self._nested(caller, callee)
             if nested is not None:
@@ -178,6 +182,8 @@ class Resolver(References, TypeFollowing, JavaRules):
         style = spec.module_style if spec is not None else ""
         if style == "python":
             return PYTHON_BUILTINS
+        if style == "rust":
+            return RUST_BUILTINS
         return GO_BUILTINS if style == "go" else JAVA_BUILTINS if style == "java" else ECMA_GLOBALS
 
     def _declared_languages(self, context: SymbolInfo) -> bool:
@@ -192,14 +198,21 @@ class Resolver(References, TypeFollowing, JavaRules):
         if spec is not None and spec.name == "java":
             found = self._resolve_rules(caller, callee, short, spec)
             return self._java_target(found) if found[1] else found
+        if spec is not None and spec.name == "rust":
+            found = self._rust_call(caller, callee, short, spec)
+            if found is not None:
+                return found
+            if "::" in callee:  # a path: read with dots, never as a bound value
+                return self._resolve_rules(caller, rust_path(callee), short, spec, path=True)
         return self._resolve_rules(caller, callee, short, spec)
 
-    def _resolve_rules(self, caller: SymbolInfo, callee: str, short: str, spec) -> Resolution:
+    def _resolve_rules(self, caller: SymbolInfo, callee: str, short: str, spec,
+                       path: bool = False) -> Resolution:
         self_names = spec.self_names if spec else ()
         text = callee.replace("?.", ".")
         parts = text.split(".")
         head = parts[0]
-        if head in self.bound_names(caller):  # what the caller's own scope binds, or nothing
+        if head in self.bound_names(caller) and not path:  # what the caller's scope binds, or nothing
             return self._typed_call(caller, text, short)
         if spec is not None and spec.name == "java" and len(parts) == 1:
             if head == "super":
@@ -341,6 +354,8 @@ class Resolver(References, TypeFollowing, JavaRules):
         if not caller.owner:
             return None
         owner = self.symbols.in_file(caller.file_path, caller.owner)
+        if owner is None and caller.file_path.endswith(".rs"):
+            return self._rust_owner(caller)
         return owner if owner is not None and owner.kind == "class" else None
 
     def bases(self, cls: SymbolInfo) -> list[SymbolInfo]:
@@ -386,6 +401,10 @@ class Resolver(References, TypeFollowing, JavaRules):
         go = path.endswith(".go")
         if go:  # Go: a type's methods may be in any file of its package
             hit = self.symbols.in_package(path, f"{owner}.{name}")
+            if hit is not None:
+                return hit
+        elif path.endswith(".rs"):  # Rust: in an impl block of another file
+            hit = self._rust_method(owner, name)
             if hit is not None:
                 return hit
         cls = self.symbols.in_file(path, owner) or (self.symbols.in_package(path, owner) if go else None)

@@ -13,6 +13,7 @@ from collections import defaultdict
 from ..model import SymbolInfo
 from ..parse.registry import language_for
 from .packages import Packages, is_package_key, is_packaged
+from .rust import RustModules
 
 #: Kinds that a call can never name directly.
 UNCALLABLE_KINDS = frozenset({"module", "test"})
@@ -151,6 +152,9 @@ class SymbolTable:
         key = path if is_package_key(path) else self.packages.key_of_file.get(path)
         return self.packages.find(key, qualified, self) if key else None
 
+    def rust_modules(self) -> RustModules:
+        return RustModules(self.modules)
+
     def is_own_package_import(self, importer: str, spec: str) -> bool:
         return self.packages.is_own_import(self.modules.get(importer), spec, self.modules)
 
@@ -158,6 +162,8 @@ class SymbolTable:
         lang = language_for(importer)
         if lang is None:
             return None
+        if lang.module_style == "rust":
+            return self.rust_modules().module_file(importer, spec)
         if lang.module_style in ("go", "java"):  # a package's key (packages.py)
             return self.packages.package_of_import(self.modules.get(importer), spec, self.modules)
         if lang.module_style == "python":

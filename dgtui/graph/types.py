@@ -18,6 +18,7 @@ import re
 from ..model import SymbolInfo
 from ..parse.bindings import declared_type, parse_import
 from .java import JAVA_TYPES
+from .rust import RUST_TYPES
 
 #: Python's builtin classes: a receiver of one of these types calls a builtin method.
 PYTHON_BUILTIN_TYPES = frozenset(
@@ -98,11 +99,11 @@ class TypeFollowing:
         bound = self._binding(caller, head)
         if bound is not None:
             return self._bound_value(bound[1], head, bound[0], depth)
-        if head in ("self", "this") or (head == "cls" and caller.kind != "module"):
+        if head in ("self", "this", "Self") or (head == "cls" and caller.kind != "module"):
             owner = self._owner_class(caller)
             if owner is None:
                 return None
-            return ("class", owner) if head == "cls" else ("instance", owner)
+            return ("class", owner) if head in ("cls", "Self") else ("instance", owner)
         module = self.symbols.modules.get(caller.file_path)
         if module is not None and module.types and head in module.types:
             return self._bound_value(module, head, module.types[head], depth)
@@ -147,6 +148,8 @@ class TypeFollowing:
             return self._declared(scope, text)
         if kind == "C":
             return self._called(self.value_of(scope, text, depth + 1), depth)
+        if kind == "Q":  # Rust: f()? is the value inside f's Result or Option
+            return self._called(self.value_of(scope, text, depth + 1), depth, unwrap=True)
         if kind == "A":
             return self.value_of(scope, text, depth + 1) if text != name else None
         if kind == "I":
@@ -165,6 +168,9 @@ class TypeFollowing:
             return None
         if type_text in self._builtin_types(scope):
             return ("builtin", None)
+        if type_text == "Self":  # Rust: the type of the impl block around
+            owner = self._owner_class(scope) if scope.file_path.endswith(".rs") else None
+            return ("instance", owner) if owner is not None else None
         if scope.file_path.endswith(".java"):  # a class nested in the one around: Store.Index
             owner = scope.qualified_name if scope.kind == "class" else scope.owner
             while owner:
@@ -179,11 +185,19 @@ class TypeFollowing:
             return found
         return None
 
-    def _called(self, value: Value, depth: int) -> Value:
-        """What calling ``value`` gives."""
+    def _called(self, value: Value, depth: int, unwrap: bool = False) -> Value:
+        """What calling ``value`` gives (``unwrap``: what Rust's ``?`` takes out of it)."""
         if value is None:
             return None
         kind, target = value
+        if kind == "function" and target.returns and target.file_path.endswith(".rs"):
+            written = target.returns.removeprefix("->").strip()
+            if unwrap:
+                m = _RUST_WRAPPED.match(written)
+                if m is None:
+                    return None
+                written = _first_argument(m.group(1))
+            return self._declared(target, declared_type(written) if written != "Self" else "Self")
         if kind == "class":
             return ("instance", target)
         if kind == "function" and target.returns:
@@ -306,6 +320,8 @@ class TypeFollowing:
         style = spec.module_style if spec is not None else ""
         if style == "python":
             return PYTHON_BUILTIN_TYPES
+        if style == "rust":
+            return RUST_TYPES
         return GO_BUILTIN_TYPES if style == "go" else JAVA_TYPES if style == "java" else ECMA_BUILTIN_TYPES
 
 
@@ -323,6 +339,19 @@ def _called_name(expr: str) -> str | None:
         if depth == 0:
             return name if i == len(text) - 1 else None
     return None
+
+
+_RUST_WRAPPED = re.compile(r"^(?:Result|Option|Poll|io::Result|std::io::Result)\s*<(.*)>$", re.S)
+
+
+def _first_argument(arguments: str) -> str:
+    depth = 0
+    for i, ch in enumerate(arguments):
+        depth += ch in "<([{"
+        depth -= ch in ">)]}"
+        if ch == "," and depth == 0:
+            return arguments[:i].strip()
+    return arguments.strip()
 
 
 _HEAD = re.compile(r"^[A-Za-z_$][\w$]*(?=[.(])")

@@ -32,7 +32,8 @@ _UNION_NONE = re.compile(r"^(?:[A-Za-z_][\w]*\.)?Union\[(.*?)\s*,\s*None\s*\]$|"
 _NONE_UNION = re.compile(r"^(.*?)\s*\|\s*(?:None|null|undefined)$|^(?:None|null|undefined)\s*\|\s*(.*)$", re.S)
 _GENERIC = re.compile(r"^([\w.$]+)\s*[\[<]", re.S)
 _DOTTED = re.compile(r"^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*$")
-_POINTER = re.compile(r"^(?:\*\s*)+")
+_POINTER = re.compile(r"^(?:\*\s*|&\s*(?:'\w+\s+)?(?:mut\s+)?)+")  # Go *T, Rust &'a mut T
+_DEREF = re.compile(r"^(?:Box|Rc|Arc)\s*<(.*)>$", re.S)  # Rust's smart pointers call through
 _GO_VERSION = re.compile(r"^v\d+$")
 _GO_VERSION_SUFFIX = re.compile(r"\.v\d+$")
 
@@ -75,6 +76,9 @@ def declared_type(text: str) -> str:
     if t.startswith("(") and t.endswith(")") and "=>" not in t:  # Go results: the first one
         t = _first_result(t[1:-1])
     t = _POINTER.sub("", t)
+    m = _DEREF.match(t)
+    if m:
+        t = _POINTER.sub("", m.group(1).strip())
     for _ in range(4):  # "Optional['Foo']" peels in a few steps
         if len(t) >= 2 and t[0] == t[-1] and t[0] in "'\"":
             t = t[1:-1].strip()
@@ -104,7 +108,7 @@ _TYPING_BUILTINS = {"List": "list", "Dict": "dict", "Set": "set", "Tuple": "tupl
                     "FrozenSet": "frozenset", "Type": "type", "Text": "str"}
 _NOT_ONE_CLASS = frozenset("""Union Callable Any TypeVar Literal Annotated Protocol Sequence Mapping
     MutableMapping MutableSequence Iterable Iterator Generator AsyncIterator AsyncIterable
-    Awaitable Coroutine Collection Container Hashable Sized Reversible ClassVar Final Self
+    Awaitable Coroutine Collection Container Hashable Sized Reversible ClassVar Final
     Never NoReturn object unknown any never""".split())
 
 
@@ -117,6 +121,11 @@ def binding_of(caps: dict[str, list[Any]], text_of: Callable[[Any], str]) -> str
         return UNKNOWN
     node = value[0]
     kind = node.type
+    if kind == "struct_expression":  # Rust: Server { .. }
+        return "T:" + declared_type(text_of(node.child_by_field_name("name")))
+    if kind == "try_expression" and node.named_child_count:  # Rust: f()? is f's Ok value
+        inner = binding_of({"bind.value": [node.named_children[0]]}, text_of)
+        return "Q:" + inner[2:] if inner.startswith("C:") else UNKNOWN
     if kind == "object_creation_expression":  # Java: new Foo<>(...)
         return "T:" + declared_type(text_of(node.child_by_field_name("type")))
     if kind == "method_invocation":  # Java: obj.make(...) / make(...)
@@ -129,6 +138,8 @@ def binding_of(caps: dict[str, list[Any]], text_of: Callable[[Any], str]) -> str
             kind = node.type
         fn = node.child_by_field_name("constructor" if kind == "new_expression" else "function")
         written = text_of(fn) if fn is not None else ""
+        if "::" in written:  # Rust: Store::open
+            written = rust_path(written)
         return "C:" + written if _DOTTED.match(written) and len(written) <= _MAX else UNKNOWN
     if kind in ("identifier", "attribute", "member_expression", "selector_expression", "field_access"):
         written = text_of(node)
@@ -138,6 +149,61 @@ def binding_of(caps: dict[str, list[Any]], text_of: Callable[[Any], str]) -> str
             return "T:" + declared_type(written)  # except E as e: an instance of E
         return "A:" + written if _DOTTED.match(written) and len(written) <= _MAX else UNKNOWN
     return UNKNOWN
+
+
+_TURBOFISH = re.compile(r"::\s*<[^()]*?>")
+
+
+def rust_path(text: str) -> str:
+    """A Rust path in the dotted form resolution reads: ``Vec::<u8>::new`` -> ``Vec.new``."""
+    return _TURBOFISH.sub("", text).replace("::", ".").replace(" ", "")
+
+
+def rust_uses(tree: str) -> list[Import]:
+    """The names a ``use`` tree binds: ``a::b::{C, d::E as F, g::*}`` -> C of a::b, F (E of
+    a::b::d), a star of a::b::g. ``self`` in a list binds its module; ``as _`` binds nothing."""
+    out: list[Import] = []
+    clean = _USE_SPACES.sub(r"\1", _WS_RUNS.sub(" ", _USE_COMMENTS.sub(" ", tree)).strip())
+    todo = [([], clean)]
+    while todo and len(out) < 1000:
+        prefix, text = todo.pop()
+        if text.endswith("}") and "{" in text:
+            head, _, inner = text.partition("{")
+            base = prefix + [p for p in head.split("::") if p]
+            todo.extend((base, part) for part in reversed(_top_level_parts(inner[:-1])))
+            continue
+        path, _, alias = text.partition(" as ")
+        parts = prefix + [p for p in path.split("::") if p]
+        if not parts or alias == "_":
+            continue
+        if parts[-1] == "*":
+            out.append(Import("*", "::".join(parts[:-1]), "*"))
+            continue
+        if parts[-1] == "self":
+            parts = parts[:-1]
+            if not parts:
+                continue
+        name = parts[-1]
+        module = "::".join(parts[:-1])
+        out.append(Import(alias or name, module, name) if module else Import(alias or name, name, None))
+    return out
+
+
+_USE_COMMENTS = re.compile(r"/\*.*?\*/|//[^\n]*", re.S)
+_WS_RUNS = re.compile(r"\s+")
+_USE_SPACES = re.compile(r"\s*(::|[{},])\s*")
+
+
+def _top_level_parts(text: str) -> list[str]:
+    parts, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        depth += ch == "{"
+        depth -= ch == "}"
+        if ch == "," and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    parts.append(text[start:])
+    return [p for p in parts if p]
 
 
 def import_binding(imp: Import) -> str:

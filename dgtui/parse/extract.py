@@ -23,6 +23,7 @@ from .bindings import (
     go_package_name,
     import_binding,
     is_overload,
+    rust_uses,
     wanted_bindings,
     with_bindings,
 )
@@ -42,6 +43,7 @@ _ROLES = ("callee", "branch", "scope.object", "comment", "doc", "base", "yield",
           "import.module", "export.name", "export.default_name", "export.definition", "error",
           "bind.name", "bind.attr", "bind.global", "returns", "decorator", "return.call",
           "return.name", "package.name")  # (callee.object, base.holder: read with their roles)
+_RUST_FUNCTIONS = ("function_item", "function_signature_item")
 _SHORT_NAME = re.compile(r"([A-Za-z_$#][\w$]*)\s*$")
 _AROUND_DOTS = re.compile(r"\s*(\?\.|\.)\s*")
 _COMMENTS = re.compile(r"/\*.*?\*/|//[^\n]*|#[^\n]*(?=\n)", re.S)
@@ -117,6 +119,7 @@ def extract(source: bytes, path: str, lang: LoadedLanguage) -> Extraction:
     package: str | None = None  # Go: the package clause
 
     roles = lang.roles
+    rust = spec.name == "rust"
     for pattern, caps in ts.QueryCursor(lang.query).matches(root):
         if not caps:
             continue  # a pattern whose predicate failed
@@ -153,10 +156,11 @@ def extract(source: bytes, path: str, lang: LoadedLanguage) -> Extraction:
         elif role == "scope.object":
             node = caps["scope.object"][0]
             name = collapse(text.of(caps["name"][0]), _MAX_CALLEE)
-            intervals.append(_Interval(node.start_byte, node.end_byte, name, is_atom=False))
+            intervals.append(_Interval(node.start_byte, node.end_byte, name, is_atom=False, kind=node.type))
         elif role == "comment":
             node = caps["comment"][0]
-            comments[node.end_point[0]] = (node.start_point[0], text.of(node))
+            end_row, end_col = node.end_point  # Rust's `///` holds its line end
+            comments[end_row - (end_col == 0 and end_row > node.start_point[0])] = (node.start_point[0], text.of(node))
         elif role == "doc":
             node = caps["doc"][0]
             items.append((node.start_byte, "doc", first_paragraph(strip_quotes(text.of(node)))))
@@ -178,7 +182,9 @@ def extract(source: bytes, path: str, lang: LoadedLanguage) -> Extraction:
             items.append((node.start_byte, "bind", (text.of(node), GLOBAL)))
         elif role == "returns":
             node = caps["returns"][0]
-            items.append((node.start_byte, "returns", declared_type(text.of(node))))
+            written = text.of(node)  # Rust keeps it whole: `?` unwraps its Result<T, E>
+            items.append((node.start_byte, "returns",
+                          collapse(written, _MAX_CALLEE) if rust else declared_type(written)))
         elif role in ("return.call", "return.name"):
             node = caps[role][0]
             written = collapse(text.of(node), _MAX_CALLEE)
@@ -365,6 +371,8 @@ def _imports(caps: dict[str, list[Any]], text: _Text, style: str) -> list[Import
     module = text.of(caps["import.module"][0]).strip()
     if "import.star" in caps:
         return [Import("*", module, "*")]
+    if style == "rust":
+        return rust_uses(module)
     if style == "java":  # import a.b.C -> C of package a.b; import static a.b.C.m -> C.m
         package, _, name = module.rpartition(".")
         if "import.static" in caps:
@@ -467,6 +475,8 @@ def _kind(iv: _Interval, python: bool) -> str:
         node_type = iv.node.type
         if python and iv.parent is not None and iv.parent.kind == "class":
             return "method"
+        if node_type in _RUST_FUNCTIONS and iv.parent is not None and iv.parent.kind in ("class", "impl_item"):
+            return "method"  # in a trait or an impl block
         if node_type == "arrow_function":
             return "arrow"
         if node_type.startswith("generator") or (python and iv.has_yield):
@@ -480,8 +490,8 @@ def _owner(iv: _Interval, parent: _Interval, kind: str, python: bool) -> str | N
         return iv.qualified
     if "." in iv.name and kind != "test":  # res.send = ..., Foo.prototype.bar = ...
         return iv.name.rsplit(".", 1)[0].removesuffix(".prototype")
-    if iv.parent is not None and not iv.parent.is_atom:  # a method of a named object literal
-        return iv.parent.qualified
+    if iv.parent is not None and not iv.parent.is_atom and iv.parent.kind != "mod_item":
+        return iv.parent.qualified  # a method of a named object literal, of a Rust impl block
     if parent.kind == "class":
         return parent.qualified
     # Python's self is lexical; in JS only arrows keep the enclosing `this`, in Java lambdas.
@@ -531,7 +541,8 @@ def _declared_exported(rule: str, iv: _Interval, short: str, source: bytes) -> b
     for child in node.children[:3]:  # Rust: pub, pub(crate), pub(super)
         if child.type == "visibility_modifier":
             return source[child.start_byte:child.end_byte] == b"pub"
-    return False
+    parent = iv.atom_parent  # a trait's methods are as public as the trait
+    return parent is not None and parent.node is not None and parent.node.type == "trait_item" and parent.exported
 
 
 def _in_interface(iv: _Interval) -> bool:

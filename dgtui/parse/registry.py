@@ -44,6 +44,8 @@ LANGUAGES: tuple[LanguageSpec, ...] = (
                  exported_by="capital", package="tree-sitter-go"),
     LanguageSpec("java", (".java",), "tree_sitter_java:language", ("java.scm",), "java",
                  ("this", "super"), exported_by="public", package="tree-sitter-java"),
+    LanguageSpec("rust", (".rs",), "tree_sitter_rust:language", ("rust.scm",), "rust",
+                 ("self", "Self"), exported_by="pub", package="tree-sitter-rust"),
 )
 
 _BY_EXTENSION = {ext: spec for spec in LANGUAGES for ext in spec.extensions}
