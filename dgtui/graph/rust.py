@@ -116,12 +116,15 @@ class RustRules:
         rules decide."""
         if is_path_call(callee):
             parts = rust_path(callee).split(".")
-            if parts[0] in ("crate", "super", "self") or self._reference(caller, parts[0], 0) is None:
+            head = parts[0]
+            if head in ("crate", "super", "self") or self._reference(caller, head, 0) is None:
                 hit = self._rust_module_path(caller, parts)
                 if hit is not None:
                     return ("import", hit.id, 0, None)
-                if parts[0] in ("crate", "super", "self"):
+                if head in ("crate", "super", "self"):
                     return ("unresolved", None, 0, None)
+                if self._another_crate(caller, head):
+                    return ("external", None, 0, head)
             return None
         head = callee.partition(".")[0]
         if "." in callee and head.isidentifier() and head != "self" and head not in self.bound_names(caller):
@@ -129,6 +132,33 @@ class RustRules:
             # of unknown type, never a module's function
             return self._by_name(short, methods_only=True)
         return None
+
+    def _another_crate(self, caller: SymbolInfo, head: str) -> bool:
+        """Whether a path's first name can only be another crate's (`tokio::spawn` in tokio's
+        own tests names the crate by its name; `std::mem::take`): bound by nothing here, no
+        import of it, no star import of the repository's own code that might bring it, and no
+        module, type or inline module of the repository so named."""
+        if head in self.bound_names(caller) or head in RUST_BUILTINS or head == "Self":
+            return False
+        bindings = self._imports_of(caller.file_path)
+        if bindings is not None and (head in bindings[0] or any(
+                self.is_repository_module(caller.file_path, imp.module) for imp in bindings[1])):
+            return False
+        if self.symbols.rust_modules().is_own(caller.file_path, head):
+            return False
+        if head in self._rust_scope_names():
+            return False
+        return self._name_value(caller, head) is None
+
+    def _rust_scope_names(self) -> frozenset[str]:
+        """The first names of every qualified name in Rust files (types, impl blocks, inline
+        modules), once a batch."""
+        found = getattr(self, "_rust_scopes", None)
+        if found is None:
+            found = self._rust_scopes = frozenset(
+                qualified.partition(".")[0] for (path, qualified) in self.symbols.by_qualified
+                if path.endswith(".rs"))
+        return found
 
     def _rust_module_path(self, caller: SymbolInfo, parts: list[str]) -> SymbolInfo | None:
         """``crate::store::open`` / ``store::Store::open``: the longest prefix that is a module

@@ -76,6 +76,8 @@ def declared_type(text: str) -> str:
     if t.startswith("(") and t.endswith(")") and "=>" not in t:  # Go results: the first one
         t = _first_result(t[1:-1])
     t = _POINTER.sub("", t)
+    if "::" in t:  # Rust: fmt::Formatter<'_> reads as fmt.Formatter
+        t = rust_path(t)
     m = _DEREF.match(t)
     if m:
         t = _POINTER.sub("", m.group(1).strip())
