@@ -12,13 +12,16 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import run_cli
-from helpers import write
+from conftest import FIXTURES, run_cli
+from helpers import index_repo, snapshot, write
 from test_live import TIMEOUT, Recorder, open_store
 from test_mcp import call, errlog, server  # noqa: F401 - errlog is a fixture
 from tui_support import explorer, open_and_wait, result_ids, tree_rows, type_search
 
+from dgtui.engine.indexer import Indexer
 from dgtui.engine.live import LiveIndex
+from dgtui.engine.writer import Engine
+from dgtui.store import Store
 
 
 def test_go_save_is_a_live_delta_with_its_edges(gorepo: Path, tmp_path: Path):
@@ -42,6 +45,38 @@ def test_go_save_is_a_live_delta_with_its_edges(gorepo: Path, tmp_path: Path):
             row = store.conn.execute("SELECT resolution FROM edges WHERE target_id = ?",
                                      ("store/size.go::Store.Size",)).fetchone()
         assert row == ("typed",)
+    finally:
+        index.stop()
+
+
+LIVE_EDITS = {
+    # a new file's function, then a call to it from a file already indexed
+    "javarepo": ("src/main/java/com/shop/app/Tools.java",
+                 "package com.shop.app;\n\nclass Tools {\n    static int twice(int n) { return n * 2; }\n}\n",
+                 "src/main/java/com/shop/app/Tools.java::Tools.twice",
+                 "src/main/java/com/shop/app/Main.java", "Math.max(n, 1);", "Math.max(Tools.twice(n), 1);",
+                 "src/main/java/com/shop/app/Main.java::Main.helper"),
+    "rustrepo": ("src/extra.rs", "/// Doubles.\npub fn twice(n: u32) -> u32 {\n    n * 2\n}\n",
+                 "src/extra.rs::twice", "src/lib.rs", "mod util;", "mod util;\npub mod extra;\n\n"
+                 "pub fn four() -> u32 {\n    extra::twice(2)\n}", "src/lib.rs::four"),
+}
+
+
+@pytest.mark.parametrize("fixture", sorted(LIVE_EDITS))
+def test_java_and_rust_saves_are_live_deltas(fixture: str, request, tmp_path: Path):
+    root = request.getfixturevalue(fixture)
+    new_file, text, new_atom, edited, old, replacement, caller = LIVE_EDITS[fixture]
+    index = LiveIndex(str(root), str(tmp_path / "home"))
+    rec = Recorder(index)
+    index.start()
+    try:
+        assert index.ready.wait(TIMEOUT), index.status
+        write(root / new_file, text)
+        rec.wait_for_atom("create", new_atom)
+        path = root / edited
+        write(path, path.read_text().replace(old, replacement, 1))
+        rec.wait(lambda ds: any((caller, new_atom) in d.edges_added for d in ds))
+        assert caller in index.graph.callers(new_atom)
     finally:
         index.stop()
 
@@ -88,3 +123,54 @@ async def test_go_in_the_explorer(gorepo: Path, home: Path):
         assert "store/item.go::Store.Put" in result_ids(app)
         await open_and_wait(app, pilot, "store/item.go::Store.Put")
         assert ("atom", "server/server.go::Server.Handle") in tree_rows(app, upward=True)
+
+
+EDIT_BATCHES = {
+    "gorepo": [
+        {"store/item.go": None},  # Store.Put, Logger and newLogger vanish
+        {"store/item.go": (FIXTURES / "gorepo" / "store" / "item.go").read_text()},
+        {"internal/extra/extra.go": "package extra\n\nfunc Twice(n int) int { return 2 * n }\n",
+         "helper.go": 'package main\n\nimport "example.com/shop/internal/extra"\n\n'
+                      'func helper() int {\n\treturn extra.Twice(len("x"))\n}\n'},
+        {"store/size.go": "package store\n\nfunc (s *Store) Size() int { return s.count() }\n",
+         "store/store.go": (FIXTURES / "gorepo" / "store" / "store.go").read_text().replace(
+             "func (s Store) count() int { return len(s.items) }", "")},
+    ],
+    "javarepo": [
+        {"src/main/java/com/shop/store/Store.java": (FIXTURES / "javarepo" / "src/main/java/com/shop/store/Store.java")
+         .read_text().replace("    int count() {", "    public Item get(String key, int n) {\n        return get(key);\n"
+                                                    "    }\n\n    int count() {")},
+        {"src/main/java/com/shop/util/Strings.java": None},
+        {"src/main/java/com/shop/util/Strings.java":
+             (FIXTURES / "javarepo" / "src/main/java/com/shop/util/Strings.java").read_text()},
+    ],
+    "rustrepo": [
+        {"src/util.rs": None},
+        {"src/util.rs": (FIXTURES / "rustrepo" / "src/util.rs").read_text()},
+        {"src/extra.rs": "use crate::store::Store;\n\nimpl Store {\n    pub fn size(&self) -> usize {\n"
+                         "        self.count()\n    }\n}\n",
+         "src/lib.rs": (FIXTURES / "rustrepo" / "src/lib.rs").read_text().replace(
+             "mod util;", "mod util;\nmod extra;").replace("server.serve();", "server.serve();\n    store_size(&server);")
+         + "\nfn store_size(s: &Server) {\n    s.serve();\n}\n"},
+    ],
+}
+
+
+@pytest.mark.parametrize("fixture", sorted(EDIT_BATCHES))
+def test_incremental_equals_a_full_index(fixture: str, request, tmp_path: Path):
+    """Each batch through the watcher's path gives what a fresh full index of the result gives."""
+    root = request.getfixturevalue(fixture)
+    store = Store.open(str(tmp_path / "live.db"))
+    indexer = Indexer(str(root), store, Engine(store), workers=1)
+    indexer.run()
+    for i, batch in enumerate(EDIT_BATCHES[fixture]):
+        for rel, text in batch.items():
+            if text is None:
+                (root / rel).unlink()
+            else:
+                write(root / rel, text)
+        indexer.sync_paths(list(batch), source="file-watcher")
+        fresh, _ = index_repo(root, tmp_path / f"fresh{i}.db")
+        assert snapshot(store) == snapshot(fresh), f"after batch {i}"
+        fresh.close()
+    store.close()
