@@ -215,6 +215,9 @@ def test_rust_resolution(rustrepo: Path, tmp_path: Path):
     assert hit(st + "Store.open", "clean") == ("import", "src/util.rs::clean")
     assert hit("src/server/handler.rs::Server.add", "super::answer") == ("import", srv + "answer")
     assert hit(st + "Store.open", "Self::empty") == ("self", st + "Store.empty")
+    assert hit("tests/start.rs::starts", "shop::start") == ("import", "src/lib.rs::start")  # Cargo.toml's name
+    assert hit("tests/start.rs::starts", "server.serve") == ("typed", srv + "Server.serve")
+    assert e("tests/start.rs::starts", "serde_json::to_string").resolution == "external"  # another crate
     assert hit(srv + "Server.serve", "Self::new") == ("self", srv + "Server.new")
     # self.method() in impl blocks, fields, locals (`?` takes the value out of a Result)
     assert hit(srv + "Server.serve", "self.log") == ("self", srv + "Server.log")

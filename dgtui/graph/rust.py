@@ -6,7 +6,8 @@ A Rust module is a file: ``src/lib.rs`` (or ``main.rs``) is the crate's root, ``
 with a dot (``x.get()``) is a method of a value, never a module's function: with the value's type
 unknown it is ``ambiguous`` among methods. What is not followed: macros (``println!`` is no
 call), inline modules named in a ``use`` path, `#[path]` attributes, and what a trait's generic
-parameter (``T: Handler``) dispatches to.
+parameter (``T: Handler``) dispatches to. A crate of the repository is named by its Cargo.toml's
+name (``tokio::spawn`` in tokio's own ``tests/``).
 """
 
 from __future__ import annotations
@@ -42,11 +43,27 @@ def _child_dir(module: str) -> str:
     return f"{folder}/{stem}" if folder else stem
 
 
+def rust_crates(modules: dict[str, SymbolInfo]) -> dict[str, str]:
+    """Crate name (Cargo.toml's) -> the crate's root file, for the crates whose root is indexed."""
+    found: dict[str, str] = {}
+    for path in sorted(p for p in modules if p.endswith(".rs")):
+        package = modules[path].package
+        if package and package.get("crate") and package["crate"] not in found:
+            base = package.get("root", "")
+            for name in ("src/lib.rs", "src/main.rs"):
+                root = f"{base}/{name}" if base else name
+                if root in modules:
+                    found[package["crate"]] = root
+                    break
+    return found
+
+
 class RustModules:
     """Module paths to files, over the module files the symbol table holds."""
 
-    def __init__(self, files: dict[str, SymbolInfo]):
+    def __init__(self, files: dict[str, SymbolInfo], crates: dict[str, str] | None = None):
         self.files = files
+        self.crates = crates or {}  # the repository's crates by name: `tokio::x` in tokio's tests
 
     def crate_root(self, importer: str) -> str | None:
         folder = importer.rpartition("/")[0]
@@ -92,11 +109,13 @@ class RustModules:
             current = self.parent(importer)
             while rest and rest[0] == "super" and current is not None:
                 current, rest = self.parent(current), rest[1:]
-        else:  # a module this file declares, or (2015 paths) one of the crate root's
+        else:  # a module this file declares, (2015 paths) one of the crate root's, a crate's name
             current = self.child(importer, first)
             if current is None:
                 root = self.crate_root(importer)
                 current = self.child(root, first) if root else None
+            if current is None:
+                current = self.crates.get(first)
         for part in rest:
             if current is None:
                 return None

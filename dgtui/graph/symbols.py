@@ -13,7 +13,7 @@ from collections import defaultdict
 from ..model import SymbolInfo
 from ..parse.registry import language_for
 from .packages import Packages, is_package_key, is_packaged
-from .rust import RustModules
+from .rust import RustModules, rust_crates
 
 #: Kinds that a call can never name directly.
 UNCALLABLE_KINDS = frozenset({"module", "test"})
@@ -36,6 +36,7 @@ class SymbolTable:
         self._dotted_names: dict[str, str] = {}  # file -> its dotted import name
         self._vanished: set[str] = set()  # module files removed, maybe about to come back
         self.packages = Packages()
+        self._rust_crates: dict[str, str] | None = None  # crate name -> its root file
 
     # -- updates ---------------------------------------------------------------------------
     def add(self, info: SymbolInfo) -> None:
@@ -55,6 +56,8 @@ class SymbolTable:
             self.modules[info.file_path] = info
             if is_packaged(info.file_path):
                 self.packages.add(info)
+            elif info.file_path.endswith(".rs"):
+                self._rust_crates = None
         elif info.kind not in UNCALLABLE_KINDS:
             self.by_name[info.name].add(info.id)
 
@@ -81,6 +84,8 @@ class SymbolTable:
                 self._vanished.add(info.file_path)  # decided at the next lookup
                 if is_packaged(info.file_path):
                     self.packages.remove(info)
+                elif info.file_path.endswith(".rs"):
+                    self._rust_crates = None
         else:
             _discard(self.by_name, info.name, atom_id)
         return info
@@ -153,7 +158,9 @@ class SymbolTable:
         return self.packages.find(key, qualified, self) if key else None
 
     def rust_modules(self) -> RustModules:
-        return RustModules(self.modules)
+        if self._rust_crates is None:
+            self._rust_crates = rust_crates(self.modules)
+        return RustModules(self.modules, self._rust_crates)
 
     def is_own_package_import(self, importer: str, spec: str) -> bool:
         return self.packages.is_own_import(self.modules.get(importer), spec, self.modules)

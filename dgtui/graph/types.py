@@ -137,6 +137,10 @@ class TypeFollowing:
             return ("external", self._import_module(context, name))
         if name in self._builtin_names(context):
             return ("builtin", None)
+        if context.file_path.endswith(".rs"):  # a path's head: crate, super, a module, a crate's name
+            file = self.symbols.rust_modules().module_file(context.file_path, name)
+            if file is not None:
+                return ("module", file)
         return None
 
     def _bound_value(self, scope: SymbolInfo, name: str, binding: str, depth: int) -> Value:

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator, Sequence
 from ..model import Atom, ParsedFile
 from ..paths import inside
 from .extract import extract
-from .gomod import module_of
+from .manifests import go_module_of, rust_crate_of
 from .registry import GrammarMissing, language_for, load
 
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
@@ -91,8 +91,8 @@ def parse_file(root: str, rel: str, max_bytes: int, encode: Encoder | None = Non
         return ParsedFile(rel, spec.name, size, mtime, digest, skipped="parse-failed",
                           errors=(f"{type(exc).__name__}: {exc}",))
     atoms = tuple(result.atoms)
-    if spec.module_style == "go":
-        atoms = _with_go_module(root, rel, atoms)
+    if spec.module_style in ("go", "rust"):
+        atoms = _with_manifest(root, rel, atoms, spec.module_style)
     records = [encode(a) for a in atoms] if encode else []  # here, in parallel, not in the writer
     return ParsedFile(rel, spec.name, size, mtime, digest, atoms=atoms,
                       rows=tuple([r[0] for r in records]), states=tuple([r[1] for r in records]),
@@ -100,13 +100,14 @@ def parse_file(root: str, rel: str, max_bytes: int, encode: Encoder | None = Non
                       line_count=result.line_count)
 
 
-def _with_go_module(root: str, rel: str, atoms: tuple[Atom, ...]) -> tuple[Atom, ...]:
-    """The module atom of a Go file, with the module path its go.mod declares."""
-    found = module_of(root, rel)
+def _with_manifest(root: str, rel: str, atoms: tuple[Atom, ...], style: str) -> tuple[Atom, ...]:
+    """The module atom of a Go or Rust file, with what its go.mod or Cargo.toml declares."""
+    found = go_module_of(root, rel) if style == "go" else rust_crate_of(root, rel)
     if not found or not atoms or atoms[0].kind != "module":
         return atoms
     extra = dict(atoms[0].extra or {})
-    extra["package"] = {**extra.get("package", {}), "module": found[0], "root": found[1]}
+    extra["package"] = {**extra.get("package", {}), ("module" if style == "go" else "crate"): found[0],
+                        "root": found[1]}
     return (atoms[0]._replace(extra=extra), *atoms[1:])
 
 
