@@ -108,6 +108,23 @@ def test_go_search_and_show_from_the_cli(gorepo: Path, home: Path):
     assert "server/server.go::Server.Handle" in callers.stdout
 
 
+@pytest.mark.parametrize(("fixture", "atom", "callee"), [
+    ("javarepo", "src/main/java/com/shop/store/Store.java::Store.put", "src/main/java/com/shop/store/Base.java::Base.close"),
+    ("rustrepo", "src/server/mod.rs::Server.serve", "src/store.rs::Store.count"),
+])
+def test_java_and_rust_export_and_history(fixture: str, atom: str, callee: str, request, home: Path):
+    root = request.getfixturevalue(fixture)
+    assert run_cli("index", str(root)).returncode == 0
+    graph = run_cli("graph", atom, "--direction", "callees", "--format", "json", "--path", str(root))
+    assert graph.returncode == 0, graph.stderr
+    exported = json.loads(graph.stdout)
+    assert {"source": atom, "target": callee} in [{k: e[k] for k in ("source", "target")}
+                                                  for e in exported["edges"]]
+    history = run_cli("history", atom, "--path", str(root), "--json")
+    assert history.returncode == 0, history.stderr
+    assert json.loads(history.stdout)[0]["operation"] == "create"
+
+
 async def test_go_over_mcp(gorepo: Path, home: Path, errlog):  # noqa: F811
     async with server(gorepo, home, errlog) as s:
         answer = await call(s, "callees", atom="server/server.go::Server.Handle")
