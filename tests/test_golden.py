@@ -193,6 +193,9 @@ def test_java_resolution(javarepo: Path, tmp_path: Path):
     assert e("src/test/java/com/shop/store/StoreTest.java::StoreTest.putsAndGets",
              "assertEquals").resolution == "external"  # import static org.junit.Assert.*
     assert hit(app + "main", "unknown.thing") == ("unresolved", None)
+    # what a library's method returns may be the repository's (a generic List<Item>): not outside
+    assert e(app + "main", "all.get").resolution == "external"
+    assert hit(app + "main", "all.get(0).getName") == ("ambiguous", None)
     # atoms: visibility, Javadoc's first paragraph, signatures, complexity
     get = store.atoms.get(srv + "Store.get").atom
     assert (get.kind, get.owner, get.is_exported, get.complexity) == ("method", "Store", True, 3)

@@ -7,7 +7,7 @@ must commit in tens of milliseconds, so only what the code states locally is fol
 cannot be followed stays unknown rather than guessed.
 
 A value is a small tuple: ``("instance", cls)``, ``("class", cls)``, ``("function", atom)``,
-``("module", file)``, ``("builtin", None)``, ``("external", module)``, or None (unknown).
+``("module", file)``, ``("builtin", type or None)``, ``("external", module)``, or None (unknown).
 """
 
 from __future__ import annotations
@@ -85,7 +85,7 @@ class TypeFollowing:
         if expr.endswith(")"):  # Foo().bar(), new Router().add(), self.get_adapter().send()
             called = _called_name(expr)
             if called:
-                return self._called(self.value_of(caller, called, depth + 1), depth)
+                return self._called(self._library_call(caller, self.value_of(caller, called, depth + 1)), depth)
             return self._chain_from_outside(caller, expr, depth)
         parts = expr.split(".")
         value = self._head_value(caller, parts[0], depth)
@@ -151,9 +151,9 @@ class TypeFollowing:
         if kind == "T":
             return self._declared(scope, text)
         if kind == "C":
-            return self._called(self.value_of(scope, text, depth + 1), depth)
+            return self._called(self._library_call(scope, self.value_of(scope, text, depth + 1)), depth)
         if kind == "Q":  # Rust: f()? is the value inside f's Result or Option
-            return self._called(self.value_of(scope, text, depth + 1), depth, unwrap=True)
+            return self._called(self._library_call(scope, self.value_of(scope, text, depth + 1)), depth, unwrap=True)
         if kind == "A":
             return self.value_of(scope, text, depth + 1) if text != name else None
         if kind == "I":
@@ -171,7 +171,7 @@ class TypeFollowing:
         if not type_text or type_text == "?":
             return None
         if type_text in self._builtin_types(scope):
-            return ("builtin", None)
+            return ("builtin", type_text)  # (the type: a str's methods give builtins, a Vec's may not)
         if type_text == "Self":  # Rust: the type of the impl block around
             owner = self._owner_class(scope) if scope.file_path.endswith(".rs") else None
             return ("instance", owner) if owner is not None else None
@@ -188,6 +188,19 @@ class TypeFollowing:
         if found is not None and found[0] in ("builtin", "external"):
             return found
         return None
+
+    def _library_call(self, context: SymbolInfo, function: Value) -> Value:
+        """Calling a library's function or method, in Java and Rust, gives a value of unknown
+        type: generic types carry the repository's own (``items.get(0).getName()``,
+        ``opt.unwrap().price()``), so it is neither "outside" nor "builtin". (Python's and Go's
+        stay so; a repository function declared to return ``Result`` still returns a builtin.)"""
+        if function is None or function[0] not in ("external", "builtin"):
+            return function
+        if function[0] == "external" and context.file_path.endswith((".java", ".rs")):
+            return None
+        if function[0] == "builtin" and context.file_path.endswith(".rs") and function[1] not in _PLAIN:
+            return None
+        return function
 
     def _called(self, value: Value, depth: int, unwrap: bool = False) -> Value:
         """What calling ``value`` gives (``unwrap``: what Rust's ``?`` takes out of it)."""
@@ -272,10 +285,10 @@ class TypeFollowing:
         return found
 
     def _chain_from_outside(self, caller: SymbolInfo, expr: str, depth: int) -> Value:
-        """``fixtures.Basic().ByTag("x")``: a chain of calls that starts in a package from
-        outside the repository stays outside (Go, Java, Rust: what a library's method returns
-        is the library's, or a builtin, never the repository's)."""
-        if not self._declared_languages(caller):
+        """``fixtures.Basic().ByTag("x")``: in Go, a chain of calls that starts in a package
+        from outside the repository stays outside (what a library's function returns is the
+        library's, or a builtin, never the repository's: Go's generics are rare)."""
+        if not caller.file_path.endswith(".go"):  # (Java, Rust: see _library_result)
             return None
         head = _HEAD.match(expr)
         if head is None:
@@ -345,6 +358,10 @@ def _called_name(expr: str) -> str | None:
     return None
 
 
+#: Rust's builtin types whose methods give builtins again (no type parameter to carry the
+#: repository's types); a literal (no type named) is one of them.
+_PLAIN = frozenset("""str String bool char i8 i16 i32 i64 i128 isize u8 u16 u32 u64 u128 usize
+    f32 f64""".split()) | {None}
 _RUST_WRAPPED = re.compile(r"^(?:Result|Option|Poll|io::Result|std::io::Result)\s*<(.*)>$", re.S)
 
 

@@ -95,10 +95,11 @@ def declared_type(text: str) -> str:
             continue
         break
     m = _GENERIC.match(t)
+    angled = m is not None and t[m.end() - 1] == "<"  # Java's List<T>, Rust's Vec<T>: not typing's
     if m:
         t = m.group(1)
     last = t.rpartition(".")[2]
-    if last in _TYPING_BUILTINS and t in (last, f"typing.{last}", f"t.{last}"):
+    if not angled and last in _TYPING_BUILTINS and t in (last, f"typing.{last}", f"t.{last}"):
         return _TYPING_BUILTINS[last]
     if last in _NOT_ONE_CLASS:  # Union[A, B], Callable[...], Any, a protocol: no one class
         return UNKNOWN
