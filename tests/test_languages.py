@@ -16,7 +16,7 @@ from conftest import FIXTURES, run_cli
 from helpers import index_repo, snapshot, write
 from test_live import TIMEOUT, Recorder, open_store
 from test_mcp import call, errlog, server  # noqa: F401 - errlog is a fixture
-from tui_support import explorer, open_and_wait, result_ids, tree_rows, type_search
+from tui_support import explorer, open_and_wait, result_ids, tree_rows, type_search, wait_for
 
 from dgtui.engine.indexer import Indexer
 from dgtui.engine.live import LiveIndex
@@ -140,6 +140,8 @@ async def test_go_in_the_explorer(gorepo: Path, home: Path):
         assert "store/item.go::Store.Put" in result_ids(app)
         await open_and_wait(app, pilot, "store/item.go::Store.Put")
         assert ("atom", "server/server.go::Server.Handle") in tree_rows(app, upward=True)
+        source = app.explorer.atom_pane.main_widget()
+        await wait_for(pilot, lambda: source.language == "go", "Go highlighting in the source pane")
 
 
 EDIT_BATCHES = {

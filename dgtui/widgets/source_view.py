@@ -15,7 +15,7 @@ from .vim_keys import vim_keys
 # so JavaScript's query highlights it well.
 _EXTRA_LANGUAGES = {"typescript": ("tree_sitter_typescript", "language_typescript"),
                     "tsx": ("tree_sitter_typescript", "language_tsx")}
-_BUILTIN = {"python", "javascript"}
+_BUILTIN = {"python", "javascript", "go", "java", "rust"}  # Textual's queries; the grammars are ours
 
 
 @functools.cache
