@@ -9,7 +9,10 @@ them, and every machine of the project reaches the same archive.
 - rust: tokio 1.24.2 (``librust-tokio-dev``).
 
 For each: tree-sitter's parse-only time of the same files in one process (the floor, measured
-before and after), a cold full index, and what the calls resolved to. Prints a table and writes
+before and after), a cold full index, and what the calls resolved to. Django's ``contrib`` (335
+Python files, from ``shared/corpus/fetch.sh``), when present, is measured the same way in the same
+run: an anchor of a similar size, since a small corpus's ratio is mostly the fixed cost of a cold
+index (the worker pool, the SQLite indexes) and a loaded machine moves every figure. Prints a table and writes
 ``bench/results/languages.md`` and ``languages.json``. A pinned version that the archive no
 longer serves (Debian replaces security updates) is a clear error: pin the current one.
 """
@@ -26,7 +29,7 @@ import tempfile
 import zipfile
 from dataclasses import dataclass
 
-from bench.common import CORPUS_DIR, machine, run_child
+from bench.common import CORPUS_DIR, corpus_root, machine, run_child
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 RESOLVED = ("self", "local", "import", "typed", "unique")
@@ -83,8 +86,8 @@ def fetch(corpus: Corpus) -> str:
     return corpus.root
 
 
-def measure(corpus: Corpus, tmp: str) -> dict:
-    root = fetch(corpus)
+def measure(corpus: Corpus, tmp: str, root: str | None = None) -> dict:
+    root = root or fetch(corpus)
     before = run_child("floor", root=root)
     cold = run_child("index_home", root=root, home=os.path.join(tmp, f"home-{corpus.language}"))
     after = run_child("floor", root=root)
@@ -92,7 +95,7 @@ def measure(corpus: Corpus, tmp: str) -> dict:
     kinds = cold["edges_by_resolution"]
     edges = max(1, cold["edges"])
     return {
-        "corpus": corpus.title, "package": f"{corpus.package} {corpus.version}",
+        "corpus": corpus.title, "package": f"{corpus.package} {corpus.version}".strip(),
         "files": before["files"], "bytes": before["bytes"], "atoms": cold["atoms"], "edges": cold["edges"],
         "floor_seconds": floor, "cold_seconds": cold["wall_seconds"],
         "ratio_to_floor": cold["wall_seconds"] / floor, "resolutions": kinds,
@@ -135,6 +138,11 @@ def main(argv: list[str] | None = None) -> int:
         for name in names:
             print(f"{name}: {CORPORA[name].title}", file=sys.stderr, flush=True)
             results["languages"][name] = measure(CORPORA[name], tmp)
+        django = corpus_root("django")
+        if django and os.path.isdir(os.path.join(django, "django", "contrib")):
+            print("python (anchor): Django's contrib", file=sys.stderr, flush=True)
+            anchor = Corpus("python (anchor)", "Django 5.1.4 django/contrib", "", "", "")
+            results["languages"]["python (anchor)"] = measure(anchor, tmp, os.path.join(django, "django", "contrib"))
     os.makedirs(args.out, exist_ok=True)
     with open(os.path.join(args.out, "languages.json"), "w") as fh:
         json.dump(results, fh, indent=2)
