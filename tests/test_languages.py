@@ -193,3 +193,32 @@ def test_incremental_equals_a_full_index(fixture: str, request, tmp_path: Path):
         assert snapshot(store) == snapshot(fresh), f"after batch {i}"
         fresh.close()
     store.close()
+
+
+ODD_SOURCES = {
+    "go": ["", "package x\nfunc (", "package x\nfunc f() {" + "{" * 3000 + "}" * 3000 + "}\n",
+           "package x\nfunc (s *) M() {}\nfunc (T) N() { a.b.c()(); (func() {})() }\n",
+           'package x\nimport . "fmt"\nimport _ "y"\nfunc g() { Println(); z.Q() }\n'],
+    "java": ["", "class A { void f( }", "class A { void f() {" + "{" * 3000 + "}" * 3000 + "} }",
+             "class A { A() { this(); new B<>() {}.x(); } }", "import static a.*; import a;\nclass B { void g() { h(); } }"],
+    "rs": ["", "fn f(", "fn f() {" + "{" * 3000 + "}" * 3000 + "}", "impl<T> for X {}", "use a::{b, {c}};",
+           "fn g() { x::<u8>(); <T as Tr>::m(); (f)(1); self::a::b(); super::c(); crate::d::e(); }"],
+}
+
+
+@pytest.mark.parametrize("ext", sorted(ODD_SOURCES))
+def test_odd_sources_index_without_a_guess(ext: str, tmp_path: Path):
+    """Broken, empty and 3,000-deep files index: every call a row, none claimed by name alone."""
+    root = tmp_path / "repo"
+    for i, text in enumerate(ODD_SOURCES[ext]):
+        write(root / f"d{i}" / f"odd.{ext}", text)
+    store, summary = index_repo(root, tmp_path / "index.db")
+    calls = store.conn.execute("SELECT count(*) FROM edges").fetchone()[0]
+    assert summary.edges == calls > 0
+    assert store.conn.execute("SELECT count(*) FROM edges WHERE resolution = 'unique'").fetchone()[0] == 0
+    odd = dict(store.conn.execute("SELECT callee, resolution FROM edges"))
+    if ext == "rs":
+        assert odd["<T as Tr>::m"] in ("ambiguous", "unresolved")  # whose impl: unknown
+        assert odd["crate::d::e"] == "unresolved"  # the repository's path, not found
+    if ext == "go":
+        assert odd["Println"] == "external"  # import . "fmt"

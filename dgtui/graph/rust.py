@@ -136,6 +136,8 @@ class RustRules:
         if is_path_call(callee):
             parts = rust_path(callee).split(".")
             head = parts[0]
+            if not head.isidentifier():  # <T as Handler>::handle(x): whose impl, unknown
+                return self._by_name(short, methods_only=True)
             if head in ("crate", "super", "self") or self._reference(caller, head, 0) is None:
                 hit = self._rust_module_path(caller, parts)
                 if hit is not None:
