@@ -267,8 +267,8 @@ class Delta:
 # -- resolution's view of an atom
 class SymbolInfo(NamedTuple):
     """The part of an atom that resolution reads. A NamedTuple made with ``tuple.__new__``: a
-    first index makes one per atom (44k for Django), and a frozen dataclass's ``__init__`` cost
-    five times as much."""
+    first index makes one per atom, and a frozen dataclass's ``__init__`` costs several times as
+    much (docs/performance.md)."""
 
     id: str
     file_path: str
@@ -285,7 +285,9 @@ class SymbolInfo(NamedTuple):
     types: dict[str, str] | None = None  # what names are bound to in its scope (parse/bindings.py)
     returns: str | None = None  # its declared return type, or what its returns give (C:/A:)
     fixture: bool = False  # a pytest fixture: a test's parameter of its name is its value
-    package: dict[str, str] | None = None  # Go, Java modules: package clause (Go: go.mod module, folder)
+    callbacks: dict[str, list[str]] | None = None  # the parameter types of the functions it takes
+    decorated: bool = False  # what its name holds is what its decorators made of it
+    package: dict[str, str] | None = None  # Go, Java, Rust modules: package clause, go.mod module, Cargo crate
 
     @classmethod
     def of(cls, atom: Atom) -> SymbolInfo:
@@ -294,10 +296,12 @@ class SymbolInfo(NamedTuple):
         types = extra.get("types") if extra else None
         returns = extra.get("returns") if extra else None
         fixture = bool(extra) and is_fixture(extra.get("decorators"))
+        callbacks = extra.get("callbacks") if extra else None
         package = extra.get("package") if extra and atom.kind == "module" else None
         return _new(cls, (atom.id, atom.file_path, atom.name, atom.qualified_name, atom.kind,
                           atom.line, atom.owner, atom.parent_id, atom.bases, atom.imports,
-                          atom.is_exported, default, types, returns, fixture, package))
+                          atom.is_exported, default, types, returns, fixture, callbacks,
+                          bool(extra) and bool(extra.get("decorators")), package))
 
 
 def is_fixture(decorators) -> bool:

@@ -170,7 +170,7 @@ def test_damaged_index_is_said_and_rebuilt(indexed: dict, mode: str):
 def test_bit_flips_never_crash(indexed: dict):
     """Flipped bits inside a row's bytes: SQLite keeps no page checksums, so a flip in a name
     can read as another name. What is asserted: never a traceback, errors in one line with the
-    way on; wrong answers are counted for the README (the known limit)."""
+    way on; wrong answers are counted for docs/reliability.md (the known limit)."""
     tally = REPORT.setdefault("bit flips", {})
     for seed in range(int(os.environ.get("DGTUI_FLIP_TRIALS", "12"))):
         check_commands(indexed, "bit flips", seed, tally)

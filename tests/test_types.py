@@ -288,3 +288,193 @@ def test_what_a_function_returns_and_pytest_fixtures(tmp_path: Path):
             ("typed", "pkg/sessions.py::Session.get"), callee
     assert edge(store, "tests/test_it.py::test_not_a_fixture", "other.get").target_id is None
     assert edge(store, "pkg/inner/core.py::fmt_all", "fmt").target_id == "pkg/inner/helpers.py::fmt"
+
+
+CALLBACK_LIB = """
+    export class Subscriber {
+      next(v: number): void {}
+      complete(): void {}
+    }
+    export class Source {
+      subscribe(s: Subscriber): void {}
+    }
+    export class Observable {
+      constructor(subscribe?: (this: Observable, subscriber: Subscriber) => void) {}
+    }
+    export function operate(init: (source: Source, subscriber: Subscriber) => void): void {}
+    export function later(run: () => void, delay: number): void {}
+"""
+
+CALLBACK_USER = """
+    import { Observable, operate, later } from "./lib";
+    export function numbers() {
+      return new Observable((subscriber) => { subscriber.next(1); subscriber.complete(); });
+    }
+    export function mapped() {
+      return operate((source, subscriber) => { source.subscribe(subscriber); subscriber.next(2); });
+    }
+    export function single() {
+      return operate(function (this: unknown, source) { source.subscribe(null); });
+    }
+    export function untyped() {
+      later(() => {}, 1);
+      [1, 2].forEach((item) => item.complete());
+    }
+"""
+
+
+def test_typescript_callback_parameters_take_the_types_their_callee_declares(tmp_path: Path):
+    """``operate((source, subscriber) => subscriber.next())``: the callee's declaration of that
+    argument types its parameters; a callback whose callee declares nothing stays unknown."""
+    root = tmp_path / "repo"
+    (root / "src").mkdir(parents=True)
+    (root / "src" / "lib.ts").write_text(textwrap.dedent(CALLBACK_LIB))
+    (root / "src" / "use.ts").write_text(textwrap.dedent(CALLBACK_USER))
+    store, _ = index_repo(root, tmp_path / "i.db")
+    expected = {
+        ("numbers", "subscriber.next"): "src/lib.ts::Subscriber.next",
+        ("numbers", "subscriber.complete"): "src/lib.ts::Subscriber.complete",
+        ("mapped", "source.subscribe"): "src/lib.ts::Source.subscribe",
+        ("mapped", "subscriber.next"): "src/lib.ts::Subscriber.next",
+        ("single", "source.subscribe"): "src/lib.ts::Source.subscribe",  # `this:` is no parameter
+    }
+    for (fn, callee), target in expected.items():
+        e = edge(store, f"src/use.ts::{fn}", callee)
+        assert (e.resolution, e.target_id) == ("typed", target), (fn, callee)
+    e = edge(store, "src/use.ts::untyped", "item.complete")  # forEach's callback: nothing declared
+    assert e.target_id is None
+
+
+def test_a_changed_callback_declaration_re_resolves_its_callers(tmp_path: Path):
+    """Changing only the callee's file re-resolves the calls typed by its declaration, exactly
+    as a full index of the new tree would."""
+    from helpers import snapshot
+
+    root = tmp_path / "repo"
+    (root / "src").mkdir(parents=True)
+    lib = root / "src" / "lib.ts"
+    lib.write_text(textwrap.dedent(CALLBACK_LIB))
+    (root / "src" / "use.ts").write_text(textwrap.dedent(CALLBACK_USER))
+    store, _ = index_repo(root, tmp_path / "i.db")
+    assert edge(store, "src/use.ts::mapped", "subscriber.next").target_id == "src/lib.ts::Subscriber.next"
+    # The callback's parameters swap types: subscriber is now a Source, which has no next().
+    lib.write_text(textwrap.dedent(CALLBACK_LIB).replace(
+        "init: (source: Source, subscriber: Subscriber)", "init: (source: Subscriber, subscriber: Source)"))
+    store.close()
+    store, _ = index_repo(root, tmp_path / "i.db")
+    assert edge(store, "src/use.ts::mapped", "source.subscribe").target_id is None
+    assert edge(store, "src/use.ts::mapped", "subscriber.next").target_id is None
+    fresh, _ = index_repo(root, tmp_path / "fresh.db")
+    assert snapshot(store)["edges"] == snapshot(fresh)["edges"]
+
+
+def test_an_index_made_by_an_older_parser_is_read_again(tmp_path: Path):
+    """New facts of extraction (the callback types above) reach an existing index on its next
+    reconcile, without a rebuild: every file is read again once, then only what changes."""
+    root = tmp_path / "repo"
+    (root / "src").mkdir(parents=True)
+    (root / "src" / "lib.ts").write_text(textwrap.dedent(CALLBACK_LIB))
+    (root / "src" / "use.ts").write_text(textwrap.dedent(CALLBACK_USER))
+    store, first = index_repo(root, tmp_path / "i.db")
+    assert first.parsed == 2
+    store.set_meta("parser", "1")  # as an index written by the parser before this one
+    store.close()
+    store, again = index_repo(root, tmp_path / "i.db")
+    assert again.parsed == 2
+    store.close()
+    store, then = index_repo(root, tmp_path / "i.db")
+    assert then.parsed == 0
+
+
+def test_module_level_values_are_followed_across_files(tmp_path: Path):
+    """``router = ConnectionRouter()`` in one module, ``from db import router`` and
+    ``router.db_for_write()`` in another (and ``register = registry.register`` re-exported by a
+    package): the value's type is followed through the imports; changing what the module-level
+    name holds re-resolves those calls in the same transaction, as a full index would."""
+    from helpers import snapshot
+
+    root = tmp_path / "repo"
+    (root / "pkg" / "checks").mkdir(parents=True)
+    (root / "pkg" / "__init__.py").write_text("")
+    db = root / "pkg" / "db.py"
+    db.write_text(textwrap.dedent("""
+        class ConnectionRouter:
+            def db_for_write(self): ...
+
+        class OtherRouter:
+            def db_for_read(self): ...
+
+        router = ConnectionRouter()
+    """))
+    (root / "pkg" / "checks" / "registry.py").write_text(textwrap.dedent("""
+        class CheckRegistry:
+            def register(self, check): ...
+            def tag(self, check): ...
+
+        registry = CheckRegistry()
+        register = registry.register
+    """))
+    (root / "pkg" / "checks" / "__init__.py").write_text("from .registry import register\n")
+    (root / "pkg" / "use.py").write_text(textwrap.dedent("""
+        from pkg.db import router as r
+        from pkg.checks import register as add_check
+        from pkg import db
+
+        def save():
+            r.db_for_write()
+            db.router.db_for_write()
+            add_check(save)
+    """))
+    store, _ = index_repo(root, tmp_path / "i.db")
+    write = "pkg/db.py::ConnectionRouter.db_for_write"
+    assert edge(store, "pkg/use.py::save", "r.db_for_write").target_id == write
+    assert edge(store, "pkg/use.py::save", "db.router.db_for_write").target_id == write
+    assert edge(store, "pkg/use.py::save", "add_check").target_id == "pkg/checks/registry.py::CheckRegistry.register"
+    # The router becomes another class's and register another method: only db.py and
+    # registry.py change, the calls in use.py follow.
+    db.write_text(db.read_text().replace("router = ConnectionRouter()", "router = OtherRouter()"))
+    registry = root / "pkg" / "checks" / "registry.py"
+    registry.write_text(registry.read_text().replace("register = registry.register", "register = registry.tag"))
+    store.close()
+    store, _ = index_repo(root, tmp_path / "i.db")
+    assert edge(store, "pkg/use.py::save", "add_check").target_id == "pkg/checks/registry.py::CheckRegistry.tag"
+    assert edge(store, "pkg/use.py::save", "r.db_for_write").target_id is None
+    assert edge(store, "pkg/use.py::save", "db.router.db_for_write").target_id is None
+    fresh, _ = index_repo(root, tmp_path / "fresh.db")
+    assert snapshot(store)["edges"] == snapshot(fresh)["edges"]
+
+
+def test_class_attributes_made_by_the_class_body_and_closures(tmp_path: Path):
+    """``db_for_write = _router_func("db_for_write")`` in a class body calls the class's own
+    helper, which returns a closure: a call of the attribute reaches the closure. A closure
+    made by a decorator (``@wraps(func)``) stands for what it wraps: never claimed."""
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "m.py").write_text(textwrap.dedent("""
+        from functools import wraps
+
+        class ConnectionRouter:
+            def _router_func(action):
+                def _route_db(self, model): ...
+                return _route_db
+
+            db_for_write = _router_func("db_for_write")
+
+        def lazy(func):
+            @wraps(func)
+            def __wrapper__(*args): ...
+            return __wrapper__
+
+        def gettext(message): ...
+
+        gettext_lazy = lazy(gettext)
+        router = ConnectionRouter()
+
+        def use():
+            router.db_for_write(None)
+            gettext_lazy("x")
+    """))
+    store, _ = index_repo(root, tmp_path / "i.db")
+    e = edge(store, "m.py::use", "router.db_for_write")
+    assert (e.resolution, e.target_id) == ("typed", "m.py::ConnectionRouter._router_func._route_db")
+    assert edge(store, "m.py::use", "gettext_lazy").target_id != "m.py::lazy.__wrapper__"

@@ -12,9 +12,9 @@ the same batch (``tests/test_bulk.py`` compares the two); only the way there is 
   their indexes built;
 - the cyclic garbage collector is paused: the load makes hundreds of thousands of objects that
   all live to the end, and every full collection would walk them again;
-- SQLite's page cache may grow to ``BULK_CACHE_KIB`` for the load: with the usual 64 MB, a
-  Django-sized load (150 MB) spilled dirty pages to the WAL mid-transaction and then wrote many
-  of them again as the indexes were built (0.5-0.9 s of the work after the last file).
+- SQLite's page cache may grow to ``BULK_CACHE_KIB`` for the load, so that a large load does not
+  spill dirty pages to the WAL mid-transaction and write them again as the indexes are built
+  (the measurements are in docs/performance.md).
 """
 
 from __future__ import annotations

@@ -56,10 +56,12 @@ class Indexer:
         stored = self.store.atoms.file_stats()
         was_skipped = self.store.atoms.skipped_stats()
         on_disk = {f.path for f in found.files}
+        reread = self.engine.parsed_by_older_parser()  # every file again: new facts to extract
         # A file skipped before (binary, not UTF-8...) is read again only when it changed.
         to_parse = [f.path for f in found.files
-                    if stored.get(f.path, (None, None))[:2] != (f.size, f.mtime_ns)
-                    and was_skipped.get(f.path) != (f.size, f.mtime_ns)]
+                    if (reread and f.path in stored)
+                    or (stored.get(f.path, (None, None))[:2] != (f.size, f.mtime_ns)
+                        and was_skipped.get(f.path) != (f.size, f.mtime_ns))]
         removed = sorted(p for p in stored if p not in on_disk)
         parsing = set(to_parse)
         still_skipped = {s.path for s in found.skipped} | {
@@ -123,6 +125,7 @@ class Indexer:
                 t_parse = time.perf_counter()
         if not streamed:
             flush()
+        self.engine.note_parser_version()
         relinked = self.engine.resolve_with_current_rules()
         if relinked is not None:
             summary.transactions.append(relinked.transaction_id)

@@ -66,6 +66,15 @@ class LiveIndex:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._lock = WriterLock(self.paths.writer_lock)
+        self.client: str | None = None
+        self._engine: Engine | None = None
+
+    def set_client(self, name: str | None) -> None:
+        """Name who edits while this index writes (the MCP client): recorded in the summary of
+        each transaction from now on, so edit sessions can say whose edits they were."""
+        self.client = name
+        if self._engine is not None:
+            self._engine.client = name
 
     # -- subscriptions -----------------------------------------------------------------------
     def subscribe(self, callback: Callable[[Delta], None]) -> Callable[[], None]:
@@ -122,6 +131,8 @@ class LiveIndex:
         store = open_for_writing(self.paths.index_db, self.root)
         try:
             engine = Engine(store)
+            engine.client = self.client
+            self._engine = engine
             engine.subscribe(self._publish)
             if self.with_graph:
                 from ..graph.memory import CallGraph

@@ -14,14 +14,15 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 
+from ..graph import atom_diff as delta_mod
+from ..graph.atom_diff import breaking_change as _breaking
 from ..graph.resolve import RESOLVER_VERSION
-from ..graph.signatures import SIGNATURE_FIELDS, classify
 from ..graph.symbols import SymbolTable
 from ..model import MOVE_FIELDS, AtomChange, AtomFilter, Delta, ParsedFile, SymbolInfo
+from ..parse import PARSER_VERSION
 from ..store import Store, with_retries
 from ..store.errors import DriverError
 from ..store.records import atom_record, dumps
-from . import delta as delta_mod
 from .batch import Batch, FileOutcomes, file_row, records_of
 from .linker import Linker
 
@@ -51,6 +52,9 @@ class Engine:
         self._symbols_tx = -1
         self._subscribers: list[Callable[[Delta], None]] = []
         self.last_delta: Delta | None = None
+        #: Who is editing, when known: the MCP client (``mcp:claude-code``) of the server whose
+        #: live index writes. Recorded in each transaction's summary; edit sessions name it.
+        self.client: str | None = None
 
     def subscribe(self, callback: Callable[[Delta], None]) -> Callable[[], None]:
         self._subscribers.append(callback)
@@ -81,6 +85,16 @@ class Engine:
         with_retries(lambda: self._in_transaction(
             lambda: self.store.set_meta("resolver", str(RESOLVER_VERSION))))
         return None
+
+    def parsed_by_older_parser(self) -> bool:
+        """Whether the index holds atoms that an older parser extracted (meta "parser")."""
+        return self.store.get_meta("parser") != str(PARSER_VERSION) and self.store.atoms.has_atoms()
+
+    def note_parser_version(self) -> None:
+        """Record that every file of the index was read by this parser."""
+        if self.store.get_meta("parser") != str(PARSER_VERSION):
+            with_retries(lambda: self._in_transaction(
+                lambda: self.store.set_meta("parser", str(PARSER_VERSION))))
 
     def correct_event_log(self, source: str = "reconcile") -> Delta | None:
         """Append the events that make a replay of the log equal the atoms again."""
@@ -292,6 +306,8 @@ class Engine:
                    "write_ms": (time.perf_counter() - t0) * 1000.0}
         summary = {"timings": timings, "errors": errors[:50], "files_removed": removed_files,
                    "edges_rerouted": edge_diff.rerouted}
+        if self.client:
+            summary["client"] = self.client
         committed = time.time()
         events.close_transaction(
             tx, committed, changed_paths, len(diff.created), len(diff.updated), len(diff.deleted),
@@ -307,18 +323,6 @@ class Engine:
 
 def _bump(update: delta_mod.Update) -> int:
     return 0 if set(update.changed) <= MOVE_FIELDS else 1
-
-
-def _breaking(update: delta_mod.Update) -> str | None:
-    """Which signature change of ``update`` may break its callers (None: none, or compatible)."""
-    if not SIGNATURE_FIELDS.intersection(update.changed):
-        return None
-    old, new = update.old, update.new
-    if old.kind != new.kind:
-        return f"now a {new.kind}, was a {old.kind}"
-    change = classify(old.signature, new.signature, old_params=tuple(old.params),
-                      new_params=tuple(new.params), old_async=old.is_async, new_async=new.is_async)
-    return str(change) if change.breaking else None
 
 
 def _changes(diff: delta_mod.AtomDiff) -> list[AtomChange]:

@@ -230,6 +230,9 @@ class Resolver(References, TypeFollowing, JavaRules, RustRules):
                 return ("external", None, 0, self._import_module(caller, head))
             if self._declared_languages(caller):
                 return _UNRESOLVED
+            held = self._module_value(caller, head)  # register = registry.register
+            if held is not None:
+                return self._calling(held)
             return self._by_name(short, methods_only=False)
         return self._typed_call(caller, text, short)
 

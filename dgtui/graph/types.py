@@ -99,6 +99,16 @@ class TypeFollowing:
         bound = self._binding(caller, head)
         if bound is not None:
             return self._bound_value(bound[1], head, bound[0], depth)
+        if caller.kind == "class":  # a class body sees its own names: x = _helper("x")
+            own = self.symbols.in_file(caller.file_path, f"{caller.qualified_name}.{head}")
+            if own is not None:
+                return _value_of_atom(own)
+        elif caller.kind != "module":  # a function defined in an enclosing function
+            nested = self._nested(caller, head)
+            if nested is not None:
+                # a decorated closure (@wraps(func) def wrapper) stands for what it wraps:
+                # not stated here, so unknown rather than the wrapper
+                return None if nested.decorated else _value_of_atom(nested)
         if head in ("self", "this", "Self") or (head == "cls" and caller.kind != "module"):
             owner = self._owner_class(caller)
             if owner is None:
@@ -133,6 +143,9 @@ class TypeFollowing:
             if kind == "import-module":
                 return ("module", target)
             return _value_of_atom(target)
+        imported = self._module_global(context.file_path, name, 0)
+        if imported is not None:
+            return imported
         if self._external_import(context, name):
             return ("external", self._import_module(context, name))
         if name in self._builtin_names(context):
@@ -156,6 +169,8 @@ class TypeFollowing:
             return self._called(self._library_call(scope, self.value_of(scope, text, depth + 1)), depth, unwrap=True)
         if kind == "A":
             return self.value_of(scope, text, depth + 1) if text != name else None
+        if kind == "P":
+            return self._callback_parameter(scope, text, depth)
         if kind == "I":
             imp = parse_import(name, binding)
             module = self.symbols.modules.get(scope.file_path)
@@ -164,6 +179,52 @@ class TypeFollowing:
                 own = imp.module.startswith(".") or self.is_repository_module(scope.file_path, imp.module)
                 return None if own else ("external", imp.module)
             return ("module", target[1]) if target[0] == "import-module" else _value_of_atom(target[1])
+        return None
+
+    def _callback_parameter(self, scope: SymbolInfo, text: str, depth: int) -> Value:
+        """A parameter of a function passed to a call, typed by what the callee declares that
+        argument to be (``P:arg:param:callee``, see parse/bindings.py); the types are named in
+        the callee's own file."""
+        arg, param, callee = text.split(":", 2)
+        new = callee.startswith("new ")
+        called = self.value_of(scope, callee[4:] if new else callee, depth + 1)
+        if called is None:
+            return None
+        target = None
+        if called[0] == "class":
+            target = self._member(called[1], "constructor", 1)
+        elif called[0] == "function" and not new:
+            target = called[1]
+        declared = target.callbacks.get(arg) if target is not None and target.callbacks else None
+        if not declared or int(param) >= len(declared):
+            return None
+        return self._declared(target, declared[int(param)])
+
+    def _module_value(self, caller: SymbolInfo, name: str) -> Value:
+        """What a module-level name that is no atom holds, seen from ``caller``'s file: one of
+        the file's own, or one it imports."""
+        module = self.symbols.modules.get(caller.file_path)
+        if module is not None and module.types and name in module.types:
+            return self._bound_value(module, name, module.types[name], 1)
+        return self._module_global(caller.file_path, name, 0)
+
+    def _module_global(self, file: str, name: str, depth: int) -> Value:
+        """What a module-level name of ``file`` that is no atom holds (``router =
+        ConnectionRouter()``), followed through imports and re-exports of other modules;
+        the current file's own names are read by ``_head_value``."""
+        for _ in range(_MAX_DEPTH):
+            module = self.symbols.modules.get(file)
+            if module is None or depth > _MAX_DEPTH:
+                return None
+            if module.types and name in module.types:
+                return self._bound_value(module, name, module.types[name], depth + 1)
+            bindings = self._imports_of(file)
+            imp = bindings[0].get(name) if bindings is not None else None
+            if imp is None or not imp.name or imp.binds_root:
+                return None
+            file, name = self.symbols.module_file(file, imp.module), imp.name
+            if file is None:
+                return None
         return None
 
     def _declared(self, scope: SymbolInfo, type_text: str) -> Value:
@@ -233,6 +294,9 @@ class TypeFollowing:
             hit = self._in_module(target, name, 1)
             if hit is not None:
                 return _value_of_atom(hit)
+            found = self._module_global(target, name, depth)
+            if found is not None:
+                return found
             sub = self._submodule(target, name)
             return ("module", sub) if sub else None
         if kind in ("instance", "class"):

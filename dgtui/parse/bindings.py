@@ -8,6 +8,10 @@ A binding is a short string, so that atoms keep them in ``extra["types"]`` cheap
 - ``A:self.db``   another name or attribute (an alias: ``f = g``, ``self.x = param``)
 - ``I:module:name:root``  an import made inside a function (``name`` empty for a module object;
   ``root`` is ``1`` when ``import a.b`` binds ``a``)
+- ``P:arg:param:callee``  an untyped parameter of a function passed as an argument: parameter
+  ``param`` of argument ``arg`` of a call of ``callee`` (``new C`` for a constructor). What the
+  callee declares that argument to be types it: ``operate((source, subscriber) => ...)`` with
+  ``init: (source: Observable<T>, subscriber: Subscriber<R>) => void``
 - ``?``           bound, but nothing says to what (an untyped parameter, a loop variable)
 
 A name bound two different ways in one scope is ``?``, unless one of them is declared.
@@ -121,7 +125,8 @@ def binding_of(caps: dict[str, list[Any]], text_of: Callable[[Any], str]) -> str
         return "T:" + declared_type(text_of(caps["bind.type"][0]))
     value = caps.get("bind.value")
     if not value:
-        return UNKNOWN
+        name = caps.get("bind.name")
+        return callback_parameter(name[0], text_of) if name else UNKNOWN
     node = value[0]
     kind = node.type
     if kind == "struct_expression":  # Rust: Server { .. }
@@ -209,6 +214,70 @@ def _top_level_parts(text: str) -> list[str]:
     return [p for p in parts if p]
 
 
+_PARAMETERS = ("required_parameter", "optional_parameter")
+_CALLBACKS = ("arrow_function", "function_expression", "function")
+
+
+def callback_parameter(name: Any, text_of: Callable[[Any], str]) -> str:
+    """``P:arg:param:callee`` for an untyped parameter of a function written as a call's
+    argument (see the module's docstring); ``?`` for any other parameter."""
+    param = name.parent
+    if param is not None and param.type in _PARAMETERS:
+        params = param.parent
+        fn = params.parent if params is not None else None
+        if params is None or fn is None:
+            return UNKNOWN
+        siblings = [p for p in params.named_children
+                    if p.type in _PARAMETERS and (p.child_by_field_name("pattern") or p).type != "this"]
+        index = next((i for i, p in enumerate(siblings) if p == param), -1)
+    else:
+        fn, index = param, 0  # x => x.next(): the single parameter of an arrow function
+    arguments = fn.parent if fn is not None and fn.type in _CALLBACKS else None
+    call = arguments.parent if arguments is not None and arguments.type == "arguments" else None
+    if call is None or index < 0 or call.type not in ("call_expression", "new_expression"):
+        return UNKNOWN
+    new = call.type == "new_expression"
+    callee = call.child_by_field_name("constructor" if new else "function")
+    written = text_of(callee) if callee is not None else ""
+    if not _DOTTED.match(written) or len(written) > _MAX:
+        return UNKNOWN
+    arg = next(i for i, a in enumerate(a for a in arguments.named_children if a.type != "comment")
+               if a == fn)
+    return f"P:{arg}:{index}:{'new ' if new else ''}{written}"
+
+
+def callback_types(node: Any, text_of: Callable[[Any], str]) -> dict[str, list[str]] | None:
+    """What a function declares of the functions it takes: for each parameter whose type is a
+    function type, the declared types of that function's parameters (``this`` left out), by
+    argument position. ``{"0": ["Observable", "Subscriber"]}`` for
+    ``operate(init: (source: Observable<T>, subscriber: Subscriber<R>) => void)``."""
+    params = node.child_by_field_name("parameters")
+    if params is None or params.type != "formal_parameters":
+        return None
+    found: dict[str, list[str]] = {}
+    position = 0
+    for param in params.named_children:
+        if param.type not in _PARAMETERS:
+            continue
+        pattern = param.child_by_field_name("pattern")
+        if pattern is not None and pattern.type == "this":
+            continue
+        annotation = param.child_by_field_name("type")
+        fn_type = annotation.named_children[0] if annotation is not None and annotation.named_children else None
+        if fn_type is not None and fn_type.type == "function_type":
+            inner = fn_type.child_by_field_name("parameters")
+            types = []
+            for p in inner.named_children if inner is not None else ():
+                if p.type not in _PARAMETERS or (p.child_by_field_name("pattern") or p).type == "this":
+                    continue
+                t = p.child_by_field_name("type")
+                types.append(declared_type(text_of(t)) if t is not None else UNKNOWN)
+            if any(t != UNKNOWN for t in types):
+                found[str(position)] = types
+        position += 1
+    return found or None
+
+
 def import_binding(imp: Import) -> str:
     return f"I:{imp.module}:{imp.name or ''}:{int(imp.binds_root)}"
 
@@ -283,7 +352,7 @@ def wanted_bindings(binds: list[tuple[int, str, dict]], calls: list[tuple[int, i
         later, more = [], set()
         for pos, name, caps in pending:
             # "self." + name: a class body's declared names are its instances' attributes
-            if name in wanted or name.startswith("self.") or "self." + name in wanted:
+            if name in wanted or name.startswith("self.") or "self." + name in wanted or _module_level(caps):
                 binding = binding_of(caps, text_of)
                 out.append((pos, "bind", (name, binding)))
                 if binding.startswith(("A:", "C:")):
@@ -298,6 +367,29 @@ def wanted_bindings(binds: list[tuple[int, str, dict]], calls: list[tuple[int, i
     return out
 
 
+_MODULES = ("module", "program")
+_SCOPES = frozenset({"function_definition", "class_definition", "function_declaration", "class_declaration",
+                     "method_definition", "arrow_function", "function_expression", "class_body", "block",
+                     "statement_block"})
+
+
+def _module_level(caps: dict[str, list[Any]]) -> bool:
+    """A name bound by a statement of the module or of a class body (``router =
+    ConnectionRouter()``, ``export const bus = new Bus()``, ``db_for_write = _router("w")``):
+    other files may import it, or reach it through an instance, and call through it."""
+    node = caps["bind.name"][0] if "bind.name" in caps else None
+    for _ in range(4):
+        node = node.parent if node is not None else None
+        if node is None:
+            return False
+        if node.type in _MODULES:
+            return True
+        if node.type in _SCOPES:
+            parent = node.parent
+            return node.type == "block" and parent is not None and parent.type == "class_definition"
+    return False
+
+
 def inferred_return(iv) -> str | None:
     """An unannotated function's return value, when every return statement that says gives the
     same one: ``C:Session`` (``return Session()``) or ``A:app`` (``return app``, ``yield app``)."""
@@ -310,17 +402,24 @@ def is_overload(iv) -> bool:
     return bool(iv.decorators) and any(d.rpartition(".")[2] == "overload" for d in iv.decorators)
 
 
-def with_bindings(extra: dict[str, Any] | None, iv, heads: set[str]) -> dict[str, Any] | None:
+def with_bindings(extra: dict[str, Any] | None, iv, heads: set[str],
+                  text_of: Callable[[Any], str] | None = None) -> dict[str, Any] | None:
     """``extra`` plus what resolution reads of the atom: its bindings (``types``), its declared
-    return type (``returns``), and its decorators (a decorated function may be called by name
-    from elsewhere: a property, a registered handler)."""
+    return type (``returns``), the types it declares for the functions it takes (``callbacks``),
+    and its decorators (a decorated function may be called by name from elsewhere: a property,
+    a registered handler)."""
     returns = iv.returns or inferred_return(iv)
     if iv.returned and not iv.returns:  # the names it returns are heads of a kind
         heads = heads | {r[2:] for r in iv.returned if r.startswith("A:")}
+    if iv.kind == "module" and iv.binds:  # what other files may import and call through
+        heads = heads | {n for n, b in iv.binds.items() if b != UNKNOWN}
     types = kept_bindings(iv.binds, heads, iv.kind == "class") if iv.binds else None
-    if not types and not returns and not iv.decorators:
+    callbacks = callback_types(iv.node, text_of) if text_of is not None and iv.kind != "class" else None
+    if not types and not returns and not iv.decorators and not callbacks:
         return extra
     extra = dict(extra) if extra else {}
+    if callbacks:
+        extra["callbacks"] = callbacks
     if iv.decorators:
         extra["decorators"] = iv.decorators
     if types:

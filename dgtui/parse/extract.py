@@ -453,7 +453,7 @@ def _build_atoms(path: str, lang: LoadedLanguage, text: _Text, module: _Interval
             _own_hash(text, iv, body.start_byte, body.end_byte), tuple(iv.calls), parent.atom_id,
             owner, tuple(iv.bases), (),
             with_bindings({"generator": True} if iv.has_yield and kind != "generator" else None,
-                           iv, heads))))
+                          iv, heads, text_of))))
     return atoms
 
 
@@ -562,7 +562,7 @@ def _signature(src: bytes, anchor: Any, body: Any) -> str:
     """The definition's header as written: from its first keyword to where its body starts."""
     start = anchor.start_byte
     # Look back a bounded way only: on a minified one-line bundle an unbounded search for the
-    # line start is quadratic (20 MB took minutes); a keyword prefix is never that long.
+    # line start is quadratic; a keyword prefix is never that long.
     newline = src.rfind(b"\n", max(0, start - _MAX_HEADER_PREFIX), start)
     line_start = newline + 1 if newline >= 0 or start <= _MAX_HEADER_PREFIX else start
     if _HEADER_PREFIX.fullmatch(src[line_start:start]):  # keep `export const`, `static async`...

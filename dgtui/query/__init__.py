@@ -93,6 +93,16 @@ from .scans import (
     has_tests,
     most_complex,
 )
+from .sessions import (
+    Session,
+    Since,
+    find_session,
+    is_session_ref,
+    parse_gap,
+    session_gap,
+    sessions,
+    since_point,
+)
 from .source import (
     file_text,
     source_lines,
@@ -120,6 +130,14 @@ __all__ = [
     "transaction_at",
     "unindexed_files",
     "version",
+    "Session",
+    "Since",
+    "find_session",
+    "is_session_ref",
+    "parse_gap",
+    "session_gap",
+    "sessions",
+    "since_point",
     "CALLABLE_KINDS",
     "DIRECTIONS",
     "EVENT_COLUMNS",
