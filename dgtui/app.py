@@ -83,9 +83,7 @@ class DgtuiApp(App):
         self.chat_user = chat_user
         self._live_options: dict[str, Any] | None = None
         if live:
-            # The explorer asks the store, not the in-memory graph: no graph saves ~100 MB and
-            # the seconds it takes to load on a large repository.
-            self._live_options = {"with_graph": False, "watch": watch, "chunk_files": chunk_files,
+            self._live_options = {"watch": watch, "chunk_files": chunk_files,
                                   "force_polling": force_polling}
             if step_ms is not None:
                 self._live_options["step_ms"] = step_ms

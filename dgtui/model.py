@@ -172,10 +172,12 @@ class Edge(NamedTuple):
     line: int
     resolution: str  # one of RESOLUTIONS
     target_id: str | None = None
-    candidates: int = 0
-    #: external: the module the name comes from. (An ambiguous call's candidates are not stored:
-    #: they are the callables named ``short_name``, only methods for a call on a receiver, and
-    #: ``query.candidate_ids`` reads them; one list per name instead of one per call.)
+    candidates: int = 0  # ambiguous: how many callables; a method call: how many overrides
+    #: external: the module the name comes from. A method call on an instance (``typed``,
+    #: ``self``): the ids of the overrides that may run instead, as a JSON list ("may dispatch
+    #: to"). (An ambiguous call's candidates are not stored: they are the callables named
+    #: ``short_name``, only methods for a call on a receiver, and ``query.candidate_ids`` reads
+    #: them; one list per name instead of one per call.)
     detail: str | None = None
 
 

@@ -18,6 +18,7 @@ from test_live import TIMEOUT, Recorder, open_store
 from test_mcp import call, errlog, server  # noqa: F401 - errlog is a fixture
 from tui_support import explorer, open_and_wait, result_ids, tree_rows, type_search, wait_for
 
+from dgtui import query as q
 from dgtui.engine.indexer import Indexer
 from dgtui.engine.live import LiveIndex
 from dgtui.engine.writer import Engine
@@ -40,8 +41,8 @@ def test_go_save_is_a_live_delta_with_its_edges(gorepo: Path, tmp_path: Path):
         changed = rec.wait(lambda ds: any(("server/server.go::Server.Handle", "store/size.go::Store.Size")
                                           in d.edges_added for d in ds))[-1]
         assert changed.source == "file-watcher"
-        assert "server/server.go::Server.Handle" in index.graph.callers("store/size.go::Store.Size")
         with open_store(index) as store:
+            assert "server/server.go::Server.Handle" in {r["id"] for r in q.callers(store, "store/size.go::Store.Size")}
             row = store.conn.execute("SELECT resolution FROM edges WHERE target_id = ?",
                                      ("store/size.go::Store.Size",)).fetchone()
         assert row == ("typed",)
@@ -76,7 +77,8 @@ def test_java_and_rust_saves_are_live_deltas(fixture: str, request, tmp_path: Pa
         path = root / edited
         write(path, path.read_text().replace(old, replacement, 1))
         rec.wait(lambda ds: any((caller, new_atom) in d.edges_added for d in ds))
-        assert caller in index.graph.callers(new_atom)
+        with open_store(index) as store:
+            assert caller in {r["id"] for r in q.callers(store, new_atom)}
     finally:
         index.stop()
 

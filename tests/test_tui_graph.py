@@ -135,3 +135,20 @@ async def test_unresolved_enter_explains(pyrepo: Path, home: Path):
         await wait_for(pilot, lambda: any("nothing in the code says which atom" in n.message
                                           for n in app._notifications), "the explanation")
         assert app.explorer.current_atom == "pkg/service.py::handle"
+
+
+async def test_a_method_a_subclass_overrides_shows_where_it_may_dispatch(pyrepo: Path, home: Path):
+    write(pyrepo / "shapes.py", "class Shape:\n    def area(self): ...\n\n    def describe(self):\n"
+                                "        return self.area()\n\n\nclass Square(Shape):\n    def area(self): ...\n")
+    async with explorer(pyrepo, home) as (app, pilot):
+        await open_and_wait(app, pilot, "shapes.py::Shape.describe", focus="callees")
+        tree = app.explorer.tree(False)
+        kinds = [n.data.kind for n in tree.root.children]
+        assert kinds[:2] == ["atom", "dispatch"]  # the declared target, then where else it may go
+        dispatch = tree.root.children[1]
+        label = tree.render_label(dispatch, tree.rich_style, tree.rich_style).plain
+        assert "may dispatch to 1 override of area" in label
+        tree.move_cursor(dispatch)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: dispatch.data.loaded, "the overrides")
+        assert [c.data.row["id"] for c in dispatch.children] == ["shapes.py::Square.area"]

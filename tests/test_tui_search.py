@@ -108,3 +108,23 @@ async def test_parse_errors_are_shown_with_the_atom(pyrepo: Path, home: Path):
         await open_and_wait(app, pilot, "broken.py::after_error")
         header = str(app.explorer.atom_pane.query_one("#atom-header").render())
         assert "parse error(s) in this file" in header
+
+
+async def test_typescript_and_tsx_source_is_highlighted(tsrepo: Path, home: Path):
+    """TypeScript and TSX are registered with the TextArea (our grammars, the highlight queries
+    their packages ship): a keyword is drawn in another style than the name beside it."""
+    async with explorer(tsrepo, home) as (app, pilot):
+        for atom_id, language, keyword, name in (
+                ("src/service.ts::Service.save", "typescript", "async", "save"),
+                ("src/view.tsx::View", "tsx", "return", "div")):
+            await open_and_wait(app, pilot, atom_id, focus="atom")
+            source = app.explorer.atom_pane.query_one("#source")
+            assert source.language == language
+            await pilot.pause()
+            styles = {}
+            for y in range(source.size.height):
+                for segment in source.render_line(y):
+                    styles.setdefault(segment.text.strip(), segment.style)
+            assert keyword in styles and name in styles, sorted(styles)
+            assert styles[keyword].color is not None
+            assert styles[keyword].color != styles[name].color

@@ -478,3 +478,69 @@ def test_class_attributes_made_by_the_class_body_and_closures(tmp_path: Path):
     e = edge(store, "m.py::use", "router.db_for_write")
     assert (e.resolution, e.target_id) == ("typed", "m.py::ConnectionRouter._router_func._route_db")
     assert edge(store, "m.py::use", "gettext_lazy").target_id != "m.py::lazy.__wrapper__"
+
+
+def test_a_method_call_lists_the_overrides_that_may_run_instead(tmp_path: Path):
+    """``x: Base`` then ``x.save()``: the edge goes to ``Base.save`` (what the code states) and
+    keeps the subclasses' overrides, across files and levels, as "may dispatch to"; a call on
+    the class itself or through ``super()`` dispatches nowhere else. A new override elsewhere
+    joins the list in the same save, as a full index would have it."""
+    import json
+
+    from helpers import snapshot
+
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "base.py").write_text(textwrap.dedent("""
+        class Base:
+            def save(self): ...
+            def run(self):
+                self.save()
+    """))
+    (root / "child.py").write_text(textwrap.dedent("""
+        from base import Base
+
+        class Child(Base):
+            def save(self):
+                super().save()
+
+        class Quiet(Base):
+            pass
+    """))
+    (root / "grand.py").write_text(textwrap.dedent("""
+        from child import Child as Parent
+
+        class GrandChild(Parent):
+            def save(self): ...
+
+        class NotASubclass:
+            def save(self): ...
+    """))
+    (root / "use.py").write_text(textwrap.dedent("""
+        from base import Base
+
+        def use(x: Base):
+            x.save()
+            Base.save(x)
+    """))
+    store, _ = index_repo(root, tmp_path / "i.db")
+    overrides = ["child.py::Child.save", "grand.py::GrandChild.save"]
+    e = edge(store, "use.py::use", "x.save")
+    assert (e.resolution, e.target_id, e.candidates, json.loads(e.detail)) == (
+        "typed", "base.py::Base.save", 2, overrides)
+    e = edge(store, "base.py::Base.run", "self.save")
+    assert (e.resolution, e.target_id, json.loads(e.detail)) == ("self", "base.py::Base.save", overrides)
+    assert edge(store, "use.py::use", "Base.save").detail is None  # the class's own method
+    assert edge(store, "child.py::Child.save", "super().save").detail is None
+    rows = {r["id"]: r for r in q.callees(store, "use.py::use")}
+    assert rows["base.py::Base.save"]["may_dispatch_to"] == overrides
+
+    (root / "quiet.py").write_text("from child import Quiet\n")  # unrelated file: nothing moves
+    (root / "child.py").write_text((root / "child.py").read_text().replace(
+        "class Quiet(Base):\n    pass", "class Quiet(Base):\n    def save(self): ..."))
+    store.close()
+    store, _ = index_repo(root, tmp_path / "i.db")
+    e = edge(store, "use.py::use", "x.save")
+    assert json.loads(e.detail) == ["child.py::Child.save", "child.py::Quiet.save", "grand.py::GrandChild.save"]
+    fresh, _ = index_repo(root, tmp_path / "fresh.db")
+    assert snapshot(store)["edges"] == snapshot(fresh)["edges"]

@@ -18,7 +18,6 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
 from ..model import Delta, LiveStatus
 from ..parse.files import content_hash
@@ -30,13 +29,9 @@ from .lock import WriterLock
 from .watch import STEP_MS, RepoWatcher
 from .writer import Engine, open_for_writing
 
-if TYPE_CHECKING:  # networkx costs a third of a second to import: only with_graph loads it
-    from ..graph.memory import CallGraph
-
 log = logging.getLogger(__name__)
 RETRY_SECONDS = 1.0  # a batch the database refused is tried again after this long
 READ_POLL_SECONDS = 0.02  # how often a reader looks for the writer's commits
-CHECK_SECONDS = 300.0  # how often a long-running writer checks graph vs store
 #: Under polling, a file synced this recently is read again on every batch and quiet tick: a
 #: poller compares size and mtime, and a rewrite of the same size within the file system's
 #: timestamp granularity (a second or two on network and FAT file systems) looks unchanged.
@@ -45,19 +40,16 @@ MAX_ERRORS = 50
 
 
 class LiveIndex:
-    def __init__(self, root: str, home: str | None = None, *, with_graph: bool = True,
-                 watch: bool = True, chunk_files: int | None = None, step_ms: int = STEP_MS,
-                 force_polling: bool = False, check_seconds: float = CHECK_SECONDS):
+    def __init__(self, root: str, home: str | None = None, *, watch: bool = True,
+                 chunk_files: int | None = None, step_ms: int = STEP_MS,
+                 force_polling: bool = False):
         self.paths = RepoPaths.for_root(root, home)
         self.root = root
-        self.with_graph = with_graph
         self.watch = watch
         self.chunk_files = chunk_files
         self.step_ms = step_ms
         self.force_polling = force_polling
-        self.check_seconds = check_seconds
         self.status = LiveStatus()
-        self.graph: CallGraph | None = None
         self.ready = threading.Event()  # set once the reconcile is done (or reading began)
         self._delta_subs: list[Callable[[Delta], None]] = []
         self._status_subs: list[Callable[[LiveStatus], None]] = []
@@ -134,10 +126,6 @@ class LiveIndex:
             engine.client = self.client
             self._engine = engine
             engine.subscribe(self._publish)
-            if self.with_graph:
-                from ..graph.memory import CallGraph
-
-                self.graph = engine.graph = CallGraph.load(store)
             indexer = Indexer(self.root, store, engine)
             self._set(state="indexing", role="writer")
             if self.watch:
@@ -181,7 +169,6 @@ class LiveIndex:
         pending_at: float | None = None
         recent: dict[str, float] = {}  # polling only: path -> when it was last synced
         next_retry = 0.0
-        next_check = time.monotonic() + self.check_seconds
         # Watch first, then reconcile: a change made while the reconcile runs is buffered.
         batches = watcher.batches(self._aio_stop,
                                   on_watching=lambda: self._reconcile(indexer, store, found, watcher))
@@ -205,9 +192,6 @@ class LiveIndex:
                     pending, pending_at = paths, detected
                     next_retry = now + RETRY_SECONDS
                 self._set(pending=len(pending))
-            if now >= next_check and self.graph is not None:
-                next_check = now + self.check_seconds
-                self._check_graph(store)
 
     def _apply(self, work: Callable[[], object], paths: set[str]) -> bool:
         """Run one engine batch; a refusal keeps the paths pending (the disk stays the truth)."""
@@ -218,24 +202,12 @@ class LiveIndex:
             self._error(f"{len(paths)} change(s) pending: {exc}")
             return False
 
-    def _check_graph(self, store: Store) -> None:
-        from .check import graph_differences
-
-        diff = graph_differences(store, self.graph)
-        if diff:
-            self._error(f"graph differed from the store ({diff}); reloaded it")
-            self.graph.reload(store)
-
     # -- reader ------------------------------------------------------------------------------
     def _run_reader(self) -> bool:
         """Follow another process's commits; True when the writer left and we took over."""
         store = Store.open(self.paths.index_db)
         try:
             self._set(state="reading", role="reader")
-            if self.with_graph:
-                from ..graph.memory import CallGraph
-
-                self.graph = CallGraph.load(store)
             seen = store.events.last_transaction_id()
             self._set(last_transaction=seen)
             self.ready.set()
@@ -255,11 +227,7 @@ class LiveIndex:
             store.close()
 
     def _follow(self, store: Store, seen: int) -> int:
-        if self.graph is not None:
-            tx_ids = self.graph.catch_up(store)
-        else:
-            tx_ids = [t.id for t in store.events.transactions(since=seen)]
-        for tx in tx_ids:
+        for tx in [t.id for t in store.events.transactions(since=seen)]:
             delta = store.events.delta(tx)
             if delta is not None:
                 self._publish(delta)

@@ -3,8 +3,8 @@
 A batch (parsed files, removed paths) becomes one ``BEGIN IMMEDIATE`` transaction: the diff is
 computed inside it against what is stored (two processes never record the same change twice),
 then atoms, files, edges (re-resolving edges elsewhere whose target appeared or vanished) and
-events sharing one transaction id are written. Only after COMMIT is the in-memory graph updated
-and a ``Delta`` published; a failed transaction leaves both untouched.
+events sharing one transaction id are written. Only after COMMIT is a ``Delta`` published; a
+failed transaction publishes nothing.
 """
 
 from __future__ import annotations
@@ -43,11 +43,10 @@ def open_for_writing(path: str, root: str | None = None) -> Store:
 
 
 class Engine:
-    """Applies batches to the store; keeps the symbol table and, optionally, a graph in step."""
+    """Applies batches to the store and keeps the symbol table in step."""
 
-    def __init__(self, store: Store, graph=None):
+    def __init__(self, store: Store):
         self.store = store
-        self.graph = graph  # a CallGraph, updated after each commit
         self.symbols: SymbolTable | None = None
         self._symbols_tx = -1
         self._subscribers: list[Callable[[Delta], None]] = []
@@ -123,12 +122,10 @@ class Engine:
             raise
 
     def _publish(self, delta: Delta | None) -> Delta | None:
-        """After a commit: the graph first, then the subscribers (which never undo a commit)."""
+        """After a commit: the subscribers (which never undo a commit)."""
         if delta is not None:
             self._symbols_tx = delta.transaction_id
             self.last_delta = delta
-            if self.graph is not None:
-                self.graph.apply(delta)
             for callback in list(self._subscribers):
                 try:
                     callback(delta)

@@ -15,12 +15,14 @@ call outside the repository. Every call yields an edge row; none is dropped.
 from __future__ import annotations
 
 import builtins
+import json
 from collections.abc import Iterable
 
 from ..model import Atom, Call, Edge, Import, SymbolInfo
 from ..parse.bindings import rust_path
 from ..parse.registry import language_for
 from .java import JAVA_BUILTINS, JavaRules
+from .overrides import overrides_of
 from .references import MAX_DEPTH, References
 from .rust import RUST_BUILTINS, RustRules
 from .symbols import SymbolTable
@@ -45,7 +47,7 @@ DECLARED_LANGUAGES = frozenset({"go", "java", "rust"})
 
 #: Bumped whenever the rules change what a call resolves to: an index made by an older resolver
 #: is re-resolved when a writer next opens it (``Engine.resolve_with_current_rules``).
-RESOLVER_VERSION = 2
+RESOLVER_VERSION = 4
 
 Resolution = tuple[str, str | None, int, str | None]  # (resolution, target, candidates, detail)
 _UNRESOLVED: Resolution = ("unresolved", None, 0, None)
@@ -72,6 +74,7 @@ class Resolver(References, TypeFollowing, JavaRules, RustRules):
         self._bases: dict[str, list[SymbolInfo]] = {}
         self._members: dict[tuple[str, str], SymbolInfo | None] = {}
         self._methods_named: dict[str, Resolution] = {}
+        self._overrides: dict[str, list[str]] = {}  # method id -> the overrides in subclasses
 
     def edges_for(self, atom: Atom | SymbolInfo, calls: Iterable[Call]) -> list[Edge]:
         info = atom if isinstance(atom, SymbolInfo) else self.symbols.get(atom.id) or SymbolInfo.of(atom)
@@ -255,8 +258,8 @@ class Resolver(References, TypeFollowing, JavaRules, RustRules):
             return ("import", hit.id, 0, None) if hit is not None else _UNRESOLVED
         if kind in ("instance", "class"):
             member = self._member(target, name, 1)
-            if member is not None:
-                return ("typed", member.id, 0, None)
+            if member is not None:  # on an instance, a subclass's override may run instead
+                return self._dispatching("typed", member) if kind == "instance" else ("typed", member.id, 0, None)
             attribute = self._attribute(value, name, 1)
             if attribute is not None:
                 return self._calling(attribute)
@@ -302,7 +305,7 @@ class Resolver(References, TypeFollowing, JavaRules, RustRules):
             if caller.owner:
                 hit = self._member_in_file(path, caller.owner, parts[1], 0)
                 if hit is not None:
-                    return ("self", hit.id, 0, None)
+                    return self._dispatching("self", hit)
             return None
         if len(parts) == 1:
             if head in self_names and head != "super":  # cls(...) builds the owning class
@@ -318,6 +321,15 @@ class Resolver(References, TypeFollowing, JavaRules, RustRules):
             if hit is not None:
                 return ("local" if target[0] == "local" else "import", hit.id, 0, None)
         return None
+
+    def _dispatching(self, kind: str, member: SymbolInfo) -> Resolution:
+        """A call of ``member`` on an instance: its target, and the overrides that may run
+        instead (their count, their ids as JSON in ``detail``)."""
+        found = self._overrides.get(member.id)
+        if found is None:  # (Go's embedding and Rust's traits are no inheritance: nothing overrides)
+            found = self._overrides[member.id] = overrides_of(self, member) if (
+                member.kind == "method" and not member.file_path.endswith((".go", ".rs"))) else []
+        return (kind, member.id, len(found), json.dumps(found)) if found else (kind, member.id, 0, None)
 
     def _bare(self, caller: SymbolInfo, name: str) -> Resolution | None:
         path = caller.file_path

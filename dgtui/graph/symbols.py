@@ -29,6 +29,11 @@ class SymbolTable:
         self.by_qualified: dict[tuple[str, str], list[str]] = defaultdict(list)
         self.by_file: dict[str, set[str]] = defaultdict(set)
         self.modules: dict[str, SymbolInfo] = {}  # file path -> its <module> atom
+        # the last name of each base a class writes -> those classes (``models.Model`` ->
+        # ``Model``): where to look for the subclasses of a class, checked by resolving
+        self.by_base_name: dict[str, set[str]] = defaultdict(set)
+        # a name imported under another (``from child import Child as Parent``): Child -> Parent
+        self.import_aliases: dict[str, dict[str, int]] = defaultdict(dict)
         # (file, qualified name minus its last part) -> how many atoms: a scope that is no key
         # here defines nothing nested, so resolving a bare name need not look inside it.
         self.scopes: dict[tuple[str, str], int] = {}
@@ -58,8 +63,14 @@ class SymbolTable:
                 self.packages.add(info)
             elif info.file_path.endswith(".rs"):
                 self._rust_crates = None
+            for imp in info.imports:
+                if imp.name and imp.local != imp.name:
+                    counts = self.import_aliases[imp.name]
+                    counts[imp.local] = counts.get(imp.local, 0) + 1
         elif info.kind not in UNCALLABLE_KINDS:
             self.by_name[info.name].add(info.id)
+        for base in info.bases:
+            self.by_base_name[base_name(base)].add(info.id)
 
     def remove(self, atom_id: str) -> SymbolInfo | None:
         info = self.atoms.pop(atom_id, None)
@@ -79,6 +90,14 @@ class SymbolTable:
         else:
             self.scopes.pop(scope, None)
         if info.kind == "module":
+            for imp in info.imports:
+                counts = self.import_aliases.get(imp.name) if imp.name and imp.local != imp.name else None
+                if counts is not None and imp.local in counts:
+                    counts[imp.local] -= 1
+                    if not counts[imp.local]:
+                        del counts[imp.local]
+                        if not counts:
+                            del self.import_aliases[imp.name]
             if self.modules.get(info.file_path) is info:
                 del self.modules[info.file_path]
                 self._vanished.add(info.file_path)  # decided at the next lookup
@@ -88,6 +107,8 @@ class SymbolTable:
                     self._rust_crates = None
         else:
             _discard(self.by_name, info.name, atom_id)
+        for base in info.bases:
+            _discard(self.by_base_name, base_name(base), atom_id)
         return info
 
     def remove_file(self, path: str) -> list[SymbolInfo]:
@@ -216,6 +237,13 @@ def _discard(index: dict[str, set[str]], key: str, value: str) -> None:
         values.discard(value)
         if not values:
             del index[key]
+
+
+def base_name(written: str) -> str:
+    """The name a base class is written with, last part: ``models.Model`` -> ``Model``,
+    ``Generic[T]`` -> ``Generic``, ``Base<T>`` -> ``Base``."""
+    head = written.split("[", 1)[0].split("<", 1)[0].split("(", 1)[0]
+    return head.strip().rpartition(".")[2]
 
 
 def _ecma_candidates(base: str) -> list[str]:

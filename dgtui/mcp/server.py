@@ -71,7 +71,7 @@ class IndexService:
                  force_polling: bool = False, ready_seconds: float = READY_SECONDS):
         self.root = root
         self.paths = RepoPaths.for_root(root, home)
-        self.live = LiveIndex(root, home, with_graph=False, watch=watch, chunk_files=CHUNK_FILES,
+        self.live = LiveIndex(root, home, watch=watch, chunk_files=CHUNK_FILES,
                               force_polling=force_polling)
         self.ready_seconds = ready_seconds
         self._lock = threading.Lock()  # one sqlite connection, tools on several worker threads
