@@ -264,6 +264,16 @@ class Delta:
             return None
         return (self.committed_at - self.detected_at) * 1000.0
 
+    @property
+    def atom_ids(self) -> set[str]:
+        """The atoms it created, updated (moves included) or deleted."""
+        return {c.atom_id for c in self.changes}
+
+    @property
+    def edge_atoms(self) -> set[str]:
+        """The atoms at either end of an edge it added or removed (their counts changed)."""
+        return {a for pair in self.edges_added + self.edges_removed for a in pair if a}
+
 
 
 # -- resolution's view of an atom

@@ -7,6 +7,7 @@ import tempfile
 from pathlib import Path
 
 import networkx as nx
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -35,6 +36,7 @@ def cycles_in(g: nx.DiGraph, atom: str) -> set[tuple[str, ...]]:
     return out
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None)
 @given(calls)
 def test_walks_of_the_index_match_networkx(pairs):

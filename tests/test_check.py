@@ -162,6 +162,7 @@ def transactions(db: Path) -> int:
         conn.close()
 
 
+@pytest.mark.slow
 def test_check_after_an_import_of_absent_code_says_so_and_repair_needs_force(tmp_path: Path):
     """`import-json` of code that is not checked out here: check said every file was "gone from
     disk" and --repair deleted them all. Now it says the code is absent and refuses to empty the

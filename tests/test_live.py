@@ -140,6 +140,7 @@ def test_ignore_file_and_config_changes_reconcile(live):
     rec.wait_for_atom("create", "ignored/thing.py::ignored")
 
 
+@pytest.mark.slow
 def test_burst_of_200_files(live):
     index, rec, root = live
     for i in range(200):

@@ -5,8 +5,11 @@ watches, and applies each batch through the engine. Any other process is a reade
 the writer's commits (``PRAGMA data_version``) and publishes the same ``Delta`` objects, and it
 takes over if the writer goes away. The TUI, ``dgtui watch`` and the MCP server all use this.
 
-Runs in its own thread (``start``) or in the caller's (``run``); subscribers are called in that
-thread after each commit and must hand work to their own thread (a Textual app posts a message).
+A commit reaches subscribers by one route: the writer's engine publishes its ``Delta`` once,
+after COMMIT, and ``_publish`` relays it (a reader publishes the deltas it reads from the log the
+same way); nothing else hands deltas on. Runs in its own thread (``start``) or in the caller's
+(``run``); subscribers are called in that thread and must hand work to their own thread (a
+Textual app posts a message).
 """
 
 from __future__ import annotations
@@ -194,7 +197,8 @@ class LiveIndex:
                 self._set(pending=len(pending))
 
     def _apply(self, work: Callable[[], object], paths: set[str]) -> bool:
-        """Run one engine batch; a refusal keeps the paths pending (the disk stays the truth)."""
+        """Run one engine batch; a refusal keeps the paths pending (the disk stays the truth).
+        What it committed has reached the subscribers already, through the engine."""
         try:
             work()
             return True
@@ -236,6 +240,7 @@ class LiveIndex:
 
     # -- status ------------------------------------------------------------------------------
     def _publish(self, delta: Delta) -> None:
+        """Relay a committed delta (the engine's, or one read from the writer's log)."""
         self._set(last_transaction=delta.transaction_id,
                   last_latency_ms=delta.latency_ms if delta.latency_ms is not None
                   else self.status.last_latency_ms)

@@ -23,7 +23,7 @@ from ..parse import PARSER_VERSION
 from ..store import Store, with_retries
 from ..store.errors import DriverError
 from ..store.records import atom_record, dumps
-from .batch import Batch, FileOutcomes, file_row, records_of
+from .batch import Batch, FileOutcomes, close, file_row, records_of
 from .linker import Linker
 
 log = logging.getLogger(__name__)
@@ -50,7 +50,6 @@ class Engine:
         self.symbols: SymbolTable | None = None
         self._symbols_tx = -1
         self._subscribers: list[Callable[[Delta], None]] = []
-        self.last_delta: Delta | None = None
         #: Who is editing, when known: the MCP client (``mcp:claude-code``) of the server whose
         #: live index writes. Recorded in each transaction's summary; edit sessions name it.
         self.client: str | None = None
@@ -125,7 +124,6 @@ class Engine:
         """After a commit: the subscribers (which never undo a commit)."""
         if delta is not None:
             self._symbols_tx = delta.transaction_id
-            self.last_delta = delta
             for callback in list(self._subscribers):
                 try:
                     callback(delta)
@@ -176,7 +174,7 @@ class Engine:
             self.store.events.discard_transaction(tx)
             return None
         self.store.events.insert_events(rows)
-        return self._close(tx, source, now, changes, [], [], {"repair": "event log"})
+        return close(self.store, tx, source, changes, repair="event log")
 
     def _record(self, what: str, source: str, changes: list[AtomChange], added, removed) -> Delta | None:
         if not (changes or added or removed):
@@ -184,16 +182,7 @@ class Engine:
         now = time.time()
         tx = self.store.events.open_transaction(source, now, None)
         self.store.events.insert_edge_events(tx, added, removed)
-        return self._close(tx, source, now, changes, added, removed, {"repair": what})
-
-    def _close(self, tx: int, source: str, now: float, changes: list[AtomChange], added, removed,
-               summary: dict) -> Delta:
-        count = lambda op: sum(1 for c in changes if c.operation == op)  # noqa: E731
-        committed = time.time()
-        self.store.events.close_transaction(tx, committed, [], count("create"), count("update"),
-                                            count("delete"), len(added), len(removed), summary)
-        return Delta(transaction_id=tx, source=source, files=(), changes=tuple(changes),
-                     edges_added=tuple(added), edges_removed=tuple(removed), committed_at=committed)
+        return close(self.store, tx, source, changes, added=added, removed=removed, repair=what)
 
     def load_symbols(self) -> SymbolTable:
         """The symbol table, (re)loaded from the store when another process has committed."""
@@ -301,21 +290,10 @@ class Engine:
 
         timings = {"parse_ms": batch.parse_seconds * 1000.0,
                    "write_ms": (time.perf_counter() - t0) * 1000.0}
-        summary = {"timings": timings, "errors": errors[:50], "files_removed": removed_files,
-                   "edges_rerouted": edge_diff.rerouted}
-        if self.client:
-            summary["client"] = self.client
-        committed = time.time()
-        events.close_transaction(
-            tx, committed, changed_paths, len(diff.created), len(diff.updated), len(diff.deleted),
-            len(edge_diff.added), len(edge_diff.removed), summary)
-        delta = Delta(
-            transaction_id=tx, source=source, files=tuple(changed_paths), changes=tuple(changes),
-            edges_added=tuple(edge_diff.added), edges_removed=tuple(edge_diff.removed),
-            files_removed=tuple(removed_files), errors=tuple(errors),
-            detected_at=batch.detected_at, committed_at=committed, timings=timings,
-        )
-        return delta
+        return close(self.store, tx, source, changes, files=changed_paths, added=edge_diff.added,
+                     removed=edge_diff.removed, files_removed=removed_files, errors=errors,
+                     detected_at=batch.detected_at, timings=timings, rerouted=edge_diff.rerouted,
+                     client=self.client)
 
 
 def _bump(update: delta_mod.Update) -> int:
