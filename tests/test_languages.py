@@ -101,6 +101,7 @@ def test_a_grammar_that_does_not_load_is_a_counted_skip(gorepo: Path, tmp_path: 
     assert summary["atoms"] == 2  # tool.py: its module and tool()
 
 
+@pytest.mark.slow
 def test_go_search_and_show_from_the_cli(gorepo: Path, home: Path):
     assert run_cli("index", str(gorepo)).returncode == 0
     found = run_cli("search", "stores an item", "--path", str(gorepo), "--json")
@@ -110,6 +111,7 @@ def test_go_search_and_show_from_the_cli(gorepo: Path, home: Path):
     assert "server/server.go::Server.Handle" in callers.stdout
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("fixture", "atom", "callee"), [
     ("javarepo", "src/main/java/com/shop/store/Store.java::Store.put", "src/main/java/com/shop/store/Base.java::Base.close"),
     ("rustrepo", "src/server/mod.rs::Server.serve", "src/store.rs::Store.count"),
@@ -127,6 +129,7 @@ def test_java_and_rust_export_and_history(fixture: str, atom: str, callee: str, 
     assert json.loads(history.stdout)[0]["operation"] == "create"
 
 
+@pytest.mark.slow
 async def test_go_over_mcp(gorepo: Path, home: Path, errlog):  # noqa: F811
     async with server(gorepo, home, errlog) as s:
         answer = await call(s, "callees", atom="server/server.go::Server.Handle")
