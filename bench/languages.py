@@ -124,11 +124,14 @@ def markdown(results: dict) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench.languages", description=__doc__.split("\n\n")[0])
-    ap.add_argument("languages", nargs="*", choices=[*CORPORA, []], help="default: all three")
+    ap.add_argument("languages", nargs="*", metavar="LANGUAGE", help=f"{', '.join(CORPORA)} (default: all)")
     ap.add_argument("--fetch-only", action="store_true")
     ap.add_argument("--out", default=os.path.join(HERE, "results"))
     args = ap.parse_args(argv)
     names = args.languages or list(CORPORA)
+    unknown = [n for n in names if n not in CORPORA]
+    if unknown:
+        ap.error(f"no corpus for {', '.join(unknown)}: choose among {', '.join(CORPORA)}")
     if args.fetch_only:
         for name in names:
             print(fetch(CORPORA[name]))
