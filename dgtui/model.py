@@ -299,6 +299,7 @@ class SymbolInfo(NamedTuple):
     fixture: bool = False  # a pytest fixture: a test's parameter of its name is its value
     callbacks: dict[str, list[str]] | None = None  # the parameter types of the functions it takes
     decorated: bool = False  # what its name holds is what its decorators made of it
+    package: dict[str, str] | None = None  # Go, Java, Rust modules: package clause, go.mod module, Cargo crate
 
     @classmethod
     def of(cls, atom: Atom) -> SymbolInfo:
@@ -308,10 +309,11 @@ class SymbolInfo(NamedTuple):
         returns = extra.get("returns") if extra else None
         fixture = bool(extra) and is_fixture(extra.get("decorators"))
         callbacks = extra.get("callbacks") if extra else None
+        package = extra.get("package") if extra and atom.kind == "module" else None
         return _new(cls, (atom.id, atom.file_path, atom.name, atom.qualified_name, atom.kind,
                           atom.line, atom.owner, atom.parent_id, atom.bases, atom.imports,
                           atom.is_exported, default, types, returns, fixture, callbacks,
-                          bool(extra) and bool(extra.get("decorators"))))
+                          bool(extra) and bool(extra.get("decorators")), package))
 
 
 def is_fixture(decorators) -> bool:

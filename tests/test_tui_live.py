@@ -219,7 +219,7 @@ async def test_empty_repository_says_what_to_do(tmp_path: Path, home: Path):
     app = make_app(str(root), str(home))
     async with app.run_test(size=(100, 32)) as pilot:
         await wait_for(pilot, lambda: app.live_status.state == "watching" and app.totals, "the reconcile")
-        await wait_for(pilot, lambda: "No Python, JavaScript or TypeScript" in
+        await wait_for(pilot, lambda: "No Python, JavaScript, TypeScript, Go, Java or Rust" in
                        str(app.explorer.search.query_one("#search-empty").render()), "the empty state")
 
 

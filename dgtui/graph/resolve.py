@@ -19,9 +19,12 @@ import json
 from collections.abc import Iterable
 
 from ..model import Atom, Call, Edge, Import, SymbolInfo
+from ..parse.bindings import rust_path
 from ..parse.registry import language_for
+from .java import JAVA_BUILTINS, JavaRules
 from .overrides import overrides_of
 from .references import MAX_DEPTH, References
+from .rust import RUST_BUILTINS, RustRules
 from .symbols import SymbolTable
 from .types import TypeFollowing
 
@@ -34,18 +37,24 @@ ECMA_GLOBALS = frozenset("""
     encodeURI encodeURIComponent eval fetch globalThis isFinite isNaN parseFloat parseInt process
     queueMicrotask require setImmediate setInterval setTimeout structuredClone window
 """.split())
-_RECEIVERS = frozenset({"self", "cls", "this", "super", "super()"})
+GO_BUILTINS = frozenset("""
+    append cap clear close complex copy delete imag len make max min new panic print println real
+    recover bool byte complex64 complex128 error float32 float64 int int8 int16 int32 int64 rune
+    string uint uint8 uint16 uint32 uint64 uintptr any comparable
+""".split())
+_RECEIVERS = frozenset({"self", "cls", "this", "super", "super()", "Self"})
+DECLARED_LANGUAGES = frozenset({"go", "java", "rust"})
 
 #: Bumped whenever the rules change what a call resolves to: an index made by an older resolver
 #: is re-resolved when a writer next opens it (``Engine.resolve_with_current_rules``).
-RESOLVER_VERSION = 3
+RESOLVER_VERSION = 4
 
 Resolution = tuple[str, str | None, int, str | None]  # (resolution, target, candidates, detail)
 _UNRESOLVED: Resolution = ("unresolved", None, 0, None)
 _BUILTIN: Resolution = ("builtin", None, 0, None)
 
 
-class Resolver(References, TypeFollowing):
+class Resolver(References, TypeFollowing, JavaRules, RustRules):
     """Resolves calls against a symbol table. Memoizes within one batch; make a new one per batch."""
 
     def __init__(self, symbols: SymbolTable):
@@ -84,6 +93,8 @@ class Resolver(References, TypeFollowing):
         append = out.append
         for callee, short, offset in calls:
             head, dot, _ = callee.partition(".")
+            if "::" in head:  # Rust: Self::new, a::b
+                head, dot = head.partition("::")[0], "::"
             if not dot and scopes:
                 nested = self._nested_in(path, scopes, callee)
                 if nested is not None:
@@ -101,7 +112,7 @@ class Resolver(References, TypeFollowing):
         return Edge(caller.id, callee, short, line, resolution, target, candidates, detail)
 
     def resolve(self, caller: SymbolInfo, callee: str, short: str) -> Resolution:
-        head = callee.partition(".")[0]
+        head = callee.partition(".")[0].partition("::")[0]
         if head == callee:  # a bare name: a nested definition in an enclosing scope first
             nested = self._nested(caller, callee)
             if nested is not None:
@@ -115,7 +126,9 @@ class Resolver(References, TypeFollowing):
         starts with a name its scope binds, or its class for ``self``/``cls``/``super``."""
         if head in bound:
             return (path, caller_id, callee)
-        return (path, owner if head in _RECEIVERS else None, callee)
+        if head in _RECEIVERS or (head == callee and path.endswith(".java")):  # Java: this.name()
+            return (path, owner, callee)
+        return (path, None, callee)
 
     def _resolve_key(self, key: tuple, caller: SymbolInfo, callee: str, short: str) -> Resolution:
         return self._memo(self._cache, key, lambda: self._resolve(caller, callee, short))
@@ -169,16 +182,47 @@ class Resolver(References, TypeFollowing):
 
     def _builtin_names(self, context: SymbolInfo) -> frozenset[str]:
         spec = self._spec(context.file_path)
-        return PYTHON_BUILTINS if spec is not None and spec.module_style == "python" else ECMA_GLOBALS
+        style = spec.module_style if spec is not None else ""
+        if style == "python":
+            return PYTHON_BUILTINS
+        if style == "rust":
+            return RUST_BUILTINS
+        return GO_BUILTINS if style == "go" else JAVA_BUILTINS if style == "java" else ECMA_GLOBALS
+
+    def _declared_languages(self, context: SymbolInfo) -> bool:
+        """Go, Java, Rust: a bare name is its scope's, its package's or an import's, never
+        another package's by name; a method not found on a known type may be any implementation
+        of an interface (trait)."""
+        spec = self._spec(context.file_path)
+        return spec is not None and spec.name in DECLARED_LANGUAGES
 
     def _resolve(self, caller: SymbolInfo, callee: str, short: str) -> Resolution:
         spec = self._spec(caller.file_path)
+        if spec is not None and spec.name == "java":
+            found = self._resolve_rules(caller, callee, short, spec)
+            return self._java_target(found) if found[1] else found
+        if spec is not None and spec.name == "rust":
+            found = self._rust_call(caller, callee, short, spec)
+            if found is not None:
+                return found
+            if "::" in callee:  # a path: read with dots, never as a bound value
+                return self._resolve_rules(caller, rust_path(callee), short, spec, path=True)
+        return self._resolve_rules(caller, callee, short, spec)
+
+    def _resolve_rules(self, caller: SymbolInfo, callee: str, short: str, spec,
+                       path: bool = False) -> Resolution:
         self_names = spec.self_names if spec else ()
         text = callee.replace("?.", ".")
         parts = text.split(".")
         head = parts[0]
-        if head in self.bound_names(caller):  # what the caller's own scope binds, or nothing
+        if head in self.bound_names(caller) and not path:  # what the caller's scope binds, or nothing
             return self._typed_call(caller, text, short)
+        if spec is not None and spec.name == "java" and len(parts) == 1:
+            if head == "super":
+                return self._java_super_constructor(caller)
+            found = self._java_bare(caller, head) if head != "this" else None
+            if found is not None:
+                return found
         known = self._known(caller, parts, self_names)
         if known is not None:
             return known
@@ -187,6 +231,8 @@ class Resolver(References, TypeFollowing):
                 return _BUILTIN
             if self._external_import(caller, head):
                 return ("external", None, 0, self._import_module(caller, head))
+            if self._declared_languages(caller):
+                return _UNRESOLVED
             held = self._module_value(caller, head)  # register = registry.register
             if held is not None:
                 return self._calling(held)
@@ -219,6 +265,8 @@ class Resolver(References, TypeFollowing):
                 return self._calling(attribute)
             if self._external_base(target):  # maybe inherited from outside the repository
                 return ("external", None, 0, None)
+            if self._declared_languages(caller):  # an interface's method: its implementations
+                return self._by_name(short, methods_only=True)
         return _UNRESOLVED
 
     def _calling(self, value) -> Resolution:
@@ -279,8 +327,9 @@ class Resolver(References, TypeFollowing):
         """A call of ``member`` on an instance: its target, and the overrides that may run
         instead (their count, their ids as JSON in ``detail``)."""
         found = self._overrides.get(member.id)
-        if found is None:
-            found = self._overrides[member.id] = overrides_of(self, member) if member.kind == "method" else []
+        if found is None:  # (Go's embedding and Rust's traits are no inheritance: nothing overrides)
+            found = self._overrides[member.id] = overrides_of(self, member) if (
+                member.kind == "method" and not member.file_path.endswith((".go", ".rs"))) else []
         return (kind, member.id, len(found), json.dumps(found)) if found else (kind, member.id, 0, None)
 
     def _bare(self, caller: SymbolInfo, name: str) -> Resolution | None:
@@ -289,8 +338,8 @@ class Resolver(References, TypeFollowing):
         if hit is not None and hit.kind not in ("module", "test"):
             return ("local", hit.id, 0, None)
         target = self._reference(caller, name, 0)
-        if target is not None and target[0] == "import" and isinstance(target[1], SymbolInfo):
-            return ("import", target[1].id, 0, None)
+        if target is not None and target[0] in ("import", "local") and isinstance(target[1], SymbolInfo):
+            return (target[0], target[1].id, 0, None)  # local: Go, another file of the package
         if target is not None and target[0] == "import-module":  # require('./m')() / module object
             hit = self._in_module(target[1], "default", 0)
             if hit is not None:
@@ -334,6 +383,8 @@ class Resolver(References, TypeFollowing):
         if not owner_name:
             return None
         owner = self.symbols.in_file(caller.file_path, owner_name)
+        if owner is None and caller.file_path.endswith(".rs"):
+            return self._rust_owner(caller)
         return owner if owner is not None and owner.kind == "class" else None
 
     def bases(self, cls: SymbolInfo) -> list[SymbolInfo]:
@@ -376,7 +427,16 @@ class Resolver(References, TypeFollowing):
             hit = self.symbols.in_file(path, qualified)
             if hit is not None:
                 return hit
-        cls = self.symbols.in_file(path, owner)
+        go = path.endswith(".go")
+        if go:  # Go: a type's methods may be in any file of its package
+            hit = self.symbols.in_package(path, f"{owner}.{name}")
+            if hit is not None:
+                return hit
+        elif path.endswith(".rs"):  # Rust: in an impl block of another file
+            hit = self._rust_method(owner, name)
+            if hit is not None:
+                return hit
+        cls = self.symbols.in_file(path, owner) or (self.symbols.in_package(path, owner) if go else None)
         if cls is not None and cls.kind == "class":
             for base in self.bases(cls):
                 hit = self._member(base, name, depth + 1)

@@ -12,6 +12,8 @@ from collections import defaultdict
 
 from ..model import SymbolInfo
 from ..parse.registry import language_for
+from .packages import Packages, is_package_key, is_packaged
+from .rust import RustModules, rust_crates
 
 #: Kinds that a call can never name directly.
 UNCALLABLE_KINDS = frozenset({"module", "test"})
@@ -38,6 +40,8 @@ class SymbolTable:
         self._python_modules: dict[str, str] | None = None  # dotted import name -> file
         self._dotted_names: dict[str, str] = {}  # file -> its dotted import name
         self._vanished: set[str] = set()  # module files removed, maybe about to come back
+        self.packages = Packages()
+        self._rust_crates: dict[str, str] | None = None  # crate name -> its root file
 
     # -- updates ---------------------------------------------------------------------------
     def add(self, info: SymbolInfo) -> None:
@@ -55,6 +59,10 @@ class SymbolTable:
             elif info.file_path not in self.modules:
                 self._python_modules = None  # a new file: module names may change
             self.modules[info.file_path] = info
+            if is_packaged(info.file_path):
+                self.packages.add(info)
+            elif info.file_path.endswith(".rs"):
+                self._rust_crates = None
             for imp in info.imports:
                 if imp.name and imp.local != imp.name:
                     counts = self.import_aliases[imp.name]
@@ -93,6 +101,10 @@ class SymbolTable:
             if self.modules.get(info.file_path) is info:
                 del self.modules[info.file_path]
                 self._vanished.add(info.file_path)  # decided at the next lookup
+                if is_packaged(info.file_path):
+                    self.packages.remove(info)
+                elif info.file_path.endswith(".rs"):
+                    self._rust_crates = None
         else:
             _discard(self.by_name, info.name, atom_id)
         for base in info.bases:
@@ -160,10 +172,28 @@ class SymbolTable:
                 return candidate
         return None
 
+    def in_package(self, path: str, qualified: str) -> SymbolInfo | None:
+        """Go, Java: ``qualified`` defined in the package of the file ``path`` (or the package
+        key ``path``), in whichever of its files."""
+        key = path if is_package_key(path) else self.packages.key_of_file.get(path)
+        return self.packages.find(key, qualified, self) if key else None
+
+    def rust_modules(self) -> RustModules:
+        if self._rust_crates is None:
+            self._rust_crates = rust_crates(self.modules)
+        return RustModules(self.modules, self._rust_crates)
+
+    def is_own_package_import(self, importer: str, spec: str) -> bool:
+        return self.packages.is_own_import(self.modules.get(importer), spec, self.modules)
+
     def module_file(self, importer: str, spec: str) -> str | None:
         lang = language_for(importer)
         if lang is None:
             return None
+        if lang.module_style == "rust":
+            return self.rust_modules().module_file(importer, spec)
+        if lang.module_style in ("go", "java"):  # a package's key (packages.py)
+            return self.packages.package_of_import(self.modules.get(importer), spec, self.modules)
         if lang.module_style == "python":
             if spec.startswith("."):  # relative: folders on disk, package markers or not
                 near = self._python_relative_file(importer, spec)

@@ -163,7 +163,7 @@ class ExplorerScreen(LiveScreen):
         if status.state == "error" and not atoms:
             return "The live index failed: " + (status.errors[-1] if status.errors else "?")
         if not atoms and app.totals:
-            return (f"No Python, JavaScript or TypeScript functions in {app.root}.\n"
+            return (f"No Python, JavaScript, TypeScript, Go, Java or Rust functions in {app.root}.\n"
                     "Open another folder with `dgtui PATH`.")
         if not text.strip() and not self.search.text.strip():
             return None  # the hint

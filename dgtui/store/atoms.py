@@ -418,13 +418,14 @@ class AtomRepository(AtomSearch):
 
     def _symbol_infos(self, where: str, params: list[str]) -> Iterator[SymbolInfo]:
         for (atom_id, path, name, qualified, kind, line, owner, parent, exported, data,
-             default, types, returns, decorators, callbacks) in self.conn.execute(
+             default, types, returns, decorators, callbacks, package) in self.conn.execute(
                 "SELECT id, file_path, name, qualified_name, kind, line, owner, parent_id, is_exported, "
                 "CASE WHEN kind = 'module' THEN json_extract(data, '$.imports') "
                 "WHEN kind = 'class' THEN json_extract(data, '$.bases') END, "
                 "CASE WHEN kind = 'module' THEN json_extract(data, '$.extra.default') END, "
                 "json_extract(data, '$.extra.types'), json_extract(data, '$.extra.returns'), "
-                "json_extract(data, '$.extra.decorators'), json_extract(data, '$.extra.callbacks') "
+                "json_extract(data, '$.extra.decorators'), json_extract(data, '$.extra.callbacks'), "
+                "CASE WHEN kind = 'module' THEN json_extract(data, '$.extra.package') END "
                 "FROM atoms" + where, params):
             bases: tuple[str, ...] = ()
             imports: tuple[Import, ...] = ()
@@ -439,7 +440,8 @@ class AtomRepository(AtomSearch):
                              json.loads(types) if types else None, returns,
                              bool(decorators) and is_fixture(json.loads(decorators)),
                              json.loads(callbacks) if callbacks else None,
-                             bool(decorators) and decorators != "[]")
+                             bool(decorators) and decorators != "[]",
+                             json.loads(package) if package else None)
 
     def totals(self) -> dict[str, int]:
         """Files, atoms, edges, skipped files and folders and files with parse errors (cheap: a status bar
