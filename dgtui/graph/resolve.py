@@ -2,9 +2,10 @@
 
 In order, where the code makes it knowable: a name bound in the caller's own scope (a parameter,
 a local, an import inside the function) means what its binding states, or nothing; ``self``/
-``this``/``cls``/``super`` to a member of the enclosing class or its bases (or, for JS functions
-assigned to an object, that object); nested and same-file definitions; imported names and module
-aliases (following re-exports a few steps); a receiver whose type the code states (``types.py``).
+``this``/``cls``/``super`` to a member of the enclosing class or its bases (``classes.py``; or,
+for JS functions assigned to an object, that object); nested and same-file definitions; imported
+names and module aliases (following re-exports a few steps); a receiver whose type the code
+states (``types.py``).
 A bare name that nothing binds and that is defined exactly once in the repository is ``unique``:
 a guess by name, labelled so. A method call on a receiver of unknown type never is: it is
 ``ambiguous`` with the candidate ids kept, or ``unresolved``. ``builtin`` (``len``, ``"".join``)
@@ -21,9 +22,12 @@ from collections.abc import Iterable
 from ..model import Atom, Call, Edge, Import, SymbolInfo
 from ..parse.bindings import rust_path
 from ..parse.registry import language_for
+from .attributes import InstanceAttributes
+from .classes import Classes
 from .java import JAVA_BUILTINS, JavaRules
+from .module_values import ModuleValues
 from .overrides import overrides_of
-from .references import MAX_DEPTH, References
+from .references import References
 from .rust import RUST_BUILTINS, RustRules
 from .symbols import SymbolTable
 from .types import TypeFollowing
@@ -54,12 +58,14 @@ _UNRESOLVED: Resolution = ("unresolved", None, 0, None)
 _BUILTIN: Resolution = ("builtin", None, 0, None)
 
 
-class Resolver(References, TypeFollowing, JavaRules, RustRules):
+class Resolver(References, Classes, TypeFollowing, InstanceAttributes, ModuleValues, JavaRules,
+               RustRules):
     """Resolves calls against a symbol table. Memoizes within one batch; make a new one per batch."""
 
     def __init__(self, symbols: SymbolTable):
         self.symbols = symbols
         self._init_types()
+        self._init_attributes()
         self._cache: dict[tuple, Resolution] = {}
         self._refs: dict[tuple[str, str], object] = {}
         self._exports: dict[tuple[str, str], SymbolInfo | None] = {}
@@ -364,89 +370,3 @@ class Resolver(References, TypeFollowing, JavaRules, RustRules):
         if ids:
             return ("ambiguous", None, len(ids), None)
         return _UNRESOLVED
-
-    # -- classes -----------------------------------------------------------------------------
-    def this_owner(self, caller: SymbolInfo) -> str | None:
-        """What ``self``/``this`` means in ``caller``, as a qualified name of its file. An arrow
-        function keeps the ``this`` of where it is written, even when it is assigned to a member
-        (``socket.onopen = () => this.reset()``, ``{ run: () => this.go() }``)."""
-        scope = caller
-        while scope.kind == "arrow" and scope.parent_id:
-            parent = self.symbols.get(scope.parent_id)
-            if parent is None or parent.kind == "module":
-                return None
-            scope = parent
-        return scope.owner
-
-    def _owner_class(self, caller: SymbolInfo) -> SymbolInfo | None:
-        owner_name = self.this_owner(caller)
-        if not owner_name:
-            return None
-        owner = self.symbols.in_file(caller.file_path, owner_name)
-        if owner is None and caller.file_path.endswith(".rs"):
-            return self._rust_owner(caller)
-        return owner if owner is not None and owner.kind == "class" else None
-
-    def bases(self, cls: SymbolInfo) -> list[SymbolInfo]:
-        """The classes of the repository that ``cls`` names as its bases (memoized per batch)."""
-        found = self._memo(self._bases, cls.id, lambda: self._find_bases(cls))
-        return found if found is not None else []
-
-    def _external_base(self, cls: SymbolInfo) -> bool:
-        """Whether ``cls`` (or a base of it in the repository) names a base imported from
-        outside the repository: a member not found may be inherited from there."""
-        todo, seen = [cls], set()
-        while todo:
-            klass = todo.pop()
-            if klass.id in seen:
-                continue
-            seen.add(klass.id)
-            if any(self._external_import(klass, text.partition(".")[0]) for text in klass.bases):
-                return True
-            todo.extend(self.bases(klass))
-        return False
-
-    def _find_bases(self, cls: SymbolInfo) -> list[SymbolInfo]:
-        out = []
-        for text in cls.bases:
-            parts = text.split(".")
-            ref = self._reference(cls, parts[0], 1)
-            hit = ref[1] if ref and ref[0] in ("local", "import") and len(parts) == 1 else (
-                self._lookup_rest(ref, parts[1:], 1) if ref and len(parts) > 1 else None)
-            if hit is None and len(parts) == 1 and not self._external_import(cls, parts[0]):
-                # a base named but bound nowhere in its file (a star import, a global): the
-                # repository's only class of that name
-                ids = [i for i in self.symbols.named(parts[0]) if self.symbols.atoms[i].kind == "class"]
-                hit = self.symbols.atoms[ids[0]] if len(ids) == 1 else None
-            if hit is not None and hit.kind == "class" and hit.id != cls.id:
-                out.append(hit)
-        return out
-
-    def _member_in_file(self, path: str, owner: str, name: str, depth: int) -> SymbolInfo | None:
-        for qualified in (f"{owner}.{name}", f"{owner}.prototype.{name}"):
-            hit = self.symbols.in_file(path, qualified)
-            if hit is not None:
-                return hit
-        go = path.endswith(".go")
-        if go:  # Go: a type's methods may be in any file of its package
-            hit = self.symbols.in_package(path, f"{owner}.{name}")
-            if hit is not None:
-                return hit
-        elif path.endswith(".rs"):  # Rust: in an impl block of another file
-            hit = self._rust_method(owner, name)
-            if hit is not None:
-                return hit
-        cls = self.symbols.in_file(path, owner) or (self.symbols.in_package(path, owner) if go else None)
-        if cls is not None and cls.kind == "class":
-            for base in self.bases(cls):
-                hit = self._member(base, name, depth + 1)
-                if hit is not None:
-                    return hit
-        return None
-
-    def _member(self, cls: SymbolInfo, name: str, depth: int) -> SymbolInfo | None:
-        if depth > MAX_DEPTH:
-            self._cuts += 1
-            return None
-        return self._memo(self._members, (cls.id, name),
-                          lambda: self._member_in_file(cls.file_path, cls.qualified_name, name, depth))

@@ -1,8 +1,9 @@
 """Following the types the code states: what ``x`` is in ``x.save()``.
 
 Read from the bindings the parser records per scope (``parse/bindings.py``): annotations,
-constructors, ``self.x = C()`` in any method of a class, aliases, imports made inside a function,
-return annotations of called functions, annotated module globals. No type checker runs: a save
+constructors, ``self.x = C()`` in any method of a class (``attributes.py``), aliases, imports
+made inside a function, return annotations of called functions, annotated module globals
+(``module_values.py``). No type checker runs: a save
 must commit in tens of milliseconds, so only what the code states locally is followed, and what
 cannot be followed stays unknown rather than guessed.
 
@@ -34,7 +35,7 @@ GO_BUILTIN_TYPES = frozenset("""
     uint uint8 uint16 uint32 uint64 uintptr any map chan func interface struct
 """.split())
 _LITERAL_STARTS = tuple("\"'`[{(0123456789") + ("f\"", "f'", "b\"", "b'", "r\"", "r'")
-_MAX_DEPTH = 12
+MAX_TYPE_DEPTH = 12
 _NOTHING: frozenset[str] = frozenset()
 
 Value = tuple[str, object] | None
@@ -42,14 +43,13 @@ Value = tuple[str, object] | None
 
 class TypeFollowing:
     """The part of the resolver that evaluates receivers. Mixed into ``Resolver``: it uses its
-    references (``_reference``), members (``_member``) and module lookups (``_in_module``)."""
+    references (``_reference``), members (``_member``), module lookups (``_in_module``),
+    instance attributes (``attributes.py``) and module-level values (``module_values.py``)."""
 
     symbols: object
 
     def _init_types(self) -> None:
-        self._attr_cache: dict[tuple[str, str], tuple[str, SymbolInfo] | None] = {}
         self._bound_cache: dict[str, frozenset[str]] = {}
-        self._file_attrs: dict[str, dict[tuple[str, str], list[tuple[str, SymbolInfo]]]] = {}
 
     # -- what a scope binds ---------------------------------------------------------------
     def bound_names(self, caller: SymbolInfo) -> frozenset[str]:
@@ -78,7 +78,7 @@ class TypeFollowing:
     # -- values ---------------------------------------------------------------------------
     def value_of(self, caller: SymbolInfo, expr: str, depth: int = 0) -> Value:
         """What the dotted expression ``expr`` is, seen from ``caller``'s body."""
-        if depth > _MAX_DEPTH or not expr:
+        if depth > MAX_TYPE_DEPTH or not expr:
             return None
         if expr.startswith(_LITERAL_STARTS):
             return ("builtin", None)
@@ -102,13 +102,13 @@ class TypeFollowing:
         if caller.kind == "class":  # a class body sees its own names: x = _helper("x")
             own = self.symbols.in_file(caller.file_path, f"{caller.qualified_name}.{head}")
             if own is not None:
-                return _value_of_atom(own)
+                return value_of_atom(own)
         elif caller.kind != "module":  # a function defined in an enclosing function
             nested = self._nested(caller, head)
             if nested is not None:
                 # a decorated closure (@wraps(func) def wrapper) stands for what it wraps:
                 # not stated here, so unknown rather than the wrapper
-                return None if nested.decorated else _value_of_atom(nested)
+                return None if nested.decorated else value_of_atom(nested)
         if head in ("self", "this", "Self") or (head == "cls" and caller.kind != "module"):
             owner = self._owner_class(caller)
             if owner is None:
@@ -123,18 +123,6 @@ class TypeFollowing:
                 return field
         return self._name_value(caller, head)
 
-    def _java_field(self, caller: SymbolInfo, name: str, depth: int) -> Value:
-        """A field of the class around the caller (or of a class around that), or None."""
-        owner = caller.owner
-        while owner:
-            cls = self.symbols.in_file(caller.file_path, owner)
-            if cls is not None and cls.kind == "class":
-                found = self._instance_attribute(cls, name)
-                if found is not None:
-                    return self._bound_value(found[1], "self." + name, found[0], depth)
-            owner = owner.rpartition(".")[0]
-        return None
-
     def _name_value(self, context: SymbolInfo, name: str) -> Value:
         """A name of ``context``'s module: a definition, an import, a builtin."""
         ref = self._reference(context, name, 0)
@@ -142,7 +130,7 @@ class TypeFollowing:
             kind, target = ref
             if kind == "import-module":
                 return ("module", target)
-            return _value_of_atom(target)
+            return value_of_atom(target)
         imported = self._module_global(context.file_path, name, 0)
         if imported is not None:
             return imported
@@ -178,7 +166,7 @@ class TypeFollowing:
             if target is None:  # nothing found: outside, unless it names the repository's code
                 own = imp.module.startswith(".") or self.is_repository_module(scope.file_path, imp.module)
                 return None if own else ("external", imp.module)
-            return ("module", target[1]) if target[0] == "import-module" else _value_of_atom(target[1])
+            return ("module", target[1]) if target[0] == "import-module" else value_of_atom(target[1])
         return None
 
     def _callback_parameter(self, scope: SymbolInfo, text: str, depth: int) -> Value:
@@ -199,33 +187,6 @@ class TypeFollowing:
         if not declared or int(param) >= len(declared):
             return None
         return self._declared(target, declared[int(param)])
-
-    def _module_value(self, caller: SymbolInfo, name: str) -> Value:
-        """What a module-level name that is no atom holds, seen from ``caller``'s file: one of
-        the file's own, or one it imports."""
-        module = self.symbols.modules.get(caller.file_path)
-        if module is not None and module.types and name in module.types:
-            return self._bound_value(module, name, module.types[name], 1)
-        return self._module_global(caller.file_path, name, 0)
-
-    def _module_global(self, file: str, name: str, depth: int) -> Value:
-        """What a module-level name of ``file`` that is no atom holds (``router =
-        ConnectionRouter()``), followed through imports and re-exports of other modules;
-        the current file's own names are read by ``_head_value``."""
-        for _ in range(_MAX_DEPTH):
-            module = self.symbols.modules.get(file)
-            if module is None or depth > _MAX_DEPTH:
-                return None
-            if module.types and name in module.types:
-                return self._bound_value(module, name, module.types[name], depth + 1)
-            bindings = self._imports_of(file)
-            imp = bindings[0].get(name) if bindings is not None else None
-            if imp is None or not imp.name or imp.binds_root:
-                return None
-            file, name = self.symbols.module_file(file, imp.module), imp.name
-            if file is None:
-                return None
-        return None
 
     def _declared(self, scope: SymbolInfo, type_text: str) -> Value:
         """An instance of the type named ``type_text`` in ``scope``'s file."""
@@ -298,7 +259,7 @@ class TypeFollowing:
         if kind == "module":
             hit = self._in_module(target, name, 1)
             if hit is not None:
-                return _value_of_atom(hit)
+                return value_of_atom(hit)
             found = self._module_global(target, name, depth)
             if found is not None:
                 return found
@@ -307,51 +268,12 @@ class TypeFollowing:
         if kind in ("instance", "class"):
             member = self._member(target, name, 1)
             if member is not None:
-                return _value_of_atom(member)
+                return value_of_atom(member)
             found = self._instance_attribute(target, name)
             if found is not None:
                 binding, scope = found
                 return self._bound_value(scope, "self." + name, binding, depth)
         return None
-
-    def _instance_attribute(self, cls: SymbolInfo, name: str) -> tuple[str, SymbolInfo] | None:
-        """How ``self.<name>`` is bound in ``cls`` or its bases: a declaration in the class
-        body or in a method first, else an assignment in a method that all agree on."""
-        key = (cls.id, name)
-        if key in self._attr_cache:
-            return self._attr_cache[key]
-        self._attr_cache[key] = None  # a cycle of bases: nothing
-        found = None
-        for klass in [cls, *self.bases(cls)]:
-            found = self._own_attribute(klass, "self." + name)
-            if found is not None:
-                break
-        self._attr_cache[key] = found
-        return found
-
-    def _own_attribute(self, cls: SymbolInfo, key: str) -> tuple[str, SymbolInfo] | None:
-        if cls.types and key in cls.types:
-            return cls.types[key], cls
-        seen = self._attributes_set_in(cls.file_path).get((cls.qualified_name, key), ())
-        declared = [s for s in seen if s[0].startswith("T:")]
-        if declared:
-            return declared[0]
-        if seen and len({b for b, _ in seen}) == 1 and seen[0][0] != "?":
-            return seen[0]
-        return None
-
-    def _attributes_set_in(self, path: str) -> dict[tuple[str, str], list[tuple[str, SymbolInfo]]]:
-        """(class, ``self.x``) -> [(binding, method)] for the methods of one file (once a batch)."""
-        found = self._file_attrs.get(path)
-        if found is None:
-            found = self._file_attrs[path] = {}
-            for atom_id in sorted(self.symbols.by_file.get(path, ())):  # the same answer every run
-                method = self.symbols.atoms[atom_id]
-                if method.owner and method.types:
-                    for key, binding in method.types.items():
-                        if key.startswith("self."):
-                            found.setdefault((method.owner, key), []).append((binding, method))
-        return found
 
     def _chain_from_outside(self, caller: SymbolInfo, expr: str, depth: int) -> Value:
         """``fixtures.Basic().ByTag("x")``: in Go, a chain of calls that starts in a package
@@ -389,27 +311,8 @@ class TypeFollowing:
         return None
 
     # -- helpers -------------------------------------------------------------------------
-    def _by_module_path(self, scope: SymbolInfo, dotted: str) -> Value:
-        """``pkg.models.Response`` read as a module of the repository and a name in it."""
-        spec = self._spec(scope.file_path)
-        if spec is None or spec.module_style != "python":
-            return None
-        module, _, name = dotted.rpartition(".")
-        while module:
-            file = self.symbols.python_module_file(module)
-            if file is not None:
-                hit = self._in_module(file, name, 1)
-                return _value_of_atom(hit) if hit is not None else None
-            module, _, head = module.rpartition(".")
-            name = f"{head}.{name}"
-        return None
-
     def _module_of(self, scope: SymbolInfo) -> SymbolInfo:
         return self.symbols.modules.get(scope.file_path) or scope
-
-    def _submodule(self, file: str, name: str) -> str | None:
-        dotted = self.symbols.python_dotted_name(file)
-        return self.symbols.python_module_file(f"{dotted}.{name}") if dotted else None
 
     def _import_module(self, context: SymbolInfo, name: str) -> str | None:
         bindings = self._imports_of(context.file_path)
@@ -463,7 +366,8 @@ _HEAD = re.compile(r"^[A-Za-z_$][\w$]*(?=[.(])")
 _NAME = re.compile(r"^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*$")
 
 
-def _value_of_atom(info: SymbolInfo) -> Value:
+def value_of_atom(info: SymbolInfo) -> Value:
+    """The value an atom stands for: a class, a module (its file), else a function."""
     if info.kind == "class":
         return ("class", info)
     if info.kind == "module":
