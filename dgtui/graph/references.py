@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from ..model import Import, SymbolInfo
-from ..parse.bindings import go_package_name
+from ..parse.written_types import go_package_name
 from .packages import is_package_key, is_packaged
 
 #: Cycles are cut by the busy set of the resolver's memo; this only bounds pathological chains

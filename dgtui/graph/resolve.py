@@ -20,8 +20,8 @@ import json
 from collections.abc import Iterable
 
 from ..model import Atom, Call, Edge, Import, SymbolInfo
-from ..parse.bindings import rust_path
 from ..parse.registry import language_for
+from ..parse.written_types import rust_path
 from .attributes import InstanceAttributes
 from .classes import Classes
 from .java import JAVA_BUILTINS, JavaRules

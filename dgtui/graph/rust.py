@@ -15,7 +15,7 @@ from __future__ import annotations
 import posixpath
 
 from ..model import SymbolInfo
-from ..parse.bindings import rust_path
+from ..parse.written_types import rust_path
 
 #: The prelude and the primitive types: Rust's own.
 RUST_BUILTINS = frozenset("""

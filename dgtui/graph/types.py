@@ -17,7 +17,8 @@ import builtins
 import re
 
 from ..model import SymbolInfo
-from ..parse.bindings import declared_type, parse_import
+from ..parse.bindings import parse_import
+from ..parse.written_types import declared_type
 from .java import JAVA_TYPES
 from .rust import RUST_TYPES
 

@@ -17,17 +17,10 @@ from typing import Any
 
 from ..model import Atom, Call, Import
 from .atom_fields import MODULE_NAME, build_atoms
-from .bindings import (
-    GLOBAL,
-    bind,
-    declared_type,
-    go_package_name,
-    import_binding,
-    rust_uses,
-    wanted_bindings,
-)
+from .bindings import GLOBAL, bind, import_binding, wanted_bindings
 from .registry import LoadedLanguage
 from .text import collapse, first_paragraph, strip_quotes
+from .written_types import declared_type, go_package_name, rust_uses
 
 _MAX_CALLEE = 160
 _MAX_ERRORS = 10
