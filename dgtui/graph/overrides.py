@@ -28,10 +28,8 @@ def overrides_of(resolver, member: SymbolInfo) -> list[str]:
     while level and len(found) < MAX_OVERRIDES:
         below = []
         for klass in level:
-            names = [klass.name, *symbols.import_aliases.get(klass.name, ())]
-            for sub_id in sorted({i for n in names for i in symbols.by_base_name.get(n, ())}):
-                sub = symbols.atoms.get(sub_id)
-                if sub is None or sub.id in seen or klass.id not in {b.id for b in resolver.bases(sub)}:
+            for sub in direct_subclasses(resolver, klass):
+                if sub.id in seen:
                     continue
                 seen.add(sub.id)
                 below.append(sub)
@@ -39,4 +37,30 @@ def overrides_of(resolver, member: SymbolInfo) -> list[str]:
                 if own is not None and own.kind not in ("class", "module") and len(found) < MAX_OVERRIDES:
                     found.append(own.id)
         level = below
+    return found
+
+
+def direct_subclasses(resolver, cls: SymbolInfo) -> list[SymbolInfo]:
+    """The classes whose bases resolve to ``cls``."""
+    names = [cls.name, *resolver.symbols.import_aliases.get(cls.name, ())]
+    found: list[SymbolInfo] = []
+    for name in names:
+        found += _subclasses_written_as(resolver, name).get(cls.id, ())
+    return found
+
+
+def _subclasses_written_as(resolver, name: str) -> dict[str, list[SymbolInfo]]:
+    """class id -> its subclasses, for the classes that write a base named ``name``: each such
+    class's bases resolved once a batch (a thousand ``class Migration(migrations.Migration)``
+    are read once, not once per class named Migration)."""
+    memo = resolver._subclasses
+    found = memo.get(name)
+    if found is None:
+        symbols = resolver.symbols
+        found = memo[name] = {}
+        for sub_id in sorted(symbols.by_base_name.get(name, ())):
+            sub = symbols.atoms.get(sub_id)
+            if sub is not None:
+                for base in resolver.bases(sub):
+                    found.setdefault(base.id, []).append(sub)
     return found
