@@ -128,3 +128,18 @@ async def test_the_review_exports_markdown_and_takes_a_point(repo: Path, home: P
         box.focus()
         await pilot.press("enter")
         await wait_for(pilot, lambda: "pkg/util.py::fmt" in listed(screen), "the review again")
+
+
+@pytest.mark.slow
+async def test_without_git_the_review_reads_the_last_session(pyrepo: Path, home: Path):
+    async with explorer(pyrepo, home) as (app, pilot):
+        await pilot.press("7")
+        screen = app.get_screen("review")
+        summary = lambda: str(screen.query_one("#review-summary").render())  # noqa: E731
+        await wait_for(pilot, lambda: "session" in summary(), "no session yet, said")
+        assert not listed(screen)
+        util = pyrepo / "pkg" / "util.py"
+        util.write_text(util.read_text() + "\n\ndef shiny(x):\n    return fmt(x)\n")
+        await wait_for(pilot, lambda: "pkg/util.py::shiny" in listed(screen), "the session's change")
+        assert listed(screen)["pkg/util.py::shiny"].change == "created"
+        assert "+    return fmt(x)" in screen.diffs["pkg/util.py::shiny"].lines
