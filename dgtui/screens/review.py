@@ -29,7 +29,7 @@ from ..widgets.status_bar import StatusBar
 from .live_screen import LiveScreen
 
 DEBOUNCE_SECONDS = 0.3  # a burst of saves (an agent writing several files) is one review
-POINT_HINT = "since: empty = HEAD (or the last session without git); a branch, a commit, s42, last, tx 120, 10m"
+POINT_HINT = "empty = HEAD (or the last session without git); a branch, a commit, s42, last, tx 120, 10m"
 
 
 class ReviewPane(Pane):
