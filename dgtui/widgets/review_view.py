@@ -89,17 +89,22 @@ def _atom_label(a: AtomReview) -> Text:
 class ReviewDetail(VerticalScroll):
     """The selected atom: what changed, its source diff, callers at risk, covering tests."""
 
+    shown: str | None = None  # the atom shown: the same one again keeps its scroll position
+
     def compose(self):
         yield Static(id="review-detail-text")
 
     def show(self, atom: AtomReview | None, diff: BodyDiff | None, empty: str = "") -> None:
         text = self.query_one("#review-detail-text", Static)
         if atom is None:
+            self.shown = None
             text.update(Content.styled(empty or "Choose a changed atom to see its diff.",
                                        "$text-disabled"))
             return
         text.update(Content("\n").join(detail_lines(atom, diff)))
-        self.scroll_home(animate=False)
+        if atom.id != self.shown:
+            self.shown = atom.id
+            self.scroll_home(animate=False)
 
 
 def detail_lines(a: AtomReview, diff: BodyDiff | None) -> list[Content]:
