@@ -94,7 +94,7 @@ async def shoot(repo: str, home: str, size: tuple[int, int], out: Path) -> list[
         review = app.get_screen("review")
         await wait_for(lambda: review.review is not None and len(review.review.atoms) >= edits)
         for _ in range(40):
-            atom = review.tree.selected()
+            atom = review.review_tree.selected()
             if atom is not None and atom.signature_change:
                 break
             await pilot.press("down")

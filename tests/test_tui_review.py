@@ -37,7 +37,7 @@ def repo(tmp_path: Path) -> Path:
 
 def listed(screen) -> dict[str, AtomReview]:
     """Atom id -> its row, as the tree lists them."""
-    return {leaf.data.id: leaf.data for node in screen.tree.root.children for leaf in node.children}
+    return {leaf.data.id: leaf.data for node in screen.review_tree.root.children for leaf in node.children}
 
 
 def detail_text(screen) -> str:
@@ -59,7 +59,7 @@ async def test_the_review_follows_edits_and_opens_atoms(repo: Path, home: Path, 
         screen = app.get_screen("review")
         assert app.screen is screen
         await wait_for(pilot, lambda: "pkg/db.py::save" in listed(screen), "the change since HEAD")
-        assert screen.tree.has_focus
+        assert screen.review_tree.has_focus
         save = listed(screen)["pkg/db.py::save"]
         assert save.change == "changed" and "body" in save.aspects
         assert [t.id for t in save.tests] == ["tests/test_db.py::test_save"]
@@ -67,7 +67,7 @@ async def test_the_review_follows_edits_and_opens_atoms(repo: Path, home: Path, 
         lines = screen.diffs["pkg/db.py::save"].lines
         assert "-    return write(thing)" in lines and "+    checked = write(thing)" in lines
         assert any(line.startswith("@@ -5,") for line in lines)
-        assert screen.tree.selected().id == "pkg/db.py::save"
+        assert screen.review_tree.selected().id == "pkg/db.py::save"
         assert "checked = write(thing)" in detail_text(screen) and "test_save" in detail_text(screen)
 
         # The agent goes on editing while the view is open: a new function, a deletion with a
@@ -80,7 +80,7 @@ async def test_the_review_follows_edits_and_opens_atoms(repo: Path, home: Path, 
                        and listed(screen)["pkg/db.py::write"].change == "deleted", "the deletion")
         assert listed(screen)["pkg/util.py::shout"].change == "created"
         assert "pkg/db.py::save" in [c.id for c in listed(screen)["pkg/db.py::write"].callers_at_risk]
-        assert screen.tree.selected().id == "pkg/db.py::save"
+        assert screen.review_tree.selected().id == "pkg/db.py::save"
 
         # `d`: the diff in the pager (a real process), with the app suspended.
         await pilot.press("d")

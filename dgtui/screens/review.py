@@ -89,7 +89,7 @@ class ReviewScreen(LiveScreen):
         self.query_one(ReviewPane).focus_main()
 
     @property
-    def tree(self) -> ReviewTree:
+    def review_tree(self) -> ReviewTree:
         return self.query_one(ReviewTree)
 
     # -- running the review ---------------------------------------------------------------------
@@ -143,7 +143,7 @@ class ReviewScreen(LiveScreen):
 
     def _show(self, message: ReviewLoaded) -> None:
         summary = self.query_one("#review-summary", Static)
-        tree, detail = self.tree, self.query_one(ReviewDetail)
+        tree, detail = self.review_tree, self.query_one(ReviewDetail)
         if message.error is not None:
             self.review, self.diffs = None, {}
             tree.clear()
@@ -165,7 +165,7 @@ class ReviewScreen(LiveScreen):
             self.post_message(DeltaShown(message.delta.transaction_id))
 
     def _show_selected(self) -> None:
-        atom = self.tree.selected()
+        atom = self.review_tree.selected()
         self.query_one(ReviewDetail).show(atom, self.diffs.get(atom.id) if atom else None)
 
     @on(Input.Submitted, "#review-point")
@@ -175,7 +175,7 @@ class ReviewScreen(LiveScreen):
         self._review_generation += 1
         self.query_one(ReviewDetail).show(None, None, "Reviewing…")
         self._start_review()
-        self.tree.focus()
+        self.review_tree.focus()
 
     # -- the selected atom ----------------------------------------------------------------------
     @on(Tree.NodeHighlighted, "#review-tree")
@@ -184,7 +184,7 @@ class ReviewScreen(LiveScreen):
 
     @on(Tree.NodeSelected, "#review-tree")
     def _selected(self, event: Tree.NodeSelected) -> None:
-        atom = self.tree.selected()
+        atom = self.review_tree.selected()
         if atom is None:
             return
         if atom.change == "deleted":
@@ -194,7 +194,7 @@ class ReviewScreen(LiveScreen):
         self.app.open_atom(atom.id, focus="atom")
 
     def editor_target(self) -> tuple[str, int] | None:
-        atom = self.tree.selected()
+        atom = self.review_tree.selected()
         if atom is None or atom.change == "deleted":
             return None
         return atom.file_path, atom.line
@@ -205,7 +205,7 @@ class ReviewScreen(LiveScreen):
         from ..editor import NoEditor, pager_command
         from ..query.review_diff import atom_diff_text
 
-        atom, path = self.tree.selected(), self.tree.selected_file()
+        atom, path = self.review_tree.selected(), self.review_tree.selected_file()
         rows = [atom] if atom is not None else [a for a in (self.review.atoms if self.review else ())
                                                 if a.file_path == path]
         if not rows:
