@@ -74,6 +74,7 @@ class ReviewScreen(LiveScreen):
         self._review_again = False  # a commit or a new point arrived while a review ran
         self._review_timer = None
         self._review_delta: Delta | None = None
+        self._renamed: dict[str, str] = {}  # old id -> new id, from the commits since the last review
 
     def compose(self) -> ComposeResult:
         yield PaneBar(os.path.basename(self.app.root), 7)
@@ -97,6 +98,7 @@ class ReviewScreen(LiveScreen):
         """A commit may change the review (the files, the callers, the tests): run it again once
         the saves pause."""
         self._review_delta = deltas[-1]
+        self._renamed.update({c.atom_id: c.renamed_to for d in deltas for c in d.changes if c.renamed_to})
         if self._review_timer is not None:
             self._review_timer.stop()
         self._review_timer = self.set_timer(DEBOUNCE_SECONDS, self._start_review)
@@ -157,12 +159,21 @@ class ReviewScreen(LiveScreen):
         lines = [Content(inert(summary_line(self.review)))]
         lines += [Content.styled(inert(n), "$text-muted") for n in self.review.notes]
         summary.update(Content("\n").join(lines))
-        tree.show(self.review, kept.id if kept is not None else None)
+        tree.show(self.review, self._followed(kept.id) if kept is not None else ())
         self._show_selected()
         if not self.review.atoms:
             detail.show(None, None, f"No atom changed since {self.review.base}.")
         if message.delta is not None and message.delta.transaction_id:
             self.post_message(DeltaShown(message.delta.transaction_id))
+
+    def _followed(self, atom_id: str) -> tuple[str, ...]:
+        """The atom ``atom_id`` under the names the commits since gave it, newest first."""
+        names = [atom_id]
+        while names[-1] in self._renamed and len(names) < 50 and self._renamed[names[-1]] not in names:
+            names.append(self._renamed[names[-1]])
+        if not self._review_again and self._review_timer is None:
+            self._renamed.clear()  # no commit is waiting for a review: this one saw them all
+        return tuple(reversed(names))
 
     def _show_selected(self) -> None:
         atom = self.review_tree.selected()

@@ -37,22 +37,24 @@ class ReviewTree(Tree[Any]):
         self.show_root = False
         self.guide_depth = 2
 
-    def show(self, review: Review, keep: str | None) -> None:
-        """Fill with ``review``; the cursor goes back to the atom ``keep`` (its id now, or the
-        one it was renamed from) when it is still listed."""
+    def show(self, review: Review, keep: tuple[str, ...] = ()) -> None:
+        """Fill with ``review``; the cursor goes back to the first atom of ``keep`` (ids, best
+        first) still listed, by its id now or the one it had at the point."""
         self.clear()
         by_file: dict[str, list[AtomReview]] = {}
         for a in review.atoms:
             by_file.setdefault(a.file_path, []).append(a)
-        line, target = 0, None
+        line, lines = 0, {}
         for path, atoms in by_file.items():
             node = self.root.add(_file_label(path, atoms), data=path, expand=True)
             line += 1
             for a in atoms:
                 node.add_leaf(_atom_label(a), data=a)
-                if keep is not None and target is None and keep in (a.id, a.old_id):
-                    target = line
+                lines.setdefault(a.id, line)
+                if a.old_id:
+                    lines.setdefault(a.old_id, line)
                 line += 1
+        target = next((lines[k] for k in keep if k in lines), None)
         if target is not None:
             self.move_cursor_to_line(target)
         elif line:
