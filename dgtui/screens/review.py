@@ -74,6 +74,9 @@ class ReviewScreen(LiveScreen):
         self._review_again = False  # a commit or a new point arrived while a review ran
         self._review_timer = None
         self._review_delta: Delta | None = None
+        # The atom the cursor was on when a review no longer listed it: a review that reads a
+        # file saved before the index committed it can miss it for a moment; the next finds it.
+        self._lost: str | None = None
         self._renamed: dict[str, str] = {}  # old id -> new id, from the commits since the last review
 
     def compose(self) -> ComposeResult:
@@ -159,7 +162,9 @@ class ReviewScreen(LiveScreen):
         lines = [Content(inert(summary_line(self.review)))]
         lines += [Content.styled(inert(n), "$text-muted") for n in self.review.notes]
         summary.update(Content("\n").join(lines))
-        tree.show(self.review, self._followed(kept.id) if kept is not None else ())
+        base = self._lost if self._lost and not tree.user_moved else kept.id if kept else None
+        found = tree.show(self.review, self._followed(base) if base else ())
+        self._lost = None if found else base
         self._show_selected()
         if not self.review.atoms:
             detail.show(None, None, f"No atom changed since {self.review.base}.")

@@ -36,10 +36,18 @@ class ReviewTree(Tree[Any]):
         super().__init__("changes", **kwargs)
         self.show_root = False
         self.guide_depth = 2
+        self.user_moved = False  # a key or a click since the last fill
 
-    def show(self, review: Review, keep: tuple[str, ...] = ()) -> None:
+    def on_key(self) -> None:
+        self.user_moved = True
+
+    def on_click(self) -> None:
+        self.user_moved = True
+
+    def show(self, review: Review, keep: tuple[str, ...] = ()) -> bool:
         """Fill with ``review``; the cursor goes back to the first atom of ``keep`` (ids, best
-        first) still listed, by its id now or the one it had at the point."""
+        first) still listed, by its id now or the one it had at the point; whether one was."""
+        self.user_moved = False
         self.clear()
         by_file: dict[str, list[AtomReview]] = {}
         for a in review.atoms:
@@ -59,6 +67,7 @@ class ReviewTree(Tree[Any]):
             self.move_cursor_to_line(target)
         elif line:
             self.move_cursor_to_line(min(1, line - 1))  # the first atom
+        return target is not None
 
     def selected(self) -> AtomReview | None:
         node = self.cursor_node
