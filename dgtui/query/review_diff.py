@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from ..paths import inside
 from . import git
-from .review import MAX_BYTES, AtomReview, Review, _atoms_of_blob
+from .review import MAX_BYTES, AtomReview, Review, atoms_of_blob
 
 #: Lines of one atom's text shown at most (a module is its whole file).
 MAX_LINES = 400
@@ -124,7 +124,7 @@ def _atoms_by_id(files: dict[str, bytes]) -> dict[str, tuple[str, int, int | Non
     content: the review parsed the same ones)."""
     found: dict[str, tuple[str, int, int | None]] = {}
     for path, data in files.items():
-        for a in _atoms_of_blob(path, data):
+        for a in atoms_of_blob(path, data):
             found[a.id] = (path, a.line, a.end_line)
     return found
 
