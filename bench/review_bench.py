@@ -113,14 +113,18 @@ def main() -> None:
         from dgtui.engine.patterns import rules_for
         from dgtui.paths import RepoPaths
         from dgtui.query.review import review_revision
+        from dgtui.query.review_diff import body_diffs
 
         store = query.open_index(RepoPaths.for_root(root, home).index_db, root)
-        inside, cpu = [], []
+        inside, cpu, diffs = [], [], []
         for _ in range(RUNS + 1):
             t0, c0 = time.perf_counter(), _cpu()
-            review_revision(store, root, "HEAD", ignored=rules_for(root, store).is_ignored)
+            reviewed = review_revision(store, root, "HEAD", ignored=rules_for(root, store).is_ignored)
             inside.append(time.perf_counter() - t0)
             cpu.append(_cpu() - c0)
+            t0 = time.perf_counter()
+            body_diffs(root, reviewed)  # what the review pane adds: each atom's source diff
+            diffs.append(time.perf_counter() - t0)
         store.close()
         print(f"review of {len(chosen)} changed files on Django "
               f"({len(review['atoms'])} atoms: {review['counts']})")
@@ -130,6 +134,8 @@ def main() -> None:
               f"{inside[0]:.3f} s wall, {cpu[0]:.3f} s CPU (this process and git)")
         print(f"  again in the same process (the old side's parse cached, as in `dgtui mcp`): "
               f"median {statistics.median(inside[1:]):.3f} s wall, {statistics.median(cpu[1:]):.3f} s CPU")
+        print(f"  the source diffs the review pane shows (`review_diff.body_diffs`): first run "
+              f"{diffs[0]:.3f} s, then median {statistics.median(diffs[1:]):.3f} s")
         print(f"  load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -40,7 +40,7 @@ QUIET_SOURCES = ("index", "reconcile")
 STARTING = SimpleNamespace(state="starting", role="", progress=(0, 0), pending=0, errors=[],
                            last_latency_ms=None, last_transaction=0, summary=None)
 TOTALS_EVERY = 0.5  # seconds between status-bar count refreshes while commits arrive
-LIVE_SCREENS = ("explorer", "timeline", "chat")  # the screens that follow commits
+LIVE_SCREENS = ("explorer", "timeline", "chat", "review")  # the screens that follow commits
 
 
 class DgtuiApp(App):
@@ -122,6 +122,7 @@ class DgtuiApp(App):
     # -- start and stop -----------------------------------------------------------------------
     def on_mount(self) -> None:
         from .screens.explorer import ExplorerScreen
+        from .screens.review import ReviewScreen
         from .screens.timeline import TimelineScreen
 
         # Create (or migrate) the index file here, before the live thread and the readers race.
@@ -129,6 +130,7 @@ class DgtuiApp(App):
         self.install_screen(ExplorerScreen(), "explorer")
         self.install_screen(TimelineScreen(), "timeline")
         self._install_chat()
+        self.install_screen(ReviewScreen(), "review")
         self.push_screen("explorer")
         self.set_interval(TICK_SECONDS, self._tick)
         self._load_totals()
@@ -284,7 +286,7 @@ class DgtuiApp(App):
         self.explorer.show_atom(atom_id)
 
     async def action_pane(self, number: int) -> None:
-        name = "explorer" if number <= 4 else "timeline" if number == 5 else "chat"
+        name = "explorer" if number <= 4 else {5: "timeline", 6: "chat"}.get(number, "review")
         screen = self.get_screen(name)
         if self.screen is not screen:
             await self.switch_screen(name)
@@ -322,7 +324,7 @@ class DgtuiApp(App):
         pane = self._focused_pane()
         data = pane.export_data() if pane is not None else None
         if data is None:
-            self.notify("Nothing to export here: focus a pane that shows rows (1-5).",
+            self.notify("Nothing to export here: focus a pane that shows rows (1-5, 7).",
                         severity="warning")
             return
         # Awaited: the keys typed right after `e` reach the dialog's file box, not the pane.

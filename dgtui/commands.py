@@ -23,6 +23,7 @@ ACTIONS = [
     ("Pane: Callees", "4", "pane(4)"),
     ("Pane: Timeline", "5", "pane(5)"),
     ("Pane: Chat", "6", "pane(6)"),
+    ("Pane: Review", "what changed since HEAD, a session or a transaction (7)", "pane(7)"),
     ("Keys", "every key (?)", "help"),
     ("Live index errors", "what the watcher or the database refused", "show_errors"),
     ("Files with parse errors", "and where", "show_parse_errors"),

@@ -27,3 +27,18 @@ def editor_command(path: str, line: int, environ: dict[str, str] | None = None) 
     if name in _COLON_SUFFIX:
         return [*argv, f"{path}:{line}"]
     return [*argv, f"+{line}", path]
+
+
+def pager_command(path: str, environ: dict[str, str] | None = None) -> list[str]:
+    """The command that shows a text file (a diff): $PAGER, else the editor, else ``less``."""
+    import shutil
+
+    env = os.environ if environ is None else environ
+    if env.get("PAGER"):
+        return [*shlex.split(env["PAGER"]), path]
+    try:
+        return editor_command(path, 1, env)
+    except NoEditor:
+        if shutil.which("less"):
+            return ["less", "-R", path]
+        raise NoEditor("set $PAGER or $EDITOR (for example `export PAGER=less`) to read diffs") from None

@@ -155,3 +155,15 @@ class TotalsLoaded(Message):
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, TotalsLoaded)
+
+
+@dataclass
+class ReviewLoaded(Message):
+    """A review (pane 7) answered: ``review`` and each atom's source diff, or ``error`` (one
+    line). ``generation`` says which request it answers; ``delta`` the commit it follows."""
+
+    generation: int
+    review: Any = None  # query.review.Review
+    diffs: dict[str, Any] = field(default_factory=dict)  # atom id -> query.review_diff.BodyDiff
+    error: str | None = None
+    delta: Delta | None = None

@@ -2,7 +2,8 @@
 
     python screenshots/make_screenshots.py [REPO] [--home DIR] [--size 140x40]
 
-REPO defaults to this repository itself (dgtui exploring dgtui). Writes ``screenshots/*.svg``
+REPO defaults to this repository itself (dgtui exploring dgtui), copied (and committed once in
+the copy, for the review pane). Writes ``screenshots/*.svg``
 and, where ``rsvg-convert`` is installed (Debian: ``apt-get install librsvg2-bin``), a PNG of
 each. The app runs headless with the real index, live index and watcher; the repository is only
 read (the chat history used for the chat screen lives in a temporary data home).
@@ -87,6 +88,19 @@ async def shoot(repo: str, home: str, size: tuple[int, int], out: Path) -> list[
         await pilot.pause(0.3)
         save("timeline")
 
+        # The same edits as a review against the copy's one commit: grouped by file, each with
+        # its source diff; the cursor on the signature change.
+        await app.run_action("pane(7)")
+        review = app.get_screen("review")
+        await wait_for(lambda: review.review is not None and len(review.review.atoms) >= edits)
+        for _ in range(40):
+            atom = review.review_tree.selected()
+            if atom is not None and atom.signature_change:
+                break
+            await pilot.press("down")
+        await pilot.pause(0.3)
+        save("review")
+
         await app.run_action("pane(6)")
         chat = app.get_screen("chat")
         await wait_for(lambda: chat.session is not None)
@@ -126,6 +140,16 @@ def edit_like_an_agent(root: Path) -> int:
     return 3
 
 
+def commit_as_it_is(root: Path) -> None:
+    """A git repository of one commit in the copy (where git is installed)."""
+    if shutil.which("git") is None:
+        return
+    env = dict(os.environ, GIT_AUTHOR_NAME="dgtui", GIT_AUTHOR_EMAIL="dgtui@example.invalid",
+               GIT_COMMITTER_NAME="dgtui", GIT_COMMITTER_EMAIL="dgtui@example.invalid")
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "as copied"]):
+        subprocess.run(["git", "-C", str(root), *args], check=True, env=env, capture_output=True)
+
+
 def to_png(svg: Path) -> Path | None:
     """rsvg-convert keeps the terminal grid; leading no-break spaces need xml:space."""
     tool = shutil.which("rsvg-convert")
@@ -155,6 +179,7 @@ def main() -> None:
     copy = work / Path(os.path.abspath(args.repo)).name
     shutil.copytree(args.repo, copy, symlinks=True, ignore=shutil.ignore_patterns(
         ".git", ".venv", ".ci-venv", "__pycache__", "*.egg-info", ".hypothesis", ".pytest_cache"))
+    commit_as_it_is(copy)  # the review pane compares the edits with this commit
     try:
         written = asyncio.run(shoot(str(copy), home, (width, height), HERE))
     finally:

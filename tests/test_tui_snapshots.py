@@ -126,3 +126,29 @@ def test_chat_at_100x30(snap_compare, pyrepo: Path, home: Path):
 
     app = make_app(str(pyrepo), str(home), chat_user="ann")
     assert snap_compare(app, terminal_size=(100, 30), run_before=run_before)
+
+
+def test_review_at_100x30(snap_compare, pyrepo: Path, home: Path):
+    import os
+    import subprocess
+
+    # One commit of fixed authorship and time: the same commit id (shown in the pane) every run.
+    env = dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@t", GIT_COMMITTER_NAME="t",
+               GIT_COMMITTER_EMAIL="t@t", GIT_AUTHOR_DATE="2026-01-01T00:00:00Z",
+               GIT_COMMITTER_DATE="2026-01-01T00:00:00Z")
+    for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-qm", "one"]):
+        subprocess.run(["git", "-C", str(pyrepo), *args], check=True, env=env, capture_output=True)
+    util = pyrepo / "pkg" / "util.py"
+    util.write_text(util.read_text().replace("def fmt(value):\n    return str(value)",
+                                             "def fmt(value, width):\n    return str(value).rjust(width)"))
+
+    async def run_before(pilot):
+        await ready(pilot)
+        await pilot.press("7")
+        screen = pilot.app.get_screen("review")
+        await wait_for(pilot, lambda: screen.review is not None and screen.review.atoms, "the review")
+        for box in screen.query("Input"):
+            box.cursor_blink = False
+        await settled(pilot)
+
+    assert snap_compare(make_app(str(pyrepo), str(home)), terminal_size=(100, 30), run_before=run_before)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..graph.atom_diff import Update, breaking_change, diff
 from ..graph.signatures import SIGNATURE_FIELDS, classify
@@ -92,6 +92,7 @@ class Review:
     index_version: int  # the index transaction the callers and tests were read from
     notes: tuple[str, ...] = ()
     counts: dict[str, int] = field(default_factory=dict)
+    commit: str | None = None  # against git: the commit compared with (its whole hash)
 
     @property
     def breaking(self) -> list[AtomReview]:
@@ -130,11 +131,12 @@ def review_revision(store: Store, root: str, rev: str = "HEAD", *, ignored: Igno
         blobs = git.read_at(root, commit, old_paths)
     except git.GitError as exc:
         raise QueryError(str(exc)) from None
-    old = [a for p in old_paths if p in blobs for a in _atoms_of_blob(p, blobs[p])]
+    old = [a for p in old_paths if p in blobs for a in atoms_of_blob(p, blobs[p])]
     new, notes = _atoms_now(store, root, new_paths)
     files = sorted(set(old_paths) | set(new_paths))
     moved = {c.old_path: c.path for c in changes if c.status == "R" and c.old_path}
-    return _review(store, old, new, files, f"{rev} ({commit[:10]})", notes, test_depth, moved)
+    review = _review(store, old, new, files, f"{rev} ({commit[:10]})", notes, test_depth, moved)
+    return replace(review, commit=commit)
 
 
 def review_since(store: Store, since: str, *, gap: float | None = None,
@@ -301,7 +303,9 @@ _BLOB_ATOMS: dict[tuple[str, str], tuple[Atom, ...]] = {}
 _BLOB_CACHE_SIZE = 4096
 
 
-def _atoms_of_blob(path: str, data: bytes) -> tuple[Atom, ...]:
+def atoms_of_blob(path: str, data: bytes) -> tuple[Atom, ...]:
+    """The atoms of a file's content (parsed once per path and content: the review and the
+    source diffs of the review pane share the parse)."""
     key = (path, content_hash(data))
     atoms = _BLOB_ATOMS.get(key)
     if atoms is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Callable
@@ -14,7 +15,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Select, Static
 
-from ..output import FORMATS, emit, export_meta
+from ..output import FORMATS, emit, export_meta, html_comment, write_text
 from ..paths import PathError
 from ..targets import check_target
 from ..terminal_text import inert
@@ -49,6 +50,12 @@ def with_extension(path: str, fmt: str) -> str:
     return path
 
 
+def markdown_comment(meta: dict) -> str:
+    """What a Markdown document records of itself, as a table export does: a comment line."""
+    return html_comment("dgtui export " + json.dumps({**meta, "format": "md"}, ensure_ascii=False,
+                                                     separators=(",", ":"), default=str))
+
+
 class ConfirmOverwrite(ModalScreen[bool]):
     BINDINGS = [Binding("escape", "dismiss(False)", "No"), Binding("y", "dismiss(True)", "Yes"),
                 Binding("n", "dismiss(False)", "No")]
@@ -80,12 +87,12 @@ class ExportDialog(ModalScreen[None]):
         self.repo = repo
         self.root = root
         self.version = version  # the last committed transaction, asked when the file is written
-        self.format = EXPORT_FORMATS[0]
+        self.format = "md" if data.markdown is not None else EXPORT_FORMATS[0]
         self.format_chosen = False  # until a format is picked, the file name's extension says it
         self.home = home  # dgtui's data home: never a place to export to
 
     def compose(self) -> ComposeResult:
-        fmt = EXPORT_FORMATS[0]
+        fmt = self.format
         with Vertical(classes="dialog", id="export") as box:
             box.border_title = Content(inert(f"Export {self.data.title}"))  # may quote a search
             box.border_subtitle = f"{len(self.data.rows)} row(s)"
@@ -151,8 +158,12 @@ class ExportDialog(ModalScreen[None]):
                            title=self.data.title)
         try:
             # Replacing was confirmed in the dialog (or there was nothing to replace).
-            emit(self.data.rows, self.data.columns, fmt, path, self.data.title, meta=meta,
-                 home=self.home, force=True)
+            if fmt == "md" and self.data.markdown is not None:
+                write_text(path, markdown_comment(meta) + "\n" + self.data.markdown,
+                           home=self.home, force=True)
+            else:
+                emit(self.data.rows, self.data.columns, fmt, path, self.data.title, meta=meta,
+                     home=self.home, force=True)
         except PathError as exc:
             self.app.call_from_thread(self._say, str(exc))
             return

@@ -16,11 +16,13 @@ BUILT_IN = {
                    ("ctrl+p", "command palette: jump to any atom by name, run any action"),
                    ("ctrl+q", "quit (q too, outside text boxes and in an empty search box)")],
     "Search box (1)": [("enter", "go to the results"),
-                       ("? : q 1-6", "while the box is empty: the keys above, not typed")],
+                       ("? : q 1-7", "while the box is empty: the keys above, not typed")],
     "Search results (1)": [("↑ on the first result", "back to the box"),
                            ("enter", "open the atom, its callees focused")],
     "Call trees (3 Callers, 4 Callees)": [("space", "expand or collapse")],
     "Chat (6)": [("enter", "in the box: ask; on an answer or an insight: open its atom")],
+    "Review (7)": [("enter", "in the box: review since that point (HEAD, a branch, s42, a transaction, 10m)"),
+                   ("e", "export: Markdown with the source diffs (or a table)")],
     "Tables, lists and trees": [("↑ ↓ / pgup pgdn / home end", "move"),
                                 ("mouse", "click a row; wheel scrolls")],
 }
@@ -32,6 +34,7 @@ def binding_sections(app_bindings: list[Binding]) -> list[tuple[str, list[Bindin
     from ..widgets.conversation import Conversation
     from ..widgets.event_table import EventTable
     from ..widgets.results_table import ResultsTable
+    from ..widgets.review_view import ReviewTree
     from ..widgets.search_pane import SearchInput
     from ..widgets.source_view import SourceView
 
@@ -41,6 +44,7 @@ def binding_sections(app_bindings: list[Binding]) -> list[tuple[str, list[Bindin
             ("Timeline (5)", EventTable.BINDINGS),
             ("Chat (6)", [*Conversation.BINDINGS, *(b for b in BrainList.BINDINGS
                                                   if b not in Conversation.BINDINGS)]),
+            ("Review (7)", ReviewTree.BINDINGS),
             ("Tables, lists and trees", [])]
 
 

@@ -18,6 +18,8 @@ class ExportData:
     title: str
     rows: list[dict[str, Any]]
     columns: list[str] = field(default_factory=list)
+    #: A document of its own for Markdown (the review's), written instead of a table of the rows.
+    markdown: str | None = None
 
 
 class Pane(Vertical):

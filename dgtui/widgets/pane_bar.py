@@ -5,7 +5,8 @@ from __future__ import annotations
 from textual.content import Content
 from textual.widgets import Static
 
-PANES = ((1, "Search"), (2, "Atom"), (3, "Callers"), (4, "Callees"), (5, "Timeline"), (6, "Chat"))
+PANES = ((1, "Search"), (2, "Atom"), (3, "Callers"), (4, "Callees"), (5, "Timeline"), (6, "Chat"),
+         (7, "Review"))
 
 
 class PaneBar(Static):

@@ -43,11 +43,11 @@ class OrderedInput(Input):
 
 
 class PaneKeyInput(OrderedInput):
-    """While the box is empty, some keys act instead of typing: 1-6 switch panes (no name or
+    """While the box is empty, some keys act instead of typing: 1-7 switch panes (no name or
     question starts with a lone digit), ``?`` shows every key, ``:`` goes to an atom by id
     (``PASS_THROUGH`` in a subclass adds more). The footer shows them while they work."""
 
-    PASS_THROUGH = "123456?:"
+    PASS_THROUGH = "1234567?:"
 
     def _is_pane_key(self, character: str | None) -> bool:
         return bool(character) and character in self.PASS_THROUGH and not self.value
