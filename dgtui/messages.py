@@ -155,3 +155,22 @@ class TotalsLoaded(Message):
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, TotalsLoaded)
+
+
+# -- the watch list (screens/pin_watch.py) -------------------------------------------------------
+@dataclass
+class PinsChanged(Message, bubble=False):
+    """The pins as now stored; ``toggled`` is the atom a key just pinned or unpinned (``pin``
+    None: unpinned), or None when they were read at start."""
+
+    pins: list[Any]
+    toggled: str | None = None
+    pin: Any = None
+    error: str | None = None
+
+
+@dataclass
+class PinsTouched(Message, bubble=False):
+    """A transaction changed pinned atoms or atoms within their depth: one ``PinHit`` each."""
+
+    hits: list[Any]
