@@ -67,3 +67,13 @@ async def test_w_on_a_call_tree_row_pins_that_atom_and_a_far_change_is_not_repor
         await settled(pilot)  # commits are checked in order: the earlier saves were checked first
         assert not notified(app, "fmt") and not notified(app, "save updated")
         assert set(app.watched) == {"pkg/db.py::save_atom"}
+
+
+def test_the_help_lists_the_pin_keys():
+    from dgtui.app import DgtuiApp
+    from dgtui.screens.help import help_lines
+
+    text = [line.plain for line in help_lines(DgtuiApp.BINDINGS)]
+    panes = text[text.index("Panes 1-4"):]
+    assert any(line.split()[0] == "w" and "pin or unpin" in line for line in panes[1:panes.index("")])
+    assert any(line.split()[0] == "W" and "Watched atoms" in line for line in text)
