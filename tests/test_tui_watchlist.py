@@ -22,10 +22,12 @@ def row_cells(dialog: WatchedDialog, atom_id: str) -> list[str]:
 async def test_w_pins_a_save_of_a_callee_notifies_and_lights_the_row(pyrepo: Path, home: Path):
     async with explorer(pyrepo, home, notifications=True, chat_user="ann") as (app, pilot):
         await open_and_wait(app, pilot, "pkg/db.py::save_atom", focus="atom")
+        paths = RepoPaths.for_root(str(pyrepo), str(home))
+        assert not (home / "chat-history").exists()  # nothing pinned: nothing written
         await pilot.press("w")
         await wait_for(pilot, lambda: notified(app, "Pinned save_atom: changes within 2"), "the pin toast")
         assert [p.atom_id for p in app.explorer.pin_watch.pins] == ["pkg/db.py::save_atom"]
-        with WatchList.open(RepoPaths.for_root(str(pyrepo), str(home)), "ann") as stored:
+        with WatchList.open(paths, "ann") as stored:
             assert [(p.atom_id, p.depth) for p in stored.pins()] == [("pkg/db.py::save_atom", 2)]
 
         await pilot.press("W")

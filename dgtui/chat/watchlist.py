@@ -106,6 +106,12 @@ class WatchList:
         user = validate_id(user, "user id") if user is not None else default_user()
         return cls(PinStore.open(paths.pins_db(user), user, paths.repo_id))
 
+    @staticmethod
+    def path(paths: RepoPaths, user: str | None = None) -> str:
+        """Where the pins of ``user`` are kept (nothing is created): readers that find no file
+        have no pins, without creating folders (a read-only data home stays untouched)."""
+        return paths.pins_db(validate_id(user, "user id") if user is not None else default_user())
+
     def close(self) -> None:
         self.store.close()
 

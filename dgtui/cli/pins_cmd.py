@@ -48,26 +48,36 @@ def pins(ctx: click.Context) -> None:
 @output_options
 def list_pins(repo: Repo, user: str | None, fmt, output) -> None:
     """Your pinned atoms, with the depth that counts and whether each is still in the index."""
-    from .. import query as q
+    from ..chat.watchlist import WatchList
 
-    index = _index(repo)
-    with _watchlist(repo, user) as watch:
-        if index is not None:
-            watch.follow_renames(index)  # renamed while nothing was watching
-        found = q.stored_atoms(index, [p.atom_id for p in watch.pins()]) if index else {}
-        rows = []
-        for pin in watch.pins():
-            now = found.get(pin.atom_id)
-            rows.append({"atom_id": pin.atom_id, "name": pin.name, "depth": pin.depth,
-                         "file_path": now.atom.file_path if now else pin.file_path,
-                         "line": now.atom.line if now else None,
-                         "status": "pinned" if now else "gone" if index else "no index"})
-    if index is not None:
-        index.close()
+    rows = _rows(repo, user) if os.path.exists(WatchList.path(repo.paths, user)) else []
     if not rows and not fmt and not output:
         click.echo("No pinned atoms: `dgtui pins add ATOM`, or `w` on an atom in the explorer.", err=True)
         return
     emit(rows, _COLUMNS, fmt, output, title="pinned atoms", repo=repo)
+
+
+def _rows(repo: Repo, user: str | None) -> list[dict]:
+    from .. import query as q
+
+    index = _index(repo)
+    try:
+        with _watchlist(repo, user) as watch:
+            if index is not None:
+                watch.follow_renames(index)  # renamed while nothing was watching
+            pinned = watch.pins()
+        found = q.stored_atoms(index, [p.atom_id for p in pinned]) if index else {}
+    finally:
+        if index is not None:
+            index.close()
+    rows = []
+    for pin in pinned:
+        now = found.get(pin.atom_id)
+        rows.append({"atom_id": pin.atom_id, "name": pin.name, "depth": pin.depth,
+                     "file_path": now.atom.file_path if now else pin.file_path,
+                     "line": now.atom.line if now else None,
+                     "status": "pinned" if now else "gone" if index else "no index"})
+    return rows
 
 
 @pins.command()

@@ -36,6 +36,7 @@ from ..messages import (
     TreeReloaded,
 )
 from ..model import AtomFilter, Delta
+from ..terminal_text import inert
 from ..widgets.atom_pane import AtomPane
 from ..widgets.breadcrumbs import Breadcrumbs
 from ..widgets.call_tree import CallPane, CallTree
@@ -341,13 +342,13 @@ class ExplorerScreen(LiveScreen):
     @on(PinsChanged)
     def _pins_changed(self, event: PinsChanged) -> None:
         if event.error:
-            self.notify(event.error, severity="error", markup=False)
+            self.notify(inert(event.error), severity="error", markup=False)
             return
         self.pin_watch.pins = event.pins
         if event.toggled is not None:
             pin = event.pin
-            self.notify(f"Pinned {pin.name}: changes within {pin.depth} call(s) are watched (W lists them)."
-                        if pin else f"Unpinned {event.toggled}.", markup=False, timeout=4)
+            self.notify(inert(f"Pinned {pin.name}: changes within {pin.depth} call(s) are watched (W lists "
+                              "them)." if pin else f"Unpinned {event.toggled}."), markup=False, timeout=4)
         for screen in self.app.screen_stack:
             if hasattr(screen, "refresh_rows"):
                 screen.refresh_rows()

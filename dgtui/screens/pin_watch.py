@@ -8,12 +8,14 @@ are checked in the order they were committed, one worker draining what waits.
 
 from __future__ import annotations
 
+import os
 import threading
 from typing import Any
 
 from ..chat.watchlist import DEFAULT_DEPTH, WatchList
 from ..messages import PinsChanged, PinsTouched
 from ..model import Delta
+from ..terminal_text import inert
 
 #: How long a touched pin stays lit in the watched list.
 LIT_SECONDS = 600.0
@@ -66,6 +68,8 @@ class PinWatch:
 
     # -- in worker threads ----------------------------------------------------------------------------
     def _load(self) -> None:
+        if not os.path.exists(WatchList.path(self.app.paths, self.app.chat_user)):
+            return  # nothing pinned yet: the file is made by the first pin
         with self._lock, self.app.stores.lease() as index:
             watch = self._open()
             watch.follow_renames(index)  # renamed while the explorer was closed
@@ -116,7 +120,7 @@ def lit(watched: dict[str, dict], now: float) -> set[str]:
 
 def toast_text(hits: list[Any]) -> str:
     """One notification for one batch of hits: the first few, and how many more."""
-    lines = [f"{h.pin_name}: {h.describe()}" for h in hits[:3]]
+    lines = [inert(f"{h.pin_name}: {h.describe()}") for h in hits[:3]]
     if len(hits) > 3:
         lines.append(f"and {len(hits) - 3} more (W lists the watched atoms)")
     return "\n".join(lines)
