@@ -43,6 +43,12 @@ async def test_w_pins_a_save_of_a_callee_notifies_and_lights_the_row(pyrepo: Pat
                        "the lit row")
         assert "write updated (body), a callee 1 call away" in row_cells(dialog, "pkg/db.py::save_atom")[4]
 
+        await pilot.press("plus")  # N of the row under the cursor, one more
+        await wait_for(pilot, lambda: row_cells(dialog, "pkg/db.py::save_atom")[2] == "3", "N = 3")
+        assert notified(app, "Pinned save_atom: changes within 3 calls")
+        with WatchList.open(paths, "ann") as stored:
+            assert stored.get("pkg/db.py::save_atom").depth == 3
+
         await pilot.press("w")  # unpins the row under the cursor
         await wait_for(pilot, lambda: not app.explorer.pin_watch.pins and dialog.table.row_count == 0,
                        "the unpinned list")

@@ -44,7 +44,7 @@ from ..widgets.pane_bar import PaneBar
 from ..widgets.search_pane import SearchPane
 from ..widgets.status_bar import StatusBar
 from .live_screen import LiveScreen
-from .pin_watch import PinWatch, record_hits, toast_text
+from .pin_watch import PinWatch, pin_toast, record_hits, toast_text
 
 SEARCH_LIMIT = 50
 WINDOW_LINES = 4000  # files longer than this show a window of lines around the atom
@@ -346,11 +346,11 @@ class ExplorerScreen(LiveScreen):
             return
         self.pin_watch.pins = event.pins
         if event.toggled is not None:
-            pin = event.pin
-            self.notify(inert(f"Pinned {pin.name}: changes within {pin.depth} call(s) are watched (W lists "
-                              "them)." if pin else f"Unpinned {event.toggled}."), markup=False, timeout=4)
+            self.notify(pin_toast(event.toggled, event.pin), markup=False, timeout=4)
+        from .watched import WatchedDialog
+
         for screen in self.app.screen_stack:
-            if hasattr(screen, "refresh_rows"):
+            if isinstance(screen, WatchedDialog):  # open: it shows the pins as they are now
                 screen.refresh_rows()
 
     @on(PinsTouched)

@@ -12,7 +12,7 @@ import os
 import threading
 from typing import Any
 
-from ..chat.watchlist import DEFAULT_DEPTH, WatchList
+from ..chat.watchlist import DEFAULT_DEPTH, MAX_DEPTH, WatchList
 from ..messages import PinsChanged, PinsTouched
 from ..model import Delta
 from ..terminal_text import inert
@@ -58,6 +58,9 @@ class PinWatch:
     def toggle(self, atom_id: str, depth: int = DEFAULT_DEPTH) -> None:
         self._run(self._toggle, atom_id, depth)
 
+    def set_depth(self, atom_id: str, depth: int) -> None:
+        self._run(self._set_depth, atom_id, depth)
+
     def delta(self, delta: Delta) -> None:
         with self._lock:
             self._pending.append(delta)
@@ -80,6 +83,13 @@ class PinWatch:
         with self._lock, self.app.stores.lease() as index:
             watch = self._open()
             pin = watch.toggle(index, atom_id, depth)
+            pins = watch.pins()
+        self.screen.post_message(PinsChanged(pins, atom_id, pin))
+
+    def _set_depth(self, atom_id: str, depth: int) -> None:
+        with self._lock, self.app.stores.lease() as index:
+            watch = self._open()
+            pin = watch.pin(index, atom_id, max(0, min(MAX_DEPTH, depth)))
             pins = watch.pins()
         self.screen.post_message(PinsChanged(pins, atom_id, pin))
 
@@ -116,6 +126,14 @@ def record_hits(watched: dict[str, dict], hits: list[Any], now: float) -> dict[s
 def lit(watched: dict[str, dict], now: float) -> set[str]:
     """The pins a transaction touched in the last ``LIT_SECONDS``."""
     return {k for k, v in watched.items() if now - v["time"] <= LIT_SECONDS}
+
+
+def pin_toast(atom_id: str, pin: Any) -> str:
+    """What a key that pinned, re-pinned or unpinned ``atom_id`` did."""
+    if pin is None:
+        return inert(f"Unpinned {atom_id}.")
+    calls = "call" if pin.depth == 1 else "calls"
+    return inert(f"Pinned {pin.name}: changes within {pin.depth} {calls} are watched (W lists them).")
 
 
 def toast_text(hits: list[Any]) -> str:

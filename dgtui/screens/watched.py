@@ -1,6 +1,6 @@
 """The watched list (``W``): the pinned atoms, lit when a recent transaction touched them or an
-atom within their depth, with what it changed. Enter opens the atom, ``w`` unpins it; the list
-follows the commits while it is open."""
+atom within their depth, with what it changed. Enter opens the atom, ``w`` unpins it, ``+``/``-``
+change its depth N; the list follows the commits while it is open."""
 
 from __future__ import annotations
 
@@ -27,7 +27,8 @@ class WatchedTable(DataTable):
 
 class WatchedDialog(ModalScreen[None]):
     BINDINGS = [Binding("escape", "dismiss", "Close"), Binding("q", "dismiss", "Close", show=False),
-                Binding("enter", "open", "Open"), Binding("w", "unpin", "Unpin")]
+                Binding("enter", "open", "Open"), Binding("w", "unpin", "Unpin"),
+                Binding("plus", "depth(1)", "N+1"), Binding("minus", "depth(-1)", "N-1")]
 
     def __init__(self) -> None:
         super().__init__(classes="dialog-screen")
@@ -39,7 +40,7 @@ class WatchedDialog(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog") as box:
             box.border_title = "Watched atoms"
-            box.border_subtitle = "Enter opens · w unpins · Esc closes"
+            box.border_subtitle = "Enter opens · w unpins · + - change N · Esc closes"
             yield Static("", id="watched-empty", markup=False)
             yield WatchedTable(cursor_type="row", zebra_stripes=False)
 
@@ -83,6 +84,13 @@ class WatchedDialog(ModalScreen[None]):
         if atom_id is not None:
             self.dismiss()
             self.app.open_atom(atom_id, focus="atom")
+
+    def action_depth(self, step: int) -> None:
+        """N of the pin under the cursor, one more or one less (0 to 6)."""
+        atom_id = self._cursor_id()
+        pin = next((p for p in self.app.explorer.pin_watch.pins if p.atom_id == atom_id), None)
+        if pin is not None:
+            self.app.explorer.pin_watch.set_depth(pin.atom_id, pin.depth + step)
 
     def action_unpin(self) -> None:
         atom_id = self._cursor_id()
