@@ -1,6 +1,6 @@
 """What checking a commit against a watch list costs: the neighbourhood walks of each pin.
 
-    python -m bench.watch_pins [REPO] [--home DIR] [--pins 10] [--samples 100]
+    python -m bench.watch_pins [REPO] [--home DIR] [--pins 10] [--samples 100] [--json]
 
 REPO defaults to the Django corpus and must be indexed first (``dgtui index REPO``). Prints, for
 depth 1, 2 and 3: the milliseconds of one pin's walk (callers and callees to that depth, read
@@ -37,6 +37,7 @@ def main() -> None:
     ap.add_argument("--home", default=None)
     ap.add_argument("--pins", type=int, default=10)
     ap.add_argument("--samples", type=int, default=100)
+    ap.add_argument("--json", action="store_true", help="The figures as JSON.")
     args = ap.parse_args()
     paths = RepoPaths.for_root(os.path.realpath(args.repo), args.home)
     if not os.path.exists(paths.index_db):
@@ -68,7 +69,20 @@ def main() -> None:
                                           ("body_hash",)),))
                 costs.append(timed(watch.hits, store, delta)[0])
             report[f"hits of one commit, {args.pins} pins at depth 2"] = {"ms": percentiles(costs)}
-    print(json.dumps(report, indent=2))
+    print(json.dumps(report, indent=2) if args.json else _table(report))
+
+
+def _table(report: dict) -> str:
+    lines = [f"{report['repo']}: {report['atoms']:,} atoms", "",
+             "| what | n | ms p50 | p95 | max | atoms reached p50 | p95 | max |", "|---|---|---|---|---|---|---|---|"]
+    for name, row in report.items():
+        if not isinstance(row, dict):
+            continue
+        ms = row.get("walk ms") or row["ms"]
+        reach = row.get("atoms reached") or {}
+        lines.append(f"| {name} | {ms['n']} | {ms['p50']:.2f} | {ms['p95']:.2f} | {ms['max']:.2f} | "
+                     f"{reach.get('p50', '–')} | {reach.get('p95', '–')} | {reach.get('max', '–')} |")
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

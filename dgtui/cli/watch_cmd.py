@@ -66,10 +66,14 @@ class _PinnedOnly:
                        err=True)
 
     def __call__(self, delta) -> None:
-        if self.index is None:
-            self.index = self.repo.open_store()
-            self.watch.follow_renames(self.index)
-        hits = self.watch.hits(self.index, delta)
+        try:
+            if self.index is None:
+                self.index = self.repo.open_store()
+                self.watch.follow_renames(self.index)
+            hits = self.watch.hits(self.index, delta)
+        except Exception as exc:  # a locked or damaged pins file: say so, keep watching
+            click.echo(f"dgtui: watch list: {inert(str(exc))}", err=True)
+            return
         if hits:
             _print(delta, self.as_json, hits)
 
