@@ -36,7 +36,6 @@ from ..messages import (
     TreeReloaded,
 )
 from ..model import AtomFilter, Delta
-from ..terminal_text import inert
 from ..widgets.atom_pane import AtomPane
 from ..widgets.breadcrumbs import Breadcrumbs
 from ..widgets.call_tree import CallPane, CallTree
@@ -44,7 +43,7 @@ from ..widgets.pane_bar import PaneBar
 from ..widgets.search_pane import SearchPane
 from ..widgets.status_bar import StatusBar
 from .live_screen import LiveScreen
-from .pin_watch import PinWatch, pin_toast, record_hits, toast_text
+from .pin_watch import PinWatch
 
 SEARCH_LIMIT = 50
 WINDOW_LINES = 4000  # files longer than this show a window of lines around the atom
@@ -93,6 +92,9 @@ class ExplorerScreen(LiveScreen):
         self.watch(app, "totals", self._index_state_changed, init=False)
         self.watch(app, "highlighted", self.restyle, init=False)
         self.pin_watch.start()
+
+    def on_unmount(self) -> None:
+        self.pin_watch.close()
 
     # -- panes --------------------------------------------------------------------------------
     @property
@@ -341,22 +343,11 @@ class ExplorerScreen(LiveScreen):
 
     @on(PinsChanged)
     def _pins_changed(self, event: PinsChanged) -> None:
-        if event.error:
-            self.notify(inert(event.error), severity="error", markup=False)
-            return
-        self.pin_watch.pins = event.pins
-        if event.toggled is not None:
-            self.notify(pin_toast(event.toggled, event.pin), markup=False, timeout=4)
-        from .watched import WatchedDialog
-
-        for screen in self.app.screen_stack:
-            if isinstance(screen, WatchedDialog):  # open: it shows the pins as they are now
-                screen.refresh_rows()
+        self.pin_watch.changed(event)
 
     @on(PinsTouched)
     def _pins_touched(self, event: PinsTouched) -> None:
-        self.app.watched = record_hits(self.app.watched, event.hits, time.time())
-        self.app.notify(toast_text(event.hits), title="Watched", markup=False, timeout=8)
+        self.pin_watch.touched(event.hits)
 
     def focused_atom_id(self) -> str | None:
         """The atom under the cursor of the focused pane (a search row, a call), else the atom

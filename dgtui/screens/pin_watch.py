@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from typing import Any
 
 from ..chat.watchlist import DEFAULT_DEPTH, MAX_DEPTH, WatchList
@@ -30,7 +31,6 @@ class PinWatch:
         self._watch: WatchList | None = None
         self._lock = threading.Lock()
         self._pending: list[Delta] = []
-        self.failed: str | None = None
 
     @property
     def app(self) -> Any:
@@ -66,8 +66,33 @@ class PinWatch:
             self._pending.append(delta)
         self._run(self._drain)
 
-    def is_pinned(self, atom_id: str | None) -> bool:
-        return any(p.atom_id == atom_id for p in self.pins)
+    # -- answers (on the UI thread, from the explorer's handlers) ----------------------------------
+    def changed(self, event: PinsChanged) -> None:
+        """The pins as stored now: a toast for a key's pin or unpin, and the list redrawn."""
+        from .watched import WatchedDialog
+
+        app = self.app
+        if event.error:
+            app.notify(inert(event.error), severity="error", markup=False)
+            return
+        self.pins = event.pins
+        if event.toggled is not None:
+            app.notify(pin_toast(event.toggled, event.pin), markup=False, timeout=4)
+        for screen in app.screen_stack:
+            if isinstance(screen, WatchedDialog):  # open: it shows the pins as they are now
+                screen.refresh_rows()
+
+    def touched(self, hits: list[Any]) -> None:
+        """A commit touched pins: light them (the app's ``watched``) and say so."""
+        self.app.watched = record_hits(self.app.watched, hits, time.time())
+        self.app.notify(toast_text(hits), title="Watched", markup=False, timeout=8)
+
+    def close(self) -> None:
+        """At exit, once no worker runs (SQLite folds its log back into the file)."""
+        with self._lock:
+            if self._watch is not None:
+                self._watch.close()
+                self._watch = None
 
     # -- in worker threads ----------------------------------------------------------------------------
     def _load(self) -> None:
