@@ -61,6 +61,8 @@ class DgtuiApp(App):
     highlighted: var[dict[str, str]] = var(dict)
     #: Deleted atom id -> the atoms that called it and now call nothing.
     broken_callers: var[dict[str, list[str]]] = var(dict)
+    #: Pinned atom id -> the last transaction that touched it or its neighbours (screens/pin_watch.py).
+    watched: var[dict[str, dict]] = var(dict)
 
     # The keys that move the focus or open a dialog are priority bindings: Textual runs an
     # ordinary binding only once its key has bubbled back up to the app, so the keys typed right
@@ -73,6 +75,7 @@ class DgtuiApp(App):
         Binding("colon", "key(':', 'goto')", "Go to id", priority=True),
         Binding("o", "open_editor", "Editor"),
         Binding("e", "key('e', 'export')", "Export", priority=True),
+        Binding("W", "key('W', 'watched')", "Watched atoms", show=False, priority=True),
         Binding("left_square_bracket", "back", "Back", show=False),
         Binding("backspace", "back", "Back", show=False),
         Binding("right_square_bracket", "forward", "Forward", show=False),
@@ -312,6 +315,11 @@ class DgtuiApp(App):
         from .screens.help import HelpScreen
 
         self.push_screen(HelpScreen())
+
+    def action_watched(self) -> None:
+        from .screens.watched import WatchedDialog
+
+        self.push_screen(WatchedDialog())
 
     def action_goto(self) -> None:
         from .screens.goto import GotoDialog

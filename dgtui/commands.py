@@ -17,6 +17,7 @@ ACTIONS = [
     ("Forward", "next atom in the history (])", "forward"),
     ("Export", "write what the focused pane shows to a file (e)", "export"),
     ("Open in editor", "the atom in $EDITOR at its line (o)", "open_editor"),
+    ("Watched atoms", "the pinned atoms, lit when a commit touched them (W; w pins)", "watched"),
     ("Pane: Search", "1", "pane(1)"),
     ("Pane: Atom", "2", "pane(2)"),
     ("Pane: Callers", "3", "pane(3)"),

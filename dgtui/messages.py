@@ -167,3 +167,22 @@ class ReviewLoaded(Message):
     diffs: dict[str, Any] = field(default_factory=dict)  # atom id -> query.review_diff.BodyDiff
     error: str | None = None
     delta: Delta | None = None
+
+
+# -- the watch list (screens/pin_watch.py) -------------------------------------------------------
+@dataclass
+class PinsChanged(Message, bubble=False):
+    """The pins as now stored; ``toggled`` is the atom a key just pinned or unpinned (``pin``
+    None: unpinned), or None when they were read at start."""
+
+    pins: list[Any]
+    toggled: str | None = None
+    pin: Any = None
+    error: str | None = None
+
+
+@dataclass
+class PinsTouched(Message, bubble=False):
+    """A transaction changed pinned atoms or atoms within their depth: one ``PinHit`` each."""
+
+    hits: list[Any]

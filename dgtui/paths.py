@@ -2,7 +2,8 @@
 
     {home}/repos/{repositoryId}/index.db             the repository index (shared)
     {home}/project-brains/{repositoryId}/brain.db    the project brain (shared per repository)
-    {home}/chat-history/{userId}/{repositoryId}/     the chat history (private: 0700 / 0600)
+    {home}/chat-history/{userId}/{repositoryId}/     the chat history and the watch list
+                                                     (private: 0700 / 0600)
 
 A repository id is a readable name plus a hash of the resolved path: ``django-3f2a9c1b0d4e``.
 """
@@ -157,6 +158,10 @@ class RepoPaths:
 
     def chat_db(self, user_id: str) -> str:
         return os.path.join(self.chat_dir(user_id), "chat.db")
+
+    def pins_db(self, user_id: str) -> str:
+        """The user's pinned atoms (the watch list): private, beside the chat history."""
+        return os.path.join(self.chat_dir(user_id), "pins.db")
 
 
 def default_user() -> str:

@@ -37,8 +37,9 @@ from .paths import PathError, data_home
 INDEX_APPLICATION_ID = 0x64677475  # "dgtu"
 BRAIN_APPLICATION_ID = 0x64676272  # "dgbr"
 CHAT_APPLICATION_ID = 0x64676368  # "dgch"
+PINS_APPLICATION_ID = 0x6467706e  # "dgpn"
 STORE_KINDS = {INDEX_APPLICATION_ID: "index", BRAIN_APPLICATION_ID: "project brain",
-               CHAT_APPLICATION_ID: "chat history"}
+               CHAT_APPLICATION_ID: "chat history", PINS_APPLICATION_ID: "watch list"}
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 #: Names of descriptors the process already holds: written through that descriptor (a dup).

@@ -188,7 +188,7 @@ def test_unresolved(repo, file, limit):
 
 WORDS = ["search", "show", "callers", "callees", "query", "stats", "unresolved", "events",
          "history", "replay", "index", "backup", "restore", "import-json", "graph", "check",
-         "brain", "chat", "ask", "list", "show", "--direction", "--format", "--max-nodes",
+         "brain", "chat", "ask", "list", "show", "pins", "add", "remove", "--direction", "--format", "--max-nodes",
          "--include-unresolved", "--stale", "--json", "--csv",
          "--md", "--ndjson", "--tsv", "--depth", "--limit", "--since", "--at", "--kind", "--file",
          "--name", "--path", "--home", "--calls", "--async", "--exported", "--edges", "-o", "-h",

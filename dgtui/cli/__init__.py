@@ -36,6 +36,7 @@ COMMANDS: dict[str, str] = {
     # chat and project brain
     "chat": "dgtui.cli.chat_cmd:chat",
     "brain": "dgtui.cli.brain_cmd:brain",
+    "pins": "dgtui.cli.pins_cmd:pins",
     # export and MCP
     "graph": "dgtui.cli.graph_cmd:graph",
     "mcp": "dgtui.cli.mcp_cmd:mcp",

@@ -1,4 +1,5 @@
-"""``dgtui watch``: follow a repository and print one line per committed transaction."""
+"""``dgtui watch``: follow a repository and print one line per committed transaction;
+``--pinned`` prints only the transactions that touch a pinned atom or its neighbours."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ import time
 import click
 
 from ..terminal_text import inert
-from .common import make_repo
+from .chat_cmd import user_option
+from .common import Repo, make_repo
 
 
 @click.command()
@@ -19,13 +21,21 @@ from .common import make_repo
 @click.option("--home", default=None, metavar="DIR", help="dgtui's data home (default: $DGTUI_HOME).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per transaction.")
 @click.option("--poll", is_flag=True, help="Poll the file system instead of OS notifications.")
-def watch(path: str | None, home: str | None, as_json: bool, poll: bool) -> None:
+@click.option("--pinned", is_flag=True,
+              help="Only the transactions that change a pinned atom or one within its depth "
+                   "(`dgtui pins`), each with what it touched.")
+@user_option(text="Whose pins --pinned follows (default: $DGTUI_USER, else your login name).")
+def watch(path: str | None, home: str | None, as_json: bool, poll: bool, pinned: bool,
+          user: str | None) -> None:
     """Watch PATH and print what each save changed, and how fast it was committed."""
     from ..engine.live import LiveIndex
 
     repo = make_repo(path, home)
     live = LiveIndex(repo.root, repo.home, force_polling=poll)
-    live.subscribe(lambda delta: _print(delta, as_json))
+    if pinned:
+        live.subscribe(_PinnedOnly(repo, user, as_json))
+    else:
+        live.subscribe(lambda delta: _print(delta, as_json))
     live.on_status(lambda status: _announce(status, repo.root, as_json))
     live.on_status(_PendingReport())
     previous = signal.signal(signal.SIGINT, lambda *_: live.request_stop())
@@ -38,6 +48,34 @@ def watch(path: str | None, home: str | None, as_json: bool, poll: bool) -> None
 
 
 _announced: set[str] = set()
+
+
+class _PinnedOnly:
+    """Prints a transaction only when it touches a pin, with what it touched. The pins are read
+    again for each transaction, so a pin added meanwhile (in the explorer) counts."""
+
+    def __init__(self, repo: Repo, user: str | None, as_json: bool) -> None:
+        from ..chat.watchlist import WatchList
+
+        self.repo, self.as_json = repo, as_json
+        self.watch = WatchList.open(repo.paths, user)  # a bad user id fails before watching
+        self.index = None
+        if not self.watch.pins():
+            click.echo("dgtui: nothing is pinned yet (`dgtui pins add ATOM`, or `w` in the "
+                       "explorer); printing the transactions that touch pins added from now on",
+                       err=True)
+
+    def __call__(self, delta) -> None:
+        try:
+            if self.index is None:
+                self.index = self.repo.open_store()
+                self.watch.follow_renames(self.index)
+            hits = self.watch.hits(self.index, delta)
+        except Exception as exc:  # a locked or damaged pins file: say so, keep watching
+            click.echo(f"dgtui: watch list: {inert(str(exc))}", err=True)
+            return
+        if hits:
+            _print(delta, self.as_json, hits)
 
 
 class _PendingReport:
@@ -79,7 +117,7 @@ def _announce(status, root: str, as_json: bool) -> None:
     _announced.add(status.state)
 
 
-def _print(delta, as_json: bool) -> None:
+def _print(delta, as_json: bool, hits: list | None = None) -> None:
     created, updated, deleted = len(delta.created), len(delta.updated), len(delta.deleted)
     latency = delta.latency_ms
     if as_json:
@@ -91,6 +129,7 @@ def _print(delta, as_json: bool) -> None:
             "edges_added": len(delta.edges_added), "edges_removed": len(delta.edges_removed),
             "latency_ms": None if latency is None else round(latency, 2),
             "committed_at": delta.committed_at, "errors": list(delta.errors),
+            **({"pinned": [h.to_dict() for h in hits]} if hits is not None else {}),
         }))
     else:
         stamp = time.strftime("%H:%M:%S", time.localtime(delta.committed_at))
@@ -99,6 +138,8 @@ def _print(delta, as_json: bool) -> None:
         click.echo(f"{stamp} tx {delta.transaction_id} {delta.source:<12} {inert(files)}  "
                    f"+{created} ~{updated} -{deleted} atoms  +{len(delta.edges_added)} "
                    f"-{len(delta.edges_removed)} edges{ms}")
+        for hit in hits or ():
+            click.echo(f"  * {inert(hit.pin_name)}: {inert(hit.describe())}")
         for error in delta.errors:
             click.echo(f"  ! {inert(error)}")
     sys.stdout.flush()

@@ -15,6 +15,7 @@ from contextlib import suppress
 
 from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Grid
 from textual.css.query import NoMatches
 from textual.widgets import Footer
@@ -26,7 +27,10 @@ from ..messages import (
     CandidatesWanted,
     ChildrenLoaded,
     ChildrenWanted,
+    DeltaCommitted,
     DeltaShown,
+    PinsChanged,
+    PinsTouched,
     SearchChanged,
     SearchResults,
     TreeReloaded,
@@ -39,6 +43,7 @@ from ..widgets.pane_bar import PaneBar
 from ..widgets.search_pane import SearchPane
 from ..widgets.status_bar import StatusBar
 from .live_screen import LiveScreen
+from .pin_watch import PinWatch
 
 SEARCH_LIMIT = 50
 WINDOW_LINES = 4000  # files longer than this show a window of lines around the atom
@@ -48,6 +53,8 @@ WINDOW_CONTEXT = 1500
 class ExplorerScreen(LiveScreen):
     """Panes 1-4."""
 
+    BINDINGS = [Binding("w", "toggle_pin", "pin or unpin the atom under the cursor: W lists "
+                        "the pins, lit when a change within 2 calls of one is committed", show=False)]
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
 
@@ -62,6 +69,7 @@ class ExplorerScreen(LiveScreen):
         self.current_atom: str | None = None
         self.change: dict | None = None  # an event opened from the timeline: its diff is shown
         self.last_loaded: AtomLoaded | None = None
+        self.pin_watch = PinWatch(self)
 
     def compose(self) -> ComposeResult:
         yield PaneBar(os.path.basename(self.app.root), 1)
@@ -83,6 +91,10 @@ class ExplorerScreen(LiveScreen):
         self.watch(app, "live_status", self._index_state_changed, init=False)
         self.watch(app, "totals", self._index_state_changed, init=False)
         self.watch(app, "highlighted", self.restyle, init=False)
+        self.pin_watch.start()
+
+    def on_unmount(self) -> None:
+        self.pin_watch.close()
 
     # -- panes --------------------------------------------------------------------------------
     @property
@@ -314,6 +326,39 @@ class ExplorerScreen(LiveScreen):
         if not row or not row.get("file_path"):
             return None
         return row["file_path"], int(row.get("line") or 1)
+
+    # -- the watch list (screens/pin_watch.py) --------------------------------------------------------
+    @on(DeltaCommitted)
+    def _check_pins(self, message: DeltaCommitted) -> None:
+        """Every commit, shown or not (the screen always gets them): did it touch a pin?"""
+        if self.pin_watch.pins:
+            self.pin_watch.delta(message.delta)
+
+    def action_toggle_pin(self) -> None:
+        atom_id = self.focused_atom_id()
+        if atom_id is None:
+            self.notify("No atom to pin: choose one first.", severity="warning")
+            return
+        self.pin_watch.toggle(atom_id)
+
+    @on(PinsChanged)
+    def _pins_changed(self, event: PinsChanged) -> None:
+        self.pin_watch.changed(event)
+
+    @on(PinsTouched)
+    def _pins_touched(self, event: PinsTouched) -> None:
+        self.pin_watch.touched(event.hits)
+
+    def focused_atom_id(self) -> str | None:
+        """The atom under the cursor of the focused pane (a search row, a call), else the atom
+        the atom pane shows."""
+        focused = self.focused
+        if focused is self.search.table:
+            return self.search.table.cursor_atom_id()
+        if isinstance(focused, CallTree):
+            node = focused.cursor_node
+            return node.data.atom_id if node and node.data and node.data.atom_id else None
+        return self.current_atom
 
     def restyle(self, lit: dict[str, str]) -> None:
         """The lit atoms changed (a watcher of the app's ``highlighted``)."""

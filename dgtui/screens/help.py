@@ -37,10 +37,14 @@ def binding_sections(app_bindings: list[Binding]) -> list[tuple[str, list[Bindin
     from ..widgets.review_view import ReviewTree
     from ..widgets.search_pane import SearchInput
     from ..widgets.source_view import SourceView
+    from .explorer import ExplorerScreen
+    from .watched import WatchedDialog
 
     return [("Everywhere", app_bindings), ("Search box (1)", SearchInput.BINDINGS),
             ("Search results (1)", ResultsTable.BINDINGS), ("Source (2 Atom)", SourceView.BINDINGS),
             ("Call trees (3 Callers, 4 Callees)", CallTree.BINDINGS),
+            ("Panes 1-4", ExplorerScreen.BINDINGS),
+            ("Watched atoms (W)", [b for b in WatchedDialog.BINDINGS if b.show]),
             ("Timeline (5)", EventTable.BINDINGS),
             ("Chat (6)", [*Conversation.BINDINGS, *(b for b in BrainList.BINDINGS
                                                   if b not in Conversation.BINDINGS)]),
