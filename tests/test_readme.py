@@ -62,12 +62,13 @@ def test_the_commands_the_readme_shows_exist():
 
 def test_the_keys_the_readme_lists_are_bound():
     from dgtui.app import DgtuiApp
+    from dgtui.screens.explorer import ExplorerScreen
     from dgtui.widgets.call_tree import CallTree
     from dgtui.widgets.conversation import Conversation
     from dgtui.widgets.source_view import SourceView
 
-    bound = {b.key for b in [*DgtuiApp.BINDINGS, *CallTree.BINDINGS, *Conversation.BINDINGS,
-                             *SourceView.BINDINGS]}
+    bound = {b.key for b in [*DgtuiApp.BINDINGS, *ExplorerScreen.BINDINGS, *CallTree.BINDINGS,
+                             *Conversation.BINDINGS, *SourceView.BINDINGS]}
     spelled = {"/": "slash", ":": "colon", "?": "question_mark", "[": "left_square_bracket",
                "]": "right_square_bracket"}
     table = README.split("| key | does |", 1)[1].split("\n\n", 1)[0].splitlines()[2:]
