@@ -24,6 +24,7 @@ class Batch:
     forget_skips: list[str] = field(default_factory=list)  # skip records no longer true
     detected_at: float | None = None  # when the watcher saw the first change
     parse_seconds: float = 0.0
+    summary: dict = field(default_factory=dict)  # kept in the transaction's summary (an edit's client)
 
 
 @dataclass

@@ -60,7 +60,16 @@ class Engine:
         """Commit a batch; returns the published delta, or None when nothing changed."""
         if source not in SOURCES:
             raise ValueError(f"unknown event source {source!r}")
-        return self._publish(with_retries(lambda: self._apply_once(batch, source)))
+        return self._publish(with_retries(lambda: self._apply_once(lambda: batch, source)))
+
+    def apply_within(self, work: Callable[[], Batch | None], source: str) -> Delta | None:
+        """Commit the batch ``work`` returns, calling ``work`` inside the transaction (None: write
+        nothing). An edit checks and writes its files there: no other writer commits between its
+        check and its write, and a watcher that saw the write waits for this commit and then
+        finds the index already matching the disk (the change is recorded once)."""
+        if source not in SOURCES:
+            raise ValueError(f"unknown event source {source!r}")
+        return self._publish(with_retries(lambda: self._apply_once(work, source)))
 
     # -- repairs (dgtui check --repair) ----------------------------------------------------------
     def rebuild_fts(self) -> None:
@@ -196,9 +205,14 @@ class Engine:
         return self.symbols
 
     # -- one transaction --------------------------------------------------------------------
-    def _apply_once(self, batch: Batch, source: str) -> Delta | None:
+    def _apply_once(self, make_batch: Callable[[], Batch | None], source: str) -> Delta | None:
         t0 = time.perf_counter()
-        delta = self._in_transaction(lambda: self._write(batch, source, t0))
+
+        def write() -> Delta | None:
+            batch = make_batch()
+            return None if batch is None else self._write(batch, source, t0)
+
+        delta = self._in_transaction(write)
         if delta is None:
             return None
         delta.timings["commit_ms"] = (time.perf_counter() - t0) * 1000.0
@@ -291,7 +305,7 @@ class Engine:
         timings = {"parse_ms": batch.parse_seconds * 1000.0,
                    "write_ms": (time.perf_counter() - t0) * 1000.0}
         summary = {"timings": timings, "errors": errors[:50], "files_removed": removed_files,
-                   "edges_rerouted": edge_diff.rerouted}
+                   "edges_rerouted": edge_diff.rerouted, **batch.summary}
         committed = time.time()
         events.close_transaction(
             tx, committed, changed_paths, len(diff.created), len(diff.updated), len(diff.deleted),
