@@ -66,6 +66,12 @@ class LiveIndex:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._lock = WriterLock(self.paths.writer_lock)
+        # The writer follows other processes' commits too (an edit through `dgtui edit` or
+        # another MCP server): the last transaction looked at, the store's data_version then,
+        # and the ids its own engine committed since (published already).
+        self._others_seen = 0
+        self._others_version = -1
+        self._own: set[int] = set()
 
     # -- subscriptions -----------------------------------------------------------------------
     def subscribe(self, callback: Callable[[Delta], None]) -> Callable[[], None]:
@@ -122,7 +128,7 @@ class LiveIndex:
         store = open_for_writing(self.paths.index_db, self.root)
         try:
             engine = Engine(store)
-            engine.subscribe(self._publish)
+            engine.subscribe(self._publish_own)
             if self.with_graph:
                 from ..graph.memory import CallGraph
 
@@ -154,6 +160,8 @@ class LiveIndex:
                 "seconds", "walk_seconds", "parse_seconds", "write_seconds")})
         if self.watch:
             indexer.engine.load_symbols()  # now, not on the first save: keep that one fast
+        self._others_seen = store.events.last_transaction_id()
+        self._others_version = store.data_version()
         self._set(summary=summary, progress=(summary.parsed, summary.parsed),
                   state="watching" if self.watch else "indexed")
         self.ready.set()
@@ -194,9 +202,36 @@ class LiveIndex:
                     pending, pending_at = paths, detected
                     next_retry = now + RETRY_SECONDS
                 self._set(pending=len(pending))
+            self._follow_others(store)
             if now >= next_check and self.graph is not None:
                 next_check = now + self.check_seconds
                 self._check_graph(store)
+
+    def _publish_own(self, delta: Delta) -> None:
+        self._own.add(delta.transaction_id)
+        self._publish(delta)
+
+    def _follow_others(self, store: Store) -> None:
+        """Publish what other processes committed (``PRAGMA data_version`` moves only for
+        them), as a reader would: an edit made through dgtui elsewhere writes a file this
+        watcher sees, but the index already holds it, so the engine here commits nothing."""
+        try:
+            version = store.data_version()
+            if version == self._others_version:
+                return
+            self._others_version = version
+            for tx in store.events.transactions(since=self._others_seen):
+                self._others_seen = tx.id
+                if tx.id in self._own:
+                    continue
+                delta = store.events.delta(tx.id)
+                if delta is not None:
+                    if self.graph is not None:
+                        self.graph.apply(delta)
+                    self._publish(delta)
+        except (StoreError, OperationalError) as exc:  # tried again on the next batch or tick
+            self._error(f"following other writers: {exc}")
+        self._own = {t for t in self._own if t > self._others_seen}
 
     def _apply(self, work: Callable[[], object], paths: set[str]) -> bool:
         """Run one engine batch; a refusal keeps the paths pending (the disk stays the truth)."""
