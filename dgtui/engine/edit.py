@@ -22,6 +22,7 @@ from __future__ import annotations
 import difflib
 import keyword
 import logging
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -48,9 +49,10 @@ _NAME = re.compile(r"[A-Za-z_$][\w$]*\Z")
 
 
 class EditError(Exception):
-    """An edit refused before anything was written. ``kind``: ``conflict`` (the file or atom
+    """An edit that did not happen: the files and the index are as they were. ``kind``: ``conflict`` (the file or atom
     changed since it was read: read again, redo), ``invalid`` (the new source or the result
-    does not parse or would change other code), ``refused`` (not allowed here)."""
+    does not parse or would change other code), ``refused`` (not allowed here), ``failed`` (the
+    write itself failed: the files were put back)."""
 
     def __init__(self, message: str, kind: str = "invalid"):
         super().__init__(message)
@@ -222,9 +224,10 @@ class Editor:
                         changeable: set[str], out: dict) -> None:
         """Rename the import statements whose name resolves to ``target`` (``from m import x``)."""
         resolver = Resolver(symbols)
+        done: set[tuple[str, str]] = set()  # one rewrite renames every statement of a module
         for path, module in sorted(symbols.modules.items()):
             for imp in module.imports:
-                if imp.name != target.name:
+                if imp.name != target.name or (path, imp.module) in done:
                     continue
                 hit = resolver.reference(module, imp.local)
                 if not (isinstance(hit, tuple) and hit[0] == "import" and hit[1].id == target.id):
@@ -237,6 +240,7 @@ class Editor:
                 except et.TextError as exc:
                     raise EditError(f"{path}: {exc}; nothing was written") from None
                 lines[path] = et.lines_of(text)
+                done.add((path, imp.module))
                 changeable.add(module.id)
                 out["imports"].append(path)
 
@@ -274,6 +278,11 @@ class Editor:
         except et.TextError as exc:
             writer.restore()
             raise EditError(str(exc)) from None
+        except OSError as exc:  # a folder refusing the temporary file, a rename that failed
+            writer.restore()
+            where = os.path.relpath(os.path.dirname(exc.filename), self.root) if exc.filename else "?"
+            raise EditError(f"the files could not be written ({exc.strerror or exc} in {where}/); "
+                            "nothing was changed", "failed") from None
         except BaseException:
             writer.restore()
             raise
@@ -343,7 +352,8 @@ class Editor:
                                     "was written")
 
     def _mentions(self, result: EditResult) -> dict[str, list[int]]:
-        """Lines of the renamed files where the old name is still a word (not after a dot)."""
+        """Lines of the renamed files where the old name is still a word (not after a dot), but
+        for the definitions of other atoms of that name."""
         old = result.atom.rpartition("::")[2].rpartition(".")[2].partition("#")[0]
         out = {}
         for path in result.files:
@@ -351,7 +361,8 @@ class Editor:
                 text = read_state(self.root, path).text
             except FileRefused:
                 continue
-            found = et.mentions(text, old)
+            other_defs = {s.atom.line for s in self.store.atoms.in_files([path]) if s.atom.name == old}
+            found = [n for n in et.mentions(text, old) if n not in other_defs]
             if found:
                 out[path] = found
         return out
