@@ -49,10 +49,10 @@ _NAME = re.compile(r"[A-Za-z_$][\w$]*\Z")
 
 
 class EditError(Exception):
-    """An edit that did not happen: the files and the index are as they were. ``kind``: ``conflict`` (the file or atom
-    changed since it was read: read again, redo), ``invalid`` (the new source or the result
-    does not parse or would change other code), ``refused`` (not allowed here), ``failed`` (the
-    write itself failed: the files were put back)."""
+    """An edit that did not happen: the files and the index are as they were. ``kind``:
+    ``conflict`` (the file or atom changed since it was read: read again, redo), ``invalid``
+    (the new source or the result does not parse, or would change other code), ``refused``
+    (not allowed here), ``failed`` (the write itself failed: the files were put back)."""
 
     def __init__(self, message: str, kind: str = "invalid"):
         super().__init__(message)
