@@ -19,6 +19,7 @@ from mcp import ClientSession, StdioServerParameters
 from mcp.client.stdio import stdio_client
 
 TOOLS = {"search_atoms", "get_atom", "callers", "callees", "impact", "query_atoms",
+         "replace_atom_body", "insert_atom", "delete_atom", "rename_atom",
          "recent_changes", "unresolved_calls", "index_status", "brain_insights", "add_insight"}
 DEADLINE = 60.0  # generous: a timeout for something that must happen, not a speed check
 
