@@ -52,6 +52,9 @@ def one_line(r: subprocess.CompletedProcess, code: int, *words: str) -> str:
 
 
 def test_edit_commands(pyrepo: Path, home: Path):
+    (pyrepo / "tests").mkdir()
+    (pyrepo / "tests/test_db.py").write_text("from pkg.db import write\n\n\ndef test_write():\n"
+                                             "    assert write(1) == 1\n")
     assert dgtui("index", str(pyrepo), home=home).returncode == 0
     version = json.loads(dgtui("show", "pkg/db.py::write", "--json", "--path", str(pyrepo), home=home).stdout)["version"]
     new = "def write(record, flush):\n    return record\n"
@@ -68,7 +71,9 @@ def test_edit_commands(pyrepo: Path, home: Path):
     assert answer["source"] == "atomic-edit" and answer["files"] == [DB]
     assert answer["signature"] == {"old": "def write(record):", "new": "def write(record, flush):",
                                    "compatible": False, "breaking": "new required parameter flush"}
-    assert answer["callers_at_risk"] == {"pkg/db.py::write": ["pkg/db.py::save_atom", "pkg/service.py::handle"]}
+    assert answer["callers_at_risk"] == {"pkg/db.py::write": [
+        "pkg/db.py::save_atom", "pkg/service.py::handle", "tests/test_db.py::test_write"]}
+    assert answer["tests_reaching"] == ["tests/test_db.py::test_write"]
     # the same version again: a conflict, exit 3, one line
     r = subprocess.run([sys.executable, "-m", "dgtui", *args], input=new, text=True,
                        capture_output=True, env={**os.environ, "DGTUI_HOME": str(home)})

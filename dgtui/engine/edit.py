@@ -105,6 +105,7 @@ class Editor:
     # -- the four edits ----------------------------------------------------------------------
     def replace(self, atom_id: str, new_source: str, expected_version: int | None, **options) -> EditResult:
         def plan(target: Atom) -> _Plan:
+            self._definition(target)
             state = self._file(target.file_path)
             lines = et.lines_of(state.text)
             first, last = target.line - 1, target.end_line - 1
@@ -151,6 +152,7 @@ class Editor:
 
     def delete(self, atom_id: str, expected_version: int | None, **options) -> EditResult:
         def plan(target: Atom) -> _Plan:
+            self._definition(target)
             state = self._file(target.file_path)
             lines = et.lines_of(state.text)
             start, end = et.decorators_above(lines, target.line - 1), target.end_line
@@ -304,6 +306,14 @@ class Editor:
         if language_for(stored.atom.file_path) is None:
             raise EditError(f"{stored.atom.file_path} is not a file dgtui parses", "refused")
         return stored.atom
+
+    @staticmethod
+    def _definition(target: Atom) -> Atom:
+        """``target`` if it has lines of its own to replace or delete (a module is the file)."""
+        if target.end_line is None:
+            raise EditError(f"{target.id} is the whole file: edit the definitions in it, or insert "
+                            "after it to add one at the end", "refused")
+        return target
 
     def _file(self, path: str) -> FileState:
         """The file as on disk, which must be what the index holds."""

@@ -41,7 +41,7 @@ def edit_report(store: Store, result: EditResult) -> dict[str, Any]:
                 row[key] = list(value) if isinstance(value, tuple) else value
         atoms.append(row)
         if c.breaking:
-            callers = [r["id"] for r in q.callers(store, c.atom_id, 1) if r.get("id")]
+            callers = sorted(r["id"] for r in q.callers(store, c.atom_id, 1) if r.get("id"))
             if callers:
                 at_risk[c.atom_id] = callers[:MAX_LISTED]
     out["atoms"] = atoms
