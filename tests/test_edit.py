@@ -236,3 +236,14 @@ def test_rename_rewrites_resolved_calls_across_three_files(tmp_path: Path):
     # the index is what indexing the files from scratch gives
     fresh, _ = index_repo(root, tmp_path / "fresh.db")
     assert snapshot(fresh) == snapshot(store)
+
+
+def test_a_file_swapped_for_a_link_is_not_followed_out(pyrepo: Path, tmp_path: Path):
+    editor, store = editor_on(pyrepo, tmp_path / "i.db")
+    outside = tmp_path / "outside.py"
+    original = (pyrepo / DB).read_text()
+    outside.write_text(original)
+    (pyrepo / DB).unlink()
+    (pyrepo / DB).symlink_to(outside)
+    refused(lambda: editor.replace("pkg/db.py::write", NEW_WRITE, 1), "refused", "pkg/db.py")
+    assert outside.read_text() == original and (pyrepo / DB).is_symlink()

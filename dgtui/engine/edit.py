@@ -182,6 +182,8 @@ class Editor:
 
     # -- rename --------------------------------------------------------------------------------
     def _rename_plan(self, target: Atom, new: str, update_callers: bool, out: dict) -> _Plan:
+        for found in out.values():  # a transaction tried again plans again
+            found.clear()
         old = target.name
         if target.kind in ("module", "test"):
             raise EditError(f"a {target.kind} has no name to rename", "refused")
@@ -291,7 +293,7 @@ class Editor:
         if result.delta is not None:
             log.info("%s: %s %s (transaction %d)", self.client, operation, atom_id,
                      result.delta.transaction_id)
-        result.mentions = self._mentions(result) if operation == "rename" else {}
+        result.mentions = self._mentions(result) if operation == "rename" and result.delta else {}
         return result
 
     def _current(self, atom_id: str, expected_version: int | None) -> Atom:
