@@ -11,8 +11,8 @@ so no other writer commits between the check and the write:
    parsed: no new parse error, and no atom but the ones the edit is about changes (an atom that
    shares a line with the edited one would); a file that had parse errors is refused unless
    ``allow_errors``;
-3. the files are written atomically (``edit_files``), parsed from disk and handed to the engine
-   as the transaction's batch. Any failure puts the files back before the rollback: the files
+3. the files are written atomically (``edit_files``) and handed to the engine, as parsed for the
+   check, as the transaction's batch. Any failure puts the files back before the rollback: the files
    and the index are left as they were. The watcher sees the write, waits for the commit, finds
    the index already matching the disk, and records nothing.
 """
@@ -28,11 +28,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..graph.resolve import Resolver
-from ..model import Atom, Delta
-from ..parse.extract import extract
-from ..parse.files import parse_file
+from ..model import Atom, Delta, ParsedFile
+from ..parse.extract import Extraction, extract
+from ..parse.files import content_hash
 from ..parse.registry import language_for, load
-from ..store import Store
+from ..store import FileRow, Store
 from ..store.records import atom_record
 from . import edit_text as et
 from .batch import Batch
@@ -100,7 +100,8 @@ class Editor:
         self.engine = engine or Engine(store)
         self.client = client
         self.max_bytes = max_bytes
-        self._states: dict[str, FileState] = {}
+        self._states: dict[str, FileState] = {}  # the files an edit reads, as read
+        self._rows: dict[str, FileRow] = {}  # ... and as the index holds them
 
     # -- the four edits ----------------------------------------------------------------------
     def replace(self, atom_id: str, new_source: str, expected_version: int | None, **options) -> EditResult:
@@ -256,19 +257,19 @@ class Editor:
         writer = AtomicWrite(self.root)
 
         def work() -> Batch | None:
-            self._states = {}
+            self._states, self._rows = {}, {}
             target = result.before = self._current(atom_id, expected_version)
             plan = plan_of(target)
             changed = {p: t for p, t in plan.texts.items() if t != self._states[p].text}
             result.files = sorted(changed)
             result.diff = _diff(self._states, changed)
-            self._check(plan, changed, allow_errors)
+            parses = self._check(plan, changed, allow_errors)
             if dry_run or not changed:
                 return None
             states = [self._states[p] for p in result.files]
             try:
                 writer.write(states, changed)
-                parsed = [parse_file(self.root, p, self.max_bytes, atom_record) for p in result.files]
+                parsed = [self._parsed(p, changed[p], parses[p]) for p in result.files]
             except BaseException:
                 writer.restore()
                 raise
@@ -326,7 +327,7 @@ class Editor:
         if row is None or row.content_hash != state.digest:
             raise EditError(f"{path} changed on disk since it was indexed (a save the index has "
                             "not taken in yet): read the atom again and redo the edit", "conflict")
-        self._states[path] = state
+        self._states[path], self._rows[path] = state, row
         return state
 
     def _subtree(self, target: Atom) -> set[str]:
@@ -335,22 +336,29 @@ class Editor:
                 if s.atom.id == target.id or (s.atom.end_line is not None and target.end_line is not None
                                               and target.line <= s.atom.line <= s.atom.end_line <= target.end_line)}
 
-    def _check(self, plan: _Plan, changed: dict[str, str], allow_errors: bool) -> None:
-        """Parse every changed file as it would be: no new error, no other atom changed."""
+    def _check(self, plan: _Plan, changed: dict[str, str], allow_errors: bool) -> dict[str, Extraction]:
+        """Parse every changed file as it would be: no new error, no other atom changed. The
+        file as it is is what the index holds (``_file`` checked): its atoms and errors are read
+        from there, not parsed again."""
+        parses = {}
         for path, text in changed.items():
-            lang = load(language_for(path).name)
-            before = extract(self._states[path].data, path, lang)
-            after = extract(text.encode("utf-8"), path, lang)
-            if before.error_count and not allow_errors:
-                raise EditError(f"{path} has {before.error_count} parse error(s) already ("
-                                f"{'; '.join(before.errors[:2])}); fix them first, or allow "
+            data = text.encode("utf-8")
+            if len(data) > self.max_bytes or b"\0" in data:
+                raise EditError(f"the edit would make {path} a file dgtui does not index (larger "
+                                f"than {self.max_bytes} bytes, or with NUL bytes)", "refused")
+            row = self._rows[path]
+            before = [s.atom for s in self.store.atoms.in_files([path])]
+            after = parses[path] = extract(data, path, load(language_for(path).name))
+            if row.error_count and not allow_errors:
+                raise EditError(f"{path} has {row.error_count} parse error(s) already ("
+                                f"{'; '.join(row.errors[:2])}); fix them first, or allow "
                                 "errors explicitly", "refused")
-            if after.error_count > before.error_count:
+            if after.error_count > row.error_count:
                 raise EditError(f"the edit leaves {path} with a syntax error: "
                                 f"{'; '.join(after.errors[:3]) or 'unparsable'}; nothing was written")
             new_by_id = {a.id: a for a in after.atoms}
-            old_ids = {a.id for a in before.atoms}
-            for a in before.atoms:
+            old_ids = {a.id for a in before}
+            for a in before:
                 if a.id in plan.changeable:
                     continue
                 b = new_by_id.get(a.id)
@@ -362,6 +370,18 @@ class Editor:
                 if b.id not in old_ids and not any(lo <= b.line <= hi for lo, hi in ranges):
                     raise EditError(f"the edit would add {b.id} outside the edited lines; nothing "
                                     "was written")
+        return parses
+
+    def _parsed(self, path: str, text: str, parse: Extraction) -> ParsedFile:
+        """The written file as the engine takes it: the parse the check made, the stat of the
+        file now on disk (the indexer would read the same bytes and find the same atoms)."""
+        data = text.encode("utf-8")
+        st = os.stat(os.path.join(self.root, path), follow_symlinks=False)
+        records = [atom_record(a) for a in parse.atoms]
+        return ParsedFile(path, language_for(path).name, len(data), st.st_mtime_ns, content_hash(data),
+                          atoms=tuple(parse.atoms), rows=tuple(r[0] for r in records),
+                          states=tuple(r[1] for r in records), error_count=parse.error_count,
+                          errors=tuple(parse.errors), line_count=parse.line_count)
 
     def _mentions(self, result: EditResult) -> dict[str, list[int]]:
         """Lines of the renamed files where the old name is still a word (not after a dot), but
