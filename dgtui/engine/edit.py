@@ -190,6 +190,8 @@ class Editor:
             raise EditError(f"a {target.kind} has no name to rename", "refused")
         if new == old:
             raise EditError(f"{target.id} is already named {new!r}", "refused")
+        if "$" in new and language_for(target.file_path).name == "python":
+            raise EditError(f"{new!r} is not a Python name", "refused")
         qualified = target.qualified_name.rpartition(".")[0]
         symbols = self.engine.load_symbols()
         taken = symbols.in_file(target.file_path, f"{qualified}.{new}" if qualified else new)
