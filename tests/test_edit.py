@@ -247,3 +247,18 @@ def test_a_file_swapped_for_a_link_is_not_followed_out(pyrepo: Path, tmp_path: P
     (pyrepo / DB).symlink_to(outside)
     refused(lambda: editor.replace("pkg/db.py::write", NEW_WRITE, 1), "refused", "pkg/db.py")
     assert outside.read_text() == original and (pyrepo / DB).is_symlink()
+
+
+def test_rename_in_javascript_keeps_an_alias(tmp_path: Path):
+    root = tmp_path / "repo"
+    write(root / "lib/m.js", "export function compute(x) {\n  return x + 1;\n}\n")
+    use = ("import { compute } from './m';\nimport { compute as c } from './m';\n\n"
+           "export function run(v) {\n  return compute(v) + c(v);\n}\n")
+    write(root / "lib/use.js", use)
+    editor, store = editor_on(root, tmp_path / "i.db")
+    done = editor.rename("lib/m.js::compute", "calculate", 1)
+    assert (root / "lib/m.js").read_text().startswith("export function calculate(x) {")
+    assert (root / "lib/use.js").read_text() == use.replace("{ compute }", "{ calculate }").replace(
+        "{ compute as c }", "{ calculate as c }").replace("return compute(v)", "return calculate(v)")
+    assert done.imports == ["lib/use.js"] and not done.mentions
+    assert {r["id"] for r in query.callers(store, "lib/m.js::calculate", 1)} == {"lib/use.js::run"}
