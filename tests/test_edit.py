@@ -117,6 +117,7 @@ def test_a_refused_edit_leaves_file_and_index_as_they_were(pyrepo: Path, tmp_pat
     Indexer(str(pyrepo), store, workers=1).sync_paths(["k.js"])
     before, last = snapshot(store), store.events.last_transaction_id()
     files = {p: unchanged(pyrepo, p) for p in (DB, "broken.py", "k.js")}
+    table = editor.engine.load_symbols()
     refused(lambda: editor.replace("pkg/db.py::write", "def write(:\n    pass\n", 1), "invalid",
             "syntax error", "nothing was written")
     # a file with parse errors already: refused unless asked for
@@ -131,6 +132,7 @@ def test_a_refused_edit_leaves_file_and_index_as_they_were(pyrepo: Path, tmp_pat
     refused(lambda: editor.replace("pkg/db.py::<module>", "x = 1", 1), "refused", "the whole file")
     assert {p: unchanged(pyrepo, p) for p in files} == files
     assert snapshot(store) == before and store.events.last_transaction_id() == last
+    assert editor.engine.symbols is table  # a refusal does not cost the next edit a reload
     # a dry run checks and shows the diff, and writes nothing either
     preview = editor.replace("pkg/db.py::write", NEW_WRITE, 1, dry_run=True)
     assert preview.delta is None and "+def write(record, flush):" in preview.diff

@@ -49,6 +49,7 @@ class Engine:
         self.graph = graph  # a CallGraph, updated after each commit
         self.symbols: SymbolTable | None = None
         self._symbols_tx = -1
+        self._symbols_untouched = False  # set while an edit checks, before its batch is written
         self._subscribers: list[Callable[[Delta], None]] = []
         self.last_delta: Delta | None = None
 
@@ -98,7 +99,8 @@ class Engine:
 
     def _in_transaction(self, work):
         """Run ``work`` inside BEGIN IMMEDIATE ... COMMIT; on any failure roll back and forget
-        the symbol table (it may hold the failed batch)."""
+        the symbol table (it may hold the failed batch), unless it failed before the batch was
+        written (an edit refused by its checks: reloading the table would cost seconds)."""
         conn = self.store.conn
         conn.execute("BEGIN IMMEDIATE")
         try:
@@ -111,7 +113,9 @@ class Engine:
                     conn.execute("ROLLBACK")
                 except DriverError:
                     pass
-            self.symbols = None
+            if not self._symbols_untouched:
+                self.symbols = None
+            self._symbols_untouched = False
             full = self.store.give_back_space(exc)
             if full is not None:
                 raise full from exc
@@ -209,7 +213,9 @@ class Engine:
         t0 = time.perf_counter()
 
         def write() -> Delta | None:
+            self._symbols_untouched = True
             batch = make_batch()
+            self._symbols_untouched = False
             return None if batch is None else self._write(batch, source, t0)
 
         delta = self._in_transaction(write)
