@@ -51,6 +51,7 @@ def one_line(r: subprocess.CompletedProcess, code: int, *words: str) -> str:
     return r.stderr
 
 
+@pytest.mark.slow
 def test_edit_commands(pyrepo: Path, home: Path):
     (pyrepo / "tests").mkdir()
     (pyrepo / "tests/test_db.py").write_text("from pkg.db import write\n\n\ndef test_write():\n"

@@ -96,6 +96,7 @@ async def test_edits_over_mcp(pyrepo: Path, home: Path, errlog):
         assert gone["callers_calling_nothing"] == {"pkg/util.py::fmt": ["pkg/service.py::handle"]}
 
 
+@pytest.mark.slow
 async def test_rename_across_three_files_while_dgtui_watch_writes(tmp_path: Path, home: Path, errlog):
     """`dgtui watch` is the writer: it sees the three files change, records nothing of its own,
     and prints the edit's transaction (it follows other processes' commits)."""
