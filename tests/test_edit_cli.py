@@ -157,13 +157,8 @@ def test_a_full_disk_at_commit_puts_the_files_back(tmp_path: Path):
 def test_kill_9_during_an_edit(tmp_path: Path, home: Path):
     """Killed as soon as its first file is replaced: each file is the old one or the new one,
     whole, and the next index run brings the index in line (``dgtui check`` clean)."""
-    expected_root = three_files(tmp_path / "expected")  # the same rename, not interrupted
-    assert dgtui("index", str(expected_root), home=tmp_path / "home2").returncode == 0
-    assert dgtui("edit", "rename", "app/core.py::compute", "calculate", "--expected-version", "1",
-                 "--path", str(expected_root), home=tmp_path / "home2").returncode == 0
-    new = {p: (expected_root / p).read_text() for p in FILES}
+    new = renamed_texts(tmp_path)
     root = three_files(tmp_path / "repo")
-    old = {"app/core.py": CORE, "app/one/use_one.py": USE_ONE, "app/two/use_two.py": USE_TWO}
     assert dgtui("index", str(root), home=home).returncode == 0
     inode = os.stat(root / "app/core.py").st_ino
     env = {**os.environ, "DGTUI_HOME": str(home)}
@@ -174,8 +169,26 @@ def test_kill_9_during_an_edit(tmp_path: Path, home: Path):
         pass  # the first rename gives the file a new inode: kill right then
     proc.send_signal(signal.SIGKILL)
     proc.wait()
+    assert os.stat(root / "app/core.py").st_ino != inode  # it got as far as writing
+    whole_after_kill(root, home, tmp_path, new)
+
+
+OLD = {"app/core.py": CORE, "app/one/use_one.py": USE_ONE, "app/two/use_two.py": USE_TWO}
+
+
+def renamed_texts(tmp_path: Path) -> dict[str, str]:
+    """The three files as the rename of compute to calculate makes them, not interrupted."""
+    root = three_files(tmp_path / "expected")
+    assert dgtui("index", str(root), home=tmp_path / "home2").returncode == 0
+    assert dgtui("edit", "rename", "app/core.py::compute", "calculate", "--expected-version", "1",
+                 "--path", str(root), home=tmp_path / "home2").returncode == 0
+    return {p: (root / p).read_text() for p in FILES}
+
+
+def whole_after_kill(root: Path, home: Path, tmp_path: Path, new: dict[str, str]) -> None:
+    """Each file the old one or the new one; the next index run brings the index in line."""
     for path in FILES:
-        assert (root / path).read_text() in (old[path], new[path]), path
+        assert (root / path).read_text() in (OLD[path], new[path]), path
     # what a kill can leave behind: only the edit's own temporary files, which no index reads
     left = [p.name for p in root.rglob("*") if p.is_file() and p.name not in {"__init__.py"}
             and str(p.relative_to(root)) not in FILES]

@@ -6,17 +6,20 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import signal
 import subprocess
 import sys
 import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import anyio
 import pytest
 from helpers import write
 from mcp import ClientSession, StdioServerParameters
 from mcp.client.stdio import stdio_client
 from test_edit import three_files
+from test_edit_cli import renamed_texts, whole_after_kill
 from test_mcp import call, error, eventually
 
 EDIT_TOOLS = {"replace_atom_body", "insert_atom", "delete_atom", "rename_atom"}
@@ -137,3 +140,42 @@ async def test_read_only_server_has_no_edit_tools(pyrepo: Path, home: Path, errl
     async with server(pyrepo, home, errlog, "--read-only") as s:
         listed = {t.name for t in (await s.list_tools()).tools}
         assert not EDIT_TOOLS & listed and "get_atom" in listed
+
+
+def server_pid(root: Path) -> int:
+    """The pid of the `dgtui mcp ROOT` this test started (its exact command line)."""
+    wanted = ["-m", "dgtui", "mcp", str(root)]
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                args = Path(f"/proc/{entry}/cmdline").read_bytes().decode().split("\0")
+            except OSError:
+                continue
+            if args[1:5] == wanted:
+                return int(entry)
+    raise AssertionError("the server's process was not found")
+
+
+@pytest.mark.slow
+async def test_kill_9_of_the_server_during_an_edit(tmp_path: Path, home: Path):
+    """The server killed as soon as the rename's first file is replaced: each file is whole, the
+    old one or the new one, and the next index run brings the index in line."""
+    new = renamed_texts(tmp_path)
+    root = three_files(tmp_path / "repo")
+    inode = os.stat(root / "app/core.py").st_ino
+    killed = []
+    with open(tmp_path / "server.err", "w+") as errlog:
+        with contextlib.suppress(Exception, BaseExceptionGroup):  # the connection dies with it
+            async with server(root, home, errlog) as s:
+                await call(s, "index_status")
+                pid = server_pid(root)
+                async with anyio.create_task_group() as tg:
+                    tg.start_soon(s.call_tool, "rename_atom", {
+                        "atom": "app/core.py::compute", "new_name": "calculate", "expected_version": 1})
+                    with anyio.fail_after(60):
+                        while os.stat(root / "app/core.py").st_ino == inode:
+                            await anyio.sleep(0.001)
+                    os.kill(pid, signal.SIGKILL)
+                    killed.append(pid)
+    assert killed, "the edit never replaced its first file"
+    whole_after_kill(root, home, tmp_path, new)
