@@ -88,7 +88,7 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="dgtui-bench-"))
     root = work / "repo"
     shutil.copytree(src, root, symlinks=True)
-    live = LiveIndex(str(root), str(work / "home"), with_graph=True)
+    live = LiveIndex(str(root), str(work / "home"))
     seen: dict[int, tuple[float, object]] = {}
     cond = threading.Condition()
 

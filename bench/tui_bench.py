@@ -189,12 +189,17 @@ def child_start(args) -> dict:
     t0 = time.perf_counter()
     repo, home = args.repo_arg, args.home
     from dgtui.app import make_app
+    from dgtui.messages import SearchResults
 
     async def run():
         app = make_app(repo, home)
         shown = asyncio.Event()
-        app.search_shown = lambda seq: shown.set()
-        async with app.run_test(size=SIZE):
+
+        def seen(message) -> None:  # every message the app's parts handle
+            if isinstance(message, SearchResults):
+                shown.set()
+
+        async with app.run_test(size=SIZE, message_hook=seen):
             while not app.explorer.is_mounted or app.focused is None:
                 await asyncio.sleep(0.002)
             screen = time.perf_counter() - t0
@@ -213,6 +218,7 @@ def child_session(args) -> dict:
     baseline = _rss_mb()
     from dgtui import query
     from dgtui.app import make_app
+    from dgtui.messages import DeltaShown, SearchResults
     from dgtui.paths import RepoPaths
     from dgtui.store import Store
     baseline = max(baseline, _rss_mb())
@@ -223,14 +229,14 @@ def child_session(args) -> dict:
         app = make_app(repo, home)
         shown: dict[int, float] = {}
         visible: dict[int, float] = {}
-        app.search_shown = lambda seq: app.call_after_refresh(shown.__setitem__, seq, time.perf_counter())
-        real_visible = app.delta_visible
 
-        def on_visible(tx: int) -> None:
-            real_visible(tx)
-            app.call_after_refresh(visible.__setitem__, tx, time.time())
+        def seen(message) -> None:  # every message the app's parts handle: time the next frame
+            if isinstance(message, SearchResults):
+                app.call_after_refresh(shown.__setitem__, message.seq, time.perf_counter())
+            elif isinstance(message, DeltaShown):  # bubbles: the first pump to see it counts
+                app.call_after_refresh(visible.setdefault, message.transaction_id, time.time())
 
-        async with app.run_test(size=SIZE) as pilot:
+        async with app.run_test(size=SIZE, message_hook=seen) as pilot:
             while app.live_status.state != "watching":
                 await asyncio.sleep(0.05)
             await pilot.pause(0.5)
@@ -250,8 +256,6 @@ def child_session(args) -> dict:
             # the timeline: real writes in the watched folder
             await app.run_action("pane(5)")
             await asyncio.sleep(0.5)
-            timeline = app.get_screen("timeline")
-            timeline.app.delta_visible = on_visible
             deltas = []
             app.live.subscribe(deltas.append)
             writes, commits, engine = [], [], []

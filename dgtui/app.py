@@ -1,8 +1,11 @@
 """The explorer app: ``make_app`` builds it for the CLI and for the tests alike.
 
-The app owns what the screens share: the live index (its deltas arrive as messages), read
-connections for worker threads, the navigation history and the recent-changes highlights. It
-routes ``AtomChosen`` from any screen to the explorer, and holds the global keys.
+The app owns what the screens share: the live index, read connections for worker threads, the
+navigation history and the recent-changes highlights. A commit arrives as one ``DeltaCommitted``
+message, which the app posts on to each live screen; what the status lines and highlights show
+is held in the app's reactive attributes (``live_status``, ``totals``, ``visible_ms``,
+``highlighted``, ``broken_callers``), which the widgets watch. It routes ``AtomChosen`` from any
+screen to the explorer, and holds the global keys.
 """
 
 from __future__ import annotations
@@ -17,12 +20,12 @@ from typing import Any
 from textual import on, work
 from textual.app import App
 from textual.binding import Binding
-from textual.screen import Screen
+from textual.reactive import var
 
 from . import query
 from .commands import ActionCommands, AtomCommands
 from .engine.writer import open_for_writing
-from .messages import AtomChosen, DeltaCommitted, LiveStatusChanged, TotalsLoaded
+from .messages import AtomChosen, DeltaCommitted, DeltaShown, LiveStatusChanged, TotalsLoaded
 from .paths import RepoPaths
 from .query.pool import StorePool
 from .screens.navigation import NavHistory
@@ -37,6 +40,7 @@ QUIET_SOURCES = ("index", "reconcile")
 STARTING = SimpleNamespace(state="starting", role="", progress=(0, 0), pending=0, errors=[],
                            last_latency_ms=None, last_transaction=0, summary=None)
 TOTALS_EVERY = 0.5  # seconds between status-bar count refreshes while commits arrive
+LIVE_SCREENS = ("explorer", "timeline", "chat")  # the screens that follow commits
 
 
 class DgtuiApp(App):
@@ -46,6 +50,17 @@ class DgtuiApp(App):
     TITLE = "dgtui"
     ENABLE_COMMAND_PALETTE = True
     COMMANDS = App.COMMANDS | {AtomCommands, ActionCommands}
+
+    #: What the live index is doing (a ``LiveStatus`` once it reports).
+    live_status: var[Any] = var(STARTING)
+    #: Files, atoms, edges... of the index, re-read after commits at most every TOTALS_EVERY.
+    totals: var[dict[str, int]] = var(dict)
+    #: The last save→visible latency: from the watcher seeing a change to a pane showing it.
+    visible_ms: var[float | None] = var(None)
+    #: Atom id -> operation, for the atoms lit up by recent commits.
+    highlighted: var[dict[str, str]] = var(dict)
+    #: Deleted atom id -> the atoms that called it and now call nothing.
+    broken_callers: var[dict[str, list[str]]] = var(dict)
 
     # The keys that move the focus or open a dialog are priority bindings: Textual runs an
     # ordinary binding only once its key has bubbled back up to the app, so the keys typed right
@@ -67,8 +82,7 @@ class DgtuiApp(App):
 
     def __init__(self, root: str, home: str | None = None, *, watch: bool = True,
                  chunk_files: int | None = FIRST_RUN_CHUNK, force_polling: bool = False,
-                 step_ms: int | None = None, live: bool = True, chat_user: str | None = None,
-                 scope: str | None = None) -> None:
+                 chat_user: str | None = None, scope: str | None = None) -> None:
         super().__init__()
         start_resource_tracker()
         self.root = root
@@ -77,25 +91,15 @@ class DgtuiApp(App):
         self.stores = StorePool(self.paths.index_db)
         self.history = NavHistory()
         self.recent = RecentChanges()
-        self.live_status: Any = STARTING  # a LiveStatus once the live index reports
-        self.totals: dict[str, int] = {}
-        self.visible_ms: float | None = None
         self.chat_user = chat_user
-        self._live_options: dict[str, Any] | None = None
-        if live:
-            # The explorer asks the store, not the in-memory graph: no graph saves ~100 MB and
-            # the seconds it takes to load on a large repository.
-            self._live_options = {"with_graph": False, "watch": watch, "chunk_files": chunk_files,
-                                  "force_polling": force_polling}
-            if step_ms is not None:
-                self._live_options["step_ms"] = step_ms
+        self._live_options: dict[str, Any] = {"watch": watch, "chunk_files": chunk_files,
+                                              "force_polling": force_polling}
         self.live: Any = None  # the LiveIndex, started once the first screen is drawn
         self._live_lock = threading.Lock()
         self._live_closed = False
         self._detected: dict[int, float] = {}  # transaction -> when its change was seen
         self._totals_due = 0.0
         self._totals_dirty = True
-        self._lit_ids: set[str] = set()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """A key bound to ``key(...)`` is typed, not run, where a text box takes it; dialogs
@@ -128,8 +132,7 @@ class DgtuiApp(App):
         self.push_screen("explorer")
         self.set_interval(TICK_SECONDS, self._tick)
         self._load_totals()
-        if self._live_options is not None:
-            self.call_after_refresh(self._start_live)
+        self.call_after_refresh(self._start_live)
 
     def _start_live(self) -> None:
         """After the first frame, in a thread: the engine, the parsers and the watcher (a third
@@ -165,24 +168,26 @@ class DgtuiApp(App):
 
     # -- the live index (callbacks run in its thread) ------------------------------------------
     def _live_delta(self, delta) -> None:
-        self.post_message(DeltaCommitted(delta, time.time()))
+        self.post_message(DeltaCommitted(delta))
 
     def _live_status(self, status) -> None:
         self.post_message(LiveStatusChanged(status))
 
     @on(DeltaCommitted)
     def _delta_committed(self, message: DeltaCommitted) -> None:
+        """Note what to light up, then hand the commit on to every live screen."""
         delta = message.delta
         if delta.detected_at is not None:
             self._detected[delta.transaction_id] = delta.detected_at
-        if delta.source in QUIET_SOURCES:  # a whole index at once: refresh, do not light up
-            touched = {c.atom_id for c in delta.changes}
-        else:
-            touched = self.recent.add(delta, time.time())
-        for screen in self._live_screens():
-            screen.live_changed(delta, touched)
+        if delta.source not in QUIET_SOURCES:  # a whole index at once: refresh, do not light up
+            self.recent.add(delta, time.time())
+            self.broken_callers = {k: list(v) for k, v in self.recent.broken.items()}
         self._totals_dirty = True
         self._restyle()
+        for name in LIVE_SCREENS:
+            screen = self.get_screen(name)
+            if screen.is_mounted:  # one not shown yet reads everything when it mounts
+                screen.post_message(DeltaCommitted(delta))
 
     @on(LiveStatusChanged)
     def _status_changed(self, message: LiveStatusChanged) -> None:
@@ -193,55 +198,32 @@ class DgtuiApp(App):
             self._totals_due = 0.0
             if message.status.state in ("watching", "reading", "indexed"):
                 freeze_heap()
-        self._refresh_status_bars()
 
-    def _live_screens(self) -> list[Screen]:
-        screens = []
-        for name in ("explorer", "timeline", "chat"):
-            try:
-                screen = self.get_screen(name)
-            except KeyError:
-                continue
-            if screen.is_mounted and hasattr(screen, "live_changed"):
-                screens.append(screen)
-        return screens
-
-    def delta_visible(self, transaction_id: int) -> None:
-        """A pane shows what a transaction changed: record the save→visible latency."""
+    @on(DeltaShown)
+    def _delta_shown(self, message: DeltaShown) -> None:
+        """A pane shows what a transaction changed: the save→visible latency."""
+        transaction_id = message.transaction_id
         detected = self._detected.pop(transaction_id, None)
         for tx in [t for t in self._detected if t < transaction_id]:
             del self._detected[tx]
         if detected is not None:
             self.visible_ms = (time.time() - detected) * 1000.0
-            self._refresh_status_bars()
-
-    def search_shown(self, seq: int) -> None:
-        """Hook for benchmarks and tests: search results ``seq`` are on screen."""
-
-    def atom_shown(self, atom_id: str) -> None:
-        """Hook for benchmarks and tests: the atom pane shows ``atom_id``."""
 
     # -- periodic work ------------------------------------------------------------------------
     def _tick(self) -> None:
         now = time.time()
-        if self.recent.expire(now) or self._lit_ids:
+        if self.recent.expire(now) or self.highlighted:
             self._restyle()
         if self._totals_dirty and now >= self._totals_due:
             self._load_totals()
 
     def lit(self) -> dict[str, str]:
-        """Atom id -> operation, for the atoms still highlighted."""
+        """Atom id -> operation, for the atoms still highlighted now."""
         now = time.time()
         return {k: op for k, (until, op) in self.recent.touched.items() if until >= now}
 
     def _restyle(self) -> None:
-        lit = self.lit()
-        if set(lit) == self._lit_ids:
-            return
-        self._lit_ids = set(lit)
-        for screen in self._live_screens():
-            if hasattr(screen, "restyle"):
-                screen.restyle(lit)
+        self.highlighted = self.lit()  # the watchers run only when it differs
 
     def _load_totals(self) -> None:
         self._totals_dirty = False
@@ -258,17 +240,6 @@ class DgtuiApp(App):
     @on(TotalsLoaded)
     def _totals_loaded(self, message: TotalsLoaded) -> None:
         self.totals = message.totals
-        self._refresh_status_bars()
-
-    def _refresh_status_bars(self) -> None:
-        from textual.css.query import NoMatches
-
-        for screen in self._live_screens():
-            if hasattr(screen, "status_changed"):
-                try:
-                    screen.status_changed()
-                except NoMatches:  # a screen torn down at exit while a status was in flight
-                    pass
 
     # -- navigation ---------------------------------------------------------------------------
     @property
@@ -375,8 +346,10 @@ class DgtuiApp(App):
 
     def action_open_editor(self) -> None:
         from .editor import NoEditor, editor_command
+        from .screens.live_screen import LiveScreen
 
-        target = getattr(self.screen, "editor_target", lambda: None)()
+        screen = self.screen
+        target = screen.editor_target() if isinstance(screen, LiveScreen) else None
         if target is None:
             self.notify("No atom to open: choose one first.", severity="warning")
             return

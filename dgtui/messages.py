@@ -23,11 +23,22 @@ Row = dict[str, Any]
 
 # -- from the live index (posted from its thread) ------------------------------------------------
 @dataclass
-class DeltaCommitted(Message):
-    """A transaction was committed (by this process or another dgtui writing the index)."""
+class DeltaCommitted(Message, bubble=False):
+    """A transaction was committed (by this process or another dgtui writing the index).
+
+    The one message of a commit: the live thread posts it to the app, which notes what to light
+    up and posts it on to each live screen; a screen re-asks what it shows that ``delta`` touched.
+    """
 
     delta: Delta
-    received_at: float  # time.time() when the live thread handed it over
+
+
+@dataclass
+class DeltaShown(Message):
+    """A pane shows what transaction ``transaction_id`` changed (bubbles up to the app, which
+    measures save→visible)."""
+
+    transaction_id: int
 
 
 @dataclass

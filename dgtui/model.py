@@ -172,10 +172,12 @@ class Edge(NamedTuple):
     line: int
     resolution: str  # one of RESOLUTIONS
     target_id: str | None = None
-    candidates: int = 0
-    #: external: the module the name comes from. (An ambiguous call's candidates are not stored:
-    #: they are the callables named ``short_name``, only methods for a call on a receiver, and
-    #: ``query.candidate_ids`` reads them; one list per name instead of one per call.)
+    candidates: int = 0  # ambiguous: how many callables; a method call: how many overrides
+    #: external: the module the name comes from. A method call on an instance (``typed``,
+    #: ``self``): the ids of the overrides that may run instead, as a JSON list ("may dispatch
+    #: to"). (An ambiguous call's candidates are not stored: they are the callables named
+    #: ``short_name``, only methods for a call on a receiver, and ``query.candidate_ids`` reads
+    #: them; one list per name instead of one per call.)
     detail: str | None = None
 
 
@@ -262,13 +264,23 @@ class Delta:
             return None
         return (self.committed_at - self.detected_at) * 1000.0
 
+    @property
+    def atom_ids(self) -> set[str]:
+        """The atoms it created, updated (moves included) or deleted."""
+        return {c.atom_id for c in self.changes}
+
+    @property
+    def edge_atoms(self) -> set[str]:
+        """The atoms at either end of an edge it added or removed (their counts changed)."""
+        return {a for pair in self.edges_added + self.edges_removed for a in pair if a}
+
 
 
 # -- resolution's view of an atom
 class SymbolInfo(NamedTuple):
     """The part of an atom that resolution reads. A NamedTuple made with ``tuple.__new__``: a
-    first index makes one per atom (44k for Django), and a frozen dataclass's ``__init__`` cost
-    five times as much."""
+    first index makes one per atom, and a frozen dataclass's ``__init__`` costs several times as
+    much (docs/performance.md)."""
 
     id: str
     file_path: str
@@ -285,6 +297,9 @@ class SymbolInfo(NamedTuple):
     types: dict[str, str] | None = None  # what names are bound to in its scope (parse/bindings.py)
     returns: str | None = None  # its declared return type, or what its returns give (C:/A:)
     fixture: bool = False  # a pytest fixture: a test's parameter of its name is its value
+    callbacks: dict[str, list[str]] | None = None  # the parameter types of the functions it takes
+    decorated: bool = False  # what its name holds is what its decorators made of it
+    package: dict[str, str] | None = None  # Go, Java, Rust modules: package clause, go.mod module, Cargo crate
 
     @classmethod
     def of(cls, atom: Atom) -> SymbolInfo:
@@ -293,9 +308,12 @@ class SymbolInfo(NamedTuple):
         types = extra.get("types") if extra else None
         returns = extra.get("returns") if extra else None
         fixture = bool(extra) and is_fixture(extra.get("decorators"))
+        callbacks = extra.get("callbacks") if extra else None
+        package = extra.get("package") if extra and atom.kind == "module" else None
         return _new(cls, (atom.id, atom.file_path, atom.name, atom.qualified_name, atom.kind,
                           atom.line, atom.owner, atom.parent_id, atom.bases, atom.imports,
-                          atom.is_exported, default, types, returns, fixture))
+                          atom.is_exported, default, types, returns, fixture, callbacks,
+                          bool(extra) and bool(extra.get("decorators")), package))
 
 
 def is_fixture(decorators) -> bool:

@@ -1,4 +1,4 @@
-"""Screenshots of each screen of the explorer on a real repository, for the README.
+"""Screenshots of each screen of the explorer on a real repository, for the README and docs/explorer.md.
 
     python screenshots/make_screenshots.py [REPO] [--home DIR] [--size 140x40]
 

@@ -62,6 +62,21 @@ def tsrepo(tmp_path: Path) -> Path:
     return copy_fixture("tsrepo", tmp_path)
 
 
+@pytest.fixture
+def gorepo(tmp_path: Path) -> Path:
+    return copy_fixture("gorepo", tmp_path)
+
+
+@pytest.fixture
+def javarepo(tmp_path: Path) -> Path:
+    return copy_fixture("javarepo", tmp_path)
+
+
+@pytest.fixture
+def rustrepo(tmp_path: Path) -> Path:
+    return copy_fixture("rustrepo", tmp_path)
+
+
 def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None,
             input: str | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
     """Run the real `dgtui` in a subprocess."""

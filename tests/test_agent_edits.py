@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from conftest import run_cli
 from helpers import index_repo, write
 from tui_support import explorer, open_and_wait, tree_rows, wait_for
@@ -88,6 +89,7 @@ def test_only_breaking_signature_changes_are_flagged(pyrepo: Path, tmp_path: Pat
     assert rows[0]["breaking"] == "parameter record removed"
 
 
+@pytest.mark.slow
 async def test_the_explorer_shows_a_break_and_its_callers(pyrepo: Path, home: Path):
     async with explorer(pyrepo, home) as (app, pilot):
         await open_and_wait(app, pilot, "pkg/db.py::save")

@@ -9,6 +9,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
 from helpers import snapshot, write
 from reliability import check_index, dgtui
 
@@ -47,6 +48,7 @@ def last_tx(db: Path) -> int:
         conn.close()
 
 
+@pytest.mark.slow
 def test_backups_taken_while_a_writer_commits_are_consistent(pyrepo: Path, tmp_path: Path):
     home = tmp_path / "home"
     assert dgtui("index", str(pyrepo), home=home).returncode == 0
@@ -79,6 +81,7 @@ def test_backups_taken_while_a_writer_commits_are_consistent(pyrepo: Path, tmp_p
     assert not list(tmp_path.glob(".dgtui-backup-*"))  # no temporary file left behind
 
 
+@pytest.mark.slow
 def test_restore_brings_back_the_backed_up_index(pyrepo: Path, tmp_path: Path):
     home = tmp_path / "home"
     dgtui("index", str(pyrepo), home=home)
@@ -104,6 +107,7 @@ def test_restore_brings_back_the_backed_up_index(pyrepo: Path, tmp_path: Path):
         assert snapshot(store) == changed
 
 
+@pytest.mark.slow
 def test_restore_while_a_reader_holds_the_index(pyrepo: Path, tmp_path: Path):
     home = tmp_path / "home"
     dgtui("index", str(pyrepo), home=home)
@@ -125,6 +129,7 @@ def test_restore_while_a_reader_holds_the_index(pyrepo: Path, tmp_path: Path):
     assert check_index(db) == []
 
 
+@pytest.mark.slow
 def test_bad_backups_are_refused_and_the_index_left_alone(pyrepo: Path, tmp_path: Path):
     home = tmp_path / "home"
     dgtui("index", str(pyrepo), home=home)

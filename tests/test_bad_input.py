@@ -194,6 +194,7 @@ def test_files_changing_while_indexed(tmp_path: Path):
     store.close()
 
 
+@pytest.mark.slow
 def test_paths_outside_the_repository_are_never_read(tmp_path: Path):
     root = tmp_path / "repo"
     root.mkdir()

@@ -56,6 +56,7 @@ def test_ask_and_history(repo: Path):
     assert "who calls saveatom?" in text and "dgtui (impact)" in text
 
 
+@pytest.mark.slow
 def test_history_says_which_atoms_changed_since_an_answer(repo: Path):
     P = ["--path", str(repo), "--user", "ann"]
     ok("chat", "ask", "who calls saveatom?", *P)
@@ -69,6 +70,7 @@ def test_history_says_which_atoms_changed_since_an_answer(repo: Path):
     assert "pkg/db.py::save_atom changed: params, signature" in ok("chat", "history", *P)
 
 
+@pytest.mark.slow
 def test_clear_asks_on_a_terminal_and_needs_yes_in_scripts(repo: Path):
     P = ["--path", str(repo), "--user", "ann"]
     ok("chat", "ask", "who calls write?", *P)
@@ -78,6 +80,7 @@ def test_clear_asks_on_a_terminal_and_needs_yes_in_scripts(repo: Path):
     assert json.loads(ok("chat", "history", *P, "--json")) == []
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(sys.platform == "win32", reason="pseudo-terminals")
 def test_clear_confirms_on_a_terminal(repo: Path):
     import pty
@@ -125,6 +128,7 @@ def test_brain_add_list_show_rm(repo: Path):
     assert "pkg/db.py::save_atom" in ok("brain", "list", *P, "--csv")
 
 
+@pytest.mark.slow
 def test_brain_and_chat_errors_are_one_line(repo: Path, tmp_path: Path):
     P = ["--path", str(repo)]
     assert "no atom named 'nothing_like_it'" in fails("brain", "add", "--atom", "nothing_like_it", *P, "x")
@@ -139,6 +143,7 @@ def test_brain_and_chat_errors_are_one_line(repo: Path, tmp_path: Path):
     assert "no message 42" in fails("chat", "promote", "42", *P)
 
 
+@pytest.mark.slow
 def test_promote_from_the_command_line(repo: Path):
     P = ["--path", str(repo), "--user", "ann"]
     answer = json.loads(ok("chat", "ask", "cycles through handle", *P, "--json"))
@@ -151,6 +156,7 @@ def test_promote_from_the_command_line(repo: Path):
         "pattern", "handle is not re-entrant", "promoted")
 
 
+@pytest.mark.slow
 def test_commands_leave_the_index_alone(repo: Path, home: Path):
     db = paths_for(repo).index_db
     before = dump(db)

@@ -122,6 +122,7 @@ def test_the_cli_refuses_bad_user_ids_in_one_line(repo: Path, home: Path):
     assert not (home / "chat-history").exists()
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(os.geteuid() != 0 or not permissions_apply(),
                     reason="needs root to make a folder another account's, and to drop the "
                            "capabilities that let root read it")

@@ -1,25 +1,45 @@
-"""The index walks the chat uses without a graph agree with the in-memory graph."""
+"""The walks of the index agree with networkx's answers on the whole graph: the shortest cycle,
+the transitive callers (counted, and counted up to a bound), the cycles listed through an atom."""
 
 from __future__ import annotations
 
 import tempfile
 from pathlib import Path
 
+import networkx as nx
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dgtui import query as q
 from dgtui.chat.context import GraphContext
 from dgtui.engine.indexer import Indexer
-from dgtui.graph.memory import CallGraph
 from dgtui.store import Store
 
 calls = st.lists(st.tuples(st.integers(0, 11), st.integers(0, 11)), max_size=30)
 
 
+def whole_graph(store: Store) -> nx.DiGraph:
+    g = nx.DiGraph()
+    g.add_nodes_from(store.atoms.atom_ids())
+    g.add_edges_from(store.atoms.resolved_pairs())
+    return g
+
+
+def cycles_in(g: nx.DiGraph, atom: str) -> set[tuple[str, ...]]:
+    """Every simple cycle through ``atom``, starting at it."""
+    out = set()
+    for cycle in nx.simple_cycles(g):
+        if atom in cycle:
+            i = cycle.index(atom)
+            out.add(tuple(cycle[i:] + cycle[:i]))
+    return out
+
+
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None)
 @given(calls)
-def test_cycle_length_and_caller_count_match_the_graph(pairs):
+def test_walks_of_the_index_match_networkx(pairs):
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "r"
         root.mkdir()
@@ -29,14 +49,19 @@ def test_cycle_length_and_caller_count_match_the_graph(pairs):
             for i in range(12)))
         with Store.open(str(Path(tmp) / "index.db")) as store:
             Indexer(str(root), store, workers=1).run()
-            graph = CallGraph.load(store)
-            walked, loaded = GraphContext(store), GraphContext(store, graph)
+            g = whole_graph(store)
+            ctx = GraphContext(store)
             for i in range(12):
                 atom = f"g.py::f{i}"
-                shortest = min((len(c) for c in graph.cycles_through(atom, limit=1000)), default=None)
-                assert walked.cycle_length(atom) == loaded.cycle_length(atom) == shortest
-                assert q.transitive_caller_count(store, atom) == (
-                    len(graph.transitive_callers(atom)), True)
-                n, exact = walked.caller_count(atom, stop_after=2)
-                assert (n, exact) == (len(graph.transitive_callers(atom)), True) or (
-                    n > 2 and not exact and n <= len(graph.transitive_callers(atom)))
+                expected = cycles_in(g, atom)
+                listed = q.cycles_through(store, atom, limit=1000, max_length=100)
+                assert set(map(tuple, listed)) == expected and len(listed) == len(expected)
+                shortest = min((len(c) for c in expected), default=None)
+                assert ctx.cycle_length(atom) == q.cycle_length(store, atom) == shortest
+                callers = len(nx.ancestors(g, atom))
+                assert q.transitive_caller_count(store, atom) == (callers, True)
+                n, exact = ctx.caller_count(atom, stop_after=2)
+                assert (n, exact) == (callers, True) or (n > 2 and not exact and n <= callers)
+                part, edges = q.strongly_connected_part(store, atom)
+                scc = next(c for c in nx.strongly_connected_components(g) if atom in c)
+                assert part == scc and set(edges) == set(g.subgraph(scc).edges)

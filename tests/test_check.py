@@ -14,7 +14,6 @@ from helpers import index_repo, snapshot, write
 
 from dgtui.engine.check import run_checks
 from dgtui.engine.live import LiveIndex
-from dgtui.graph.memory import CallGraph
 
 
 def failing(report) -> set[str]:
@@ -23,7 +22,7 @@ def failing(report) -> set[str]:
 
 def test_a_fresh_index_passes_every_check(pyrepo: Path, tmp_path: Path):
     store, _ = index_repo(pyrepo, tmp_path / "i.db")
-    report = run_checks(store, str(pyrepo), graph=CallGraph.load(store))
+    report = run_checks(store, str(pyrepo))
     assert report.ok and failing(report) == set()
 
 
@@ -65,15 +64,6 @@ def test_an_event_log_that_disagrees_is_found_and_corrected(pyrepo: Path, tmp_pa
         any("pkg/db.py::write" in p for p in report.results[2].problems)
     assert run_checks(store, str(pyrepo), repair=True).ok
     assert store.events.replay()["pkg/db.py::write"] == store.atoms.get("pkg/db.py::write").atom
-
-
-def test_an_in_memory_graph_out_of_step_is_found(pyrepo: Path, tmp_path: Path):
-    store, _ = index_repo(pyrepo, tmp_path / "i.db")
-    graph = CallGraph.load(store)
-    graph.g.remove_edge("pkg/db.py::save_atom", "pkg/db.py::write")
-    report = run_checks(store, str(pyrepo), graph=graph, repair=True)
-    assert not report.results[3].ok and report.results[3].repaired
-    assert graph.g.has_edge("pkg/db.py::save_atom", "pkg/db.py::write")
 
 
 def test_check_command_exit_status_and_json(pyrepo: Path, home: Path):
@@ -172,6 +162,7 @@ def transactions(db: Path) -> int:
         conn.close()
 
 
+@pytest.mark.slow
 def test_check_after_an_import_of_absent_code_says_so_and_repair_needs_force(tmp_path: Path):
     """`import-json` of code that is not checked out here: check said every file was "gone from
     disk" and --repair deleted them all. Now it says the code is absent and refuses to empty the

@@ -56,6 +56,7 @@ def in_terminal(*args: str, cols: int, cwd: Path) -> list[str]:
     return ANSI.sub("", b"".join(chunks).decode()).replace("\r\n", "\n").splitlines()
 
 
+@pytest.mark.slow
 def test_a_table_in_a_pipe_is_one_row_per_line(repo: Path):
     r = run_cli("search", "a_function", cwd=repo)
     assert r.returncode == 0, r.stderr
@@ -77,6 +78,7 @@ def test_a_table_in_a_pipe_is_one_row_per_line(repo: Path):
     assert len(r.stdout.splitlines()) == 2
 
 
+@pytest.mark.slow
 def test_a_table_on_a_terminal_never_breaks_an_id(repo: Path):
     for cols in (60, 120):
         lines = in_terminal("search", "a_function", cols=cols, cwd=repo)
@@ -89,6 +91,7 @@ def test_a_table_on_a_terminal_never_breaks_an_id(repo: Path):
     assert lines[0].strip() == f"callers of {DEEP}::main_helper"
 
 
+@pytest.mark.slow
 def test_a_bad_kind_lists_the_kinds(repo: Path):
     r = run_cli("search", "save", "--kind", "bogus", cwd=repo)
     assert r.returncode == 2 and r.stdout == ""
@@ -99,6 +102,7 @@ def test_a_bad_kind_lists_the_kinds(repo: Path):
     assert shorthand and {row["kind"] for row in shorthand} == {"method"}
 
 
+@pytest.mark.slow
 def test_a_file_filter_without_a_wildcard_matches_anywhere(repo: Path):
     """`--file models` in the CLI is `file:models` in the explorer."""
     for args in (["search", "save"], ["query"], ["events", "--limit", "500"]):
@@ -113,6 +117,7 @@ def test_a_file_filter_without_a_wildcard_matches_anywhere(repo: Path):
         json.loads(run_cli("query", "--file", "*models*", "--json", cwd=repo).stdout)
 
 
+@pytest.mark.slow
 def test_replay_past_the_last_transaction_is_an_error(repo: Path):
     r = run_cli("replay", "--at", "999", cwd=repo)
     assert r.returncode == 1 and r.stdout == ""
@@ -121,6 +126,7 @@ def test_replay_past_the_last_transaction_is_an_error(repo: Path):
     assert r.returncode == 0 and json.loads(r.stdout)
 
 
+@pytest.mark.slow
 def test_events_say_where_they_stopped(repo: Path):
     r = run_cli("events", "--limit", "5", cwd=repo)
     assert r.returncode == 0 and len(r.stdout.splitlines()) == 6

@@ -158,7 +158,9 @@ def rebuild_and_compare(indexed: dict) -> None:
     assert check_index(indexed["db"]) == []
 
 
-@pytest.mark.parametrize("mode", STRUCTURAL)
+@pytest.mark.parametrize("mode", [  # one damaged page of each kind in the quick lane
+    pytest.param(m, marks=pytest.mark.slow if "#" in m and not m.endswith("#0") else ())
+    for m in STRUCTURAL])
 def test_damaged_index_is_said_and_rebuilt(indexed: dict, mode: str):
     tally = REPORT.setdefault("structural", {})
     check_commands(indexed, mode.split("#")[0], STRUCTURAL.index(mode), tally)
@@ -167,10 +169,11 @@ def test_damaged_index_is_said_and_rebuilt(indexed: dict, mode: str):
     tally["kinds of damage"] = tally.get("kinds of damage", 0) + 1
 
 
+@pytest.mark.slow
 def test_bit_flips_never_crash(indexed: dict):
     """Flipped bits inside a row's bytes: SQLite keeps no page checksums, so a flip in a name
     can read as another name. What is asserted: never a traceback, errors in one line with the
-    way on; wrong answers are counted for the README (the known limit)."""
+    way on; wrong answers are counted for docs/reliability.md (the known limit)."""
     tally = REPORT.setdefault("bit flips", {})
     for seed in range(int(os.environ.get("DGTUI_FLIP_TRIALS", "12"))):
         check_commands(indexed, "bit flips", seed, tally)
@@ -178,6 +181,7 @@ def test_bit_flips_never_crash(indexed: dict):
     rebuild_and_compare(indexed)
 
 
+@pytest.mark.slow
 def test_real_cli_on_damaged_files(indexed: dict, tmp_path: Path):
     """A few of the same in subprocesses: exit status 1, one line, and --rebuild works."""
     repo, home, db = indexed["repo"], indexed["home"], indexed["db"]

@@ -77,6 +77,7 @@ def delta_costs(root: Path, db: Path, monkeypatch: pytest.MonkeyPatch) -> dict[s
     return costs
 
 
+@pytest.mark.slow
 def test_one_file_delta_costs_the_same_in_a_ten_times_larger_repository(tmp_path: Path,
                                                                        monkeypatch: pytest.MonkeyPatch):
     small = generate(str(tmp_path / "small"), 150)

@@ -64,7 +64,13 @@ TABLE_COMMANDS = [
 ]
 
 
-@pytest.mark.parametrize("command", TABLE_COMMANDS, ids=lambda c: c[0])
+#: Two commands in the quick lane; every command in the full run (`pytest -m slow`).
+QUICK_COMMANDS = {"search", "callees"}
+
+
+@pytest.mark.parametrize("command", [
+    pytest.param(c, id=c[0], marks=() if c[0] in QUICK_COMMANDS else pytest.mark.slow)
+    for c in TABLE_COMMANDS])
 def test_every_table_command_exports_every_format(oddrepo: Path, tmp_path: Path, command):
     p = ("--path", str(oddrepo))
     reference = json.loads(ok(*command, *p, "--json"))
@@ -107,6 +113,7 @@ def export_record(out: Path, fmt: str, text: str) -> dict:
     return doc["dgtui"]
 
 
+@pytest.mark.slow
 def test_quoting_of_awkward_values(oddrepo: Path, tmp_path: Path):
     p = ("--path", str(oddrepo))
     want = json.loads(ok("search", "café", *p, "--json"))
@@ -124,6 +131,7 @@ def test_quoting_of_awkward_values(oddrepo: Path, tmp_path: Path):
     assert not list(tmp_path.glob("*" + output.SIDECAR_SUFFIX))
 
 
+@pytest.mark.slow
 def test_record_says_what_was_asked(oddrepo: Path, tmp_path: Path):
     out = tmp_path / "q.csv"
     ok("query", "--file", "odd dir/*", "--kind", "method", "--path", str(oddrepo), "-o", str(out))
@@ -174,6 +182,7 @@ def test_emit_contract_for_the_tui(tmp_path: Path):
     assert side["dgtui"]["command"] == "tui:search" and side["dialect"]["delimiter"] == "\t"
 
 
+@pytest.mark.slow
 def test_brain_and_chat_tables_export_with_their_record(oddrepo: Path, tmp_path: Path):
     p = ("--path", str(oddrepo))
     ok("brain", "add", "--kind", "risk", "--atom", f"{ODD}::café", *p, "--user", "ann",

@@ -135,6 +135,7 @@ def test_full_disk_during_index_backup_and_import(tmp_path: Path):
     REPORT["tmpfs"] = "ran"
 
 
+@pytest.mark.slow
 def test_a_failed_first_index_gives_its_space_back(tmp_path: Path):
     """Issue 14: the first index that did not fit left its write-ahead log behind, so the disk
     stayed full and every later command with it. Now the failed write's log is truncated, the
@@ -157,6 +158,7 @@ def test_a_failed_first_index_gives_its_space_back(tmp_path: Path):
         assert check_index(db) == []
 
 
+@pytest.mark.slow
 def test_a_watcher_on_a_full_disk_keeps_saying_changes_are_pending(tmp_path: Path):
     """`dgtui watch` printed nothing while its changes waited for room: it now says what waits
     and why, and when they are in."""
@@ -201,6 +203,7 @@ def read_line(proc: subprocess.Popen, wanted, timeout: float = 60) -> str:
     raise AssertionError("the watcher never said it")
 
 
+@pytest.mark.slow
 def test_file_size_limit(tmp_path: Path):
     """RLIMIT_FSIZE: writes past the limit fail (EFBIG) however much room the disk has."""
     repo = tmp_path / "repo"

@@ -107,12 +107,14 @@ ids = st.one_of(marked, st.sampled_from(["pkg/sub1/mod1.py::f1_3", "f1_2", "Serv
     lambda s: s + MARK))
 
 
-settings.register_profile("fuzz", max_examples=EXAMPLES, deadline=None,
-                          suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                 HealthCheck.too_slow])
-settings.load_profile("fuzz")
+#: These tests' own settings (a decorator, not a loaded profile: other tests keep hypothesis's
+#: defaults). Hundreds of CLI runs each: the slow lane; DGTUI_FUZZ_EXAMPLES sets how many.
+fuzz = settings(max_examples=EXAMPLES, deadline=None,
+                suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 
+@pytest.mark.slow
+@fuzz
 @given(q=user_text, glob=st.one_of(st.none(), marked), kind=st.one_of(st.none(), marked),
        limit=st.one_of(st.none(), numbers))
 def test_search(repo, q, glob, kind, limit):
@@ -123,6 +125,8 @@ def test_search(repo, q, glob, kind, limit):
     run(repo, args, "search")
 
 
+@pytest.mark.slow
+@fuzz
 @given(command=st.sampled_from(["show", "callers", "callees", "history"]), atom=ids,
        depth=st.one_of(st.none(), numbers))
 def test_atom_commands(repo, command, atom, depth):
@@ -132,6 +136,8 @@ def test_atom_commands(repo, command, atom, depth):
     run(repo, args + (["--json"] if command != "show" or depth else []), command)
 
 
+@pytest.mark.slow
+@fuzz
 @given(name=st.one_of(st.none(), marked), file=st.one_of(st.none(), marked),
        calls=st.one_of(st.none(), ids), called_by=st.one_of(st.none(), ids),
        complexity=st.one_of(st.none(), numbers), kind=st.one_of(st.none(), marked),
@@ -146,6 +152,8 @@ def test_query(repo, name, file, calls, called_by, complexity, kind, limit):
     run(repo, args, "query")
 
 
+@pytest.mark.slow
+@fuzz
 @given(since=st.one_of(st.none(), whens), until=st.one_of(st.none(), whens),
        atom=st.one_of(st.none(), ids), file=st.one_of(st.none(), marked),
        source=st.one_of(st.none(), marked), tx=st.one_of(st.none(), numbers),
@@ -160,12 +168,16 @@ def test_events(repo, since, until, atom, file, source, tx, limit):
     run(repo, args, "events")
 
 
+@pytest.mark.slow
+@fuzz
 @given(at=whens, edges=st.booleans())
 def test_replay(repo, at, edges):
     run(repo, ["replay", "--at", at, "--json", "--path", repo["root"]] + (["--edges"] if edges else []),
         "replay")
 
 
+@pytest.mark.slow
+@fuzz
 @given(file=st.one_of(st.none(), marked), limit=st.one_of(st.none(), numbers))
 def test_unresolved(repo, file, limit):
     args = ["unresolved", "--json", "--path", repo["root"]]
@@ -187,6 +199,8 @@ WORDS = ["search", "show", "callers", "callees", "query", "stats", "unresolved",
 COMMANDS = sorted(set(__import__("dgtui.cli", fromlist=["COMMANDS"]).COMMANDS) - {"tui", "watch", "mcp"})
 
 
+@pytest.mark.slow
+@fuzz
 @given(command=st.sampled_from(COMMANDS + ["-h", "--version"]),
        rest=st.lists(st.one_of(st.sampled_from(WORDS), marked, numbers), min_size=0, max_size=7))
 def test_any_argument_list(repo, command, rest):
@@ -206,6 +220,8 @@ def test_any_argument_list(repo, command, rest):
     run(repo, args, "argument lists", expect_json=False)  # --json then --csv, or -o FILE
 
 
+@pytest.mark.slow
+@fuzz
 @given(atom=st.one_of(st.none(), ids, st.sampled_from(["f1_2", "pkg/sub1/mod1.py::f1_3", "Service1.run"])),
        depth=st.one_of(st.none(), st.integers(0, 6).map(str), numbers),
        direction=st.one_of(st.none(), st.sampled_from(["callers", "callees", "both"]), marked),
@@ -221,11 +237,14 @@ def test_graph(repo, atom, depth, direction, fmt, max_nodes, file):
     run(repo, args, "graph")
 
 
+@pytest.mark.slow
+@fuzz
 @given(question=user_text)
 def test_chat_questions(repo, question):
     run(repo, ["chat", "ask", question, "--path", repo["root"], "--json"], "chat")
 
 
+@pytest.mark.slow
 def test_a_few_in_real_subprocesses(repo):
     from reliability import dgtui
 

@@ -120,6 +120,7 @@ def dot_unquote(text: str) -> str:
     return "".join(out)
 
 
+@pytest.mark.slow
 def test_dot_parses_back_with_pydot(oddrepo: Path):
     args = (f"{ODD}::café", "--depth", "2", "--include-unresolved")
     ref = expected(oddrepo, *args)
@@ -197,6 +198,7 @@ def decode_mermaid(label: str) -> str:
     return re.sub(r"#(\d+);", lambda m: chr(int(m[1])), label.replace("<br/>", "\n"))
 
 
+@pytest.mark.slow
 def test_mermaid_follows_the_flowchart_grammar(oddrepo: Path):
     args = ("--file", "odd dir/*", "--include-unresolved", "--direction", "callees")
     ref = expected(oddrepo, *args)
@@ -226,6 +228,7 @@ def test_mermaid_label_escaping_unit():
 
 
 # -- GraphML and JSON --------------------------------------------------------------------------
+@pytest.mark.slow
 def test_graphml_reads_back_with_networkx(oddrepo: Path, tmp_path: Path):
     args = (f"{ODD}::café", "--depth", "3", "--include-unresolved")
     ref = expected(oddrepo, *args)
@@ -260,6 +263,7 @@ def test_json_round_trip_and_query_starts(pyrepo: Path, home: Path, tmp_path: Pa
     assert data["graph"]["graph_version"] == 1 and data["graph"]["truncated"] is False
 
 
+@pytest.mark.slow
 def test_graph_command_errors_and_truncation(pyrepo: Path, home: Path):
     assert run_cli("index", str(pyrepo)).returncode == 0
     p = ("--path", str(pyrepo))

@@ -135,6 +135,7 @@ def test_unreadable_files_and_folders(tmp_path: Path):
                        str(locked_dir): "folder not readable: Permission denied"}
 
 
+@pytest.mark.slow
 def test_import_then_index_reconciles_with_the_code(jsrepo: Path, tmp_path: Path):
     """Legacy atoms of the real code (some stale, one for a file that is gone), imported, then
     `dgtui index`: exactly what a fresh index gives, with the imported atoms updated in place."""
@@ -222,6 +223,7 @@ def test_duplicate_names_and_methods(tmp_path: Path, home: Path):
         assert (e.resolution, e.target_id) == ("self", "m.js::User.check")
 
 
+@pytest.mark.slow
 def test_not_a_database_is_refused_before_reading(tmp_path: Path, home: Path):
     data = tmp_path / "r" / ".omnysysdata"
     write_atom(data / "atoms", {"name": "f", "filePath": "a.py", "line": 1})

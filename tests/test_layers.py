@@ -16,6 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from conftest import run_cli
 
 import dgtui
@@ -39,7 +40,7 @@ def below_ui_modules() -> list[str]:
 
 def test_nothing_below_the_ui_imports_textual():
     modules = below_ui_modules()
-    assert {"dgtui.store", "dgtui.engine.writer", "dgtui.query", "dgtui.engine.live", "dgtui.graph.memory", "dgtui.engine.watch",
+    assert {"dgtui.store", "dgtui.engine.writer", "dgtui.query", "dgtui.engine.live", "dgtui.graph.cycles", "dgtui.engine.watch",
             "dgtui.parse.extract", "dgtui.screens.navigation", "dgtui.screens.recent", "dgtui.query.pool"} <= set(modules)
     code = ("import importlib, sys\n"
             f"for name in {modules!r}:\n"
@@ -119,6 +120,7 @@ def test_front_ends_ask_dgtui_query_not_the_repository():
     assert not found, "front ends reaching into the store:\n" + "\n".join(found)
 
 
+@pytest.mark.slow
 def test_tui_command_errors_are_one_line(tmp_path: Path, home: Path):
     for args in (["tui", str(tmp_path / "missing")], [str(tmp_path / "missing")]):
         r = run_cli(*args)
@@ -128,6 +130,7 @@ def test_tui_command_errors_are_one_line(tmp_path: Path, home: Path):
     assert "tui" in r.stdout
 
 
+@pytest.mark.slow
 def test_cli_builds_the_app_with_the_factory(pyrepo: Path, home: Path):
     """``dgtui PATH`` runs ``make_app``; here with Textual's headless driver and an auto-quit,
     so the real command runs end to end in a subprocess without a terminal."""

@@ -19,8 +19,9 @@ from mcp import ClientSession, StdioServerParameters
 from mcp.client.stdio import stdio_client
 
 TOOLS = {"search_atoms", "get_atom", "callers", "callees", "impact", "query_atoms",
-         "replace_atom_body", "insert_atom", "delete_atom", "rename_atom",
-         "recent_changes", "unresolved_calls", "index_status", "brain_insights", "add_insight"}
+         "recent_changes", "unresolved_calls", "index_status", "brain_insights", "add_insight",
+         "review_changes", "impact_of_changes",
+         "replace_atom_body", "insert_atom", "delete_atom", "rename_atom"}
 DEADLINE = 60.0  # generous: a timeout for something that must happen, not a speed check
 
 
@@ -156,6 +157,7 @@ async def test_every_tool_and_a_live_edit(pyrepo: Path, home: Path, errlog):
             <= next(e for e in news["events"] if e["atom"] == "pkg/util.py::brand_new").items()
 
 
+@pytest.mark.slow
 async def test_reader_while_another_dgtui_writes(pyrepo: Path, home: Path, errlog):
     """With `dgtui watch` holding the writer lock, the server follows its commits."""
     watcher = subprocess.Popen([sys.executable, "-m", "dgtui", "watch", str(pyrepo)],
@@ -182,6 +184,7 @@ async def test_reader_while_another_dgtui_writes(pyrepo: Path, home: Path, errlo
         watcher.wait(10)
 
 
+@pytest.mark.slow
 async def test_project_brain_read_and_add(pyrepo: Path, home: Path, errlog):
     async with server(pyrepo, home, errlog) as s:
         assert (await call(s, "brain_insights"))["insights"] == []
@@ -217,6 +220,7 @@ async def test_project_brain_read_and_add(pyrepo: Path, home: Path, errlog):
         [("add", "mcp", "agent-7")]
 
 
+@pytest.mark.slow
 def test_stdout_carries_only_protocol_messages(pyrepo: Path, home: Path):
     """Raw stdio, no SDK: every line the server writes is a JSON-RPC message, from start-up
     (a first index with parse workers) to shut-down."""
@@ -282,6 +286,7 @@ def test_source_is_read_only_inside_the_repository(pyrepo: Path, tmp_path: Path)
     store.close()
 
 
+@pytest.mark.slow
 async def test_arguments_past_their_limits_are_clear_errors(pyrepo: Path, home: Path, errlog):
     """Issue 14: 2**70 crashed a tool (an error with no reason, a traceback on stderr); a
     200,000-character glob said "LIKE or GLOB pattern too complex"; 0001-01-01 was refused;
@@ -318,6 +323,7 @@ async def test_arguments_past_their_limits_are_clear_errors(pyrepo: Path, home: 
         assert tools["add_insight"]["text"]["maxLength"] == 10_000
 
 
+@pytest.mark.slow
 def test_the_cli_shares_the_limits(pyrepo: Path, home: Path):
     assert run_cli("index", str(pyrepo)).returncode == 0
     p = ("--path", str(pyrepo))

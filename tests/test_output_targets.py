@@ -61,6 +61,7 @@ def stores(indexed: dict) -> dict[str, str]:
     return {k: digest(indexed[k]) for k in ("index", "brain", "chat")}
 
 
+@pytest.mark.slow
 def test_outputs_and_backups_into_the_data_home_are_refused(indexed: dict, tmp_path: Path):
     repo, home = str(indexed["repo"]), indexed["home"]
     before = stores(indexed)
@@ -89,6 +90,7 @@ def test_outputs_and_backups_into_the_data_home_are_refused(indexed: dict, tmp_p
     assert r.returncode == 0 and r.stdout.count('"atom_id"') == 37
 
 
+@pytest.mark.slow
 def test_a_store_outside_the_data_home_is_recognised(indexed: dict, tmp_path: Path):
     """A hard link to the index, a copy of a brain or a chat: one of dgtui's stores wherever it is."""
     repo, home = str(indexed["repo"]), indexed["home"]
@@ -113,6 +115,7 @@ def test_a_store_outside_the_data_home_is_recognised(indexed: dict, tmp_path: Pa
     assert run("backup", str(saved), "--path", repo, "--force", home=home).returncode == 0
 
 
+@pytest.mark.slow
 def test_an_existing_file_is_replaced_only_with_force_and_keeps_its_mode(indexed: dict,
                                                                          tmp_path: Path):
     repo, home = str(indexed["repo"]), indexed["home"]
@@ -141,7 +144,8 @@ def test_an_existing_file_is_replaced_only_with_force_and_keeps_its_mode(indexed
     assert not list(tmp_path.glob(".dgtui-*"))
 
 
-@pytest.mark.parametrize("mask", [0o022, 0o077, 0o002])
+@pytest.mark.parametrize("mask", [0o022, pytest.param(0o077, marks=pytest.mark.slow),
+                                  pytest.param(0o002, marks=pytest.mark.slow)])
 def test_new_files_follow_the_umask(indexed: dict, tmp_path: Path, mask: int):
     repo, home = str(indexed["repo"]), indexed["home"]
     made = {tmp_path / "a.csv": ["search", "save", "--path", repo, "-o"],
@@ -159,6 +163,7 @@ def test_new_files_follow_the_umask(indexed: dict, tmp_path: Path, mask: int):
     assert stat.S_IMODE(next(home.glob(f"chat-history/{user}/*/chat.db")).stat().st_mode) == 0o600
 
 
+@pytest.mark.slow
 def test_a_character_device_is_written_in_place(indexed: dict, tmp_path: Path):
     """`-o /dev/null` as root used to turn the device into a regular file with a sidecar. The
     trial uses its own /dev/null (same major and minor) so a failure cannot harm the machine's."""
@@ -224,6 +229,7 @@ def test_a_socket_is_written_in_place(indexed: dict, tmp_path: Path):
     assert stat.S_ISSOCK(path.lstat().st_mode) and not Path(str(path) + SIDECAR).exists()
 
 
+@pytest.mark.slow
 def test_descriptors_the_process_holds_are_written_through(indexed: dict, tmp_path: Path):
     """`-o /dev/stdout`, `-o >(cmd)` (a `/dev/fd/N`): the data goes where the shell pointed it."""
     repo, home = str(indexed["repo"]), indexed["home"]

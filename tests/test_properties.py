@@ -8,6 +8,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import pytest
 from helpers import snapshot
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -102,6 +103,7 @@ def apply_step(root: Path, path: str, text: str | None) -> None:
     target.write_text(text)
 
 
+@pytest.mark.slow
 @settings(max_examples=int(os.environ.get("DGTUI_PROPERTY_EXAMPLES", "60")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(initial=edit_sequence(), edits=st.lists(edit_sequence(), min_size=1, max_size=4))
 def test_incremental_equals_full_rebuild_and_replay(initial, edits):

@@ -81,7 +81,7 @@ def test_parsed_atoms_match_the_reference(fixture: str, request, tmp_path: Path)
     assert n > 10
 
 
-@settings(max_examples=500)
+@settings(max_examples=500, deadline=None)
 @given(NAME)
 def test_identifier_words_match_the_regex_on_the_whole_name(name: str):
     assert identifier_words(name) == " ".join(w.lower() for w in _CAMEL.findall(name))

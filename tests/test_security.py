@@ -160,6 +160,7 @@ def test_an_export_replaces_a_link_rather_than_writing_through_it(setup: dict):
         assert not writing or path.startswith(os.path.realpath(tmp)), (event, path)
 
 
+@pytest.mark.slow
 def test_nothing_from_the_repository_is_executed(tmp_path: Path):
     """A repository full of Python that would run if dgtui imported or executed it, indexed
     and queried with the repository as the working folder (the usual `dgtui index .`), by the

@@ -9,6 +9,7 @@ import json
 import subprocess
 from pathlib import Path
 
+import pytest
 from conftest import run_cli
 from helpers import write
 
@@ -83,6 +84,7 @@ def test_ignore_files_decide_and_say_which_pattern(tmp_path: Path, home: Path):
     }
 
 
+@pytest.mark.slow
 def test_pyproject_patterns_are_read_never_written(tmp_path: Path, home: Path):
     root = tmp_path / "r"
     for folder in ("dist", "vendor", "src"):
@@ -106,6 +108,7 @@ def test_pyproject_patterns_are_read_never_written(tmp_path: Path, home: Path):
     assert "src/code.py" in indexed_files(root) and "vendor/code.py" not in indexed_files(root)
 
 
+@pytest.mark.slow
 def test_exclude_and_include_options_are_remembered_and_undone(tmp_path: Path, home: Path):
     root = tmp_path / "r"
     for folder in ("legacy", "src", "build"):

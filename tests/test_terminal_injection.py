@@ -64,6 +64,7 @@ def assert_inert(said: bytes) -> None:
         assert raw not in said, (raw, said[:2000])
 
 
+@pytest.mark.slow
 def test_the_cli_shows_planted_text_escaped_on_a_terminal(planted: dict):
     repo, home = planted["repo"], planted["home"]
     p = ["--path", str(repo)]
@@ -94,6 +95,7 @@ def test_the_cli_shows_planted_text_escaped_on_a_terminal(planted: dict):
     assert status == 1 and b"\x1b[2J" not in said and rb"\x1b[2J" in said
 
 
+@pytest.mark.slow
 def test_scripts_still_get_the_exact_text(planted: dict):
     """Inert is for terminals: JSON and piped CSV carry the text as stored."""
     repo, home = planted["repo"], planted["home"]
@@ -113,6 +115,7 @@ def test_inert_escapes_what_a_terminal_would_run():
     assert inert("plain café ✓ 名前") == "plain café ✓ 名前"
 
 
+@pytest.mark.slow
 async def test_the_explorer_shows_planted_text_escaped(planted: dict, tmp_path: Path):
     repo, home = planted["repo"], tmp_path / "home"
     shutil.copytree(planted["home"], home)  # its reconcile must not change the other trials' index

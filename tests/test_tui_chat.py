@@ -6,8 +6,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
 from helpers import write
-from tui_support import explorer, wait_for
+from tui_support import explorer, notified, settled, wait_for
 
 from dgtui.chat import ChatSession
 from dgtui.paths import RepoPaths
@@ -30,6 +31,7 @@ async def ask(app, pilot, question: str) -> None:
     await wait_for(pilot, lambda: len(screen.query_one("#conversation").entries) >= before + 2, "the answer")
 
 
+@pytest.mark.slow
 async def test_ask_and_the_private_history(pyrepo: Path, home: Path):
     async with explorer(pyrepo, home, chat_user="ann") as (app, pilot):
         await ask(app, pilot, "who calls save_atom?")
@@ -56,7 +58,8 @@ async def test_promote_saves_only_what_is_confirmed(pyrepo: Path, home: Path):
         assert "save_atom" in editor.query_one("#insight-text").text
         assert editor.query_one("#insight-atoms").text == "pkg/db.py::save_atom"
         await pilot.press("escape")  # cancelled: nothing saved
-        await pilot.pause(0.2)
+        await wait_for(pilot, lambda: not isinstance(app.screen, InsightEditor), "the editor to close")
+        await settled(pilot)
         paths = RepoPaths.for_root(str(pyrepo), str(home))
         assert not os.path.exists(paths.brain_db)
         await pilot.press("p")
@@ -78,6 +81,7 @@ async def test_promote_saves_only_what_is_confirmed(pyrepo: Path, home: Path):
             screen.query_one("#brain-pane").border_subtitle
 
 
+@pytest.mark.slow
 async def test_enter_on_an_answer_opens_its_atom(pyrepo: Path, home: Path):
     async with explorer(pyrepo, home, chat_user="ann") as (app, pilot):
         await ask(app, pilot, "what does handle call?")
@@ -88,11 +92,11 @@ async def test_enter_on_an_answer_opens_its_atom(pyrepo: Path, home: Path):
 
 
 async def test_promoting_a_question_explains(pyrepo: Path, home: Path):
-    async with explorer(pyrepo, home, chat_user="ann") as (app, pilot):
+    async with explorer(pyrepo, home, chat_user="ann", notifications=True) as (app, pilot):
         await ask(app, pilot, "who calls write?")
         conversation = chat_of(app).query_one("#conversation")
         conversation.focus()
         conversation.highlighted = 0
         await pilot.press("p")
-        await wait_for(pilot, lambda: any("Move to an answer" in n.message for n in app._notifications),
+        await wait_for(pilot, lambda: notified(app, "Move to an answer"),
                        "the explanation")

@@ -11,7 +11,7 @@ import pytest
 from helpers import write
 from textual import events
 from textual.widgets import Footer
-from tui_support import explorer, result_ids, type_search, wait_for
+from tui_support import explorer, result_ids, settled, type_search, wait_for
 
 from dgtui.commands import ACTIONS
 from dgtui.paths import UMASK
@@ -58,6 +58,7 @@ def footer_keys(app) -> set[str]:
     return {key.key_display for key in app.screen.query_one(Footer).query("FooterKey")}
 
 
+@pytest.mark.slow
 async def test_the_keys_a_newcomer_tries_first_work_from_the_empty_search_box(pyrepo: Path, home: Path):
     async with explorer(pyrepo, home) as (app, pilot):
         box = app.explorer.search.query_one("#search-input")
@@ -80,6 +81,7 @@ async def test_the_keys_a_newcomer_tries_first_work_from_the_empty_search_box(py
         await wait_for(pilot, lambda: not app.is_running, "q to quit")
 
 
+@pytest.mark.slow
 async def test_bursts_of_keys_keep_every_key_in_order(pyrepo: Path, home: Path):
     async with explorer(pyrepo, home) as (app, pilot):
         box = app.explorer.search.query_one("#search-input")
@@ -98,6 +100,7 @@ async def test_bursts_of_keys_keep_every_key_in_order(pyrepo: Path, home: Path):
                            f"{keys} to give {expected!r} (box: {box.value!r})", timeout=5)
 
 
+@pytest.mark.slow
 async def test_the_export_dialog_keeps_a_burst_and_reads_the_extension(pyrepo: Path, home: Path, tmp_path: Path,
                                                                      monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("HOME", str(tmp_path))
@@ -144,6 +147,7 @@ LONG_CLASS = "ConnectionPool"  # the issue's 34-character qualified name
 LONG_METHOD = "acquire_connections"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("size", [(80, 24), (120, 40), (160, 40)])
 async def test_names_get_the_width_they_need(pyrepo: Path, home: Path, size: tuple[int, int]):
     write(pyrepo / "pkg" / "pool.py", f"class {LONG_CLASS}:\n    def {LONG_METHOD}(self):\n        return 1\n")
@@ -165,6 +169,7 @@ async def test_names_get_the_width_they_need(pyrepo: Path, home: Path, size: tup
             assert min(app.explorer.tree(up).size.height for up in (True, False)) >= 6
 
 
+@pytest.mark.slow
 async def test_help_has_one_everywhere_and_every_pane_keys_and_the_palette_one_quit(pyrepo: Path, home: Path):
     from dgtui.app import DgtuiApp
     from dgtui.screens.help import help_lines
@@ -181,11 +186,12 @@ async def test_help_has_one_everywhere_and_every_pane_keys_and_the_palette_one_q
         await pilot.press("ctrl+p")
         await pilot.press(*"Quit")
         await wait_for(pilot, lambda: app.screen.query("CommandList"), "the palette")
-        await pilot.pause(0.3)
+        await settled(pilot)  # the palette's search of every command has finished
         options = [str(o.prompt) for o in app.screen.query("CommandList").first().options]
         assert sum(1 for o in options if o.split("\n")[0].strip() == "Quit") == 1, options
 
 
+@pytest.mark.slow
 async def test_started_in_a_subfolder_searches_it_until_the_chip_is_removed(pyrepo: Path, home: Path):
     async with explorer(pyrepo, home, scope="pkg/*") as (app, pilot):
         search = app.explorer.search

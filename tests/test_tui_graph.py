@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from helpers import write
-from tui_support import explorer, open_and_wait, tree_rows, wait_for
+from tui_support import explorer, notified, open_and_wait, tree_rows, wait_for
 
 
 def node_for(tree, atom_or_callee: str):
@@ -39,6 +40,7 @@ async def test_callers_and_callees_first_level(pyrepo: Path, home: Path):
         assert tree_rows(app, upward=True) == [("atom", "main.py::main")]
 
 
+@pytest.mark.slow
 async def test_expanding_loads_one_more_level_and_ambiguous_lists_candidates(pyrepo: Path, home: Path):
     async with explorer(pyrepo, home) as (app, pilot):
         await open_and_wait(app, pilot, "pkg/service.py::handle", focus="callees")
@@ -64,6 +66,7 @@ async def test_expanding_loads_one_more_level_and_ambiguous_lists_candidates(pyr
         assert not unresolved.allow_expand
 
 
+@pytest.mark.slow
 async def test_cycles_are_marked_and_do_not_expand(pyrepo: Path, home: Path):
     write(pyrepo / "pingpong.py", "def ping(n):\n    return pong(n)\n\n\ndef pong(n):\n    return ping(n)\n\n\n"
           "def countdown(n):\n    return countdown(n - 1)\n")
@@ -82,6 +85,7 @@ async def test_cycles_are_marked_and_do_not_expand(pyrepo: Path, home: Path):
         assert tree_rows(app, upward=False) == [("cycle", "pingpong.py::countdown")]
 
 
+@pytest.mark.slow
 async def test_walk_into_a_callee_and_back_and_forward(pyrepo: Path, home: Path):
     async with explorer(pyrepo, home) as (app, pilot):
         await open_and_wait(app, pilot, "main.py::main", focus="callees")
@@ -113,6 +117,7 @@ async def test_walk_into_a_callee_and_back_and_forward(pyrepo: Path, home: Path)
         assert app.history.entries == ["main.py::main", "pkg/service.py::handle", "pkg/util.py::fmt"]
 
 
+@pytest.mark.slow
 async def test_walking_in_from_the_callers_tree(pyrepo: Path, home: Path):
     async with explorer(pyrepo, home) as (app, pilot):
         await open_and_wait(app, pilot, "pkg/db.py::write")
@@ -127,11 +132,27 @@ async def test_walking_in_from_the_callers_tree(pyrepo: Path, home: Path):
 
 
 async def test_unresolved_enter_explains(pyrepo: Path, home: Path):
-    async with explorer(pyrepo, home) as (app, pilot):
+    async with explorer(pyrepo, home, notifications=True) as (app, pilot):
         await open_and_wait(app, pilot, "pkg/service.py::handle", focus="callees")
         tree = app.explorer.tree(False)
         tree.move_cursor(node_for(tree, "obj.only_helper_here"))
         await pilot.press("enter")
-        await wait_for(pilot, lambda: any("nothing in the code says which atom" in n.message
-                                          for n in app._notifications), "the explanation")
+        await wait_for(pilot, lambda: notified(app, "nothing in the code says which atom"), "the explanation")
         assert app.explorer.current_atom == "pkg/service.py::handle"
+
+
+async def test_a_method_a_subclass_overrides_shows_where_it_may_dispatch(pyrepo: Path, home: Path):
+    write(pyrepo / "shapes.py", "class Shape:\n    def area(self): ...\n\n    def describe(self):\n"
+                                "        return self.area()\n\n\nclass Square(Shape):\n    def area(self): ...\n")
+    async with explorer(pyrepo, home) as (app, pilot):
+        await open_and_wait(app, pilot, "shapes.py::Shape.describe", focus="callees")
+        tree = app.explorer.tree(False)
+        kinds = [n.data.kind for n in tree.root.children]
+        assert kinds[:2] == ["atom", "dispatch"]  # the declared target, then where else it may go
+        dispatch = tree.root.children[1]
+        label = tree.render_label(dispatch, tree.rich_style, tree.rich_style).plain
+        assert "may dispatch to 1 override of area" in label
+        tree.move_cursor(dispatch)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: dispatch.data.loaded, "the overrides")
+        assert [c.data.row["id"] for c in dispatch.children] == ["shapes.py::Square.area"]

@@ -7,15 +7,19 @@ import os
 import stat
 from pathlib import Path
 
-from tui_support import explorer, open_and_wait, result_ids, type_search, wait_for
+import pytest
+from textual.widgets import Static
+from tui_support import explorer, notified, open_and_wait, result_ids, settled, type_search, wait_for
 
 from dgtui.app import DgtuiApp
 from dgtui.screens.export import ConfirmOverwrite, ExportDialog
 from dgtui.screens.goto import GotoDialog
 from dgtui.screens.help import HelpScreen, help_lines, key_label
+from dgtui.screens.text_dialog import TextDialog
 from dgtui.store import Store
 
 
+@pytest.mark.slow
 async def test_number_keys_and_the_pane_bar_reach_every_pane(pyrepo: Path, home: Path):
     async with explorer(pyrepo, home) as (app, pilot):
         ex = app.explorer
@@ -42,6 +46,7 @@ async def test_number_keys_and_the_pane_bar_reach_every_pane(pyrepo: Path, home:
         assert app.focused is ex.tree(False)
 
 
+@pytest.mark.slow
 async def test_slash_focuses_search_and_escape_goes_to_results(pyrepo: Path, home: Path):
     async with explorer(pyrepo, home) as (app, pilot):
         await pilot.press("4", "slash")
@@ -67,6 +72,7 @@ async def test_help_lists_every_key(pyrepo: Path, home: Path):
         assert not isinstance(app.screen, HelpScreen)
 
 
+@pytest.mark.slow
 async def test_command_palette_jumps_to_an_atom_and_runs_actions(pyrepo: Path, home: Path):
     async with explorer(pyrepo, home) as (app, pilot):
         await pilot.press("ctrl+p")
@@ -82,6 +88,20 @@ async def test_command_palette_jumps_to_an_atom_and_runs_actions(pyrepo: Path, h
             str(o.prompt) for o in app.screen.query("CommandList").first().options), "the action hit")
         await pilot.press("down", "enter")
         await wait_for(pilot, lambda: app.screen is app.get_screen("timeline"), "the action")
+
+
+async def test_the_palette_opens_the_list_of_files_with_parse_errors(pyrepo: Path, home: Path):
+    async with explorer(pyrepo, home) as (app, pilot):
+        await pilot.press("ctrl+p")
+        await pilot.press(*"parse errors")
+        await wait_for(pilot, lambda: "Files with parse errors" in
+                       str(app.screen.query("CommandList").first().options[0].prompt), "the action hit")
+        await pilot.press("down", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, TextDialog), "the dialog")
+        text = str(app.screen.query_one(Static).render())
+        assert text.startswith("broken.py: 1 error(s)"), text
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is app.explorer, "the dialog to close")
 
 
 async def test_colon_goes_to_an_atom_and_lists_ambiguous_ones(pyrepo: Path, home: Path):
@@ -104,10 +124,11 @@ async def test_colon_goes_to_an_atom_and_lists_ambiguous_ones(pyrepo: Path, home
                        "the message")
 
 
+@pytest.mark.slow
 async def test_export_writes_the_focused_pane_atomically(pyrepo: Path, home: Path, tmp_path: Path,
                                                           monkeypatch):
     monkeypatch.setenv("HOME", str(tmp_path))
-    async with explorer(pyrepo, home) as (app, pilot):
+    async with explorer(pyrepo, home, notifications=True) as (app, pilot):
         await type_search(app, pilot, "save")
         await pilot.press("escape", "e")
         assert isinstance(app.screen, ExportDialog)
@@ -129,7 +150,7 @@ async def test_export_writes_the_focused_pane_atomically(pyrepo: Path, home: Pat
             assert meta["graph_version"] == store.events.last_transaction_id() > 0
         assert (meta["command"], meta["repository"], meta["rows"]) == ("tui:search", str(pyrepo),
                                                                       len(rows))
-        await wait_for(pilot, lambda: any(str(target) in n.message for n in app._notifications),
+        await wait_for(pilot, lambda: notified(app, str(target)),
                        "the notification")
         assert not [p for p in tmp_path.iterdir() if p.name.startswith(".dgtui-")]  # no temp left
         # again: the file exists, so it asks before replacing it
@@ -140,7 +161,8 @@ async def test_export_writes_the_focused_pane_atomically(pyrepo: Path, home: Pat
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmOverwrite), "the question")
         target.write_text("old")
         await pilot.press("n")
-        await pilot.pause(0.2)
+        await wait_for(pilot, lambda: isinstance(app.screen, ExportDialog), "back in the dialog")
+        await settled(pilot)
         assert target.read_text() == "old"
         await pilot.press("enter")  # the export dialog is still open: ask again, say yes
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmOverwrite), "the question again")
@@ -148,6 +170,7 @@ async def test_export_writes_the_focused_pane_atomically(pyrepo: Path, home: Pat
         await wait_for(pilot, lambda: target.read_text() != "old", "the replaced file")
 
 
+@pytest.mark.slow
 async def test_export_call_tree_and_timeline(pyrepo: Path, home: Path, tmp_path: Path, monkeypatch):
     monkeypatch.setenv("HOME", str(tmp_path))
     async with explorer(pyrepo, home) as (app, pilot):
@@ -171,13 +194,14 @@ async def test_export_call_tree_and_timeline(pyrepo: Path, home: Path, tmp_path:
 
 
 async def test_export_with_nothing_to_export_says_so(pyrepo: Path, home: Path):
-    async with explorer(pyrepo, home) as (app, pilot):
+    async with explorer(pyrepo, home, notifications=True) as (app, pilot):
         await pilot.press("2", "e")
-        await wait_for(pilot, lambda: any("Nothing to export" in n.message for n in app._notifications),
+        await wait_for(pilot, lambda: notified(app, "Nothing to export"),
                        "the warning")
         assert not isinstance(app.screen, ExportDialog)
 
 
+@pytest.mark.slow
 async def test_export_refuses_the_data_home_and_dgtui_stores(pyrepo: Path, home: Path, tmp_path: Path,
                                                             monkeypatch):
     """The explorer's export obeys the CLI's rule: never into the data home, never onto a store
@@ -209,11 +233,11 @@ async def test_o_opens_the_atom_in_the_editor(pyrepo: Path, home: Path, tmp_path
     script.chmod(script.stat().st_mode | stat.S_IEXEC)
     monkeypatch.setenv("EDITOR", str(script))
     monkeypatch.delenv("VISUAL", raising=False)
-    async with explorer(pyrepo, home) as (app, pilot):
+    async with explorer(pyrepo, home, notifications=True) as (app, pilot):
         await open_and_wait(app, pilot, "pkg/service.py::sync_all", focus="atom")
         await pilot.press("o")
         await wait_for(pilot, lambda: record.exists(), "the editor to run")
         assert record.read_text().split("\n")[:2] == ["+20", os.path.join(str(pyrepo), "pkg/service.py")]
         monkeypatch.delenv("EDITOR")
         await pilot.press("o")
-        await wait_for(pilot, lambda: any("$EDITOR" in n.message for n in app._notifications), "the hint")
+        await wait_for(pilot, lambda: notified(app, "$EDITOR"), "the hint")

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from helpers import write
 from textual.css.query import NoMatches
-from tui_support import explorer, open_and_wait, result_ids, tree_rows, type_search, wait_for
+from tui_support import explorer, open_and_wait, result_ids, searching, tree_rows, type_search, wait_for
 
 from dgtui.engine.live import LiveIndex
 
@@ -26,6 +27,7 @@ def timeline_ids(app) -> list[tuple[str, str]]:
     return out
 
 
+@pytest.mark.slow
 async def test_timeline_shows_a_file_write_newest_first(pyrepo: Path, home: Path):
     async with explorer(pyrepo, home) as (app, pilot):
         await pilot.press("5")
@@ -43,10 +45,14 @@ async def test_timeline_shows_a_file_write_newest_first(pyrepo: Path, home: Path
         assert top["source"] == "file-watcher" and top["transaction_id"] == max(
             e["transaction_id"] for e in screen.table.events.values())
         assert screen.table.cursor_event() == kept  # the cursor stayed on its event
+        # The table reports what it shows with a message: the status line says it a frame later.
+        bar = screen.query_one("StatusBar")
+        await wait_for(pilot, lambda: "save→visible" in str(bar.render_status(wide=True)),
+                       "the save→visible latency")
         assert app.visible_ms is not None and app.visible_ms >= 0
-        assert "save→visible" in str(screen.query_one("StatusBar").render_status(wide=True))
 
 
+@pytest.mark.slow
 async def test_timeline_filters_and_enter_opens_the_change(pyrepo: Path, home: Path):
     async with explorer(pyrepo, home) as (app, pilot):
         util = pyrepo / "pkg" / "util.py"
@@ -78,6 +84,7 @@ async def test_timeline_filters_and_enter_opens_the_change(pyrepo: Path, home: P
         assert "+ def fmt(value, width=0):" in header  # the diff of the change, with the atom
 
 
+@pytest.mark.slow
 async def test_a_deleted_atom_opens_as_it_was(pyrepo: Path, home: Path):
     async with explorer(pyrepo, home) as (app, pilot):
         util = pyrepo / "pkg" / "util.py"
@@ -94,6 +101,7 @@ async def test_a_deleted_atom_opens_as_it_was(pyrepo: Path, home: Path):
         assert "def only_helper_here(x):" in header
 
 
+@pytest.mark.slow
 async def test_search_results_refresh_keep_cursor_and_light_up(pyrepo: Path, home: Path):
     async with explorer(pyrepo, home) as (app, pilot):
         app.recent.seconds = 1.0
@@ -143,6 +151,7 @@ async def test_focused_atom_reloads_and_callers_may_break(pyrepo: Path, home: Pa
         assert not app.explorer.tree(True).may_break
 
 
+@pytest.mark.slow
 async def test_expanded_tree_survives_a_commit(pyrepo: Path, home: Path):
     async with explorer(pyrepo, home) as (app, pilot):
         await open_and_wait(app, pilot, "pkg/service.py::handle", focus="callees")
@@ -173,6 +182,7 @@ async def test_renamed_atom_is_followed(pyrepo: Path, home: Path):
         assert "pkg/util.py::only_helper" in app.history.entries
 
 
+@pytest.mark.slow
 async def test_first_run_fills_as_it_indexes(pyrepo: Path, home: Path):
     async with explorer(pyrepo, home, chunk_files=2) as (app, pilot):
         await pilot.press("5")
@@ -184,6 +194,7 @@ async def test_first_run_fills_as_it_indexes(pyrepo: Path, home: Path):
         assert "pkg/db.py::save" in result_ids(app)
 
 
+@pytest.mark.slow
 async def test_a_second_dgtui_reads_and_follows_the_writer(pyrepo: Path, home: Path):
     writer = LiveIndex(str(pyrepo), str(home))
     writer.start()
@@ -208,10 +219,11 @@ async def test_empty_repository_says_what_to_do(tmp_path: Path, home: Path):
     app = make_app(str(root), str(home))
     async with app.run_test(size=(100, 32)) as pilot:
         await wait_for(pilot, lambda: app.live_status.state == "watching" and app.totals, "the reconcile")
-        await wait_for(pilot, lambda: "No Python, JavaScript or TypeScript" in
+        await wait_for(pilot, lambda: "No Python, JavaScript, TypeScript, Go, Java or Rust" in
                        str(app.explorer.search.query_one("#search-empty").render()), "the empty state")
 
 
+@pytest.mark.slow
 async def test_first_run_of_a_repository_large_enough_for_the_parse_pool(tmp_path: Path, home: Path):
     """Inside a running Textual app stderr is a capture; the spawn pool must still start."""
     from dgtui.parse.files import POOL_THRESHOLD
@@ -226,14 +238,18 @@ async def test_first_run_of_a_repository_large_enough_for_the_parse_pool(tmp_pat
         assert result_ids(app)
 
 
+@pytest.mark.slow
 async def test_a_hidden_explorer_catches_up_when_shown(pyrepo: Path, home: Path):
     async with explorer(pyrepo, home) as (app, pilot):
         await type_search(app, pilot, "shin")
         assert result_ids(app) == []
+        shown = app.explorer.shown_seq
         await pilot.press("escape", "5")
         util = pyrepo / "pkg" / "util.py"
         write(util, util.read_text() + UTIL_EXTRA)
         await wait_for(pilot, lambda: ("create", "pkg/util.py::shiny") in timeline_ids(app), "the timeline")
-        assert app.explorer._missed  # kept while hidden, not re-asked
+        await pilot.pause()
+        # kept while hidden, not re-asked: no search ran, the results are the ones shown before
+        assert not searching(app) and app.explorer.shown_seq == shown and result_ids(app) == []
         await pilot.press("1")
         await wait_for(pilot, lambda: "pkg/util.py::shiny" in result_ids(app), "the catch-up")

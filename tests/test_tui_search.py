@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from tui_support import explorer, open_and_wait, result_ids, type_search, wait_for
 
 
@@ -22,6 +23,7 @@ async def test_search_as_you_type_with_counts(pyrepo: Path, home: Path):
         assert app.explorer.search.border_subtitle.startswith(f"{len(ids)} results")
 
 
+@pytest.mark.slow
 async def test_filters_written_in_the_box(pyrepo: Path, home: Path):
     async with explorer(pyrepo, home) as (app, pilot):
         await type_search(app, pilot, "save kind:method")
@@ -41,6 +43,7 @@ async def test_filters_written_in_the_box(pyrepo: Path, home: Path):
                        "the filter to leave the box")
 
 
+@pytest.mark.slow
 async def test_nothing_found_and_bad_filters_say_what_to_do(pyrepo: Path, home: Path):
     async with explorer(pyrepo, home) as (app, pilot):
         await type_search(app, pilot, "zzqxv")
@@ -53,6 +56,7 @@ async def test_nothing_found_and_bad_filters_say_what_to_do(pyrepo: Path, home: 
         assert "Type a name to search" in str(empty.render())
 
 
+@pytest.mark.slow
 async def test_raw_user_text_never_breaks_the_search(pyrepo: Path, home: Path):
     async with explorer(pyrepo, home) as (app, pilot):
         for text in ['"', "this.save(", "a OR", "*", "save -", "ü€", "NEAR(", "'"]:
@@ -60,6 +64,7 @@ async def test_raw_user_text_never_breaks_the_search(pyrepo: Path, home: Path):
         assert app.is_running
 
 
+@pytest.mark.slow
 async def test_cursor_preview_and_enter_choose_an_atom(pyrepo: Path, home: Path):
     async with explorer(pyrepo, home) as (app, pilot):
         await type_search(app, pilot, "sav")
@@ -108,3 +113,23 @@ async def test_parse_errors_are_shown_with_the_atom(pyrepo: Path, home: Path):
         await open_and_wait(app, pilot, "broken.py::after_error")
         header = str(app.explorer.atom_pane.query_one("#atom-header").render())
         assert "parse error(s) in this file" in header
+
+
+async def test_typescript_and_tsx_source_is_highlighted(tsrepo: Path, home: Path):
+    """TypeScript and TSX are registered with the TextArea (our grammars, the highlight queries
+    their packages ship): a keyword is drawn in another style than the name beside it."""
+    async with explorer(tsrepo, home) as (app, pilot):
+        for atom_id, language, keyword, name in (
+                ("src/service.ts::Service.save", "typescript", "async", "save"),
+                ("src/view.tsx::View", "tsx", "return", "div")):
+            await open_and_wait(app, pilot, atom_id, focus="atom")
+            source = app.explorer.atom_pane.query_one("#source")
+            assert source.language == language
+            await pilot.pause()
+            styles = {}
+            for y in range(source.size.height):
+                for segment in source.render_line(y):
+                    styles.setdefault(segment.text.strip(), segment.style)
+            assert keyword in styles and name in styles, sorted(styles)
+            assert styles[keyword].color is not None
+            assert styles[keyword].color != styles[name].color

@@ -10,9 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tui_support import open_and_wait, type_search, wait_for
+from tui_support import open_and_wait, settled, type_search, wait_for
 
 from dgtui.app import make_app
+from dgtui.screens.export import ExportDialog
+from dgtui.screens.help import HelpScreen
 from dgtui.widgets import clock
 
 
@@ -30,19 +32,26 @@ async def ready(pilot) -> None:
         box.cursor_blink = False
 
 
+def shows(pane, atom_id: str | None) -> bool:
+    return atom_id is not None and pane.view is not None and pane.view["id"] == atom_id
+
+
 def test_explorer_at_80x24(snap_compare, pyrepo: Path, home: Path):
     async def run_before(pilot):
         await ready(pilot)
         await type_search(pilot.app, pilot, "save")
         await pilot.press("down", "down", "down")
         await pilot.press("enter")
-        await wait_for(pilot, lambda: pilot.app.explorer.tree(False).root.children
-                       and pilot.app.explorer.tree(False).root.children[0].data.kind != "loading", "callees")
-        await pilot.pause(0.2)
+        explorer = pilot.app.explorer
+        await wait_for(pilot, lambda: explorer.tree(False).root.children
+                       and explorer.tree(False).root.children[0].data.kind != "loading", "callees")
+        await wait_for(pilot, lambda: shows(explorer.atom_pane, explorer.current_atom), "the atom")
+        await settled(pilot)
 
     assert snap_compare(make_app(str(pyrepo), str(home)), terminal_size=(80, 24), run_before=run_before)
 
 
+@pytest.mark.slow
 def test_explorer_at_140x40(snap_compare, pyrepo: Path, home: Path):
     async def run_before(pilot):
         await ready(pilot)
@@ -53,7 +62,7 @@ def test_explorer_at_140x40(snap_compare, pyrepo: Path, home: Path):
         tree.move_cursor(node)
         await pilot.press("right")
         await wait_for(pilot, lambda: node.data.loaded, "save_atom's callees")
-        await pilot.pause(0.2)
+        await settled(pilot)
 
     assert snap_compare(make_app(str(pyrepo), str(home)), terminal_size=(140, 40), run_before=run_before)
 
@@ -67,7 +76,7 @@ def test_timeline_at_100x30(snap_compare, pyrepo: Path, home: Path):
         for box in screen.query("Input"):
             box.cursor_blink = False
         await pilot.press("down", "down")
-        await pilot.pause(0.2)
+        await settled(pilot)
 
     assert snap_compare(make_app(str(pyrepo), str(home)), terminal_size=(100, 30), run_before=run_before)
 
@@ -76,23 +85,31 @@ def test_help_at_80x24(snap_compare, pyrepo: Path, home: Path):
     async def run_before(pilot):
         await ready(pilot)
         await pilot.press("question_mark")
-        await pilot.pause(0.2)
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, HelpScreen), "the help")
+        await settled(pilot)
 
     assert snap_compare(make_app(str(pyrepo), str(home)), terminal_size=(80, 24), run_before=run_before)
 
 
+@pytest.mark.slow
 def test_export_dialog_at_80x24(snap_compare, pyrepo: Path, home: Path):
     async def run_before(pilot):
         await ready(pilot)
         await type_search(pilot.app, pilot, "save")
         await pilot.press("escape", "e")
-        await pilot.pause(0.2)
+        explorer = pilot.app.explorer
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ExportDialog), "the dialog")
+        # Escape put the cursor on the first result: the atom pane previews it
+        await wait_for(pilot, lambda: shows(explorer.atom_pane, explorer.search.table.cursor_atom_id()),
+                       "the preview")
+        await settled(pilot)
         for box in pilot.app.screen.query("Input"):
             box.cursor_blink = False
 
     assert snap_compare(make_app(str(pyrepo), str(home)), terminal_size=(80, 24), run_before=run_before)
 
 
+@pytest.mark.slow
 def test_chat_at_100x30(snap_compare, pyrepo: Path, home: Path):
     async def run_before(pilot):
         await ready(pilot)
@@ -105,7 +122,7 @@ def test_chat_at_100x30(snap_compare, pyrepo: Path, home: Path):
         await wait_for(pilot, lambda: len(screen.query_one("#conversation").entries) == 2, "the answer")
         for box in screen.query("Input"):
             box.cursor_blink = False
-        await pilot.pause(0.2)
+        await settled(pilot)
 
     app = make_app(str(pyrepo), str(home), chat_user="ann")
     assert snap_compare(app, terminal_size=(100, 30), run_before=run_before)

@@ -288,3 +288,327 @@ def test_what_a_function_returns_and_pytest_fixtures(tmp_path: Path):
             ("typed", "pkg/sessions.py::Session.get"), callee
     assert edge(store, "tests/test_it.py::test_not_a_fixture", "other.get").target_id is None
     assert edge(store, "pkg/inner/core.py::fmt_all", "fmt").target_id == "pkg/inner/helpers.py::fmt"
+
+
+CALLBACK_LIB = """
+    export class Subscriber {
+      next(v: number): void {}
+      complete(): void {}
+    }
+    export class Source {
+      subscribe(s: Subscriber): void {}
+    }
+    export class Observable {
+      constructor(subscribe?: (this: Observable, subscriber: Subscriber) => void) {}
+    }
+    export function operate(init: (source: Source, subscriber: Subscriber) => void): void {}
+    export function later(run: () => void, delay: number): void {}
+"""
+
+CALLBACK_USER = """
+    import { Observable, operate, later } from "./lib";
+    export function numbers() {
+      return new Observable((subscriber) => { subscriber.next(1); subscriber.complete(); });
+    }
+    export function mapped() {
+      return operate((source, subscriber) => { source.subscribe(subscriber); subscriber.next(2); });
+    }
+    export function single() {
+      return operate(function (this: unknown, source) { source.subscribe(null); });
+    }
+    export function untyped() {
+      later(() => {}, 1);
+      [1, 2].forEach((item) => item.complete());
+    }
+"""
+
+
+def test_typescript_callback_parameters_take_the_types_their_callee_declares(tmp_path: Path):
+    """``operate((source, subscriber) => subscriber.next())``: the callee's declaration of that
+    argument types its parameters; a callback whose callee declares nothing stays unknown."""
+    root = tmp_path / "repo"
+    (root / "src").mkdir(parents=True)
+    (root / "src" / "lib.ts").write_text(textwrap.dedent(CALLBACK_LIB))
+    (root / "src" / "use.ts").write_text(textwrap.dedent(CALLBACK_USER))
+    store, _ = index_repo(root, tmp_path / "i.db")
+    expected = {
+        ("numbers", "subscriber.next"): "src/lib.ts::Subscriber.next",
+        ("numbers", "subscriber.complete"): "src/lib.ts::Subscriber.complete",
+        ("mapped", "source.subscribe"): "src/lib.ts::Source.subscribe",
+        ("mapped", "subscriber.next"): "src/lib.ts::Subscriber.next",
+        ("single", "source.subscribe"): "src/lib.ts::Source.subscribe",  # `this:` is no parameter
+    }
+    for (fn, callee), target in expected.items():
+        e = edge(store, f"src/use.ts::{fn}", callee)
+        assert (e.resolution, e.target_id) == ("typed", target), (fn, callee)
+    e = edge(store, "src/use.ts::untyped", "item.complete")  # forEach's callback: nothing declared
+    assert e.target_id is None
+
+
+def test_a_changed_callback_declaration_re_resolves_its_callers(tmp_path: Path):
+    """Changing only the callee's file re-resolves the calls typed by its declaration, exactly
+    as a full index of the new tree would."""
+    from helpers import snapshot
+
+    root = tmp_path / "repo"
+    (root / "src").mkdir(parents=True)
+    lib = root / "src" / "lib.ts"
+    lib.write_text(textwrap.dedent(CALLBACK_LIB))
+    (root / "src" / "use.ts").write_text(textwrap.dedent(CALLBACK_USER))
+    store, _ = index_repo(root, tmp_path / "i.db")
+    assert edge(store, "src/use.ts::mapped", "subscriber.next").target_id == "src/lib.ts::Subscriber.next"
+    # The callback's parameters swap types: subscriber is now a Source, which has no next().
+    lib.write_text(textwrap.dedent(CALLBACK_LIB).replace(
+        "init: (source: Source, subscriber: Subscriber)", "init: (source: Subscriber, subscriber: Source)"))
+    store.close()
+    store, _ = index_repo(root, tmp_path / "i.db")
+    assert edge(store, "src/use.ts::mapped", "source.subscribe").target_id is None
+    assert edge(store, "src/use.ts::mapped", "subscriber.next").target_id is None
+    fresh, _ = index_repo(root, tmp_path / "fresh.db")
+    assert snapshot(store)["edges"] == snapshot(fresh)["edges"]
+
+
+def test_an_index_made_by_an_older_parser_is_read_again(tmp_path: Path):
+    """New facts of extraction (the callback types above) reach an existing index on its next
+    reconcile, without a rebuild: every file is read again once, then only what changes."""
+    root = tmp_path / "repo"
+    (root / "src").mkdir(parents=True)
+    (root / "src" / "lib.ts").write_text(textwrap.dedent(CALLBACK_LIB))
+    (root / "src" / "use.ts").write_text(textwrap.dedent(CALLBACK_USER))
+    store, first = index_repo(root, tmp_path / "i.db")
+    assert first.parsed == 2
+    store.set_meta("parser", "1")  # as an index written by the parser before this one
+    store.close()
+    store, again = index_repo(root, tmp_path / "i.db")
+    assert again.parsed == 2
+    store.close()
+    store, then = index_repo(root, tmp_path / "i.db")
+    assert then.parsed == 0
+
+
+def test_module_level_values_are_followed_across_files(tmp_path: Path):
+    """``router = ConnectionRouter()`` in one module, ``from db import router`` and
+    ``router.db_for_write()`` in another (and ``register = registry.register`` re-exported by a
+    package): the value's type is followed through the imports; changing what the module-level
+    name holds re-resolves those calls in the same transaction, as a full index would."""
+    from helpers import snapshot
+
+    root = tmp_path / "repo"
+    (root / "pkg" / "checks").mkdir(parents=True)
+    (root / "pkg" / "__init__.py").write_text("")
+    db = root / "pkg" / "db.py"
+    db.write_text(textwrap.dedent("""
+        class ConnectionRouter:
+            def db_for_write(self): ...
+
+        class OtherRouter:
+            def db_for_read(self): ...
+
+        router = ConnectionRouter()
+    """))
+    (root / "pkg" / "checks" / "registry.py").write_text(textwrap.dedent("""
+        class CheckRegistry:
+            def register(self, check): ...
+            def tag(self, check): ...
+
+        registry = CheckRegistry()
+        register = registry.register
+    """))
+    (root / "pkg" / "checks" / "__init__.py").write_text("from .registry import register\n")
+    (root / "pkg" / "use.py").write_text(textwrap.dedent("""
+        from pkg.db import router as r
+        from pkg.checks import register as add_check
+        from pkg import db
+
+        def save():
+            r.db_for_write()
+            db.router.db_for_write()
+            add_check(save)
+    """))
+    store, _ = index_repo(root, tmp_path / "i.db")
+    write = "pkg/db.py::ConnectionRouter.db_for_write"
+    assert edge(store, "pkg/use.py::save", "r.db_for_write").target_id == write
+    assert edge(store, "pkg/use.py::save", "db.router.db_for_write").target_id == write
+    assert edge(store, "pkg/use.py::save", "add_check").target_id == "pkg/checks/registry.py::CheckRegistry.register"
+    # The router becomes another class's and register another method: only db.py and
+    # registry.py change, the calls in use.py follow.
+    db.write_text(db.read_text().replace("router = ConnectionRouter()", "router = OtherRouter()"))
+    registry = root / "pkg" / "checks" / "registry.py"
+    registry.write_text(registry.read_text().replace("register = registry.register", "register = registry.tag"))
+    store.close()
+    store, _ = index_repo(root, tmp_path / "i.db")
+    assert edge(store, "pkg/use.py::save", "add_check").target_id == "pkg/checks/registry.py::CheckRegistry.tag"
+    assert edge(store, "pkg/use.py::save", "r.db_for_write").target_id is None
+    assert edge(store, "pkg/use.py::save", "db.router.db_for_write").target_id is None
+    fresh, _ = index_repo(root, tmp_path / "fresh.db")
+    assert snapshot(store)["edges"] == snapshot(fresh)["edges"]
+
+
+def test_class_attributes_made_by_the_class_body_and_closures(tmp_path: Path):
+    """``db_for_write = _router_func("db_for_write")`` in a class body calls the class's own
+    helper, which returns a closure: a call of the attribute reaches the closure. A closure
+    made by a decorator (``@wraps(func)``) stands for what it wraps: never claimed."""
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "m.py").write_text(textwrap.dedent("""
+        from functools import wraps
+
+        class ConnectionRouter:
+            def _router_func(action):
+                def _route_db(self, model): ...
+                return _route_db
+
+            db_for_write = _router_func("db_for_write")
+
+        def lazy(func):
+            @wraps(func)
+            def __wrapper__(*args): ...
+            return __wrapper__
+
+        def gettext(message): ...
+
+        gettext_lazy = lazy(gettext)
+        router = ConnectionRouter()
+
+        def use():
+            router.db_for_write(None)
+            gettext_lazy("x")
+    """))
+    store, _ = index_repo(root, tmp_path / "i.db")
+    e = edge(store, "m.py::use", "router.db_for_write")
+    assert (e.resolution, e.target_id) == ("typed", "m.py::ConnectionRouter._router_func._route_db")
+    assert edge(store, "m.py::use", "gettext_lazy").target_id != "m.py::lazy.__wrapper__"
+
+
+def test_a_method_call_lists_the_overrides_that_may_run_instead(tmp_path: Path):
+    """``x: Base`` then ``x.save()``: the edge goes to ``Base.save`` (what the code states) and
+    keeps the subclasses' overrides, across files and levels, as "may dispatch to"; a call on
+    the class itself or through ``super()`` dispatches nowhere else. A new override elsewhere
+    joins the list in the same save, as a full index would have it."""
+    import json
+
+    from helpers import snapshot
+
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "base.py").write_text(textwrap.dedent("""
+        class Base:
+            def save(self): ...
+            def run(self):
+                self.save()
+    """))
+    (root / "child.py").write_text(textwrap.dedent("""
+        from base import Base
+
+        class Child(Base):
+            def save(self):
+                super().save()
+
+        class Quiet(Base):
+            pass
+    """))
+    (root / "grand.py").write_text(textwrap.dedent("""
+        from child import Child as Parent
+
+        class GrandChild(Parent):
+            def save(self): ...
+
+        class NotASubclass:
+            def save(self): ...
+    """))
+    (root / "use.py").write_text(textwrap.dedent("""
+        from base import Base
+
+        def use(x: Base):
+            x.save()
+            Base.save(x)
+    """))
+    store, _ = index_repo(root, tmp_path / "i.db")
+    overrides = ["child.py::Child.save", "grand.py::GrandChild.save"]
+    e = edge(store, "use.py::use", "x.save")
+    assert (e.resolution, e.target_id, e.candidates, json.loads(e.detail)) == (
+        "typed", "base.py::Base.save", 2, overrides)
+    e = edge(store, "base.py::Base.run", "self.save")
+    assert (e.resolution, e.target_id, json.loads(e.detail)) == ("self", "base.py::Base.save", overrides)
+    assert edge(store, "use.py::use", "Base.save").detail is None  # the class's own method
+    assert edge(store, "child.py::Child.save", "super().save").detail is None
+    rows = {r["id"]: r for r in q.callees(store, "use.py::use")}
+    assert rows["base.py::Base.save"]["may_dispatch_to"] == overrides
+
+    (root / "quiet.py").write_text("from child import Quiet\n")  # unrelated file: nothing moves
+    (root / "child.py").write_text((root / "child.py").read_text().replace(
+        "class Quiet(Base):\n    pass", "class Quiet(Base):\n    def save(self): ..."))
+    store.close()
+    store, _ = index_repo(root, tmp_path / "i.db")
+    e = edge(store, "use.py::use", "x.save")
+    assert json.loads(e.detail) == ["child.py::Child.save", "child.py::Quiet.save", "grand.py::GrandChild.save"]
+    fresh, _ = index_repo(root, tmp_path / "fresh.db")
+    assert snapshot(store)["edges"] == snapshot(fresh)["edges"]
+
+
+def test_docstring_return_types_class_types_and_optional_receivers(tmp_path: Path):
+    """``:rtype: pkg.models.Response`` in a docstring is a stated return type (a full dotted
+    path is read as the repository's module); ``Type[Foo]`` is the class itself, so calling it
+    builds a Foo; ``x?.close()`` follows ``x``'s declared type like ``x.close()``."""
+    root = tmp_path / "repo"
+    (root / "pkg").mkdir(parents=True)
+    (root / "pkg" / "__init__.py").write_text("")
+    (root / "pkg" / "models.py").write_text(textwrap.dedent("""
+        class Response:
+            def json(self): ...
+
+        class Formatter:
+            def write(self): ...
+    """))
+    (root / "pkg" / "api.py").write_text(textwrap.dedent('''
+        import typing as t
+        from pkg.models import Formatter
+
+        def get(url):
+            """Send a GET.
+
+            :rtype: pkg.models.Response
+            """
+            return send(url)
+
+        class Command:
+            formatter_class: t.Type[Formatter] = Formatter
+
+            def help(self):
+                self.formatter_class().write()
+
+        def use():
+            get("x").json()
+    '''))
+    (root / "src").mkdir()
+    (root / "src" / "sub.ts").write_text(textwrap.dedent("""
+        export class Subscriber { unsubscribe(): void {} }
+        export function audit() {
+          let inner: Subscriber | null = null;
+          const end = () => { inner?.unsubscribe(); };
+          return end;
+        }
+    """))
+    store, _ = index_repo(root, tmp_path / "i.db")
+    assert edge(store, "pkg/api.py::use", 'get("x").json').target_id == "pkg/models.py::Response.json"
+    assert edge(store, "pkg/api.py::Command.help", "self.formatter_class().write").target_id == \
+        "pkg/models.py::Formatter.write"
+    assert edge(store, "src/sub.ts::audit.end", "inner?.unsubscribe").target_id == "src/sub.ts::Subscriber.unsubscribe"
+
+
+def test_an_arrow_function_keeps_the_this_of_where_it_is_written(tmp_path: Path):
+    root = tmp_path / "repo"
+    (root / "src").mkdir(parents=True)
+    (root / "src" / "ws.ts").write_text(textwrap.dedent("""
+        export class Subject {
+          reset(): void {}
+          connect(socket: any): void {
+            socket.onopen = () => { this.reset(); };
+          }
+        }
+    """))
+    store, _ = index_repo(root, tmp_path / "i.db")
+    from helpers import edges_of
+
+    rows = [e for (_, c, _), e in edges_of(store).items() if c == "this.reset"]
+    assert [(e.resolution, e.target_id) for e in rows] == [("self", "src/ws.ts::Subject.reset")]

@@ -128,6 +128,7 @@ def test_search_syntax():
     assert with_filter("save kind:method", "kind", "kind:class") == "save kind:class"
 
 
+@settings(deadline=None)
 @given(st.text(max_size=60))
 def test_any_text_parses(text):
     parse_search(text)

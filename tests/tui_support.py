@@ -24,11 +24,12 @@ async def wait_for(pilot: Pilot, predicate: Callable[[], object], what: str,
 
 
 @contextlib.asynccontextmanager
-async def explorer(root: Path, home: Path, size: tuple[int, int] = SIZE,
+async def explorer(root: Path, home: Path, size: tuple[int, int] = SIZE, notifications: bool = False,
                    **options) -> AsyncIterator[tuple[DgtuiApp, Pilot]]:
-    """The app on ``root``, ready: the live index reconciled and the counts loaded."""
+    """The app on ``root``, ready: the live index reconciled and the counts loaded. With
+    ``notifications`` its notifications show as toasts (`notified` reads them)."""
     app = make_app(str(root), str(home), **options)
-    async with app.run_test(size=size) as pilot:
+    async with app.run_test(size=size, notifications=notifications) as pilot:
         await wait_for(pilot, lambda: app.live_status.state in ("watching", "indexed", "reading")
                        and app.totals.get("atoms"), "the live index to be ready")
         await pilot.pause()
@@ -45,9 +46,21 @@ async def type_search(app: DgtuiApp, pilot: Pilot, text: str) -> None:
             await pilot.press(ch)
         else:
             box.insert_text_at_cursor(ch)
+    await wait_for_search(app, pilot, text)
+
+
+def searching(app: DgtuiApp) -> bool:
+    """A search of the explorer's is still running (its results not yet handed back)."""
     explorer = app.explorer
-    await wait_for(pilot, lambda: explorer._search_text == _words(text) and
-                   explorer.shown_seq == explorer._search_seq, f"results for {text!r}")
+    return any(w.group == "search" and w.node is explorer and not w.is_finished for w in app.workers)
+
+
+async def wait_for_search(app: DgtuiApp, pilot: Pilot, text: str) -> None:
+    """Wait until the search pane shows the results of ``text`` (the words of a search line):
+    the pane shows that text and no newer search runs; then its results message is handled."""
+    pane = app.explorer.search
+    await wait_for(pilot, lambda: pane.shown_text == _words(text) and not searching(app),
+                   f"results for {text!r}")
     await pilot.pause()
 
 
@@ -75,3 +88,22 @@ async def open_and_wait(app: DgtuiApp, pilot: Pilot, atom_id: str, focus: str | 
     for upward in (True, False):
         await wait_for(pilot, lambda: all(k != "loading" for k, _ in tree_rows(app, upward))
                        and tree_rows(app, upward), "the call trees")
+
+
+def notified(app: DgtuiApp, text: str) -> bool:
+    """A notification saying ``text`` is on screen (read from its toast, as a user reads it;
+    the app runs with ``explorer(..., notifications=True)``)."""
+    return any(text in str(toast.render()) for toast in app.screen.query("Toast"))
+
+
+async def settled(pilot: Pilot) -> None:
+    """Every worker has finished and what it found is on screen (a handler that starts more
+    work is waited for too), and any animation is done."""
+    app = pilot.app
+    idle = lambda: all(w.is_finished for w in app.workers)  # noqa: E731
+    while True:
+        await wait_for(pilot, idle, "the workers to finish")
+        await pilot.pause()  # their messages handled
+        if idle():
+            break
+    await pilot.wait_for_scheduled_animations()

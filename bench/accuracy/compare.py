@@ -187,6 +187,8 @@ def judge(oracle: dict[str, dict], ix: AtomIndex, edges: list[Edge]) -> tuple[di
                 k["unjudged (truth unknown)"] += target is not None
                 if caller:
                     pairs.unknown_names[caller].add(site["short"])
+                    if target is not None:  # a call through a value: its target has another name
+                        pairs.unknown_names[caller].add(ix.atoms[target].name)
                 continue
             if status != "repo":
                 if target is not None:

@@ -1,31 +1,20 @@
-"""What an answerer reads: the index (read only) and the call graph, loaded only when needed."""
+"""What an answerer reads: the index (read only), and the call graph through its walks."""
 
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .. import query as q
 from ..store import Store, StoredAtom
 
-if TYPE_CHECKING:
-    from ..graph.memory import CallGraph
-
 
 class GraphContext:
-    """The index and graph an answer is computed from.
+    """The index an answer is computed from: every walk reads it (``dgtui.query``), so an answer
+    is given at the index's current transaction and nothing is loaded up front."""
 
-    ``graph`` may be a live ``CallGraph`` a UI already keeps in step with the engine; otherwise
-    one is loaded from the index the first time a question needs the whole graph (listing
-    cycles) and caught up with later transactions before each use. Smaller questions (is it in
-    a cycle, does it have more than N callers) use the graph when there is one and otherwise
-    walk the index, so a one-shot command does not pay for loading the graph.
-    """
-
-    def __init__(self, store: Store, graph: CallGraph | None = None):
+    def __init__(self, store: Store):
         self.store = store
-        self._graph = graph
-        self._owns_graph = graph is None
         self._keys: tuple[int, dict[str, list[str]]] | None = None
         self._lock = threading.Lock()
 
@@ -33,42 +22,17 @@ class GraphContext:
         """(last transaction, index epoch): the graph version an answer is given at."""
         return q.graph_version(self.store)
 
-    @property
-    def graph(self) -> CallGraph:
-        with self._lock:
-            if self._graph is None:
-                from ..graph.memory import CallGraph  # networkx: imported only when needed
-
-                self._graph = CallGraph.load(self.store)
-            elif self._owns_graph:
-                self._graph.catch_up(self.store)
-            return self._graph
-
     def caller_count(self, atom_id: str, stop_after: int | None = None) -> tuple[int, bool]:
-        """(transitive callers of ``atom_id``, exact?): without a graph the index is walked,
-        and the walk may stop once past ``stop_after`` (the count is then a lower bound)."""
-        if self._graph is not None:
-            return len(self.graph.transitive_callers(atom_id)), True
+        """(transitive callers of ``atom_id``, exact?): the walk may stop once past
+        ``stop_after`` (the count is then a lower bound)."""
         return q.transitive_caller_count(self.store, atom_id, stop_after)
 
     def cycle_length(self, atom_id: str) -> int | None:
         """The shortest call cycle through ``atom_id``, or None."""
-        if self._graph is None:
-            return q.cycle_length(self.store, atom_id)
-        graph = self.graph
-        frontier, seen, length = [atom_id], {atom_id}, 0
-        while frontier:
-            length += 1
-            following = []
-            for node in frontier:
-                for callee in graph.callees(node):
-                    if callee == atom_id:
-                        return length
-                    if callee not in seen:
-                        seen.add(callee)
-                        following.append(callee)
-            frontier = following
-        return None
+        return q.cycle_length(self.store, atom_id)
+
+    def cycles_through(self, atom_id: str, limit: int) -> list[list[str]]:
+        return q.cycles_through(self.store, atom_id, limit=limit)
 
     def name_keys(self) -> dict[str, list[str]]:
         """The fuzzy-matching vocabulary, built once per transaction of the index."""

@@ -175,7 +175,7 @@ def cycles(r: Reply, subjects: list[dict[str, Any]]) -> None:
     for row in subjects:
         head = r.use(row)
         # the cheap walk first: listing cycles needs the atom's whole strongly connected part
-        found = (r.ctx.graph.cycles_through(row["id"], limit=fnd.CYCLES_SHOWN)
+        found = (r.ctx.cycles_through(row["id"], limit=fnd.CYCLES_SHOWN)
                  if r.ctx.cycle_length(row["id"]) is not None else [])
         if not found:
             r.say(f"{head} is in no call cycle (resolved calls only).")

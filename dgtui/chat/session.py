@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import threading
 from dataclasses import asdict, dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .. import query as q
 from ..paths import RepoPaths, default_user, validate_id
@@ -30,9 +30,6 @@ from .brain import InsightStatus, ProjectBrain
 from .context import GraphContext
 from .local import LocalAnswerer
 from .promote import InsightDraft, draft_from
-
-if TYPE_CHECKING:
-    from ..graph.memory import CallGraph
 
 
 @dataclass(frozen=True)
@@ -62,28 +59,27 @@ class HistoryEntry:
 
 class ChatSession:
     def __init__(self, paths: RepoPaths, user: str, index: Store | None, *,
-                 graph: CallGraph | None = None, answerer: Answerer | None = None):
+                 answerer: Answerer | None = None):
         self.paths = paths
         self.user = validate_id(user, "user id")
         self.index = index  # None: history and clearing still work, asking does not
-        self.ctx = GraphContext(index, graph) if index is not None else None
+        self.ctx = GraphContext(index) if index is not None else None
         self.answerer: Answerer = answerer or LocalAnswerer()
         self.brain = ProjectBrain.open(paths, index)
         self._chat: ChatStore | None = None
         self._lock = threading.RLock()
 
     @classmethod
-    def open(cls, paths: RepoPaths, user: str | None = None, *, graph: CallGraph | None = None,
-             answerer: Answerer | None = None, require_index: bool = True) -> ChatSession:
-        """``graph``: a live ``CallGraph`` the caller keeps in step (else loaded on demand).
-        ``require_index=False`` opens a session without an index (history, clear)."""
+    def open(cls, paths: RepoPaths, user: str | None = None, *, answerer: Answerer | None = None,
+             require_index: bool = True) -> ChatSession:
+        """``require_index=False`` opens a session without an index (history, clear)."""
         validate_id(paths.repo_id, "repository id")
         user = validate_id(user, "user id") if user is not None else default_user()
         if require_index or os.path.exists(paths.index_db):
             index = open_index_readonly(paths.index_db, paths.root)
         else:
             index = None
-        return cls(paths, user, index, graph=graph, answerer=answerer)
+        return cls(paths, user, index, answerer=answerer)
 
     # == the conversation ==================================================================
     def ask(self, question: str) -> Answer:

@@ -26,6 +26,8 @@ COMMANDS: dict[str, str] = {
     "events": "dgtui.cli.event_cmds:events",
     "history": "dgtui.cli.event_cmds:history",
     "replay": "dgtui.cli.event_cmds:replay",
+    "sessions": "dgtui.cli.event_cmds:sessions",
+    "diff": "dgtui.cli.review_cmd:diff",
     # live delta engine
     "watch": "dgtui.cli.watch_cmd:watch",
     "check": "dgtui.cli.check_cmd:check",

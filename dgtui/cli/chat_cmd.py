@@ -54,7 +54,7 @@ def ask(question: tuple[str, ...], repo: Repo, user: str | None, as_json: bool) 
     """Ask a question about the code and get an answer from the call graph.
 
     For example "who calls save_atom to depth 2?", "impact of changing write", "what changed
-    since 2h?", "dead code in pkg" (see the README for every kind of question).
+    since 2h?", "dead code in pkg" (docs/chat-and-brain.md lists every kind of question).
     """
     text = " ".join(question).strip()
     if not text:

@@ -34,7 +34,8 @@ def _rows_for_table(rows: list[dict]) -> list[dict]:
 
 
 @click.command()
-@click.option("--since", default=None, metavar="WHEN", help="Events at or after WHEN (10m, 2h, ISO time).")
+@click.option("--since", default=None, metavar="WHEN|SESSION",
+              help="Events at or after WHEN (10m, 2h, ISO time), or since a session began (s42, last).")
 @click.option("--until", default=None, metavar="WHEN", help="Events at or before WHEN.")
 @click.option("--atom", default=None, metavar="ID", help="Events of one atom (an id).")
 @file_option("Events in files matching GLOB")
@@ -53,12 +54,15 @@ def events(since, until, atom, file_glob, source, transaction, limit, hide_moves
     from .. import query as q
     from ..model import EventFilter
 
-    since_t = parse_when(since) if since else None
+    session = since is not None and q.is_session_ref(since)
+    since_t = parse_when(since) if since and not session else None
     until_t = parse_when(until) if until else None
     with repo.snapshot() as store:
+        # a session: from its first transaction on
+        after_tx = q.since_point(store, since).after_tx if session else None
         if edge_diff:
             rows = q.edge_events(store, since=since_t, until=until_t, transaction=transaction,
-                                 atom=atom, limit=limit + 1)
+                                 atom=atom, limit=limit + 1, since_transaction=after_tx)
             more = len(rows) > limit
             emit(rows[:limit], ["transaction_id", "operation", "source_id", "target_id"], fmt,
                  output, repo=repo)
@@ -67,7 +71,8 @@ def events(since, until, atom, file_glob, source, transaction, limit, hide_moves
                            "(--limit N for more)", err=True)
             return
         f = EventFilter(atom=atom, file_glob=file_glob, source=source, transaction=transaction,
-                        since=since_t, until=until_t, hide_moves=hide_moves, limit=limit)
+                        since=since_t, until=until_t, hide_moves=hide_moves, limit=limit,
+                        since_transaction=after_tx)
         rows = q.events(store, f)
         total = q.count_events(store, replace(f, limit=None)) if len(rows) == limit else len(rows)
     if fmt in ("json", "ndjson"):
@@ -136,3 +141,41 @@ def replay(at: str, show_edges: bool, repo: Repo, fmt, output) -> None:
     rows = [dict(a.to_state(), calls=[list(c) for c in a.calls]) for a in atoms]
     emit(rows, ["name", "kind", "file_path", "line", "end_line", "id"], fmt, output,
          title=f"atoms at transaction {tx}", repo=repo)
+
+
+@click.command()
+@click.option("--gap", default=None, metavar="DURATION",
+              help="A pause longer than this ends a session (300, 10m, 1h; default: "
+                   "$DGTUI_SESSION_GAP, else 5m).")
+@click.option("--limit", type=int, default=None, callback=positive,
+              help="Only the latest N sessions.")
+@repo_options
+@output_options
+def sessions(gap, limit, repo: Repo, fmt, output) -> None:
+    """Edit sessions: runs of transactions by one source (and MCP client) with no long pause,
+    oldest first. Any --since takes a session's id (s42) or `last`."""
+    from .. import query as q
+
+    seconds = None
+    if gap is not None:
+        seconds = q.parse_gap(gap)
+        if seconds is None:
+            raise CliError(f"--gap {gap!r} is not a duration: use seconds (300) or 10m, 1h")
+    with repo.snapshot() as store:
+        found = q.sessions(store, seconds)
+    if limit is not None:
+        found = found[-limit:]
+    rows = [s.as_dict() for s in found]
+    if fmt in ("json", "ndjson"):
+        emit(rows, _SESSION_COLUMNS, fmt, output, repo=repo)
+        return
+    for r in rows:
+        r["editor"] = r["source"] + (f" ({r['client']})" if r["client"] else "")
+        r["from"] = time.strftime("%Y-%m-%d %H:%M", time.localtime(r["started_at"]))
+        r["to"] = time.strftime("%H:%M", time.localtime(r["ended_at"]))
+    emit(rows, ["id", "editor", "from", "to", "transactions", "atoms", "files"], fmt, output,
+         repo=repo)
+
+
+_SESSION_COLUMNS = ["id", "source", "client", "first_tx", "last_tx", "started_at", "ended_at",
+                    "transactions", "atoms", "files", "title"]

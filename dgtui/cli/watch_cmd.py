@@ -24,7 +24,7 @@ def watch(path: str | None, home: str | None, as_json: bool, poll: bool) -> None
     from ..engine.live import LiveIndex
 
     repo = make_repo(path, home)
-    live = LiveIndex(repo.root, repo.home, with_graph=False, force_polling=poll)
+    live = LiveIndex(repo.root, repo.home, force_polling=poll)
     live.subscribe(lambda delta: _print(delta, as_json))
     live.on_status(lambda status: _announce(status, repo.root, as_json))
     live.on_status(_PendingReport())

@@ -1,13 +1,16 @@
 """What the engine is handed and the rows it makes of it: a batch of parsed files and removed
-paths, what it says of each file (skipped, no longer skipped, errors), and the atoms', files' rows.
-Shared by the general write path (``writer``) and the first index (``bulk``)."""
+paths, what it says of each file (skipped, no longer skipped, errors), the atoms', files' rows,
+and the closing of a transaction into the one ``Delta`` the engine publishes. Shared by the
+general write path and the repairs (``writer``) and the first index (``bulk``)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections import Counter
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-from ..model import ParsedFile
+from ..model import AtomChange, Delta, ParsedFile
 from ..store import FileRow, Store
 from ..store.records import atom_record
 from .walk import Skip
@@ -24,7 +27,6 @@ class Batch:
     forget_skips: list[str] = field(default_factory=list)  # skip records no longer true
     detected_at: float | None = None  # when the watcher saw the first change
     parse_seconds: float = 0.0
-    summary: dict = field(default_factory=dict)  # kept in the transaction's summary (an edit's client)
 
 
 @dataclass
@@ -67,3 +69,26 @@ def records_of(pf: ParsedFile) -> list[tuple[tuple, str]]:
 def file_row(pf: ParsedFile, now: float) -> FileRow:
     return FileRow(pf.path, pf.language or "", pf.size, pf.mtime_ns, pf.content_hash,
                    pf.line_count, len(pf.atoms), pf.error_count, pf.errors, now)
+
+
+def close(store: Store, tx: int, source: str, changes: Sequence[AtomChange], *,
+          files: Sequence[str] = (), added: Sequence[tuple] = (), removed: Sequence[tuple] = (),
+          files_removed: Sequence[str] = (), errors: Sequence[str] = (),
+          detected_at: float | None = None, timings: dict[str, float] | None = None,
+          rerouted: int = 0, repair: str | None = None, client: str | None = None) -> Delta:
+    """Close transaction ``tx`` (its counts and summary: the last write before COMMIT) and make
+    the ``Delta`` of it, the one the engine publishes once the commit is done."""
+    ops = Counter(c.operation for c in changes)
+    timings = {} if timings is None else timings
+    summary = {"repair": repair} if repair else {
+        "timings": timings, "errors": list(errors[:50]), "files_removed": list(files_removed),
+        "edges_rerouted": rerouted}
+    if client:  # who is editing, when known (an MCP client): edit sessions name it
+        summary["client"] = client
+    committed = time.time()
+    store.events.close_transaction(tx, committed, list(files), ops["create"], ops["update"],
+                                   ops["delete"], len(added), len(removed), summary)
+    return Delta(transaction_id=tx, source=source, files=tuple(files), changes=tuple(changes),
+                 edges_added=tuple(added), edges_removed=tuple(removed),
+                 files_removed=tuple(files_removed), errors=tuple(errors),
+                 detected_at=detected_at, committed_at=committed, timings=timings)

@@ -12,9 +12,9 @@ the same batch (``tests/test_bulk.py`` compares the two); only the way there is 
   their indexes built;
 - the cyclic garbage collector is paused: the load makes hundreds of thousands of objects that
   all live to the end, and every full collection would walk them again;
-- SQLite's page cache may grow to ``BULK_CACHE_KIB`` for the load: with the usual 64 MB, a
-  Django-sized load (150 MB) spilled dirty pages to the WAL mid-transaction and then wrote many
-  of them again as the indexes were built (0.5-0.9 s of the work after the last file).
+- SQLite's page cache may grow to ``BULK_CACHE_KIB`` for the load, so that a large load does not
+  spill dirty pages to the WAL mid-transaction and write them again as the indexes are built
+  (the measurements are in docs/performance.md).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from ..graph.resolve import Resolver
 from ..graph.symbols import SymbolTable
 from ..model import Atom, AtomChange, Delta, SymbolInfo
 from ..store import Store
-from .batch import Batch, FileOutcomes, file_row, records_of
+from .batch import Batch, FileOutcomes, close, file_row, records_of
 
 #: The page cache a first index may use (KiB); the connection's own size is restored after.
 BULK_CACHE_KIB = 256 * 1024
@@ -97,15 +97,9 @@ def _write(store: Store, batch: Batch, source: str, t0: float) -> tuple[Delta | 
     paths.sort()
     timings = {"parse_ms": (t_parsed - t0) * 1000.0,  # the last file's arrival (streamed)
                "write_ms": (time.perf_counter() - t0) * 1000.0}
-    summary = {"timings": timings, "errors": errors[:50], "files_removed": [], "edges_rerouted": 0}
-    committed = time.time()
-    events.close_transaction(tx, committed, paths, len(created), 0, 0, len(added), 0, summary)
-    return Delta(
-        transaction_id=tx, source=source, files=tuple(paths),
-        changes=tuple(AtomChange("create", a.id, a.file_path, a.name, a.kind) for a in created),
-        edges_added=tuple(added), edges_removed=(), files_removed=(), errors=tuple(errors),
-        detected_at=batch.detected_at, committed_at=committed, timings=timings,
-    ), symbols
+    changes = [AtomChange("create", a.id, a.file_path, a.name, a.kind) for a in created]
+    return close(store, tx, source, changes, files=paths, added=added, errors=errors,
+                 detected_at=batch.detected_at, timings=timings), symbols
 
 
 def _resolve_while(symbols: SymbolTable, atoms: list[Atom], sql_work) -> tuple[list[tuple], list]:

@@ -4,8 +4,7 @@ Each check compares whole sets, not counts:
 - ``sqlite``: SQLite's own integrity check;
 - ``fts``: the FTS5 index against the atoms it indexes;
 - ``events``: replaying the event log gives exactly today's atoms;
-- ``graph``: the call graph the edge log describes equals the graph in the tables (and, in a
-  long-running process, the graph in memory);
+- ``graph``: the call graph the edge log describes equals the graph in the tables;
 - ``edges``: resolving every stored atom's calls afresh gives exactly the stored edges;
 - ``disk``: every indexed file's content hash matches the file on disk, and no file is missing.
 ``repair`` rebuilds what can be rebuilt, through the engine (the only writer).
@@ -26,7 +25,6 @@ import os
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 
-from ..graph.memory import CallGraph
 from ..model import AtomFilter
 from ..parse.files import content_hash
 from ..store import Store
@@ -63,7 +61,7 @@ class CheckReport:
         return {"ok": self.ok, "checks": [asdict(r) for r in self.results]}
 
 
-def run_checks(store: Store, root: str, graph: CallGraph | None = None, repair: bool = False, *,
+def run_checks(store: Store, root: str, repair: bool = False, *,
                force: bool = False, live_writer: bool = False) -> CheckReport:
     """Every check, on one snapshot; with ``repair`` (the caller holds the writer lock), rebuild
     what differs. A repair that would delete every indexed file (the code is not on disk: an
@@ -71,11 +69,11 @@ def run_checks(store: Store, root: str, graph: CallGraph | None = None, repair: 
     another process writes the index now (see ``PENDING_SECONDS``)."""
     fts = _fts(store)
     with _snapshot(store):
-        results = [_sqlite(store), fts, _events(store), _graph(store, graph), _edges(store),
+        results = [_sqlite(store), fts, _events(store), _graph(store), _edges(store),
                    _disk(store, root, live_writer)]
     report = CheckReport(results)
     if repair and not report.ok:
-        _repair(store, root, report, graph, force)
+        _repair(store, root, report, force)
     return report
 
 
@@ -86,14 +84,6 @@ def _snapshot(store: Store) -> Iterator[None]:
         yield
     finally:
         store.conn.execute("COMMIT")  # ends the read transaction
-
-
-def graph_differences(store: Store, graph: CallGraph) -> str | None:
-    """How an in-memory graph differs from the tables (None when it does not)."""
-    nodes, edges = _table_graph(store)
-    g_nodes, g_edges = graph.node_edge_sets()
-    problems = _set_diff("node", nodes, g_nodes) + _set_diff("edge", edges, g_edges)
-    return "; ".join(problems[:5]) if problems else None
 
 
 # -- the checks ----------------------------------------------------------------------------
@@ -127,7 +117,7 @@ def _events(store: Store) -> CheckResult:
                        problems[:20])
 
 
-def _graph(store: Store, graph: CallGraph | None) -> CheckResult:
+def _graph(store: Store) -> CheckResult:
     nodes, edges = _table_graph(store)
     log_edges: set[tuple[str, str]] = set()
     for op, s, t in store.conn.execute("SELECT operation, source_id, target_id FROM edge_events ORDER BY id"):
@@ -136,11 +126,7 @@ def _graph(store: Store, graph: CallGraph | None) -> CheckResult:
         else:
             log_edges.discard((s, t))
     problems = _set_diff("edge (log)", edges, log_edges)
-    if graph is not None:
-        g_nodes, g_edges = graph.node_edge_sets()
-        problems += _set_diff("node (memory)", nodes, g_nodes) + _set_diff("edge (memory)", edges, g_edges)
-    where = "the edge log" + (" and the graph in memory" if graph is not None else "")
-    return CheckResult("graph", not problems, f"{len(nodes):,} nodes, {len(edges):,} edges vs {where}",
+    return CheckResult("graph", not problems, f"{len(nodes):,} nodes, {len(edges):,} edges vs the edge log",
                        problems[:20])
 
 
@@ -222,8 +208,7 @@ def _disk_problems(store: Store, root: str) -> list[tuple[str, str]]:
 
 
 # -- repair --------------------------------------------------------------------------------
-def _repair(store: Store, root: str, report: CheckReport, graph: CallGraph | None,
-            force: bool = False) -> None:
+def _repair(store: Store, root: str, report: CheckReport, force: bool = False) -> None:
     from .indexer import Indexer
     from .writer import Engine
 
@@ -245,10 +230,7 @@ def _repair(store: Store, root: str, report: CheckReport, graph: CallGraph | Non
     if not by_name["edges"].ok or not by_name["graph"].ok:
         engine.relink_all(source="reconcile")
         by_name["edges"].repaired = _edges(store).ok
-        by_name["graph"].repaired = _graph(store, None).ok
-    if graph is not None:
-        graph.reload(store)
-        by_name["graph"].repaired = _graph(store, graph).ok
+        by_name["graph"].repaired = _graph(store).ok
     if not by_name["events"].ok:
         engine.correct_event_log(source="reconcile")
         by_name["events"].repaired = _events(store).ok

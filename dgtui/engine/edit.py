@@ -275,8 +275,8 @@ class Editor:
             except BaseException:
                 writer.restore()
                 raise
-            return Batch(parsed=parsed, summary={"edit": {"operation": operation, "atom": atom_id,
-                                                          "client": self.client}})
+            return Batch(parsed=parsed)
+        self.engine.client = self.client  # the transaction's summary names who edited
         try:
             result.delta = self.engine.apply_within(work, SOURCE)
         except FileRefused as exc:

@@ -45,21 +45,24 @@ class Indexer:
         return found
 
     def run(self, source: str = "index", progress: Progress | None = None,
-            chunk_files: int | None = None, on_delta: Callable[[Delta], None] | None = None,
-            found: WalkResult | None = None) -> IndexSummary:
+            chunk_files: int | None = None, found: WalkResult | None = None) -> IndexSummary:
         """Reconcile the whole repository. ``chunk_files`` commits every N parsed files, so a
         first index shows atoms while it runs (each chunk is a complete transaction).
-        ``found`` is a walk made just before (a watcher needs the folders before the run)."""
+        ``found`` is a walk made just before (a watcher needs the folders before the run).
+        Each commit's delta reaches the engine's subscribers (the engine publishes it); the
+        summary counts them."""
         t0 = time.perf_counter()
         summary = IndexSummary()
         found = found or self.walk()
         stored = self.store.atoms.file_stats()
         was_skipped = self.store.atoms.skipped_stats()
         on_disk = {f.path for f in found.files}
+        reread = self.engine.parsed_by_older_parser()  # every file again: new facts to extract
         # A file skipped before (binary, not UTF-8...) is read again only when it changed.
         to_parse = [f.path for f in found.files
-                    if stored.get(f.path, (None, None))[:2] != (f.size, f.mtime_ns)
-                    and was_skipped.get(f.path) != (f.size, f.mtime_ns)]
+                    if (reread and f.path in stored)
+                    or (stored.get(f.path, (None, None))[:2] != (f.size, f.mtime_ns)
+                        and was_skipped.get(f.path) != (f.size, f.mtime_ns))]
         removed = sorted(p for p in stored if p not in on_disk)
         parsing = set(to_parse)
         still_skipped = {s.path for s in found.skipped} | {
@@ -85,8 +88,6 @@ class Indexer:
             parsed = []
             if delta is not None:
                 _count(summary, delta)
-                if on_delta is not None:
-                    on_delta(delta)
 
         if progress:
             progress(0, len(to_parse))
@@ -111,8 +112,6 @@ class Indexer:
             summary.write_seconds = done - t_parse - summary.parse_seconds
             if delta is not None:
                 _count(summary, delta)
-                if on_delta is not None:
-                    on_delta(delta)
             results = iter(())
         for i, pf in enumerate(results, 1):
             parsed.append(pf)
@@ -123,11 +122,10 @@ class Indexer:
                 t_parse = time.perf_counter()
         if not streamed:
             flush()
+        self.engine.note_parser_version()
         relinked = self.engine.resolve_with_current_rules()
         if relinked is not None:
             summary.transactions.append(relinked.transaction_id)
-            if on_delta is not None:
-                on_delta(relinked)
         summary.parsed = len(to_parse)
         summary.removed = len(removed)
         _fill_totals(summary, self.store)
@@ -136,7 +134,9 @@ class Indexer:
 
     def sync_paths(self, rel_paths: Iterable[str], source: str = "file-watcher",
                    detected_at: float | None = None) -> Delta | None:
-        """Apply what changed at some paths (files or folders, present or gone) in one batch."""
+        """Apply what changed at some paths (files or folders, present or gone) in one batch;
+        the delta the engine published for it (None: nothing changed), for a caller that waits
+        on the outcome (subscribers have it from the engine already)."""
         t0 = time.perf_counter()
         to_parse: set[str] = set()
         removed: set[str] = set()

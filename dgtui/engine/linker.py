@@ -14,11 +14,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from ..graph.atom_diff import AtomDiff
 from ..graph.resolve import Resolver
 from ..graph.symbols import SymbolTable
 from ..model import Atom, Edge, SymbolInfo
 from ..store.atoms import AtomRepository
-from .delta import AtomDiff
 
 _IDENTITY_FIELDS = ("name", "kind", "owner", "qualified_name", "parent_id")
 
@@ -77,6 +77,8 @@ class Linker:
             candidates += repo.edges_from(sorted(callers))
         if before_targets is not None:
             candidates += self._edges_through_moved_imports(before_targets, changed_paths)
+        if outside:
+            candidates += self._edges_through_globals(diff)
         if candidates:
             updates: dict[int, tuple[str | None, str, int, str | None]] = {}
             sources: set[str] = set()
@@ -136,6 +138,18 @@ class Linker:
         # what the types of its receivers are (``x: Base`` with Base imported).
         ids = [i for path in moved for i in self.symbols.by_file.get(path, ())]
         return self.repo.edges_from(ids)
+
+    def _edges_through_globals(self, diff: AtomDiff) -> list[tuple[int, Edge]]:
+        """The calls that may go through a module-level name whose binding changed (``router =
+        ConnectionRouter()``): every call of the files that import it by name (under any
+        alias), and every call that mentions it (``signals.m2m_changed.send``)."""
+        names = _globals_changed(diff)
+        if not names:
+            return []
+        files = {path for path, module in self.symbols.modules.items()
+                 if any(imp.name in names or imp.local in names for imp in module.imports)}
+        ids = sorted(i for path in files for i in self.symbols.by_file.get(path, ()))
+        return (self.repo.edges_from(ids) if ids else []) + self.repo.edges_mentioning(sorted(names))
 
     # -- which names ------------------------------------------------------------------------
     def _names(self, diff: AtomDiff) -> set[str]:
@@ -200,12 +214,38 @@ def _type_names(types: dict[str, str]) -> set[str]:
     return {b[2:].rpartition(".")[2] for b in types.values() if b[:2] in ("T:", "C:")}
 
 
-def _returns_changed(diff: AtomDiff) -> set[str]:
-    """Names of functions whose declared return type appeared, vanished or changed."""
-    out = {a.name for a in diff.created + diff.deleted if (a.extra or {}).get("returns")}
+def _globals_changed(diff: AtomDiff) -> set[str]:
+    """Module-level names whose binding appeared, vanished or changed."""
+    def bindings(atom: Atom) -> dict[str, str]:
+        return dict((atom.extra or {}).get("types") or {}) if atom.kind == "module" else {}
+
+    out: set[str] = set()
+    for atom in diff.created + diff.deleted:
+        out |= set(bindings(atom))
     for u in diff.updated:
-        if (u.old.extra or {}).get("returns") != (u.new.extra or {}).get("returns"):
-            out.update((u.old.name, u.new.name))
+        old, new = bindings(u.old), bindings(u.new)
+        out |= {n for n in old.keys() | new.keys() if old.get(n) != new.get(n)}
+    return out
+
+
+def _returns_changed(diff: AtomDiff) -> set[str]:
+    """Names of functions whose declared return type, or the types they declare for the
+    functions they take, appeared, vanished or changed: what their callers' calls mean may
+    have changed (a constructor is called by its class's name)."""
+    def typing_of(atom: Atom) -> tuple:
+        extra = atom.extra or {}
+        return extra.get("returns"), extra.get("callbacks")
+
+    def names(atom: Atom) -> set[str]:
+        return {atom.name, atom.owner} if atom.name == "constructor" and atom.owner else {atom.name}
+
+    out: set[str] = set()
+    for atom in diff.created + diff.deleted:
+        if typing_of(atom) != (None, None):
+            out |= names(atom)
+    for u in diff.updated:
+        if typing_of(u.old) != typing_of(u.new):
+            out |= names(u.old) | names(u.new)
     return out
 
 

@@ -5,8 +5,11 @@ watches, and applies each batch through the engine. Any other process is a reade
 the writer's commits (``PRAGMA data_version``) and publishes the same ``Delta`` objects, and it
 takes over if the writer goes away. The TUI, ``dgtui watch`` and the MCP server all use this.
 
-Runs in its own thread (``start``) or in the caller's (``run``); subscribers are called in that
-thread after each commit and must hand work to their own thread (a Textual app posts a message).
+A commit reaches subscribers by one route: the writer's engine publishes its ``Delta`` once,
+after COMMIT, and ``_publish`` relays it (a reader publishes the deltas it reads from the log the
+same way); nothing else hands deltas on. Runs in its own thread (``start``) or in the caller's
+(``run``); subscribers are called in that thread and must hand work to their own thread (a
+Textual app posts a message).
 """
 
 from __future__ import annotations
@@ -18,7 +21,6 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
 from ..model import Delta, LiveStatus
 from ..parse.files import content_hash
@@ -30,13 +32,9 @@ from .lock import WriterLock
 from .watch import STEP_MS, RepoWatcher
 from .writer import Engine, open_for_writing
 
-if TYPE_CHECKING:  # networkx costs a third of a second to import: only with_graph loads it
-    from ..graph.memory import CallGraph
-
 log = logging.getLogger(__name__)
 RETRY_SECONDS = 1.0  # a batch the database refused is tried again after this long
 READ_POLL_SECONDS = 0.02  # how often a reader looks for the writer's commits
-CHECK_SECONDS = 300.0  # how often a long-running writer checks graph vs store
 #: Under polling, a file synced this recently is read again on every batch and quiet tick: a
 #: poller compares size and mtime, and a rewrite of the same size within the file system's
 #: timestamp granularity (a second or two on network and FAT file systems) looks unchanged.
@@ -45,19 +43,16 @@ MAX_ERRORS = 50
 
 
 class LiveIndex:
-    def __init__(self, root: str, home: str | None = None, *, with_graph: bool = True,
-                 watch: bool = True, chunk_files: int | None = None, step_ms: int = STEP_MS,
-                 force_polling: bool = False, check_seconds: float = CHECK_SECONDS):
+    def __init__(self, root: str, home: str | None = None, *, watch: bool = True,
+                 chunk_files: int | None = None, step_ms: int = STEP_MS,
+                 force_polling: bool = False):
         self.paths = RepoPaths.for_root(root, home)
         self.root = root
-        self.with_graph = with_graph
         self.watch = watch
         self.chunk_files = chunk_files
         self.step_ms = step_ms
         self.force_polling = force_polling
-        self.check_seconds = check_seconds
         self.status = LiveStatus()
-        self.graph: CallGraph | None = None
         self.ready = threading.Event()  # set once the reconcile is done (or reading began)
         self._delta_subs: list[Callable[[Delta], None]] = []
         self._status_subs: list[Callable[[LiveStatus], None]] = []
@@ -72,6 +67,15 @@ class LiveIndex:
         self._others_seen = 0
         self._others_version = -1
         self._own: set[int] = set()
+        self.client: str | None = None
+        self._engine: Engine | None = None
+
+    def set_client(self, name: str | None) -> None:
+        """Name who edits while this index writes (the MCP client): recorded in the summary of
+        each transaction from now on, so edit sessions can say whose edits they were."""
+        self.client = name
+        if self._engine is not None:
+            self._engine.client = name
 
     # -- subscriptions -----------------------------------------------------------------------
     def subscribe(self, callback: Callable[[Delta], None]) -> Callable[[], None]:
@@ -128,11 +132,9 @@ class LiveIndex:
         store = open_for_writing(self.paths.index_db, self.root)
         try:
             engine = Engine(store)
+            engine.client = self.client
+            self._engine = engine
             engine.subscribe(self._publish_own)
-            if self.with_graph:
-                from ..graph.memory import CallGraph
-
-                self.graph = engine.graph = CallGraph.load(store)
             indexer = Indexer(self.root, store, engine)
             self._set(state="indexing", role="writer")
             if self.watch:
@@ -178,7 +180,6 @@ class LiveIndex:
         pending_at: float | None = None
         recent: dict[str, float] = {}  # polling only: path -> when it was last synced
         next_retry = 0.0
-        next_check = time.monotonic() + self.check_seconds
         # Watch first, then reconcile: a change made while the reconcile runs is buffered.
         batches = watcher.batches(self._aio_stop,
                                   on_watching=lambda: self._reconcile(indexer, store, found, watcher))
@@ -203,9 +204,6 @@ class LiveIndex:
                     next_retry = now + RETRY_SECONDS
                 self._set(pending=len(pending))
             self._follow_others(store)
-            if now >= next_check and self.graph is not None:
-                next_check = now + self.check_seconds
-                self._check_graph(store)
 
     def _publish_own(self, delta: Delta) -> None:
         self._own.add(delta.transaction_id)
@@ -226,15 +224,14 @@ class LiveIndex:
                     continue
                 delta = store.events.delta(tx.id)
                 if delta is not None:
-                    if self.graph is not None:
-                        self.graph.apply(delta)
                     self._publish(delta)
         except (StoreError, OperationalError) as exc:  # tried again on the next batch or tick
             self._error(f"following other writers: {exc}")
         self._own = {t for t in self._own if t > self._others_seen}
 
     def _apply(self, work: Callable[[], object], paths: set[str]) -> bool:
-        """Run one engine batch; a refusal keeps the paths pending (the disk stays the truth)."""
+        """Run one engine batch; a refusal keeps the paths pending (the disk stays the truth).
+        What it committed has reached the subscribers already, through the engine."""
         try:
             work()
             return True
@@ -242,24 +239,12 @@ class LiveIndex:
             self._error(f"{len(paths)} change(s) pending: {exc}")
             return False
 
-    def _check_graph(self, store: Store) -> None:
-        from .check import graph_differences
-
-        diff = graph_differences(store, self.graph)
-        if diff:
-            self._error(f"graph differed from the store ({diff}); reloaded it")
-            self.graph.reload(store)
-
     # -- reader ------------------------------------------------------------------------------
     def _run_reader(self) -> bool:
         """Follow another process's commits; True when the writer left and we took over."""
         store = Store.open(self.paths.index_db)
         try:
             self._set(state="reading", role="reader")
-            if self.with_graph:
-                from ..graph.memory import CallGraph
-
-                self.graph = CallGraph.load(store)
             seen = store.events.last_transaction_id()
             self._set(last_transaction=seen)
             self.ready.set()
@@ -279,11 +264,7 @@ class LiveIndex:
             store.close()
 
     def _follow(self, store: Store, seen: int) -> int:
-        if self.graph is not None:
-            tx_ids = self.graph.catch_up(store)
-        else:
-            tx_ids = [t.id for t in store.events.transactions(since=seen)]
-        for tx in tx_ids:
+        for tx in [t.id for t in store.events.transactions(since=seen)]:
             delta = store.events.delta(tx)
             if delta is not None:
                 self._publish(delta)
@@ -292,6 +273,7 @@ class LiveIndex:
 
     # -- status ------------------------------------------------------------------------------
     def _publish(self, delta: Delta) -> None:
+        """Relay a committed delta (the engine's, or one read from the writer's log)."""
         self._set(last_transaction=delta.transaction_id,
                   last_latency_ms=delta.latency_ms if delta.latency_ms is not None
                   else self.status.last_latency_ms)

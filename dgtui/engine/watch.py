@@ -1,10 +1,10 @@
 """Watching a repository: file-system events -> batches of repository paths for the engine.
 
 Only the folders the indexer walks are watched, one watch each (non-recursive), so an ignored
-``node_modules`` or virtual environment costs no inotify watch. watchfiles' ``RustNotify`` is
-driven directly: it starts watching when it is created and buffers changes between calls, so a
-new folder gets its own notifier *before* its batch is handed on. The consumer's scan of the new
-folder and the new watch overlap: no file written in between is missed.
+``node_modules`` or virtual environment costs no inotify watch. A new folder gets a watch of its
+own (``notify.FolderWatch``, the adapter around watchfiles) that is in place *before* its batch is
+handed on: the consumer's scan of the new folder and the new watch overlap, and no file written
+in between is missed.
 
 The change *kind* reported by the OS is not trusted: an editor's atomic save is a create, a
 rename and a delete; the engine looks at what is on disk, which is the truth.
@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import asyncio
 import os
-import threading
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 
 from ..parse.registry import language_for
 from .ignore import CONFIG_FILE, IGNORE_FILES, IgnoreRules
+from .notify import FolderWatch
 
 #: A burst is handed over ``step`` ms after its last event; ``debounce`` bounds a burst that never
 #: goes quiet (a branch switch still arrives in a few batches).
@@ -46,55 +46,6 @@ class ChangeBatch:
         return self.written_at if self.written_at is not None else self.seen_at
 
 
-class _Notifier:
-    """One RustNotify and the thread that hands its change sets to the event loop."""
-
-    def __init__(self, folders: list[str], loop: asyncio.AbstractEventLoop, queue: asyncio.Queue,
-                 step_ms: int, debounce_ms: int, force_polling: bool):
-        from watchfiles._rust_notify import RustNotify
-
-        self.rust = _create(RustNotify, folders, force_polling)
-        self.stop = threading.Event()
-        self._args = (debounce_ms, step_ms, 0, self.stop)
-        self._loop, self._queue = loop, queue
-        self.thread = threading.Thread(target=self._pump, name="dgtui-watch", daemon=True)
-        self.thread.start()
-
-    def _pump(self) -> None:
-        while not self.stop.is_set():
-            try:
-                raw = self.rust.watch(*self._args)
-            except RuntimeError:  # closed under us
-                return
-            if isinstance(raw, set) and raw:
-                try:
-                    self._loop.call_soon_threadsafe(self._queue.put_nowait, raw)
-                except RuntimeError:  # the loop is gone: we are shutting down
-                    return
-
-    def close(self, drain: bool) -> set | None:
-        """Stop; with ``drain``, return the changes it collected but had not handed over."""
-        self.stop.set()
-        self.thread.join(2.0)
-        leftover = None
-        if drain:
-            raw = self.rust.watch(1, 1, 1, None)
-            leftover = raw if isinstance(raw, set) else None
-        self.rust.close()
-        return leftover
-
-
-def _create(rust_notify, folders: list[str], force_polling: bool):
-    """A RustNotify on the folders that still exist (a folder may vanish as we start)."""
-    for _attempt in range(5):
-        existing = [f for f in folders if os.path.isdir(f)]
-        try:
-            return rust_notify(existing, False, force_polling, 50, False, True)
-        except FileNotFoundError:
-            continue
-    return rust_notify([f for f in folders if os.path.isdir(f)], False, force_polling, 50, False, True)
-
-
 class RepoWatcher:
     def __init__(self, root: str, rules: IgnoreRules, folders: list[str], *,
                  step_ms: int = STEP_MS, debounce_ms: int = DEBOUNCE_MS, tick_ms: int = 1000,
@@ -106,9 +57,16 @@ class RepoWatcher:
         self.debounce_ms = debounce_ms
         self.tick_ms = tick_ms
         self.force_polling = force_polling
-        self._notifiers: list[_Notifier] = []
+        self._notifiers: list[FolderWatch] = []
+        self._retired: list[FolderWatch] = []  # replaced; each stops once it has handed over
         self._queue: asyncio.Queue | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+
+    @property
+    def watch_count(self) -> int:
+        """The folder watches running: one per batch of new folders, merged into one on a quiet
+        tick once there are more than ``MAX_NOTIFIERS``."""
+        return len(self._notifiers)
 
     def add_folders(self, folders: list[str]) -> set[str]:
         """Start watching these folders too (new ones, or after the ignore rules changed)."""
@@ -138,10 +96,9 @@ class RepoWatcher:
                     getting.cancel()
                     if stop.is_set():
                         break
-                    batch = ChangeBatch(seen_at=time.time())
                     if len(self._notifiers) > MAX_NOTIFIERS:
-                        batch = self.classify(self._consolidate())
-                    yield batch
+                        self._consolidate()
+                    yield ChangeBatch(seen_at=time.time())
                     continue
                 raw = set(getting.result())
                 while not self._queue.empty():  # other notifiers' changes of the same moment
@@ -151,23 +108,28 @@ class RepoWatcher:
                 yield batch
         finally:
             stopping.cancel()
-            for notifier in self._notifiers:
-                notifier.close(drain=False)
-            self._notifiers = []
+            for notifier in self._notifiers + self._retired:
+                notifier.close()
+            self._notifiers, self._retired = [], []
 
-    def _notifier(self, folders: list[str]) -> _Notifier:
+    def _notifier(self, folders: list[str]) -> FolderWatch:
+        """A watch of ``folders``, in place when this returns."""
         paths = [os.path.join(self.root, f) if f else self.root for f in folders]
-        return _Notifier(paths, self._loop, self._queue, self.step_ms, self.debounce_ms,
-                         self.force_polling)
+        loop, queue = self._loop, self._queue
+        watch = FolderWatch(paths, lambda changes: loop.call_soon_threadsafe(queue.put_nowait, changes),
+                            step_ms=self.step_ms, debounce_ms=self.debounce_ms,
+                            force_polling=self.force_polling)
+        watch.wait_ready()
+        return watch
 
-    def _consolidate(self) -> set:
-        """One notifier for every folder instead of many; the old ones' unread changes are kept."""
-        fresh = self._notifier(sorted(self.folders))  # watching before the old ones stop
-        leftovers: set = set()
+    def _consolidate(self) -> None:
+        """One watch of every folder instead of many: it is in place before the old ones stop,
+        and each old one hands over what it collected first (``FolderWatch.retire``)."""
+        fresh = self._notifier(sorted(self.folders))
         for notifier in self._notifiers:
-            leftovers |= notifier.close(drain=True) or set()
+            notifier.retire()
+        self._retired = [n for n in self._retired + self._notifiers if n.thread.is_alive()]
         self._notifiers = [fresh]
-        return leftovers
 
     def classify(self, changes: set[tuple[object, str]]) -> ChangeBatch:
         batch = ChangeBatch(seen_at=time.time())

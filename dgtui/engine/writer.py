@@ -3,8 +3,8 @@
 A batch (parsed files, removed paths) becomes one ``BEGIN IMMEDIATE`` transaction: the diff is
 computed inside it against what is stored (two processes never record the same change twice),
 then atoms, files, edges (re-resolving edges elsewhere whose target appeared or vanished) and
-events sharing one transaction id are written. Only after COMMIT is the in-memory graph updated
-and a ``Delta`` published; a failed transaction leaves both untouched.
+events sharing one transaction id are written. Only after COMMIT is a ``Delta`` published; a
+failed transaction publishes nothing.
 """
 
 from __future__ import annotations
@@ -14,15 +14,16 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 
+from ..graph import atom_diff as delta_mod
+from ..graph.atom_diff import breaking_change as _breaking
 from ..graph.resolve import RESOLVER_VERSION
-from ..graph.signatures import SIGNATURE_FIELDS, classify
 from ..graph.symbols import SymbolTable
 from ..model import MOVE_FIELDS, AtomChange, AtomFilter, Delta, ParsedFile, SymbolInfo
+from ..parse import PARSER_VERSION
 from ..store import Store, with_retries
 from ..store.errors import DriverError
 from ..store.records import atom_record, dumps
-from . import delta as delta_mod
-from .batch import Batch, FileOutcomes, file_row, records_of
+from .batch import Batch, FileOutcomes, close, file_row, records_of
 from .linker import Linker
 
 log = logging.getLogger(__name__)
@@ -42,16 +43,17 @@ def open_for_writing(path: str, root: str | None = None) -> Store:
 
 
 class Engine:
-    """Applies batches to the store; keeps the symbol table and, optionally, a graph in step."""
+    """Applies batches to the store and keeps the symbol table in step."""
 
-    def __init__(self, store: Store, graph=None):
+    def __init__(self, store: Store):
         self.store = store
-        self.graph = graph  # a CallGraph, updated after each commit
         self.symbols: SymbolTable | None = None
         self._symbols_tx = -1
         self._symbols_untouched = False  # set while an edit checks, before its batch is written
         self._subscribers: list[Callable[[Delta], None]] = []
-        self.last_delta: Delta | None = None
+        #: Who is editing, when known: the MCP client (``mcp:claude-code``) of the server whose
+        #: live index writes. Recorded in each transaction's summary; edit sessions name it.
+        self.client: str | None = None
 
     def subscribe(self, callback: Callable[[Delta], None]) -> Callable[[], None]:
         self._subscribers.append(callback)
@@ -92,6 +94,16 @@ class Engine:
             lambda: self.store.set_meta("resolver", str(RESOLVER_VERSION))))
         return None
 
+    def parsed_by_older_parser(self) -> bool:
+        """Whether the index holds atoms that an older parser extracted (meta "parser")."""
+        return self.store.get_meta("parser") != str(PARSER_VERSION) and self.store.atoms.has_atoms()
+
+    def note_parser_version(self) -> None:
+        """Record that every file of the index was read by this parser."""
+        if self.store.get_meta("parser") != str(PARSER_VERSION):
+            with_retries(lambda: self._in_transaction(
+                lambda: self.store.set_meta("parser", str(PARSER_VERSION))))
+
     def correct_event_log(self, source: str = "reconcile") -> Delta | None:
         """Append the events that make a replay of the log equal the atoms again."""
         return self._publish(with_retries(lambda: self._in_transaction(
@@ -122,12 +134,9 @@ class Engine:
             raise
 
     def _publish(self, delta: Delta | None) -> Delta | None:
-        """After a commit: the graph first, then the subscribers (which never undo a commit)."""
+        """After a commit: the subscribers (which never undo a commit)."""
         if delta is not None:
             self._symbols_tx = delta.transaction_id
-            self.last_delta = delta
-            if self.graph is not None:
-                self.graph.apply(delta)
             for callback in list(self._subscribers):
                 try:
                     callback(delta)
@@ -178,7 +187,7 @@ class Engine:
             self.store.events.discard_transaction(tx)
             return None
         self.store.events.insert_events(rows)
-        return self._close(tx, source, now, changes, [], [], {"repair": "event log"})
+        return close(self.store, tx, source, changes, repair="event log")
 
     def _record(self, what: str, source: str, changes: list[AtomChange], added, removed) -> Delta | None:
         if not (changes or added or removed):
@@ -186,16 +195,7 @@ class Engine:
         now = time.time()
         tx = self.store.events.open_transaction(source, now, None)
         self.store.events.insert_edge_events(tx, added, removed)
-        return self._close(tx, source, now, changes, added, removed, {"repair": what})
-
-    def _close(self, tx: int, source: str, now: float, changes: list[AtomChange], added, removed,
-               summary: dict) -> Delta:
-        count = lambda op: sum(1 for c in changes if c.operation == op)  # noqa: E731
-        committed = time.time()
-        self.store.events.close_transaction(tx, committed, [], count("create"), count("update"),
-                                            count("delete"), len(added), len(removed), summary)
-        return Delta(transaction_id=tx, source=source, files=(), changes=tuple(changes),
-                     edges_added=tuple(added), edges_removed=tuple(removed), committed_at=committed)
+        return close(self.store, tx, source, changes, added=added, removed=removed, repair=what)
 
     def load_symbols(self) -> SymbolTable:
         """The symbol table, (re)loaded from the store when another process has committed."""
@@ -310,35 +310,14 @@ class Engine:
 
         timings = {"parse_ms": batch.parse_seconds * 1000.0,
                    "write_ms": (time.perf_counter() - t0) * 1000.0}
-        summary = {"timings": timings, "errors": errors[:50], "files_removed": removed_files,
-                   "edges_rerouted": edge_diff.rerouted, **batch.summary}
-        committed = time.time()
-        events.close_transaction(
-            tx, committed, changed_paths, len(diff.created), len(diff.updated), len(diff.deleted),
-            len(edge_diff.added), len(edge_diff.removed), summary)
-        delta = Delta(
-            transaction_id=tx, source=source, files=tuple(changed_paths), changes=tuple(changes),
-            edges_added=tuple(edge_diff.added), edges_removed=tuple(edge_diff.removed),
-            files_removed=tuple(removed_files), errors=tuple(errors),
-            detected_at=batch.detected_at, committed_at=committed, timings=timings,
-        )
-        return delta
+        return close(self.store, tx, source, changes, files=changed_paths, added=edge_diff.added,
+                     removed=edge_diff.removed, files_removed=removed_files, errors=errors,
+                     detected_at=batch.detected_at, timings=timings, rerouted=edge_diff.rerouted,
+                     client=self.client)
 
 
 def _bump(update: delta_mod.Update) -> int:
     return 0 if set(update.changed) <= MOVE_FIELDS else 1
-
-
-def _breaking(update: delta_mod.Update) -> str | None:
-    """Which signature change of ``update`` may break its callers (None: none, or compatible)."""
-    if not SIGNATURE_FIELDS.intersection(update.changed):
-        return None
-    old, new = update.old, update.new
-    if old.kind != new.kind:
-        return f"now a {new.kind}, was a {old.kind}"
-    change = classify(old.signature, new.signature, old_params=tuple(old.params),
-                      new_params=tuple(new.params), old_async=old.is_async, new_async=new.is_async)
-    return str(change) if change.breaking else None
 
 
 def _changes(diff: delta_mod.AtomDiff) -> list[AtomChange]:

@@ -1,1 +1,1 @@
-"""Symbols and call resolution, the in-memory call graph and its exports."""
+"""Symbols and call resolution, signature changes, call cycles and the graph exports."""

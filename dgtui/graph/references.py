@@ -5,11 +5,16 @@ repository. Part of the resolver (``Resolver`` mixes it in), memoized per batch 
 
 from __future__ import annotations
 
+import re
+
 from ..model import Import, SymbolInfo
+from ..parse.bindings import go_package_name
+from .packages import is_package_key, is_packaged
 
 #: Cycles are cut by the busy set of the resolver's memo; this only bounds pathological chains
 #: of re-exports (far beyond any real one, so results never depend on where a walk began).
 MAX_DEPTH = 100
+_GO_WORDS = re.compile(r"[^A-Za-z0-9]+")
 
 
 class References:
@@ -27,6 +32,8 @@ class References:
 
     def _find_reference(self, path: str, name: str, depth: int):
         local = self.symbols.in_file(path, name)
+        if local is None and is_packaged(path):  # Go, Java: any file of the package
+            local = self.symbols.in_package(path, name)
         if local is not None and local.kind not in ("module", "test"):
             return ("local", local)
         bindings = self._imports_of(path)
@@ -36,10 +43,18 @@ class References:
         imp = by_local.get(name)
         if imp is not None:
             return self._import_target(path, imp, depth)
+        if path.endswith(".java") and "java.lang/*.java" in self.symbols.packages.files:
+            hit = self.symbols.in_package("java.lang/*.java", name)  # imported by every file
+            if hit is not None:  # (the JDK's own source, indexed)
+                return ("import", hit)
         for imp in stars:
             file = self.symbols.module_file(path, imp.module)
+            wanted = name
+            if file is None and path.endswith(".java"):  # import static a.b.C.*: C's members
+                package, _, owner = imp.module.rpartition(".")
+                file, wanted = self.symbols.module_file(path, package), f"{owner}.{name}"
             if file is not None:
-                hit = self._in_module(file, name, depth + 1)
+                hit = self._in_module(file, wanted, depth + 1)
                 if hit is not None:
                     return ("import", hit)
         return None
@@ -54,8 +69,28 @@ class References:
             by_local: dict[str, Import] = {}
             for imp in module.imports:
                 by_local.setdefault(imp.local, imp)
+            if path.endswith(".go"):
+                for imp in module.imports:
+                    for name in self._go_import_names(path, imp):
+                        by_local.setdefault(name, imp._replace(local=name))
             found = self._bindings[path] = (by_local, [i for i in module.imports if i.name == "*"])
         return found
+
+    def _go_import_names(self, importer: str, imp: Import) -> list[str]:
+        """What else an unaliased Go import may bind: the imported package's own clause when the
+        repository holds it, else the last word of its path (``go-git-fixtures/v4`` binds
+        ``fixtures`` by its package clause, which only its source says)."""
+        if imp.name is not None or imp.local != go_package_name(imp.module):
+            return []  # an alias, or a dot import
+        key = self.symbols.module_file(importer, imp.module)
+        if key is not None:
+            for file in sorted(self.symbols.packages.files.get(key, ())):
+                info = self.symbols.modules.get(file)
+                if info is not None and info.package and info.package.get("package"):
+                    return [info.package["package"]]
+            return []
+        words = [w for w in _GO_WORDS.split(go_package_name(imp.module)) if w]
+        return [words[-1]] if words else []
 
     def _import_target(self, importer: str, imp: Import, depth: int):
         symbols = self.symbols
@@ -70,6 +105,9 @@ class References:
             if hit is not None:
                 return ("import", hit)
         spec = self._spec(importer)
+        if spec is not None and spec.module_style == "rust":  # use a::b where b is a module
+            sub = symbols.module_file(importer, f"{imp.module}::{imp.name}")
+            return ("import-module", sub) if sub is not None else None
         if spec is not None and spec.module_style == "python":
             base = symbols.absolute_python_module(importer, imp.module)
             sub = symbols.python_module_file(f"{base}.{imp.name}" if base else imp.name)
@@ -90,6 +128,11 @@ class References:
             external = (imp is not None and not imp.module.startswith(".")
                         and self._import_target(caller.file_path, imp, 0) is None
                         and not self.is_repository_module(caller.file_path, imp.module))
+            if imp is None and bindings is not None and bindings[1] and is_packaged(caller.file_path):
+                # Go's dot import (`import . "gopkg.in/check.v1"`), Java's `import a.b.*`: a name
+                # that is no one's in the package comes from the imported package
+                external = (self._find_reference(caller.file_path, head, 1) is None and any(
+                    not self.is_repository_module(caller.file_path, i.module) for i in bindings[1]))
             if self._cuts == cuts:  # what a cut cycle decided depends on where it started
                 self._external[key] = external
         return external
@@ -97,6 +140,11 @@ class References:
     def is_repository_module(self, importer: str, module: str) -> bool:
         """Whether ``module`` or its top-level package is one of the repository's."""
         spec = self._spec(importer)
+        if spec is not None and spec.module_style == "rust":
+            return self.symbols.rust_modules().is_own(importer, module)
+        if spec is not None and spec.module_style in ("go", "java"):
+            return (self.symbols.module_file(importer, module) is not None
+                    or self.symbols.is_own_package_import(importer, module))
         top = module.split(".")[0] if spec is not None and spec.module_style == "python" else module
         return (self.symbols.module_file(importer, module) is not None
                 or self.symbols.module_file(importer, top) is not None)
@@ -130,6 +178,13 @@ class References:
 
     def _find_in_module(self, file: str, name: str, depth: int) -> SymbolInfo | None:
         symbols = self.symbols
+        if is_package_key(file):  # a Go or Java package: its files' definitions, no re-exports
+            hit = symbols.in_package(file, name)
+            head, _, rest = name.partition(".")
+            if hit is None and rest and "." not in rest:
+                cls = symbols.in_package(file, head)
+                hit = self._member(cls, rest, depth + 1) if cls is not None and cls.kind == "class" else None
+            return hit
         module = symbols.modules.get(file)
         default = module.default_export if module is not None else None
         candidates = [name, f"exports.{name}", f"module.exports.{name}"]

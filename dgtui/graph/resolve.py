@@ -15,11 +15,16 @@ call outside the repository. Every call yields an edge row; none is dropped.
 from __future__ import annotations
 
 import builtins
+import json
 from collections.abc import Iterable
 
 from ..model import Atom, Call, Edge, Import, SymbolInfo
+from ..parse.bindings import rust_path
 from ..parse.registry import language_for
+from .java import JAVA_BUILTINS, JavaRules
+from .overrides import overrides_of
 from .references import MAX_DEPTH, References
+from .rust import RUST_BUILTINS, RustRules
 from .symbols import SymbolTable
 from .types import TypeFollowing
 
@@ -32,18 +37,24 @@ ECMA_GLOBALS = frozenset("""
     encodeURI encodeURIComponent eval fetch globalThis isFinite isNaN parseFloat parseInt process
     queueMicrotask require setImmediate setInterval setTimeout structuredClone window
 """.split())
-_RECEIVERS = frozenset({"self", "cls", "this", "super", "super()"})
+GO_BUILTINS = frozenset("""
+    append cap clear close complex copy delete imag len make max min new panic print println real
+    recover bool byte complex64 complex128 error float32 float64 int int8 int16 int32 int64 rune
+    string uint uint8 uint16 uint32 uint64 uintptr any comparable
+""".split())
+_RECEIVERS = frozenset({"self", "cls", "this", "super", "super()", "Self"})
+DECLARED_LANGUAGES = frozenset({"go", "java", "rust"})
 
 #: Bumped whenever the rules change what a call resolves to: an index made by an older resolver
 #: is re-resolved when a writer next opens it (``Engine.resolve_with_current_rules``).
-RESOLVER_VERSION = 2
+RESOLVER_VERSION = 4
 
 Resolution = tuple[str, str | None, int, str | None]  # (resolution, target, candidates, detail)
 _UNRESOLVED: Resolution = ("unresolved", None, 0, None)
 _BUILTIN: Resolution = ("builtin", None, 0, None)
 
 
-class Resolver(References, TypeFollowing):
+class Resolver(References, TypeFollowing, JavaRules, RustRules):
     """Resolves calls against a symbol table. Memoizes within one batch; make a new one per batch."""
 
     def __init__(self, symbols: SymbolTable):
@@ -63,6 +74,7 @@ class Resolver(References, TypeFollowing):
         self._bases: dict[str, list[SymbolInfo]] = {}
         self._members: dict[tuple[str, str], SymbolInfo | None] = {}
         self._methods_named: dict[str, Resolution] = {}
+        self._overrides: dict[str, list[str]] = {}  # method id -> the overrides in subclasses
 
     def edges_for(self, atom: Atom | SymbolInfo, calls: Iterable[Call]) -> list[Edge]:
         info = atom if isinstance(atom, SymbolInfo) else self.symbols.get(atom.id) or SymbolInfo.of(atom)
@@ -74,13 +86,15 @@ class Resolver(References, TypeFollowing):
         ``edges_for`` gives, with the work per call cut to a dictionary lookup once the first
         call of a kind in a file is resolved (a first index resolves 176k calls for Django)."""
         cache = self._cache
-        path, owner, source = caller.file_path, caller.owner, caller.id
+        path, owner, source = caller.file_path, self.this_owner(caller), caller.id
         scopes = self._nesting_scopes(caller)
         bound = self.bound_names(caller)
         out = []
         append = out.append
         for callee, short, offset in calls:
             head, dot, _ = callee.partition(".")
+            if "::" in head:  # Rust: Self::new, a::b
+                head, dot = head.partition("::")[0], "::"
             if not dot and scopes:
                 nested = self._nested_in(path, scopes, callee)
                 if nested is not None:
@@ -98,12 +112,12 @@ class Resolver(References, TypeFollowing):
         return Edge(caller.id, callee, short, line, resolution, target, candidates, detail)
 
     def resolve(self, caller: SymbolInfo, callee: str, short: str) -> Resolution:
-        head = callee.partition(".")[0]
+        head = callee.partition(".")[0].partition("::")[0]
         if head == callee:  # a bare name: a nested definition in an enclosing scope first
             nested = self._nested(caller, callee)
             if nested is not None:
                 return ("local", nested.id, 0, None)
-        key = self._key(caller.file_path, caller.owner, caller.id, self.bound_names(caller), head, callee)
+        key = self._key(caller.file_path, self.this_owner(caller), caller.id, self.bound_names(caller), head, callee)
         return self._resolve_key(key, caller, callee, short)
 
     @staticmethod
@@ -112,7 +126,9 @@ class Resolver(References, TypeFollowing):
         starts with a name its scope binds, or its class for ``self``/``cls``/``super``."""
         if head in bound:
             return (path, caller_id, callee)
-        return (path, owner if head in _RECEIVERS else None, callee)
+        if head in _RECEIVERS or (head == callee and path.endswith(".java")):  # Java: this.name()
+            return (path, owner, callee)
+        return (path, None, callee)
 
     def _resolve_key(self, key: tuple, caller: SymbolInfo, callee: str, short: str) -> Resolution:
         return self._memo(self._cache, key, lambda: self._resolve(caller, callee, short))
@@ -166,16 +182,47 @@ class Resolver(References, TypeFollowing):
 
     def _builtin_names(self, context: SymbolInfo) -> frozenset[str]:
         spec = self._spec(context.file_path)
-        return PYTHON_BUILTINS if spec is not None and spec.module_style == "python" else ECMA_GLOBALS
+        style = spec.module_style if spec is not None else ""
+        if style == "python":
+            return PYTHON_BUILTINS
+        if style == "rust":
+            return RUST_BUILTINS
+        return GO_BUILTINS if style == "go" else JAVA_BUILTINS if style == "java" else ECMA_GLOBALS
+
+    def _declared_languages(self, context: SymbolInfo) -> bool:
+        """Go, Java, Rust: a bare name is its scope's, its package's or an import's, never
+        another package's by name; a method not found on a known type may be any implementation
+        of an interface (trait)."""
+        spec = self._spec(context.file_path)
+        return spec is not None and spec.name in DECLARED_LANGUAGES
 
     def _resolve(self, caller: SymbolInfo, callee: str, short: str) -> Resolution:
         spec = self._spec(caller.file_path)
+        if spec is not None and spec.name == "java":
+            found = self._resolve_rules(caller, callee, short, spec)
+            return self._java_target(found) if found[1] else found
+        if spec is not None and spec.name == "rust":
+            found = self._rust_call(caller, callee, short, spec)
+            if found is not None:
+                return found
+            if "::" in callee:  # a path: read with dots, never as a bound value
+                return self._resolve_rules(caller, rust_path(callee), short, spec, path=True)
+        return self._resolve_rules(caller, callee, short, spec)
+
+    def _resolve_rules(self, caller: SymbolInfo, callee: str, short: str, spec,
+                       path: bool = False) -> Resolution:
         self_names = spec.self_names if spec else ()
         text = callee.replace("?.", ".")
         parts = text.split(".")
         head = parts[0]
-        if head in self.bound_names(caller):  # what the caller's own scope binds, or nothing
+        if head in self.bound_names(caller) and not path:  # what the caller's scope binds, or nothing
             return self._typed_call(caller, text, short)
+        if spec is not None and spec.name == "java" and len(parts) == 1:
+            if head == "super":
+                return self._java_super_constructor(caller)
+            found = self._java_bare(caller, head) if head != "this" else None
+            if found is not None:
+                return found
         known = self._known(caller, parts, self_names)
         if known is not None:
             return known
@@ -184,6 +231,11 @@ class Resolver(References, TypeFollowing):
                 return _BUILTIN
             if self._external_import(caller, head):
                 return ("external", None, 0, self._import_module(caller, head))
+            if self._declared_languages(caller):
+                return _UNRESOLVED
+            held = self._module_value(caller, head)  # register = registry.register
+            if held is not None:
+                return self._calling(held)
             return self._by_name(short, methods_only=False)
         return self._typed_call(caller, text, short)
 
@@ -206,13 +258,15 @@ class Resolver(References, TypeFollowing):
             return ("import", hit.id, 0, None) if hit is not None else _UNRESOLVED
         if kind in ("instance", "class"):
             member = self._member(target, name, 1)
-            if member is not None:
-                return ("typed", member.id, 0, None)
+            if member is not None:  # on an instance, a subclass's override may run instead
+                return self._dispatching("typed", member) if kind == "instance" else ("typed", member.id, 0, None)
             attribute = self._attribute(value, name, 1)
             if attribute is not None:
                 return self._calling(attribute)
             if self._external_base(target):  # maybe inherited from outside the repository
                 return ("external", None, 0, None)
+            if self._declared_languages(caller):  # an interface's method: its implementations
+                return self._by_name(short, methods_only=True)
         return _UNRESOLVED
 
     def _calling(self, value) -> Resolution:
@@ -248,10 +302,11 @@ class Resolver(References, TypeFollowing):
                 return _BUILTIN  # object's own methods (__init__, __init_subclass__...)
             return _UNRESOLVED
         if head in self_names and len(parts) == 2:
-            if caller.owner:
-                hit = self._member_in_file(path, caller.owner, parts[1], 0)
+            owner = self.this_owner(caller)
+            if owner:
+                hit = self._member_in_file(path, owner, parts[1], 0)
                 if hit is not None:
-                    return ("self", hit.id, 0, None)
+                    return self._dispatching("self", hit)
             return None
         if len(parts) == 1:
             if head in self_names and head != "super":  # cls(...) builds the owning class
@@ -268,14 +323,23 @@ class Resolver(References, TypeFollowing):
                 return ("local" if target[0] == "local" else "import", hit.id, 0, None)
         return None
 
+    def _dispatching(self, kind: str, member: SymbolInfo) -> Resolution:
+        """A call of ``member`` on an instance: its target, and the overrides that may run
+        instead (their count, their ids as JSON in ``detail``)."""
+        found = self._overrides.get(member.id)
+        if found is None:  # (Go's embedding and Rust's traits are no inheritance: nothing overrides)
+            found = self._overrides[member.id] = overrides_of(self, member) if (
+                member.kind == "method" and not member.file_path.endswith((".go", ".rs"))) else []
+        return (kind, member.id, len(found), json.dumps(found)) if found else (kind, member.id, 0, None)
+
     def _bare(self, caller: SymbolInfo, name: str) -> Resolution | None:
         path = caller.file_path
         hit = self.symbols.in_file(path, name)
         if hit is not None and hit.kind not in ("module", "test"):
             return ("local", hit.id, 0, None)
         target = self._reference(caller, name, 0)
-        if target is not None and target[0] == "import" and isinstance(target[1], SymbolInfo):
-            return ("import", target[1].id, 0, None)
+        if target is not None and target[0] in ("import", "local") and isinstance(target[1], SymbolInfo):
+            return (target[0], target[1].id, 0, None)  # local: Go, another file of the package
         if target is not None and target[0] == "import-module":  # require('./m')() / module object
             hit = self._in_module(target[1], "default", 0)
             if hit is not None:
@@ -302,10 +366,25 @@ class Resolver(References, TypeFollowing):
         return _UNRESOLVED
 
     # -- classes -----------------------------------------------------------------------------
+    def this_owner(self, caller: SymbolInfo) -> str | None:
+        """What ``self``/``this`` means in ``caller``, as a qualified name of its file. An arrow
+        function keeps the ``this`` of where it is written, even when it is assigned to a member
+        (``socket.onopen = () => this.reset()``, ``{ run: () => this.go() }``)."""
+        scope = caller
+        while scope.kind == "arrow" and scope.parent_id:
+            parent = self.symbols.get(scope.parent_id)
+            if parent is None or parent.kind == "module":
+                return None
+            scope = parent
+        return scope.owner
+
     def _owner_class(self, caller: SymbolInfo) -> SymbolInfo | None:
-        if not caller.owner:
+        owner_name = self.this_owner(caller)
+        if not owner_name:
             return None
-        owner = self.symbols.in_file(caller.file_path, caller.owner)
+        owner = self.symbols.in_file(caller.file_path, owner_name)
+        if owner is None and caller.file_path.endswith(".rs"):
+            return self._rust_owner(caller)
         return owner if owner is not None and owner.kind == "class" else None
 
     def bases(self, cls: SymbolInfo) -> list[SymbolInfo]:
@@ -348,7 +427,16 @@ class Resolver(References, TypeFollowing):
             hit = self.symbols.in_file(path, qualified)
             if hit is not None:
                 return hit
-        cls = self.symbols.in_file(path, owner)
+        go = path.endswith(".go")
+        if go:  # Go: a type's methods may be in any file of its package
+            hit = self.symbols.in_package(path, f"{owner}.{name}")
+            if hit is not None:
+                return hit
+        elif path.endswith(".rs"):  # Rust: in an impl block of another file
+            hit = self._rust_method(owner, name)
+            if hit is not None:
+                return hit
+        cls = self.symbols.in_file(path, owner) or (self.symbols.in_package(path, owner) if go else None)
         if cls is not None and cls.kind == "class":
             for base in self.bases(cls):
                 hit = self._member(base, name, depth + 1)

@@ -12,6 +12,8 @@ from collections import defaultdict
 
 from ..model import SymbolInfo
 from ..parse.registry import language_for
+from .packages import Packages, is_package_key, is_packaged
+from .rust import RustModules, rust_crates
 
 #: Kinds that a call can never name directly.
 UNCALLABLE_KINDS = frozenset({"module", "test"})
@@ -27,12 +29,19 @@ class SymbolTable:
         self.by_qualified: dict[tuple[str, str], list[str]] = defaultdict(list)
         self.by_file: dict[str, set[str]] = defaultdict(set)
         self.modules: dict[str, SymbolInfo] = {}  # file path -> its <module> atom
+        # the last name of each base a class writes -> those classes (``models.Model`` ->
+        # ``Model``): where to look for the subclasses of a class, checked by resolving
+        self.by_base_name: dict[str, set[str]] = defaultdict(set)
+        # a name imported under another (``from child import Child as Parent``): Child -> Parent
+        self.import_aliases: dict[str, dict[str, int]] = defaultdict(dict)
         # (file, qualified name minus its last part) -> how many atoms: a scope that is no key
         # here defines nothing nested, so resolving a bare name need not look inside it.
         self.scopes: dict[tuple[str, str], int] = {}
         self._python_modules: dict[str, str] | None = None  # dotted import name -> file
         self._dotted_names: dict[str, str] = {}  # file -> its dotted import name
         self._vanished: set[str] = set()  # module files removed, maybe about to come back
+        self.packages = Packages()
+        self._rust_crates: dict[str, str] | None = None  # crate name -> its root file
 
     # -- updates ---------------------------------------------------------------------------
     def add(self, info: SymbolInfo) -> None:
@@ -50,8 +59,18 @@ class SymbolTable:
             elif info.file_path not in self.modules:
                 self._python_modules = None  # a new file: module names may change
             self.modules[info.file_path] = info
+            if is_packaged(info.file_path):
+                self.packages.add(info)
+            elif info.file_path.endswith(".rs"):
+                self._rust_crates = None
+            for imp in info.imports:
+                if imp.name and imp.local != imp.name:
+                    counts = self.import_aliases[imp.name]
+                    counts[imp.local] = counts.get(imp.local, 0) + 1
         elif info.kind not in UNCALLABLE_KINDS:
             self.by_name[info.name].add(info.id)
+        for base in info.bases:
+            self.by_base_name[base_name(base)].add(info.id)
 
     def remove(self, atom_id: str) -> SymbolInfo | None:
         info = self.atoms.pop(atom_id, None)
@@ -71,11 +90,25 @@ class SymbolTable:
         else:
             self.scopes.pop(scope, None)
         if info.kind == "module":
+            for imp in info.imports:
+                counts = self.import_aliases.get(imp.name) if imp.name and imp.local != imp.name else None
+                if counts is not None and imp.local in counts:
+                    counts[imp.local] -= 1
+                    if not counts[imp.local]:
+                        del counts[imp.local]
+                        if not counts:
+                            del self.import_aliases[imp.name]
             if self.modules.get(info.file_path) is info:
                 del self.modules[info.file_path]
                 self._vanished.add(info.file_path)  # decided at the next lookup
+                if is_packaged(info.file_path):
+                    self.packages.remove(info)
+                elif info.file_path.endswith(".rs"):
+                    self._rust_crates = None
         else:
             _discard(self.by_name, info.name, atom_id)
+        for base in info.bases:
+            _discard(self.by_base_name, base_name(base), atom_id)
         return info
 
     def remove_file(self, path: str) -> list[SymbolInfo]:
@@ -139,10 +172,28 @@ class SymbolTable:
                 return candidate
         return None
 
+    def in_package(self, path: str, qualified: str) -> SymbolInfo | None:
+        """Go, Java: ``qualified`` defined in the package of the file ``path`` (or the package
+        key ``path``), in whichever of its files."""
+        key = path if is_package_key(path) else self.packages.key_of_file.get(path)
+        return self.packages.find(key, qualified, self) if key else None
+
+    def rust_modules(self) -> RustModules:
+        if self._rust_crates is None:
+            self._rust_crates = rust_crates(self.modules)
+        return RustModules(self.modules, self._rust_crates)
+
+    def is_own_package_import(self, importer: str, spec: str) -> bool:
+        return self.packages.is_own_import(self.modules.get(importer), spec, self.modules)
+
     def module_file(self, importer: str, spec: str) -> str | None:
         lang = language_for(importer)
         if lang is None:
             return None
+        if lang.module_style == "rust":
+            return self.rust_modules().module_file(importer, spec)
+        if lang.module_style in ("go", "java"):  # a package's key (packages.py)
+            return self.packages.package_of_import(self.modules.get(importer), spec, self.modules)
         if lang.module_style == "python":
             if spec.startswith("."):  # relative: folders on disk, package markers or not
                 near = self._python_relative_file(importer, spec)
@@ -186,6 +237,13 @@ def _discard(index: dict[str, set[str]], key: str, value: str) -> None:
         values.discard(value)
         if not values:
             del index[key]
+
+
+def base_name(written: str) -> str:
+    """The name a base class is written with, last part: ``models.Model`` -> ``Model``,
+    ``Generic[T]`` -> ``Generic``, ``Base<T>`` -> ``Base``."""
+    head = written.split("[", 1)[0].split("<", 1)[0].split("(", 1)[0]
+    return head.strip().rpartition(".")[2]
 
 
 def _ecma_candidates(base: str) -> list[str]:

@@ -7,7 +7,7 @@ must commit in tens of milliseconds, so only what the code states locally is fol
 cannot be followed stays unknown rather than guessed.
 
 A value is a small tuple: ``("instance", cls)``, ``("class", cls)``, ``("function", atom)``,
-``("module", file)``, ``("builtin", None)``, ``("external", module)``, or None (unknown).
+``("module", file)``, ``("builtin", type or None)``, ``("external", module)``, or None (unknown).
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ import re
 
 from ..model import SymbolInfo
 from ..parse.bindings import declared_type, parse_import
+from .java import JAVA_TYPES
+from .rust import RUST_TYPES
 
 #: Python's builtin classes: a receiver of one of these types calls a builtin method.
 PYTHON_BUILTIN_TYPES = frozenset(
@@ -26,6 +28,10 @@ ECMA_BUILTIN_TYPES = frozenset("""
     string number boolean bigint symbol object any unknown never void undefined null
     String Number Boolean Array ReadonlyArray Promise Map Set WeakMap WeakSet Date RegExp Error
     Function Object Record Partial Readonly Iterable Iterator AsyncIterable Uint8Array Buffer
+""".split())
+GO_BUILTIN_TYPES = frozenset("""
+    bool byte complex64 complex128 error float32 float64 int int8 int16 int32 int64 rune string
+    uint uint8 uint16 uint32 uint64 uintptr any map chan func interface struct
 """.split())
 _LITERAL_STARTS = tuple("\"'`[{(0123456789") + ("f\"", "f'", "b\"", "b'", "r\"", "r'")
 _MAX_DEPTH = 12
@@ -78,7 +84,9 @@ class TypeFollowing:
             return ("builtin", None)
         if expr.endswith(")"):  # Foo().bar(), new Router().add(), self.get_adapter().send()
             called = _called_name(expr)
-            return self._called(self.value_of(caller, called, depth + 1), depth) if called else None
+            if called:
+                return self._called(self._library_call(caller, self.value_of(caller, called, depth + 1)), depth)
+            return self._chain_from_outside(caller, expr, depth)
         parts = expr.split(".")
         value = self._head_value(caller, parts[0], depth)
         for part in parts[1:]:
@@ -91,15 +99,41 @@ class TypeFollowing:
         bound = self._binding(caller, head)
         if bound is not None:
             return self._bound_value(bound[1], head, bound[0], depth)
-        if head in ("self", "this") or (head == "cls" and caller.kind != "module"):
+        if caller.kind == "class":  # a class body sees its own names: x = _helper("x")
+            own = self.symbols.in_file(caller.file_path, f"{caller.qualified_name}.{head}")
+            if own is not None:
+                return _value_of_atom(own)
+        elif caller.kind != "module":  # a function defined in an enclosing function
+            nested = self._nested(caller, head)
+            if nested is not None:
+                # a decorated closure (@wraps(func) def wrapper) stands for what it wraps:
+                # not stated here, so unknown rather than the wrapper
+                return None if nested.decorated else _value_of_atom(nested)
+        if head in ("self", "this", "Self") or (head == "cls" and caller.kind != "module"):
             owner = self._owner_class(caller)
             if owner is None:
                 return None
-            return ("class", owner) if head == "cls" else ("instance", owner)
+            return ("class", owner) if head in ("cls", "Self") else ("instance", owner)
         module = self.symbols.modules.get(caller.file_path)
         if module is not None and module.types and head in module.types:
             return self._bound_value(module, head, module.types[head], depth)
+        if caller.file_path.endswith(".java") and caller.owner:  # a field, without `this.`
+            field = self._java_field(caller, head, depth)
+            if field is not None:
+                return field
         return self._name_value(caller, head)
+
+    def _java_field(self, caller: SymbolInfo, name: str, depth: int) -> Value:
+        """A field of the class around the caller (or of a class around that), or None."""
+        owner = caller.owner
+        while owner:
+            cls = self.symbols.in_file(caller.file_path, owner)
+            if cls is not None and cls.kind == "class":
+                found = self._instance_attribute(cls, name)
+                if found is not None:
+                    return self._bound_value(found[1], "self." + name, found[0], depth)
+            owner = owner.rpartition(".")[0]
+        return None
 
     def _name_value(self, context: SymbolInfo, name: str) -> Value:
         """A name of ``context``'s module: a definition, an import, a builtin."""
@@ -109,10 +143,17 @@ class TypeFollowing:
             if kind == "import-module":
                 return ("module", target)
             return _value_of_atom(target)
+        imported = self._module_global(context.file_path, name, 0)
+        if imported is not None:
+            return imported
         if self._external_import(context, name):
             return ("external", self._import_module(context, name))
         if name in self._builtin_names(context):
             return ("builtin", None)
+        if context.file_path.endswith(".rs"):  # a path's head: crate, super, a module, a crate's name
+            file = self.symbols.rust_modules().module_file(context.file_path, name)
+            if file is not None:
+                return ("module", file)
         return None
 
     def _bound_value(self, scope: SymbolInfo, name: str, binding: str, depth: int) -> Value:
@@ -123,9 +164,13 @@ class TypeFollowing:
         if kind == "T":
             return self._declared(scope, text)
         if kind == "C":
-            return self._called(self.value_of(scope, text, depth + 1), depth)
+            return self._called(self._library_call(scope, self.value_of(scope, text, depth + 1)), depth)
+        if kind == "Q":  # Rust: f()? is the value inside f's Result or Option
+            return self._called(self._library_call(scope, self.value_of(scope, text, depth + 1)), depth, unwrap=True)
         if kind == "A":
             return self.value_of(scope, text, depth + 1) if text != name else None
+        if kind == "P":
+            return self._callback_parameter(scope, text, depth)
         if kind == "I":
             imp = parse_import(name, binding)
             module = self.symbols.modules.get(scope.file_path)
@@ -136,24 +181,106 @@ class TypeFollowing:
             return ("module", target[1]) if target[0] == "import-module" else _value_of_atom(target[1])
         return None
 
+    def _callback_parameter(self, scope: SymbolInfo, text: str, depth: int) -> Value:
+        """A parameter of a function passed to a call, typed by what the callee declares that
+        argument to be (``P:arg:param:callee``, see parse/bindings.py); the types are named in
+        the callee's own file."""
+        arg, param, callee = text.split(":", 2)
+        new = callee.startswith("new ")
+        called = self.value_of(scope, callee[4:] if new else callee, depth + 1)
+        if called is None:
+            return None
+        target = None
+        if called[0] == "class":
+            target = self._member(called[1], "constructor", 1)
+        elif called[0] == "function" and not new:
+            target = called[1]
+        declared = target.callbacks.get(arg) if target is not None and target.callbacks else None
+        if not declared or int(param) >= len(declared):
+            return None
+        return self._declared(target, declared[int(param)])
+
+    def _module_value(self, caller: SymbolInfo, name: str) -> Value:
+        """What a module-level name that is no atom holds, seen from ``caller``'s file: one of
+        the file's own, or one it imports."""
+        module = self.symbols.modules.get(caller.file_path)
+        if module is not None and module.types and name in module.types:
+            return self._bound_value(module, name, module.types[name], 1)
+        return self._module_global(caller.file_path, name, 0)
+
+    def _module_global(self, file: str, name: str, depth: int) -> Value:
+        """What a module-level name of ``file`` that is no atom holds (``router =
+        ConnectionRouter()``), followed through imports and re-exports of other modules;
+        the current file's own names are read by ``_head_value``."""
+        for _ in range(_MAX_DEPTH):
+            module = self.symbols.modules.get(file)
+            if module is None or depth > _MAX_DEPTH:
+                return None
+            if module.types and name in module.types:
+                return self._bound_value(module, name, module.types[name], depth + 1)
+            bindings = self._imports_of(file)
+            imp = bindings[0].get(name) if bindings is not None else None
+            if imp is None or not imp.name or imp.binds_root:
+                return None
+            file, name = self.symbols.module_file(file, imp.module), imp.name
+            if file is None:
+                return None
+        return None
+
     def _declared(self, scope: SymbolInfo, type_text: str) -> Value:
         """An instance of the type named ``type_text`` in ``scope``'s file."""
         if not type_text or type_text == "?":
             return None
+        if type_text.startswith("type[") and type_text.endswith("]"):  # Type[Foo]: the class
+            found = self._declared(scope, type_text[5:-1])
+            return ("class", found[1]) if found is not None and found[0] == "instance" else found
         if type_text in self._builtin_types(scope):
-            return ("builtin", None)
+            return ("builtin", type_text)  # (the type: a str's methods give builtins, a Vec's may not)
+        if type_text == "Self":  # Rust: the type of the impl block around
+            owner = self._owner_class(scope) if scope.file_path.endswith(".rs") else None
+            return ("instance", owner) if owner is not None else None
+        if scope.file_path.endswith(".java"):  # a class nested in the one around: Store.Index
+            owner = scope.qualified_name if scope.kind == "class" else scope.owner
+            while owner:
+                nested = self.symbols.in_file(scope.file_path, f"{owner}.{type_text}")
+                if nested is not None and nested.kind == "class":
+                    return ("instance", nested)
+                owner = owner.rpartition(".")[0]
         found = self.value_of(self._module_of(scope), type_text, 1)
+        if found is None and "." in type_text:  # a full dotted path: ":rtype: requests.Response"
+            found = self._by_module_path(scope, type_text)
         if found is not None and found[0] == "class":
             return ("instance", found[1])
         if found is not None and found[0] in ("builtin", "external"):
             return found
         return None
 
-    def _called(self, value: Value, depth: int) -> Value:
-        """What calling ``value`` gives."""
+    def _library_call(self, context: SymbolInfo, function: Value) -> Value:
+        """Calling a library's function or method, in Java and Rust, gives a value of unknown
+        type: generic types carry the repository's own (``items.get(0).getName()``,
+        ``opt.unwrap().price()``), so it is neither "outside" nor "builtin". (Python's and Go's
+        stay so; a repository function declared to return ``Result`` still returns a builtin.)"""
+        if function is None or function[0] not in ("external", "builtin"):
+            return function
+        if function[0] == "external" and context.file_path.endswith((".java", ".rs")):
+            return None
+        if function[0] == "builtin" and context.file_path.endswith(".rs") and function[1] not in _PLAIN:
+            return None
+        return function
+
+    def _called(self, value: Value, depth: int, unwrap: bool = False) -> Value:
+        """What calling ``value`` gives (``unwrap``: what Rust's ``?`` takes out of it)."""
         if value is None:
             return None
         kind, target = value
+        if kind == "function" and target.returns and target.file_path.endswith(".rs"):
+            written = target.returns.removeprefix("->").strip()
+            if unwrap:
+                m = _RUST_WRAPPED.match(written)
+                if m is None:
+                    return None
+                written = _first_argument(m.group(1))
+            return self._declared(target, declared_type(written) if written != "Self" else "Self")
         if kind == "class":
             return ("instance", target)
         if kind == "function" and target.returns:
@@ -172,6 +299,9 @@ class TypeFollowing:
             hit = self._in_module(target, name, 1)
             if hit is not None:
                 return _value_of_atom(hit)
+            found = self._module_global(target, name, depth)
+            if found is not None:
+                return found
             sub = self._submodule(target, name)
             return ("module", sub) if sub else None
         if kind in ("instance", "class"):
@@ -223,6 +353,18 @@ class TypeFollowing:
                             found.setdefault((method.owner, key), []).append((binding, method))
         return found
 
+    def _chain_from_outside(self, caller: SymbolInfo, expr: str, depth: int) -> Value:
+        """``fixtures.Basic().ByTag("x")``: in Go, a chain of calls that starts in a package
+        from outside the repository stays outside (what a library's function returns is the
+        library's, or a builtin, never the repository's: Go's generics are rare)."""
+        if not caller.file_path.endswith(".go"):  # (Java, Rust: see _library_result)
+            return None
+        head = _HEAD.match(expr)
+        if head is None:
+            return None
+        value = self._head_value(caller, head.group(0), depth + 1)
+        return value if value is not None and value[0] == "external" else None
+
     # -- pytest fixtures: the framework passes a test the fixture of its parameter's name ----
     @staticmethod
     def _in_tests(scope: SymbolInfo) -> bool:
@@ -247,6 +389,21 @@ class TypeFollowing:
         return None
 
     # -- helpers -------------------------------------------------------------------------
+    def _by_module_path(self, scope: SymbolInfo, dotted: str) -> Value:
+        """``pkg.models.Response`` read as a module of the repository and a name in it."""
+        spec = self._spec(scope.file_path)
+        if spec is None or spec.module_style != "python":
+            return None
+        module, _, name = dotted.rpartition(".")
+        while module:
+            file = self.symbols.python_module_file(module)
+            if file is not None:
+                hit = self._in_module(file, name, 1)
+                return _value_of_atom(hit) if hit is not None else None
+            module, _, head = module.rpartition(".")
+            name = f"{head}.{name}"
+        return None
+
     def _module_of(self, scope: SymbolInfo) -> SymbolInfo:
         return self.symbols.modules.get(scope.file_path) or scope
 
@@ -261,7 +418,12 @@ class TypeFollowing:
 
     def _builtin_types(self, scope: SymbolInfo) -> frozenset[str]:
         spec = self._spec(scope.file_path)
-        return PYTHON_BUILTIN_TYPES if spec is not None and spec.module_style == "python" else ECMA_BUILTIN_TYPES
+        style = spec.module_style if spec is not None else ""
+        if style == "python":
+            return PYTHON_BUILTIN_TYPES
+        if style == "rust":
+            return RUST_TYPES
+        return GO_BUILTIN_TYPES if style == "go" else JAVA_TYPES if style == "java" else ECMA_BUILTIN_TYPES
 
 
 def _called_name(expr: str) -> str | None:
@@ -280,6 +442,24 @@ def _called_name(expr: str) -> str | None:
     return None
 
 
+#: Rust's builtin types whose methods give builtins again (no type parameter to carry the
+#: repository's types); a literal (no type named) is one of them.
+_PLAIN = frozenset("""str String bool char i8 i16 i32 i64 i128 isize u8 u16 u32 u64 u128 usize
+    f32 f64""".split()) | {None}
+_RUST_WRAPPED = re.compile(r"^(?:Result|Option|Poll|io::Result|std::io::Result)\s*<(.*)>$", re.S)
+
+
+def _first_argument(arguments: str) -> str:
+    depth = 0
+    for i, ch in enumerate(arguments):
+        depth += ch in "<([{"
+        depth -= ch in ">)]}"
+        if ch == "," and depth == 0:
+            return arguments[:i].strip()
+    return arguments.strip()
+
+
+_HEAD = re.compile(r"^[A-Za-z_$][\w$]*(?=[.(])")
 _NAME = re.compile(r"^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*$")
 
 

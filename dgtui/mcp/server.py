@@ -36,12 +36,13 @@ from ..model import CONFIDENCES, INSIGHT_KINDS, UNRESOLVED_KINDS, AtomFilter, Ev
 from ..paths import PathError, RepoPaths, default_user, validate_id
 from ..query import DatabaseError, Store, StoreError, describe_error, open_index, snapshot
 from ..query.search_syntax import KINDS, path_glob
+from .review_tools import register_review_tools
 
 log = logging.getLogger(__name__)
 READY_SECONDS = 30.0  # how long a tool waits for the index to be reconciled before answering
 CHUNK_FILES = 500  # a first index commits this often, so partial answers are possible
 MAX_ROWS = 1000
-# The limits of the arguments (README, "Serving the graph to AI agents"): checked by the SDK
+# The limits of the arguments (docs/mcp.md, "Limits"): checked by the SDK
 # against the tool's schema before a tool runs, so a client reads the reason in the error.
 MAX_INT = 2**63 - 1  # SQLite integers are 64-bit; Python's are not
 MAX_REF = 4096  # an atom id: a path and a qualified name
@@ -70,7 +71,7 @@ class IndexService:
                  force_polling: bool = False, ready_seconds: float = READY_SECONDS):
         self.root = root
         self.paths = RepoPaths.for_root(root, home)
-        self.live = LiveIndex(root, home, with_graph=False, watch=watch, chunk_files=CHUNK_FILES,
+        self.live = LiveIndex(root, home, watch=watch, chunk_files=CHUNK_FILES,
                               force_polling=force_polling)
         self.ready_seconds = ready_seconds
         self._lock = threading.Lock()  # one sqlite connection, tools on several worker threads
@@ -208,9 +209,17 @@ def _iso(when: float) -> str:
 
 class DgtuiServer(MCPServer):
     """The SDK's server, with arguments that fail validation said in one sentence: the SDK
-    passes pydantic's report on (several lines, the model's name, a link to pydantic's docs)."""
+    passes pydantic's report on (several lines, the model's name, a link to pydantic's docs).
+    The client that calls a tool is named to ``on_client`` (the live index records it in the
+    transactions it writes: edit sessions say whose edits they were)."""
+
+    on_client: Callable[[str], None] | None = None
 
     async def call_tool(self, name: str, arguments: dict[str, Any], context: Context | None = None):
+        if self.on_client is not None and context is not None:
+            client = _client_name(context)
+            if client != "mcp":
+                self.on_client(client)
         try:
             return await super().call_tool(name, arguments, context)
         except ToolError as exc:
@@ -259,6 +268,7 @@ def build_server(service: IndexService, *, read_only: bool = False) -> MCPServer
             "them, kept live while files change. Atom ids look like path::Qualified.name and can "
             "be passed back to any tool. 'version' in each answer is the index's last "
             "transaction; recent_changes(since_transaction=version) lists what changed since."))
+    server.on_client = service.live.set_client
     tool = server.tool
 
     @tool(structured_output=False)
@@ -360,7 +370,8 @@ def build_server(service: IndexService, *, read_only: bool = False) -> MCPServer
     @tool(structured_output=False)
     def recent_changes(since: Annotated[str | None, Field(max_length=100, description=(
                            "A time: ISO 8601 (2026-11-21T10:00, 0001-01-01 to 9999-12-31), unix "
-                           "seconds, or an age like 10m, 2h, 3d."))] = None,
+                           "seconds, or an age like 10m, 2h, 3d; or an edit session: s42, or "
+                           "'last' (from its start)."))] = None,
                        since_transaction: Annotated[int | None, Field(ge=0, le=MAX_INT, description=(
                            "Only changes after this transaction (a 'version' from an earlier answer)."))] = None,
                        file_glob: Glob = None,
@@ -372,13 +383,19 @@ def build_server(service: IndexService, *, read_only: bool = False) -> MCPServer
         """Atom-level changes (create, update with the fields changed, delete, renames), newest
         first, since a time or a transaction."""
         def work(store: Store) -> dict[str, Any]:
-            f = EventFilter(since=q.parse_time(since) if since else None,
-                            since_transaction=since_transaction, file_glob=files(file_glob), atom=atom,
-                            source=source, limit=limit + 1)
+            session = bool(since) and q.is_session_ref(since)
+            after = q.since_point(store, since).after_tx if session else None
+            if after is not None and since_transaction is not None:
+                after = max(after, since_transaction)
+            f = EventFilter(since=q.parse_time(since) if since and not session else None,
+                            since_transaction=after if session else since_transaction,
+                            file_glob=files(file_glob), atom=atom, source=source, limit=limit + 1)
             rows = q.events(store, f)
             return {"count": min(len(rows), limit), "truncated": len(rows) > limit,
                     "events": [event_brief(e) for e in rows[:limit]]}
         return service.answer(work)
+
+    register_review_tools(tool, service)
 
     @tool(structured_output=False)
     def unresolved_calls(file_glob: Glob = None, limit: Limit = 200,

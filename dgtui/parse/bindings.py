@@ -8,6 +8,10 @@ A binding is a short string, so that atoms keep them in ``extra["types"]`` cheap
 - ``A:self.db``   another name or attribute (an alias: ``f = g``, ``self.x = param``)
 - ``I:module:name:root``  an import made inside a function (``name`` empty for a module object;
   ``root`` is ``1`` when ``import a.b`` binds ``a``)
+- ``P:arg:param:callee``  an untyped parameter of a function passed as an argument: parameter
+  ``param`` of argument ``arg`` of a call of ``callee`` (``new C`` for a constructor). What the
+  callee declares that argument to be types it: ``operate((source, subscriber) => ...)`` with
+  ``init: (source: Observable<T>, subscriber: Subscriber<R>) => void``
 - ``?``           bound, but nothing says to what (an untyped parameter, a loop variable)
 
 A name bound two different ways in one scope is ``?``, unless one of them is declared.
@@ -32,13 +36,55 @@ _UNION_NONE = re.compile(r"^(?:[A-Za-z_][\w]*\.)?Union\[(.*?)\s*,\s*None\s*\]$|"
 _NONE_UNION = re.compile(r"^(.*?)\s*\|\s*(?:None|null|undefined)$|^(?:None|null|undefined)\s*\|\s*(.*)$", re.S)
 _GENERIC = re.compile(r"^([\w.$]+)\s*[\[<]", re.S)
 _DOTTED = re.compile(r"^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*$")
+_POINTER = re.compile(r"^(?:\*\s*|&\s*(?:'\w+\s+)?(?:mut\s+)?)+")  # Go *T, Rust &'a mut T
+_DEREF = re.compile(r"^(?:Box|Rc|Arc)\s*<(.*)>$", re.S)  # Rust's smart pointers call through
+_GO_VERSION = re.compile(r"^v\d+$")
+_GO_VERSION_SUFFIX = re.compile(r"\.v\d+$")
 
+
+def _first_result(results: str) -> str:
+    """``*Foo, error`` -> ``*Foo``; ``f *Foo, err error`` -> ``*Foo`` (a named result)."""
+    depth = 0
+    for i, ch in enumerate(results):
+        depth += ch in "([{"
+        depth -= ch in ")]}"
+        if ch == "," and depth == 0:
+            results = results[:i]
+            break
+    first = results.strip()
+    name, _, rest = first.partition(" ")
+    return rest.strip() if rest and name.isidentifier() else first
+
+
+def go_package_name(path: str) -> str:
+    """The name a Go import binds when it has no alias: the package clause of the imported
+    package, by convention the path's last element (``gopkg.in/yaml.v3`` -> ``yaml``,
+    ``example.com/x/v2`` -> ``x``, ``github.com/mattn/go-isatty`` -> ``isatty``)."""
+    parts = path.strip("/").split("/")
+    last = parts[-1]
+    if _GO_VERSION.match(last) and len(parts) > 1:
+        last = parts[-2]
+    last = _GO_VERSION_SUFFIX.sub("", last)
+    if last.startswith("go-"):
+        last = last[3:]
+    if last.endswith("-go") or last.endswith(".go"):
+        last = last[:-3]
+    return last.replace("-", "_").replace(".", "_") or path
 
 def declared_type(text: str) -> str:
     """The class a declared type names, as text: ``"Foo"`` -> ``Foo``, ``Optional[Foo]`` ->
-    ``Foo``, ``Foo | None`` -> ``Foo``, ``list[Foo]`` -> ``list``; ``?`` for anything else
-    (a union of several types, a literal)."""
+    ``Foo``, ``Foo | None`` -> ``Foo``, ``list[Foo]`` -> ``list``, Go's ``*Foo`` -> ``Foo`` and
+    ``(*Foo, error)`` -> ``Foo`` (the first result); ``?`` for anything else (a union of several
+    types, a literal, a slice)."""
     t = text.strip().removeprefix(":").strip()  # a TypeScript annotation keeps its colon
+    if t.startswith("(") and t.endswith(")") and "=>" not in t:  # Go results: the first one
+        t = _first_result(t[1:-1])
+    t = _POINTER.sub("", t)
+    if "::" in t:  # Rust: fmt::Formatter<'_> reads as fmt.Formatter
+        t = rust_path(t)
+    m = _DEREF.match(t)
+    if m:
+        t = _POINTER.sub("", m.group(1).strip())
     for _ in range(4):  # "Optional['Foo']" peels in a few steps
         if len(t) >= 2 and t[0] == t[-1] and t[0] in "'\"":
             t = t[1:-1].strip()
@@ -53,10 +99,14 @@ def declared_type(text: str) -> str:
             continue
         break
     m = _GENERIC.match(t)
+    angled = m is not None and t[m.end() - 1] == "<"  # Java's List<T>, Rust's Vec<T>: not typing's
     if m:
+        if m.group(1).rpartition(".")[2] in ("Type", "type"):  # Type[Foo]: the class itself
+            inner = declared_type(t[m.end():].rstrip("]>").strip())
+            return f"type[{inner}]" if inner != UNKNOWN and "[" not in inner else "type"
         t = m.group(1)
     last = t.rpartition(".")[2]
-    if last in _TYPING_BUILTINS and t in (last, f"typing.{last}", f"t.{last}"):
+    if not angled and last in _TYPING_BUILTINS and t in (last, f"typing.{last}", f"t.{last}"):
         return _TYPING_BUILTINS[last]
     if last in _NOT_ONE_CLASS:  # Union[A, B], Callable[...], Any, a protocol: no one class
         return UNKNOWN
@@ -68,7 +118,7 @@ _TYPING_BUILTINS = {"List": "list", "Dict": "dict", "Set": "set", "Tuple": "tupl
                     "FrozenSet": "frozenset", "Type": "type", "Text": "str"}
 _NOT_ONE_CLASS = frozenset("""Union Callable Any TypeVar Literal Annotated Protocol Sequence Mapping
     MutableMapping MutableSequence Iterable Iterator Generator AsyncIterator AsyncIterable
-    Awaitable Coroutine Collection Container Hashable Sized Reversible ClassVar Final Self
+    Awaitable Coroutine Collection Container Hashable Sized Reversible ClassVar Final
     Never NoReturn object unknown any never""".split())
 
 
@@ -78,17 +128,31 @@ def binding_of(caps: dict[str, list[Any]], text_of: Callable[[Any], str]) -> str
         return "T:" + declared_type(text_of(caps["bind.type"][0]))
     value = caps.get("bind.value")
     if not value:
-        return UNKNOWN
+        name = caps.get("bind.name")
+        return callback_parameter(name[0], text_of) if name else UNKNOWN
     node = value[0]
     kind = node.type
+    if kind == "struct_expression":  # Rust: Server { .. }
+        return "T:" + declared_type(text_of(node.child_by_field_name("name")))
+    if kind == "try_expression" and node.named_child_count:  # Rust: f()? is f's Ok value
+        inner = binding_of({"bind.value": [node.named_children[0]]}, text_of)
+        return "Q:" + inner[2:] if inner.startswith("C:") else UNKNOWN
+    if kind == "object_creation_expression":  # Java: new Foo<>(...)
+        return "T:" + declared_type(text_of(node.child_by_field_name("type")))
+    if kind == "method_invocation":  # Java: obj.make(...) / make(...)
+        name, obj = node.child_by_field_name("name"), node.child_by_field_name("object")
+        written = (text_of(obj) + "." if obj is not None else "") + text_of(name)
+        return "C:" + written if _DOTTED.match(written) and len(written) <= _MAX else UNKNOWN
     if kind in ("call", "call_expression", "new_expression", "await_expression"):
         if kind == "await_expression" and node.named_child_count:
             node = node.named_children[0]
             kind = node.type
         fn = node.child_by_field_name("constructor" if kind == "new_expression" else "function")
         written = text_of(fn) if fn is not None else ""
+        if "::" in written:  # Rust: Store::open
+            written = rust_path(written)
         return "C:" + written if _DOTTED.match(written) and len(written) <= _MAX else UNKNOWN
-    if kind in ("identifier", "attribute", "member_expression"):
+    if kind in ("identifier", "attribute", "member_expression", "selector_expression", "field_access"):
         written = text_of(node)
         parent = node.parent
         if parent is not None and parent.type == "as_pattern" and parent.parent is not None \
@@ -96,6 +160,125 @@ def binding_of(caps: dict[str, list[Any]], text_of: Callable[[Any], str]) -> str
             return "T:" + declared_type(written)  # except E as e: an instance of E
         return "A:" + written if _DOTTED.match(written) and len(written) <= _MAX else UNKNOWN
     return UNKNOWN
+
+
+_TURBOFISH = re.compile(r"::\s*<[^()]*?>")
+
+
+def rust_path(text: str) -> str:
+    """A Rust path in the dotted form resolution reads: ``Vec::<u8>::new`` -> ``Vec.new``."""
+    return _TURBOFISH.sub("", text).replace("::", ".").replace(" ", "")
+
+
+def rust_uses(tree: str) -> list[Import]:
+    """The names a ``use`` tree binds: ``a::b::{C, d::E as F, g::*}`` -> C of a::b, F (E of
+    a::b::d), a star of a::b::g. ``self`` in a list binds its module; ``as _`` binds nothing."""
+    out: list[Import] = []
+    clean = _USE_SPACES.sub(r"\1", _WS_RUNS.sub(" ", _USE_COMMENTS.sub(" ", tree)).strip())
+    todo = [([], clean)]
+    while todo and len(out) < 1000:
+        prefix, text = todo.pop()
+        if text.endswith("}") and "{" in text:
+            head, _, inner = text.partition("{")
+            base = prefix + [p for p in head.split("::") if p]
+            todo.extend((base, part) for part in reversed(_top_level_parts(inner[:-1])))
+            continue
+        path, _, alias = text.partition(" as ")
+        parts = prefix + [p for p in path.split("::") if p]
+        if not parts or alias == "_":
+            continue
+        if parts[-1] == "*":
+            out.append(Import("*", "::".join(parts[:-1]), "*"))
+            continue
+        if parts[-1] == "self":
+            parts = parts[:-1]
+            if not parts:
+                continue
+        name = parts[-1]
+        module = "::".join(parts[:-1])
+        out.append(Import(alias or name, module, name) if module else Import(alias or name, name, None))
+    return out
+
+
+_USE_COMMENTS = re.compile(r"/\*.*?\*/|//[^\n]*", re.S)
+_WS_RUNS = re.compile(r"\s+")
+_USE_SPACES = re.compile(r"\s*(::|[{},])\s*")
+
+
+def _top_level_parts(text: str) -> list[str]:
+    parts, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        depth += ch == "{"
+        depth -= ch == "}"
+        if ch == "," and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    parts.append(text[start:])
+    return [p for p in parts if p]
+
+
+_PARAMETERS = ("required_parameter", "optional_parameter")
+_CALLBACKS = ("arrow_function", "function_expression", "function")
+
+
+def callback_parameter(name: Any, text_of: Callable[[Any], str]) -> str:
+    """``P:arg:param:callee`` for an untyped parameter of a function written as a call's
+    argument (see the module's docstring); ``?`` for any other parameter."""
+    param = name.parent
+    if param is not None and param.type in _PARAMETERS:
+        params = param.parent
+        fn = params.parent if params is not None else None
+        if params is None or fn is None:
+            return UNKNOWN
+        siblings = [p for p in params.named_children
+                    if p.type in _PARAMETERS and (p.child_by_field_name("pattern") or p).type != "this"]
+        index = next((i for i, p in enumerate(siblings) if p == param), -1)
+    else:
+        fn, index = param, 0  # x => x.next(): the single parameter of an arrow function
+    arguments = fn.parent if fn is not None and fn.type in _CALLBACKS else None
+    call = arguments.parent if arguments is not None and arguments.type == "arguments" else None
+    if call is None or index < 0 or call.type not in ("call_expression", "new_expression"):
+        return UNKNOWN
+    new = call.type == "new_expression"
+    callee = call.child_by_field_name("constructor" if new else "function")
+    written = text_of(callee) if callee is not None else ""
+    if not _DOTTED.match(written) or len(written) > _MAX:
+        return UNKNOWN
+    arg = next(i for i, a in enumerate(a for a in arguments.named_children if a.type != "comment")
+               if a == fn)
+    return f"P:{arg}:{index}:{'new ' if new else ''}{written}"
+
+
+def callback_types(node: Any, text_of: Callable[[Any], str]) -> dict[str, list[str]] | None:
+    """What a function declares of the functions it takes: for each parameter whose type is a
+    function type, the declared types of that function's parameters (``this`` left out), by
+    argument position. ``{"0": ["Observable", "Subscriber"]}`` for
+    ``operate(init: (source: Observable<T>, subscriber: Subscriber<R>) => void)``."""
+    params = node.child_by_field_name("parameters")
+    if params is None or params.type != "formal_parameters":
+        return None
+    found: dict[str, list[str]] = {}
+    position = 0
+    for param in params.named_children:
+        if param.type not in _PARAMETERS:
+            continue
+        pattern = param.child_by_field_name("pattern")
+        if pattern is not None and pattern.type == "this":
+            continue
+        annotation = param.child_by_field_name("type")
+        fn_type = annotation.named_children[0] if annotation is not None and annotation.named_children else None
+        if fn_type is not None and fn_type.type == "function_type":
+            inner = fn_type.child_by_field_name("parameters")
+            types = []
+            for p in inner.named_children if inner is not None else ():
+                if p.type not in _PARAMETERS or (p.child_by_field_name("pattern") or p).type == "this":
+                    continue
+                t = p.child_by_field_name("type")
+                types.append(declared_type(text_of(t)) if t is not None else UNKNOWN)
+            if any(t != UNKNOWN for t in types):
+                found[str(position)] = types
+        position += 1
+    return found or None
 
 
 def import_binding(imp: Import) -> str:
@@ -153,7 +336,7 @@ def call_heads(callees: Iterable[str]) -> set[str]:
     ``self.db.write()``): only bindings of these can matter to resolution."""
     heads: set[str] = set()
     for callee in callees:
-        head, _, rest = callee.partition(".")
+        head, _, rest = callee.replace("?.", ".").partition(".")  # x?.close(): x
         heads.add(head)
         if head in ("self", "this") and rest:
             heads.add("self." + rest.partition(".")[0])
@@ -172,7 +355,7 @@ def wanted_bindings(binds: list[tuple[int, str, dict]], calls: list[tuple[int, i
         later, more = [], set()
         for pos, name, caps in pending:
             # "self." + name: a class body's declared names are its instances' attributes
-            if name in wanted or name.startswith("self.") or "self." + name in wanted:
+            if name in wanted or name.startswith("self.") or "self." + name in wanted or _module_level(caps):
                 binding = binding_of(caps, text_of)
                 out.append((pos, "bind", (name, binding)))
                 if binding.startswith(("A:", "C:")):
@@ -187,6 +370,29 @@ def wanted_bindings(binds: list[tuple[int, str, dict]], calls: list[tuple[int, i
     return out
 
 
+_MODULES = ("module", "program")
+_SCOPES = frozenset({"function_definition", "class_definition", "function_declaration", "class_declaration",
+                     "method_definition", "arrow_function", "function_expression", "class_body", "block",
+                     "statement_block"})
+
+
+def _module_level(caps: dict[str, list[Any]]) -> bool:
+    """A name bound by a statement of the module or of a class body (``router =
+    ConnectionRouter()``, ``export const bus = new Bus()``, ``db_for_write = _router("w")``):
+    other files may import it, or reach it through an instance, and call through it."""
+    node = caps["bind.name"][0] if "bind.name" in caps else None
+    for _ in range(4):
+        node = node.parent if node is not None else None
+        if node is None:
+            return False
+        if node.type in _MODULES:
+            return True
+        if node.type in _SCOPES:
+            parent = node.parent
+            return node.type == "block" and parent is not None and parent.type == "class_definition"
+    return False
+
+
 def inferred_return(iv) -> str | None:
     """An unannotated function's return value, when every return statement that says gives the
     same one: ``C:Session`` (``return Session()``) or ``A:app`` (``return app``, ``yield app``)."""
@@ -199,17 +405,24 @@ def is_overload(iv) -> bool:
     return bool(iv.decorators) and any(d.rpartition(".")[2] == "overload" for d in iv.decorators)
 
 
-def with_bindings(extra: dict[str, Any] | None, iv, heads: set[str]) -> dict[str, Any] | None:
+def with_bindings(extra: dict[str, Any] | None, iv, heads: set[str],
+                  text_of: Callable[[Any], str] | None = None) -> dict[str, Any] | None:
     """``extra`` plus what resolution reads of the atom: its bindings (``types``), its declared
-    return type (``returns``), and its decorators (a decorated function may be called by name
-    from elsewhere: a property, a registered handler)."""
+    return type (``returns``), the types it declares for the functions it takes (``callbacks``),
+    and its decorators (a decorated function may be called by name from elsewhere: a property,
+    a registered handler)."""
     returns = iv.returns or inferred_return(iv)
     if iv.returned and not iv.returns:  # the names it returns are heads of a kind
         heads = heads | {r[2:] for r in iv.returned if r.startswith("A:")}
+    if iv.kind == "module" and iv.binds:  # what other files may import and call through
+        heads = heads | {n for n, b in iv.binds.items() if b != UNKNOWN}
     types = kept_bindings(iv.binds, heads, iv.kind == "class") if iv.binds else None
-    if not types and not returns and not iv.decorators:
+    callbacks = callback_types(iv.node, text_of) if text_of is not None and iv.kind != "class" else None
+    if not types and not returns and not iv.decorators and not callbacks:
         return extra
     extra = dict(extra) if extra else {}
+    if callbacks:
+        extra["callbacks"] = callbacks
     if iv.decorators:
         extra["decorators"] = iv.decorators
     if types:

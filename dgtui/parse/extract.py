@@ -20,8 +20,10 @@ from .bindings import (
     bind,
     call_heads,
     declared_type,
+    go_package_name,
     import_binding,
     is_overload,
+    rust_uses,
     wanted_bindings,
     with_bindings,
 )
@@ -36,11 +38,13 @@ _MAX_HEADER_PREFIX = 512  # bytes before a definition, on its line, that may joi
 _MAX_QUALIFIED_PREFIX = 256  # a deeper parent chain keeps its tail: "…f.f.f" (ids stay unique)
 _HEADER_PREFIX = re.compile(
     rb"\s*(?:(?:export|default|const|let|var|async|static|public|private|protected|readonly|"
-    rb"abstract|declare|override)\s+)*")
+    rb"abstract|declare|override|type)\s+)*")
 _ROLES = ("callee", "branch", "scope.object", "comment", "doc", "base", "yield",
           "import.module", "export.name", "export.default_name", "export.definition", "error",
           "bind.name", "bind.attr", "bind.global", "returns", "decorator", "return.call",
-          "return.name")
+          "return.name", "package.name")  # (callee.object, base.holder: read with their roles)
+_RUST_FUNCTIONS = ("function_item", "function_signature_item")
+_RTYPE = re.compile(r":rtype:\s*:?(?:class:)?`?~?([\w.]+)")
 _SHORT_NAME = re.compile(r"([A-Za-z_$#][\w$]*)\s*$")
 _AROUND_DOTS = re.compile(r"\s*(\?\.|\.)\s*")
 _COMMENTS = re.compile(r"/\*.*?\*/|//[^\n]*|#[^\n]*(?=\n)", re.S)
@@ -113,8 +117,10 @@ def extract(source: bytes, path: str, lang: LoadedLanguage) -> Extraction:
     errors: list[str] = []
     error_count = 0
     default_export: str | None = None  # what `export default` / `module.exports =` names
+    package: str | None = None  # Go: the package clause
 
     roles = lang.roles
+    rust = spec.name == "rust"
     for pattern, caps in ts.QueryCursor(lang.query).matches(root):
         if not caps:
             continue  # a pattern whose predicate failed
@@ -122,6 +128,8 @@ def extract(source: bytes, path: str, lang: LoadedLanguage) -> Extraction:
         if role == "call":  # the hot path: one call in three source lines
             callee = caps["callee"][0]
             start, end = callee.byte_range
+            if "callee.object" in caps:  # Java: `obj.name(...)` is written from the receiver
+                start = caps["callee.object"][0].start_byte
             callee_text = source[start:end].decode("utf-8", "replace")
             if callee_text.isidentifier() and len(callee_text) <= _MAX_CALLEE:
                 short = callee_text  # a bare name: nothing to collapse or split
@@ -149,16 +157,22 @@ def extract(source: bytes, path: str, lang: LoadedLanguage) -> Extraction:
         elif role == "scope.object":
             node = caps["scope.object"][0]
             name = collapse(text.of(caps["name"][0]), _MAX_CALLEE)
-            intervals.append(_Interval(node.start_byte, node.end_byte, name, is_atom=False))
+            intervals.append(_Interval(node.start_byte, node.end_byte, name, is_atom=False, kind=node.type))
         elif role == "comment":
             node = caps["comment"][0]
-            comments[node.end_point[0]] = (node.start_point[0], text.of(node))
+            end_row, end_col = node.end_point  # Rust's `///` holds its line end
+            comments[end_row - (end_col == 0 and end_row > node.start_point[0])] = (node.start_point[0], text.of(node))
         elif role == "doc":
             node = caps["doc"][0]
-            items.append((node.start_byte, "doc", first_paragraph(strip_quotes(text.of(node)))))
+            written = text.of(node)
+            items.append((node.start_byte, "doc", first_paragraph(strip_quotes(written))))
+            rtype = _RTYPE.search(written) if ":rtype:" in written else None
+            if rtype:  # a Sphinx ":rtype: requests.Response": what the function returns, stated
+                items.append((node.start_byte, "returns", declared_type(rtype.group(1))))
         elif role == "base":
             node = caps["base"][0]
-            items.append((node.start_byte, "base", collapse(text.of(node), _MAX_CALLEE)))
+            at = caps["base.holder"][0] if "base.holder" in caps else node  # Java: an anonymous class
+            items.append((at.start_byte, "base", collapse(text.of(node), _MAX_CALLEE)))
         elif role == "yield":
             items.append((caps["yield"][0].start_byte, "yield", None))
         elif role == "import.module":
@@ -173,7 +187,9 @@ def extract(source: bytes, path: str, lang: LoadedLanguage) -> Extraction:
             items.append((node.start_byte, "bind", (text.of(node), GLOBAL)))
         elif role == "returns":
             node = caps["returns"][0]
-            items.append((node.start_byte, "returns", declared_type(text.of(node))))
+            written = text.of(node)  # Rust keeps it whole: `?` unwraps its Result<T, E>
+            items.append((node.start_byte, "returns",
+                          collapse(written, _MAX_CALLEE) if rust else declared_type(written)))
         elif role in ("return.call", "return.name"):
             node = caps[role][0]
             written = collapse(text.of(node), _MAX_CALLEE)
@@ -183,6 +199,8 @@ def extract(source: bytes, path: str, lang: LoadedLanguage) -> Extraction:
         elif role == "decorator":  # given to the definition it decorates (it starts there)
             decorator = collapse(text.of(caps["decorator"][0]).lstrip("@ "), _MAX_CALLEE)
             items.append((caps["decorated"][0].start_byte, "decorator", decorator))
+        elif role == "package.name":
+            package = text.of(caps["package.name"][0])
         elif role == "export.name":
             export_names.update(text.of(n) for n in caps["export.name"])
         elif role == "export.default_name":
@@ -206,7 +224,7 @@ def extract(source: bytes, path: str, lang: LoadedLanguage) -> Extraction:
     _give_calls(module, intervals, calls)
     line_count = source.count(b"\n") + (0 if source.endswith(b"\n") else 1)
     atoms = _build_atoms(path, lang, text, module, intervals, imports, export_names,
-                         export_spans, comments, default_export)
+                         export_spans, comments, default_export, package)
     if error_count == 0 and root.has_error:
         error_count = 1  # a MISSING node: the tree recovered without an ERROR node
         errors.append("missing token (incomplete code)")
@@ -249,6 +267,8 @@ def _definition(kind: str, node: Any, caps: dict[str, list[Any]], text: _Text) -
         name = text.of(caps["name"][0])
         if not (name.isidentifier() and len(name) <= _MAX_CALLEE):  # else nothing to clean
             name = collapse(strip_quotes(name), _MAX_CALLEE).replace(" ", "")
+        if "owner" in caps:  # a Go method: named for its receiver's type, `Server.Start`
+            name = f"{text.of(caps['owner'][0])}.{name}"
     else:
         name = "default"
     anchor = caps["anchor"][0] if "anchor" in caps else node
@@ -356,6 +376,17 @@ def _imports(caps: dict[str, list[Any]], text: _Text, style: str) -> list[Import
     module = text.of(caps["import.module"][0]).strip()
     if "import.star" in caps:
         return [Import("*", module, "*")]
+    if style == "rust":
+        return rust_uses(module)
+    if style == "java":  # import a.b.C -> C of package a.b; import static a.b.C.m -> C.m
+        package, _, name = module.rpartition(".")
+        if "import.static" in caps:
+            package, _, owner = package.rpartition(".")
+            return [Import(name, package, f"{owner}.{name}")]
+        return [Import(name, package, name)]
+    if style == "go":  # a package object, named by its alias or (by convention) its path
+        aliases = caps.get("import.alias")
+        return [Import(text.of(aliases[0]) if aliases else go_package_name(module), module, None)]
     names = caps.get("import.name", [])
     aliases = caps.get("import.alias", [])
     if "import.root" in caps:  # Python `import a.b.c` binds `a`
@@ -372,7 +403,7 @@ def _imports(caps: dict[str, list[Any]], text: _Text, style: str) -> list[Import
 def _build_atoms(path: str, lang: LoadedLanguage, text: _Text, module: _Interval,
                  intervals: list[_Interval], imports: list[Import], export_names: set[str],
                  export_spans: list[tuple[int, int]], comments: dict[int, tuple[int, str]],
-                 default_export: str | None) -> list[Atom]:
+                 default_export: str | None, package: str | None = None) -> list[Atom]:
     spec = lang.spec
     used: dict[str, int] = {}
     heads = call_heads(c.callee for iv in [module, *intervals] for c in iv.calls)
@@ -393,10 +424,11 @@ def _build_atoms(path: str, lang: LoadedLanguage, text: _Text, module: _Interval
         complexity=1 + module.branches, body_hash=_own_hash(text, module, 0, len(text.source)),
         calls=tuple(module.calls),
         imports=tuple(imports),
-        extra=with_bindings(_module_extra(export_names, default_export), module, heads),
+        extra=with_bindings(_module_extra(export_names, default_export, package), module, heads),
     )]
     has_all = spec.public_by_default and bool(export_names)
     python, public, from_comments = spec.name == "python", spec.public_by_default, spec.docs_from_comments
+    exported_by = spec.exported_by
     source, text_of, new = text.source, text.of, tuple.__new__
     for iv in intervals:
         if not iv.is_atom:
@@ -405,12 +437,16 @@ def _build_atoms(path: str, lang: LoadedLanguage, text: _Text, module: _Interval
         parent = iv.atom_parent
         node = iv.node
         line = iv.row + 1
-        body = node.child_by_field_name("body") or node
+        # a Go type's body is its type (`struct {...}`): the header is `type Server`
+        body = node.child_by_field_name("body") or (node.type == "type_spec" and node.child_by_field_name("type")) or node
         kind = _kind(iv, python)
         owner = iv.owner = _owner(iv, parent, kind, python)
         short = iv.name.rsplit(".", 1)[-1] if kind != "test" else iv.name
-        exported = iv.exported = iv.exported or _is_exported(iv, parent, short, public, has_all,
-                                                             export_names, export_spans)
+        if exported_by:
+            exported = iv.exported = _declared_exported(exported_by, iv, short, source)
+        else:
+            exported = iv.exported = iv.exported or _is_exported(iv, parent, short, public, has_all,
+                                                                 export_names, export_spans)
         doc = iv.doc
         if not doc and from_comments:
             doc = _leading_comment(comments, line - 1)
@@ -422,12 +458,15 @@ def _build_atoms(path: str, lang: LoadedLanguage, text: _Text, module: _Interval
             _own_hash(text, iv, body.start_byte, body.end_byte), tuple(iv.calls), parent.atom_id,
             owner, tuple(iv.bases), (),
             with_bindings({"generator": True} if iv.has_yield and kind != "generator" else None,
-                           iv, heads))))
+                          iv, heads, text_of))))
     return atoms
 
 
-def _module_extra(export_names: set[str], default_export: str | None) -> dict[str, Any] | None:
+def _module_extra(export_names: set[str], default_export: str | None,
+                  package: str | None) -> dict[str, Any] | None:
     extra: dict[str, Any] = {}
+    if package:
+        extra["package"] = {"package": package}
     if export_names:
         extra["exports"] = sorted(export_names)
     if default_export:
@@ -441,6 +480,8 @@ def _kind(iv: _Interval, python: bool) -> str:
         node_type = iv.node.type
         if python and iv.parent is not None and iv.parent.kind == "class":
             return "method"
+        if node_type in _RUST_FUNCTIONS and iv.parent is not None and iv.parent.kind in ("class", "impl_item"):
+            return "method"  # in a trait or an impl block
         if node_type == "arrow_function":
             return "arrow"
         if node_type.startswith("generator") or (python and iv.has_yield):
@@ -454,12 +495,12 @@ def _owner(iv: _Interval, parent: _Interval, kind: str, python: bool) -> str | N
         return iv.qualified
     if "." in iv.name and kind != "test":  # res.send = ..., Foo.prototype.bar = ...
         return iv.name.rsplit(".", 1)[0].removesuffix(".prototype")
-    if iv.parent is not None and not iv.parent.is_atom:  # a method of a named object literal
-        return iv.parent.qualified
+    if iv.parent is not None and not iv.parent.is_atom and iv.parent.kind != "mod_item":
+        return iv.parent.qualified  # a method of a named object literal, of a Rust impl block
     if parent.kind == "class":
         return parent.qualified
-    # Python's self is lexical; in JS only arrows keep the enclosing `this`.
-    if python or kind == "arrow":
+    # Python's self is lexical; in JS only arrows keep the enclosing `this`, in Java lambdas.
+    if python or kind == "arrow" or iv.node.type == "lambda_expression":
         return parent.owner
     return None
 
@@ -489,6 +530,31 @@ def _is_exported(iv: _Interval, parent: _Interval, short: str, public_by_default
     return False
 
 
+def _declared_exported(rule: str, iv: _Interval, short: str, source: bytes) -> bool:
+    """Visibility as the language declares it: Go's capital letter, Java's ``public`` (members
+    of an interface are public unless they say otherwise), Rust's ``pub``."""
+    if rule == "capital":
+        return short[:1].isupper()
+    node = iv.node
+    if rule == "public":
+        for child in node.children[:3]:
+            if child.type == "modifiers":
+                words = source[child.start_byte:child.end_byte]
+                return b"public" in words.split() or (
+                    _in_interface(iv) and not (b"private" in words.split()))
+        return _in_interface(iv)
+    for child in node.children[:3]:  # Rust: pub, pub(crate), pub(super)
+        if child.type == "visibility_modifier":
+            return source[child.start_byte:child.end_byte] == b"pub"
+    parent = iv.atom_parent  # a trait's methods are as public as the trait
+    return parent is not None and parent.node is not None and parent.node.type == "trait_item" and parent.exported
+
+
+def _in_interface(iv: _Interval) -> bool:
+    parent = iv.atom_parent
+    return parent is not None and parent.node is not None and parent.node.type == "interface_declaration"
+
+
 def _is_async(node: Any, body: Any, source: bytes) -> bool:
     # An `async` among the first children comes before the body: no such bytes there, no need
     # to make a node object for each child.
@@ -501,7 +567,7 @@ def _signature(src: bytes, anchor: Any, body: Any) -> str:
     """The definition's header as written: from its first keyword to where its body starts."""
     start = anchor.start_byte
     # Look back a bounded way only: on a minified one-line bundle an unbounded search for the
-    # line start is quadratic (20 MB took minutes); a keyword prefix is never that long.
+    # line start is quadratic; a keyword prefix is never that long.
     newline = src.rfind(b"\n", max(0, start - _MAX_HEADER_PREFIX), start)
     line_start = newline + 1 if newline >= 0 or start <= _MAX_HEADER_PREFIX else start
     if _HEADER_PREFIX.fullmatch(src[line_start:start]):  # keep `export const`, `static async`...

@@ -20,7 +20,8 @@ from collections.abc import Callable, Iterator, Sequence
 from ..model import Atom, ParsedFile
 from ..paths import inside
 from .extract import extract
-from .registry import language_for, load
+from .manifests import go_module_of, rust_crate_of
+from .registry import GrammarMissing, language_for, load
 
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)
@@ -65,8 +66,19 @@ def parse_file(root: str, rel: str, max_bytes: int, encode: Encoder | None = Non
         reason = "symlink" if exc.errno == errno.ELOOP else "unreadable"
         return ParsedFile(rel, spec and spec.name, 0, 0, "", skipped=reason,
                           errors=(exc.strerror or str(exc),))
-    size, mtime = len(data), st.st_mtime_ns
+    return parse_data(rel, data, st.st_mtime_ns, max_bytes, encode, root=root)
+
+
+def parse_data(rel: str, data: bytes, mtime_ns: int = 0, max_bytes: int | None = None,
+               encode: Encoder | None = None, root: str | None = None) -> ParsedFile:
+    """Parse a file's content read elsewhere (from disk above, or from git at a revision),
+    with the same checks: too large, binary, not UTF-8, unsupported language. ``root``: the
+    repository on disk, whose go.mod or Cargo.toml a Go or Rust file's imports are read against."""
+    spec = language_for(rel)
+    size, mtime = len(data), mtime_ns
     digest = content_hash(data)
+    if max_bytes is None:
+        max_bytes = len(data)
     if spec is None:
         return ParsedFile(rel, None, size, mtime, digest, skipped="unsupported")
     if len(data) > max_bytes:  # grew while we read it
@@ -81,16 +93,33 @@ def parse_file(root: str, rel: str, max_bytes: int, encode: Encoder | None = Non
         return ParsedFile(rel, spec.name, size, mtime, digest, skipped="not-utf8",
                           errors=(f"byte {exc.start}: {exc.reason}",))
     try:
-        result = extract(data, rel, load(spec.name))
+        lang = load(spec.name)
+    except GrammarMissing as exc:  # counted and listed like any other skip, never a crash
+        return ParsedFile(rel, spec.name, size, mtime, digest, skipped="no-grammar", errors=(str(exc),))
+    try:
+        result = extract(data, rel, lang)
     except (RecursionError, MemoryError, ValueError) as exc:  # never let one file stop a run
         return ParsedFile(rel, spec.name, size, mtime, digest, skipped="parse-failed",
                           errors=(f"{type(exc).__name__}: {exc}",))
     atoms = tuple(result.atoms)
+    if root is not None and spec.module_style in ("go", "rust"):
+        atoms = _with_manifest(root, rel, atoms, spec.module_style)
     records = [encode(a) for a in atoms] if encode else []  # here, in parallel, not in the writer
     return ParsedFile(rel, spec.name, size, mtime, digest, atoms=atoms,
                       rows=tuple([r[0] for r in records]), states=tuple([r[1] for r in records]),
                       error_count=result.error_count, errors=tuple(result.errors),
                       line_count=result.line_count)
+
+
+def _with_manifest(root: str, rel: str, atoms: tuple[Atom, ...], style: str) -> tuple[Atom, ...]:
+    """The module atom of a Go or Rust file, with what its go.mod or Cargo.toml declares."""
+    found = go_module_of(root, rel) if style == "go" else rust_crate_of(root, rel)
+    if not found or not atoms or atoms[0].kind != "module":
+        return atoms
+    extra = dict(atoms[0].extra or {})
+    extra["package"] = {**extra.get("package", {}), ("module" if style == "go" else "crate"): found[0],
+                        "root": found[1]}
+    return (atoms[0]._replace(extra=extra), *atoms[1:])
 
 
 def _work(args: tuple[str, str, int, Encoder | None]) -> ParsedFile:
@@ -103,10 +132,10 @@ _done = 0
 
 def _start_worker() -> None:
     # A parse worker makes a few hundred thousand short-lived objects per thousand lines; the
-    # cyclic collector would walk them over and over (a quarter of a worker's time). Extraction
-    # leaves no reference cycles, so they go as soon as a file is done; a young-generation
-    # collection now and then is only a safety net (once per file it cost 5% of the worker:
-    # it walked the result still held for sending).
+    # cyclic collector would walk them over and over. Extraction leaves no reference cycles, so
+    # they go as soon as a file is done; a young-generation collection every few dozen files is
+    # only a safety net (not every file: it would walk the result still held for sending).
+    # The measurements are in docs/performance.md.
     gc.disable()
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 _WS = re.compile(r"\s+")
 _STRING_PREFIX = re.compile(r"([rRbBuUfF]{0,2})['\"`]")
-_COMMENT_MARKS = re.compile(r"^\s*(?:/\*\*?|\*/|\*|//+|#+)\s?", re.M)
+_COMMENT_MARKS = re.compile(r"^[ \t]*(?:/\*\*?|\*/|\*|//+|#+)[ \t]?", re.M)  # never past a line end
 _PARAM_NAME_FIELDS = ("name", "pattern", "left")
 _SKIPPED_PARAMS = {"comment", "keyword_separator", "positional_separator", "this"}
 
@@ -63,6 +63,11 @@ def param_names(params: Any, text_of: Callable[[Any], str]) -> tuple[str, ...]:
     for child in params.named_children:
         if child.type in _SKIPPED_PARAMS:
             continue
+        if child.type == "parameter_declaration":  # Go: `a, b int` declares two
+            several = child.children_by_field_name("name")
+            if len(several) > 1:
+                names.extend(text_of(n) for n in several)
+                continue
         names.append(_param_name(child, text_of))
     return tuple(names)
 

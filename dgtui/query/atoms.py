@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
-from ..model import AtomFilter
+from ..model import MOVE_FIELDS, AtomFilter, Delta
 from ..store import Store, StoredAtom
 
 ATOM_FIELDS = ["id", "file_path", "name", "qualified_name", "kind", "line", "end_line",
@@ -176,6 +176,45 @@ def search_as_you_type(store: Store, text: str, filters: AtomFilter | None = Non
     if not text:
         return query(store, filters, limit=limit, with_counts=True) if _any_filter(filters) else []
     return _with_counts(store, store.atoms.search(text, filters, limit=limit))
+
+
+#: What the full-text search reads of an atom besides its id (its ``words`` are made of the
+#: qualified name) and the kind it leaves out (modules). A change to any other field (the body,
+#: the calls, the place) leaves the atom's match, and every bm25 score, as they were.
+SEARCHED_FIELDS = frozenset({"name", "qualified_name", "signature", "docstring", "kind"})
+
+
+def _filtered_fields(f: AtomFilter) -> set[str]:
+    """The fields of an atom that the filters in ``f`` test (the name globs: SEARCHED_FIELDS)."""
+    tests = {"kind": f.kind, "is_async": f.is_async, "is_exported": f.exported,
+             "complexity": f.min_complexity, "calls": f.calls or f.called_by or f.unresolved}
+    return {field for field, value in tests.items() if value not in (None, False, "")}
+
+
+def search_may_change(deltas: Iterable[Delta], text: str, filters: AtomFilter | None,
+                      shown: Collection[str], full: bool) -> bool:
+    """Whether ``search_as_you_type(text, filters)`` may answer differently after ``deltas``,
+    given the atom ids of its last answer (``shown``; ``full``: as many as the limit, so more
+    matched). When in doubt, yes: a created atom may match, a deleted one shifts bm25's
+    statistics (the order), an update of a searched or filtered field may make an atom match or
+    stop matching; a shown row shows its place, version and call counts; with the limit reached
+    an atom that moved may swap with one of equal rank (ties go by file and line); the filters
+    on calls read the edges. Only what none of these can touch answers no: an edit inside a body
+    that is not shown, edges between atoms not shown, a search box that lists nothing."""
+    text = text.strip()
+    if not text and not _any_filter(filters):
+        return False  # the box lists nothing, whatever the index holds
+    f = filters or AtomFilter()
+    read = SEARCHED_FIELDS | _filtered_fields(f) | (MOVE_FIELDS if full else set())
+    by_edges = "calls" in read
+    for delta in deltas:
+        for change in delta.changes:
+            if change.operation != "update" or change.atom_id in shown or read.intersection(change.changed):
+                return True
+        if (delta.edges_added or delta.edges_removed) and (
+                by_edges or not delta.edge_atoms.isdisjoint(shown)):
+            return True
+    return False
 
 
 def _any_filter(filters: AtomFilter | None) -> bool:

@@ -75,10 +75,12 @@ def count_events(store: Store, f: EventFilter) -> int:
 
 def edge_events(store: Store, since: float | None = None, until: float | None = None,
                 transaction: int | None = None, atom: str | None = None,
-                limit: int | None = None) -> list[dict[str, Any]]:
+                limit: int | None = None, since_transaction: int | None = None) -> list[dict[str, Any]]:
     """Which caller -> callee edges each transaction added or removed, newest first."""
     log = store.events
     since_tx = log.transaction_at(since) if since is not None else 0
+    if since_transaction is not None:
+        since_tx = max(since_tx, since_transaction)
     until_tx = log.transaction_at(until) if until is not None else None
     return [{"transaction_id": tx, "operation": op, "source_id": s, "target_id": t}
             for tx, op, s, t in log.edge_events(since_tx, until_tx, transaction, atom, limit)]

@@ -1,8 +1,10 @@
-"""Walks of the call graph, read from the ``edges`` table level by level (a one-shot command
-never loads the whole graph): callers, callees, impact, subgraphs, cycles."""
+"""Walks of the call graph, read from the ``edges`` table level by level: callers, callees,
+impact, subgraphs, cycles. The only implementation of each walk: no process keeps the whole graph
+in memory (measured against a networkx graph in docs/architecture.md, "One graph")."""
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Sequence
 from typing import Any
@@ -52,6 +54,8 @@ def _walk(store: Store, start: str, depth: int, upward: bool,
                 continue
             found[other] = {"resolution": resolution, "callee": callee, "call_line": line,
                             "call_lines": [line], "via": via}
+            if not upward and detail and resolution in DISPATCHED:
+                found[other]["may_dispatch_to"] = json.loads(detail)
         atoms = repo.summaries(list(found))
         for atom_id, info in found.items():
             row = atoms.get(atom_id)
@@ -62,6 +66,9 @@ def _walk(store: Store, start: str, depth: int, upward: bool,
         frontier = list(found)
     return rows
 
+
+#: Resolutions of a method call on an instance: a subclass's override may run instead.
+DISPATCHED = ("typed", "self")
 
 #: Calls without a target, in the order a reader wants them: what might be ours first.
 UNKNOWN_ORDER = {"ambiguous": 0, "unresolved": 1, "external": 2, "builtin": 3}
@@ -284,3 +291,40 @@ def cycle_length(store: Store, atom_id: str) -> int | None:
         seen[up] |= found
         frontier[up] = list(found)
     return None
+
+
+def strongly_connected_part(store: Store, atom_id: str) -> tuple[set[str], list[tuple[str, str]]]:
+    """The atoms that both reach ``atom_id`` and are reached from it (its strongly connected
+    part, ``{atom_id}`` alone when it is in no cycle), and the resolved calls between them.
+
+    Walks up and down in turn, the smaller frontier first, until one walk has nothing left: the
+    part lies inside what that walk reached, and the other walk is then confined to it (every
+    atom on a path from a member back to ``atom_id`` is a member too)."""
+    frontier = {False: [atom_id], True: [atom_id]}  # upward -> frontier
+    reached = {False: {atom_id}, True: {atom_id}}
+    while frontier[False] and frontier[True]:
+        up = len(frontier[True]) < len(frontier[False])
+        found = _neighbours(store, frontier[up], up) - reached[up]
+        reached[up] |= found
+        frontier[up] = list(found)
+    finished = not frontier[True]  # the side whose walk ended (True: the upward one)
+    bound, upward = reached[finished], not finished
+    part, front = {atom_id}, [atom_id]
+    while front:
+        found = (_neighbours(store, front, upward) & bound) - part
+        part |= found
+        front = list(found)
+    edges = {(s, t) for _, s, t in store.atoms.edge_targets_from(sorted(part)) if t in part}
+    return part, sorted(edges)
+
+
+def cycles_through(store: Store, atom_id: str, limit: int = 20,
+                   max_length: int = 12) -> list[list[str]]:
+    """Simple call cycles through ``atom_id`` (resolved calls only; recursion included), each
+    starting at it: networkx lists them on the atom's strongly connected part."""
+    from ..graph.cycles import cycles_through as list_cycles
+
+    part, edges = strongly_connected_part(store, atom_id)
+    if len(part) == 1 and (atom_id, atom_id) not in edges:
+        return []
+    return list_cycles(atom_id, part, edges, limit=limit, max_length=max_length)

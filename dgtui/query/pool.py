@@ -17,7 +17,7 @@ from ..store import Store
 T = TypeVar("T")
 MAX_IDLE = 4
 # Page cache per read connection (the writer keeps its own, larger one): searching leaves at
-# most this much of the index resident per reader (through a memory map it was 100 MB on Django).
+# most this much of the index resident per reader, where a memory map kept far more.
 READ_CACHE_KIB = 16384
 
 

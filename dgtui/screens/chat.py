@@ -18,6 +18,7 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.widgets import Footer, Input, OptionList, Static
 
+from ..model import Delta
 from ..terminal_text import inert
 from ..widgets.brain_list import BrainList
 from ..widgets.conversation import Conversation
@@ -25,7 +26,7 @@ from ..widgets.pane import ExportData, Pane
 from ..widgets.pane_bar import PaneBar
 from ..widgets.pane_input import PaneKeyInput
 from ..widgets.status_bar import StatusBar
-from .live_screen import LiveScreen, Missed
+from .live_screen import LiveScreen
 
 WELCOME = ("Ask about the code in plain words; answers come from the index and the call graph.\n"
            "  who calls save_atom?  ·  what does handle call?  ·  impact of changing write\n"
@@ -84,6 +85,7 @@ class ChatScreen(LiveScreen):
         self.session: Any = None
         self.error: str | None = None
         self._lock = threading.Lock()  # one session call at a time
+        self._reading = False  # a reload is under way: it may have read before a commit
 
     def compose(self) -> ComposeResult:
         yield PaneBar(os.path.basename(self.app.root), 6)
@@ -127,12 +129,14 @@ class ChatScreen(LiveScreen):
     def _reload(self, follow: bool = True) -> None:
         if self.session is None:
             return
+        self._reading = True
         with self._lock:
             entries = self.session.history()
             statuses = self.session.brain_list()
         self.app.call_from_thread(self._show, entries, statuses, follow)
 
     def _show(self, entries: list[Any], statuses: list[Any], follow: bool) -> None:
+        self._reading = False
         conversation = self.query_one(Conversation)
         conversation.show(entries, follow=follow)
         conversation.display = bool(entries)
@@ -219,13 +223,26 @@ class ChatScreen(LiveScreen):
         self._reload(follow=False)
 
     # -- live ---------------------------------------------------------------------------------
-    def apply_deltas(self, deltas: Missed) -> None:
-        """Answers and insights whose atoms changed say so: re-read both."""
-        if self.session is not None:
+    def apply_deltas(self, deltas: list[Delta]) -> None:
+        """Answers and insights say whether their atoms (and an insight's files) changed since:
+        re-read both when a commit touched one of those."""
+        if self.session is None:
+            return
+        if self._reading:
             self._reload(follow=False)
-
-    def status_changed(self) -> None:
-        self.query_one(StatusBar).app_state_changed()
+            return
+        atoms: set[str] = set()
+        files: set[str] = set()
+        for entry in self.query_one(Conversation).entries:
+            atoms.update(entry.message.atom_ids)
+        for status in self.query_one(BrainList).statuses:
+            atoms.update(status.insight.atom_ids)
+            files.update(status.insight.files)
+        for delta in deltas:
+            if not (atoms.isdisjoint(delta.atom_ids)
+                    and files.isdisjoint(delta.files + delta.files_removed)):
+                self._reload(follow=False)
+                return
 
     def editor_target(self) -> tuple[str, int] | None:
         entry = self.query_one(Conversation).selected_entry()

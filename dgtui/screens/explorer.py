@@ -1,18 +1,22 @@
 """The explorer: search, the focused atom, its callers and its callees, side by side.
 
 The screen is the controller of its panes: it turns their requests into thread workers that ask
-``dgtui.query`` and hands the answers back to the panes. It also applies live commits: panes
-re-query without losing the cursor or the scroll position.
+``dgtui.query`` and hands the answers back to the panes. It also applies live commits: each
+pane re-asks only when the commit touched what it shows (the search when its answer may change,
+the atom pane when its atom, file or call counts changed, a call tree when one of its atoms did),
+without losing the cursor or the scroll position.
 """
 
 from __future__ import annotations
 
 import os
 import time
+from contextlib import suppress
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Grid
+from textual.css.query import NoMatches
 from textual.widgets import Footer
 from textual.worker import get_current_worker
 
@@ -22,18 +26,19 @@ from ..messages import (
     CandidatesWanted,
     ChildrenLoaded,
     ChildrenWanted,
+    DeltaShown,
     SearchChanged,
     SearchResults,
     TreeReloaded,
 )
-from ..model import AtomFilter
+from ..model import AtomFilter, Delta
 from ..widgets.atom_pane import AtomPane
 from ..widgets.breadcrumbs import Breadcrumbs
 from ..widgets.call_tree import CallPane, CallTree
 from ..widgets.pane_bar import PaneBar
 from ..widgets.search_pane import SearchPane
 from ..widgets.status_bar import StatusBar
-from .live_screen import LiveScreen, Missed
+from .live_screen import LiveScreen
 
 SEARCH_LIMIT = 50
 WINDOW_LINES = 4000  # files longer than this show a window of lines around the atom
@@ -53,6 +58,7 @@ class ExplorerScreen(LiveScreen):
         self._search_text = ""
         self._search_filters = AtomFilter()
         self._visible_after: tuple[int, int] | None = None  # (search seq, transaction)
+        self._atom_visible: int | None = None  # the transaction an atom reload will show
         self.current_atom: str | None = None
         self.change: dict | None = None  # an event opened from the timeline: its diff is shown
         self.last_loaded: AtomLoaded | None = None
@@ -73,6 +79,10 @@ class ExplorerScreen(LiveScreen):
         self._search_filters = self.search.filters_of(self._search_filters)
         self.update_crumbs()
         self.run_search()
+        app = self.app
+        self.watch(app, "live_status", self._index_state_changed, init=False)
+        self.watch(app, "totals", self._index_state_changed, init=False)
+        self.watch(app, "highlighted", self.restyle, init=False)
 
     # -- panes --------------------------------------------------------------------------------
     @property
@@ -104,10 +114,10 @@ class ExplorerScreen(LiveScreen):
         self.query_one(Breadcrumbs).show(h.crumbs(), h.index, h.index > 0,
                                          h.index < len(h.entries) - 1)
 
-    def status_changed(self) -> None:
-        self.query_one(StatusBar).app_state_changed()
-        if not self.search.table.row_count:
-            self._show_search([], self._search_text)  # the empty state mentions indexing
+    def _index_state_changed(self) -> None:
+        with suppress(NoMatches):  # the panes go before the screen at exit
+            if not self.search.table.row_count:
+                self._show_search([], self._search_text)  # the empty state mentions indexing
 
     # -- search -------------------------------------------------------------------------------
     @on(SearchChanged)
@@ -135,13 +145,12 @@ class ExplorerScreen(LiveScreen):
             return
         self._show_search(event.rows, event.text, event.error)
         self.shown_seq = event.seq
-        self.app.search_shown(event.seq)
         if self._visible_after and event.seq >= self._visible_after[0]:
-            self.app.delta_visible(self._visible_after[1])
+            self.post_message(DeltaShown(self._visible_after[1]))
             self._visible_after = None
 
     def _show_search(self, rows: list[dict], text: str, error: str | None = None) -> None:
-        self.search.show_results(text, rows, self.app.lit(), error or self._empty_message(text))
+        self.search.show_results(text, rows, self.app.highlighted, error or self._empty_message(text))
 
     def _empty_message(self, text: str) -> str:
         app = self.app
@@ -154,7 +163,7 @@ class ExplorerScreen(LiveScreen):
         if status.state == "error" and not atoms:
             return "The live index failed: " + (status.errors[-1] if status.errors else "?")
         if not atoms and app.totals:
-            return (f"No Python, JavaScript or TypeScript functions in {app.root}.\n"
+            return (f"No Python, JavaScript, TypeScript, Go, Java or Rust functions in {app.root}.\n"
                     "Open another folder with `dgtui PATH`.")
         if not text.strip() and not self.search.text.strip():
             return None  # the hint
@@ -200,7 +209,9 @@ class ExplorerScreen(LiveScreen):
         self.atom_pane.show(event, recent.may_break(event.atom_id),
                             recent.operation(event.atom_id, now), self.change,
                             recent.breaking_change(event.atom_id))
-        self.app.atom_shown(event.atom_id)
+        if event.keep_scroll and self._atom_visible is not None:
+            self.post_message(DeltaShown(self._atom_visible))
+            self._atom_visible = None
 
     # -- call trees ---------------------------------------------------------------------------
     @on(ChildrenWanted)
@@ -232,7 +243,7 @@ class ExplorerScreen(LiveScreen):
         tree = self.query_one(f"#{event.tree_id}", CallTree)
         if tree.root_id == event.root_id:
             tree.add_children(event.node, event.rows, event.candidates)
-            tree.restyle(set(self.app.lit()))
+            tree.restyle(set(self.app.highlighted))
 
     @work(thread=True, group="trees", exit_on_error=False)
     def _reload_tree_worker(self, tree_id: str, root_id: str, upward: bool, atoms: set[str]) -> None:
@@ -246,37 +257,49 @@ class ExplorerScreen(LiveScreen):
         if tree.root_id == event.root_id:
             tree.may_break = bool(self.app.recent.may_break(event.root_id))
             tree.rebuild(event.children)
-            tree.restyle(set(self.app.lit()))
+            tree.restyle(set(self.app.highlighted))
 
     # -- live ---------------------------------------------------------------------------------
-    def apply_deltas(self, deltas: Missed) -> None:
-        """Commits: re-ask what the panes show, keeping cursors and scroll positions."""
-        self.run_search()
-        self._visible_after = (self._search_seq, deltas[-1][0].transaction_id)
+    def apply_deltas(self, deltas: list[Delta]) -> None:
+        """Commits: re-ask what the panes show that they touched, keeping cursors and scroll
+        positions."""
+        last = deltas[-1].transaction_id
+        if self._search_touched(deltas):
+            self.run_search()
+            self._visible_after = (self._search_seq, last)
         current = self.current_atom
         if current is None:
             return
         touched: set[str] = set()
-        edge_atoms: set[str] = set()
         files: set[str] = set()
-        for delta, ids in deltas:
-            touched |= ids
-            edge_atoms |= {a for pair in delta.edges_added + delta.edges_removed for a in pair if a}
+        for delta in deltas:
+            touched |= delta.atom_ids | delta.edge_atoms
             files |= set(delta.files)
             for change in delta.changes:
                 if change.atom_id == current and change.renamed_to:
                     current = change.renamed_to
         if current != self.current_atom:
             self.app.history.rename(self.current_atom, current)
+            self._atom_visible = last
             self.show_atom(current, keep_scroll=True)
             return
         view = self.last_loaded.view if self.last_loaded else None
-        if current in touched or current in edge_atoms or (view and view["file_path"] in files):
+        if current in touched or (view and view["file_path"] in files):
+            self._atom_visible = last
             self.show_atom(current, keep_scroll=True, reload_trees=False)
         for upward in (True, False):
             tree = self.tree(upward)
-            if (tree.shown_atoms() | {current}) & (touched | edge_atoms):
+            if (tree.shown_atoms() | {current}) & touched:
                 self._reload_tree_worker(tree.id, current, upward, tree.expanded_atoms())
+
+    def _search_touched(self, deltas: list[Delta]) -> bool:
+        """Whether the search's answer may differ after ``deltas``. A search still running may
+        have read the index before them: it is asked again."""
+        if self.shown_seq != self._search_seq:
+            return True
+        rows = self.search.table.rows_by_id
+        return query.search_may_change(deltas, self._search_text, self._search_filters, rows,
+                                       full=len(rows) >= SEARCH_LIMIT)
 
     def editor_target(self) -> tuple[str, int] | None:
         """(file, line) of the atom under the cursor of the focused pane, else the shown atom."""
@@ -293,9 +316,11 @@ class ExplorerScreen(LiveScreen):
         return row["file_path"], int(row.get("line") or 1)
 
     def restyle(self, lit: dict[str, str]) -> None:
-        self.search.restyle(lit)
-        for upward in (True, False):
-            self.tree(upward).restyle(set(lit))
+        """The lit atoms changed (a watcher of the app's ``highlighted``)."""
+        with suppress(NoMatches):  # the panes go before the screen at exit
+            self.search.restyle(lit)
+            for upward in (True, False):
+                self.tree(upward).restyle(set(lit))
 
 
 def load_atom(store, root: str, atom_id: str) -> AtomLoaded:

@@ -10,7 +10,7 @@ from textual.containers import Horizontal
 from textual.widgets import Checkbox, DataTable, Footer, Input, Select, Static
 
 from .. import query
-from ..messages import EventsLoaded, TimelineFilterChanged
+from ..messages import DeltaShown, EventsLoaded, TimelineFilterChanged
 from ..model import Delta, EventFilter
 from ..query.search_syntax import path_glob
 from ..widgets.change_view import ChangeView
@@ -19,7 +19,7 @@ from ..widgets.pane import ExportData, Pane
 from ..widgets.pane_bar import PaneBar
 from ..widgets.pane_input import OrderedInput
 from ..widgets.status_bar import StatusBar
-from .live_screen import LiveScreen, Missed
+from .live_screen import LiveScreen
 
 SOURCES = ("file-watcher", "index", "reconcile", "atomic-edit", "mcp", "user", "import")
 FIRST_LOAD = 500
@@ -119,7 +119,7 @@ class TimelineScreen(LiveScreen):
             table.add_events(message.rows)
             self._last_tx = max(self._last_tx, newest)
         if message.delta is not None:
-            self.app.delta_visible(message.delta.transaction_id)
+            self.post_message(DeltaShown(message.delta.transaction_id))
         if message.replace and self._seen_tx > self._last_tx:
             # A commit landed while this load read an older snapshot, and an incremental load
             # for it may have finished first: read what came after this snapshot again.
@@ -141,12 +141,10 @@ class TimelineScreen(LiveScreen):
         self._generation += 1
         self._load(replace=True)
 
-    def apply_deltas(self, deltas: Missed) -> None:
-        self._seen_tx = max(self._seen_tx, deltas[-1][0].transaction_id)
-        self._load(replace=False, delta=deltas[-1][0])
-
-    def status_changed(self) -> None:
-        self.query_one(StatusBar).app_state_changed()
+    def apply_deltas(self, deltas: list[Delta]) -> None:
+        """Every commit adds events: load those after the newest the table holds."""
+        self._seen_tx = max(self._seen_tx, deltas[-1].transaction_id)
+        self._load(replace=False, delta=deltas[-1])
 
     # -- the selected event -------------------------------------------------------------------
     @on(DataTable.RowHighlighted, "#events")

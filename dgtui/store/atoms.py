@@ -134,7 +134,7 @@ class AtomRepository(AtomSearch):
             ((t, r, c, d, i) for i, t, r, c, d in rows))
 
     def set_fts_triggers(self, enabled: bool) -> None:
-        """Bulk loads drop the FTS triggers and rebuild the index once (about 3x faster)."""
+        """Bulk loads drop the FTS triggers and rebuild the index once (far cheaper than row by row)."""
         script = schema.FTS_TRIGGERS if enabled else schema.DROP_FTS_TRIGGERS
         for statement in schema._statements(script):
             self.conn.execute(statement)
@@ -313,6 +313,16 @@ class AtomRepository(AtomSearch):
                 f"SELECT {EDGE_COLUMNS} FROM edges WHERE short_name IN ({marks(chunk)})", chunk))
         return out
 
+    def edges_mentioning(self, names: Sequence[str]) -> list[tuple[int, Edge]]:
+        """Edges whose callee text holds one of ``names`` (``router`` in ``router.db_for_write``):
+        a scan, for the rare save that changes what a module-level name holds."""
+        out = []
+        for chunk in chunks(list(names)):
+            where = " OR ".join("instr(callee, ?) > 0" for _ in chunk)
+            out.extend((r[0], row_to_edge(r)) for r in self.conn.execute(
+                f"SELECT {EDGE_COLUMNS} FROM edges WHERE {where}", chunk))
+        return out
+
     def has_atoms(self) -> bool:
         return self.conn.execute("SELECT 1 FROM atoms LIMIT 1").fetchone() is not None
 
@@ -398,16 +408,25 @@ class AtomRepository(AtomSearch):
         rows = self.file_rows(paths)
         return [rows[p] for p in paths]
 
-    def symbol_infos(self) -> Iterator[SymbolInfo]:
-        """Everything resolution needs, for a SymbolTable."""
+    def symbol_infos(self, paths: Sequence[str] | None = None) -> Iterator[SymbolInfo]:
+        """Everything resolution needs, for a SymbolTable (of the files ``paths``, or all)."""
+        if paths is None:
+            yield from self._symbol_infos("", [])
+            return
+        for chunk in chunks(list(paths)):
+            yield from self._symbol_infos(f" WHERE file_path IN ({marks(chunk)})", chunk)
+
+    def _symbol_infos(self, where: str, params: list[str]) -> Iterator[SymbolInfo]:
         for (atom_id, path, name, qualified, kind, line, owner, parent, exported, data,
-             default, types, returns, decorators) in self.conn.execute(
+             default, types, returns, decorators, callbacks, package) in self.conn.execute(
                 "SELECT id, file_path, name, qualified_name, kind, line, owner, parent_id, is_exported, "
                 "CASE WHEN kind = 'module' THEN json_extract(data, '$.imports') "
                 "WHEN kind = 'class' THEN json_extract(data, '$.bases') END, "
                 "CASE WHEN kind = 'module' THEN json_extract(data, '$.extra.default') END, "
                 "json_extract(data, '$.extra.types'), json_extract(data, '$.extra.returns'), "
-                "json_extract(data, '$.extra.decorators') FROM atoms"):
+                "json_extract(data, '$.extra.decorators'), json_extract(data, '$.extra.callbacks'), "
+                "CASE WHEN kind = 'module' THEN json_extract(data, '$.extra.package') END "
+                "FROM atoms" + where, params):
             bases: tuple[str, ...] = ()
             imports: tuple[Import, ...] = ()
             if data:
@@ -419,7 +438,10 @@ class AtomRepository(AtomSearch):
             yield SymbolInfo(atom_id, path, name, qualified, kind, line, owner, parent, bases,
                              imports, bool(exported), default,
                              json.loads(types) if types else None, returns,
-                             bool(decorators) and is_fixture(json.loads(decorators)))
+                             bool(decorators) and is_fixture(json.loads(decorators)),
+                             json.loads(callbacks) if callbacks else None,
+                             bool(decorators) and decorators != "[]",
+                             json.loads(package) if package else None)
 
     def totals(self) -> dict[str, int]:
         """Files, atoms, edges, skipped files and folders and files with parse errors (cheap: a status bar
@@ -447,8 +469,8 @@ class AtomRepository(AtomSearch):
 
     def counts(self, breakdowns: Sequence[str] | None = None) -> dict[str, Any]:
         """``totals`` and the breakdowns named (all when None). Each breakdown scans its table:
-        ``atoms_by_kind`` reads every page of the atoms (a tenth of a second and 100 MB of
-        mapped index on Django), so callers that do not show it leave it out."""
+        ``atoms_by_kind`` reads every page of the atoms, so callers that do not show it leave it
+        out."""
         out: dict[str, Any] = dict(self.totals())
         for name in self._BREAKDOWNS if breakdowns is None else breakdowns:
             out[name] = dict(self.conn.execute(self._BREAKDOWNS[name]))

@@ -169,6 +169,14 @@ class EventLog:
             (when,)).fetchone()
         return int(row[0] or 0)
 
+    def atoms_changed(self, first_tx: int, last_tx: int) -> int:
+        """How many atoms transactions ``first_tx``..``last_tx`` created, changed or deleted
+        (an update that only moved an atom does not count)."""
+        return self.conn.execute(
+            "SELECT count(DISTINCT atom_id) FROM atom_events WHERE transaction_id BETWEEN ? AND ? "
+            "AND NOT (operation = 'update' AND NOT EXISTS (SELECT 1 FROM json_each(delta, "
+            "'$.changed') WHERE key NOT IN ('line', 'end_line')))", (first_tx, last_tx)).fetchone()[0]
+
     def edge_events(self, since_tx: int = 0, until_tx: int | None = None, transaction: int | None = None,
                     atom: str | None = None, limit: int | None = None) -> list[tuple[int, str, str, str]]:
         """(transaction, add/remove, caller, callee) rows, newest first."""

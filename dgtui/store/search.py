@@ -16,7 +16,7 @@ _FTS_WORD = re.compile(r"[^\W_]+", re.UNICODE)  # unicode61 cuts at "_" too
 _FTS_WEIGHTS = "10.0, 4.0, 3.0, 1.0, 0.5, 2.0"  # name, qualified, words, signature, doc, path
 _MAX_PREFIX = 1000
 _IDENTIFIER = re.compile(r"[A-Za-z_$][\w$]*\Z")  # \Z: "save\n" is not an identifier
-FULL_RANK = 400  # full-text matches a search ranks by bm25 (5-10 us a row)
+FULL_RANK = 400  # full-text matches a search ranks by bm25 (its cost is per row ranked)
 
 
 class AtomSearch:

@@ -2,7 +2,8 @@
 
 Each expansion asks for one more level (``ChildrenWanted``); a call back to an atom already on
 the path is a cycle and does not expand; unresolved calls are leaves, ambiguous calls expand to
-their candidates. Enter walks into the atom under the cursor.
+their candidates, and a method call that a subclass may override has a line below it that
+expands to those overrides ("may dispatch to"). Enter walks into the atom under the cursor.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ OUTSIDE = ("builtin", "external")  # calls known to leave the repository
 
 @dataclass
 class CallNode:
-    kind: str  # atom, cycle, unresolved, ambiguous, outside, candidate, loading, empty
+    kind: str  # atom, cycle, unresolved, ambiguous, dispatch, outside, candidate, loading, empty
     row: Row = field(default_factory=dict)
     loaded: bool = False
 
@@ -104,6 +105,12 @@ class CallTree(Tree[CallNode]):
                 child = node.add("", CallNode("atom", row), allow_expand=bool(more))
                 if more:
                     self._placeholder(child)
+                overrides = row.get("may_dispatch_to")
+                if overrides:  # a subclass's method may run instead: its own line, expandable
+                    others = node.add("", CallNode("dispatch", {
+                        "callee": row.get("callee") or row["name"], "name": row["name"],
+                        "candidate_ids": overrides, "candidates": len(overrides)}), allow_expand=True)
+                    self._placeholder(others)
         if outside:  # builtins and libraries: known, not the repository's; one line
             counts = {k: sum(r.get("resolution") == k for r in outside) for k in OUTSIDE}
             group = node.add("", CallNode("outside", {"counts": counts}), allow_expand=True)
@@ -221,6 +228,10 @@ class CallTree(Tree[CallNode]):
             text.append("≈ ", style="bold yellow")
             text.append(inert(row.get("callee") or row.get("name", "")), style=style)
             text.append(f"  ambiguous: {row.get('candidates', 0)} candidates", style="dim")
+        elif data.kind == "dispatch":
+            count = row.get("candidates", 0)
+            text.append(f"may dispatch to {count} override{'s' if count != 1 else ''} of ", style="dim")
+            text.append(inert(row.get("name", "")), style=style)
         else:
             if op:
                 text.append(f"{MARK.get(op, '•')} ", style=name_style)
@@ -254,7 +265,7 @@ class CallTree(Tree[CallNode]):
             self.notify(inert(_why_no_target(data.row)), title="No target", markup=False)
         elif data.kind == "outside":
             node.toggle()
-        elif data.kind == "ambiguous":
+        elif data.kind in ("ambiguous", "dispatch"):
             node.expand()
 
     def action_expand(self) -> None:
@@ -281,7 +292,7 @@ class CallTree(Tree[CallNode]):
         if data.kind == "atom":
             self.post_message(ChildrenWanted(self.id or "", self.root_id or "", node, data.row["id"],
                                             self.upward))
-        elif data.kind == "ambiguous":
+        elif data.kind in ("ambiguous", "dispatch"):
             callee = data.row.get("callee") or ""
             self.post_message(CandidatesWanted(self.id or "", self.root_id or "", node,
                                               callee.rsplit(".", 1)[-1],

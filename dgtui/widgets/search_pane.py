@@ -81,6 +81,8 @@ class SearchPane(Pane):
         #: The files a search looks at while the box names none: the folder the explorer was
         #: started in (``src/pkg/*``), shown as a chip that removes it.
         self.scope = scope
+        #: The search text whose results (or empty state) the pane shows.
+        self.shown_text = ""
         self._subtitle = ""
         self._preview_timer: Timer | None = None
 
@@ -141,6 +143,7 @@ class SearchPane(Pane):
     # -- results ------------------------------------------------------------------------------
     def show_results(self, text: str, rows: list[dict], lit: dict[str, str],
                      empty_message: str | None) -> None:
+        self.shown_text = text
         table = self.table
         table.set_rows(rows, lit)
         empty = self.query_one("#search-empty", Static)

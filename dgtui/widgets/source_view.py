@@ -2,39 +2,15 @@
 
 from __future__ import annotations
 
-import functools
-import importlib
-from pathlib import Path
-
 from textual.widgets import TextArea
 from textual.widgets.text_area import Selection
 
+from ..parse import registry
 from .vim_keys import vim_keys
 
-# TypeScript has no highlight query of its own in Textual; its grammar extends JavaScript's,
-# so JavaScript's query highlights it well.
-_EXTRA_LANGUAGES = {"typescript": ("tree_sitter_typescript", "language_typescript"),
-                    "tsx": ("tree_sitter_typescript", "language_tsx")}
+#: Languages the TextArea highlights with its own grammar and query (its syntax extras); the
+#: others dgtui reads are registered with our grammar and the highlight query its package ships.
 _BUILTIN = {"python", "javascript"}
-
-
-@functools.cache
-def _javascript_query() -> str:
-    import textual
-
-    path = Path(textual.__file__).parent / "tree-sitter" / "highlights" / "javascript.scm"
-    try:
-        return path.read_text()
-    except OSError:
-        return ""
-
-
-@functools.cache
-def _extra_language(name: str):
-    from tree_sitter import Language
-
-    module, func = _EXTRA_LANGUAGES[name]
-    return Language(getattr(importlib.import_module(module), func)())
 
 
 class SourceView(TextArea):
@@ -53,8 +29,11 @@ class SourceView(TextArea):
     def _register(self, name: str) -> None:
         """Register TypeScript or TSX when first shown (the grammar costs a tenth of a second
         to load: not while the explorer starts)."""
+        query = registry.highlight_query(name)
+        if not query:  # a grammar package without its highlight query: plain text
+            return
         try:
-            self.register_language(name, _extra_language(name), _javascript_query())
+            self.register_language(name, registry.grammar(name), query)
         except Exception:  # an old grammar wheel: plain text for that language
             pass
 
@@ -64,9 +43,9 @@ class SourceView(TextArea):
             return
         self.shown_key = key
         self._shown_text = text
-        if language in _EXTRA_LANGUAGES and language not in self._languages:
+        if language is not None and language not in _BUILTIN and language not in self.available_languages:
             self._register(language)
-        lang = language if language in _BUILTIN or language in self._languages else None
+        lang = language if language in self.available_languages else None
         self.line_number_start = first_line
         self.language = None  # set the document in one go, highlighted once
         self.load_text(text)

@@ -1,8 +1,15 @@
-"""The bottom line: what the live index is doing, how big the index is, and how fresh."""
+"""The bottom line: what the live index is doing, how big the index is, and how fresh.
+
+Its reactive attributes follow the app's of the same meaning (``watch`` on the app): a change
+of the live status, the counts, the latency or the broken callers repaints it, and nothing
+else does."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.content import Content
+from textual.reactive import reactive
 from textual.widget import Widget
 
 from ..query import broken_callers_note
@@ -43,27 +50,31 @@ class StatusBar(Widget):
     StatusBar { height: 1; width: 1fr; background: $panel; color: $text; padding: 0 1; }
     """
 
-    def __init__(self, **kwargs) -> None:
-        super().__init__(**kwargs)
-        self.status = None  # the app's live status (a LiveStatus, or its stand-in at start)
-        self.totals: dict[str, int] = {}
-        self.visible_ms: float | None = None
+    status: reactive[Any] = reactive(None)  # a LiveStatus (or the app's stand-in at start)
+    totals: reactive[dict[str, int]] = reactive(dict)
+    visible_ms: reactive[float | None] = reactive(None)
+    broken: reactive[dict[str, list[str]]] = reactive(dict)
+
+    #: This bar's attribute <- the app's.
+    FOLLOWS = {"status": "live_status", "totals": "totals", "visible_ms": "visible_ms",
+               "broken": "broken_callers"}
 
     def on_mount(self) -> None:
-        self.app_state_changed()
+        for mine, the_apps in self.FOLLOWS.items():
+            self.watch(self.app, the_apps, self._follow(mine))  # init: take the value now
 
-    def app_state_changed(self) -> None:
-        app = self.app
-        self.status = getattr(app, "live_status", self.status)
-        self.totals = getattr(app, "totals", self.totals)
-        self.visible_ms = getattr(app, "visible_ms", self.visible_ms)
-        self.refresh()
+    def _follow(self, name: str):
+        def follow(value: Any) -> None:  # one parameter: Textual passes the new value alone
+            setattr(self, name, value)
+        return follow
 
     def render(self) -> Content:
         return self.render_status(wide=self.size.width >= 110)
 
     def render_status(self, wide: bool = True) -> Content:
-        s = self.status or self.app.live_status
+        s = self.status
+        if s is None:
+            return Content("")
         icon, label, style = _STATE.get(s.state, ("?", s.state, "$text"))
         parts = [Content.styled(f"{icon} {label}", style)]
         if s.state == "indexing" and s.progress[1]:
@@ -79,8 +90,7 @@ class StatusBar(Widget):
             if bad:
                 note = f" ({bad} with parse errors)" if wide else f" ⚠{bad}"
                 parts.append(Content.styled(note, "$warning").stylize("@click=app.show_parse_errors"))
-        recent = getattr(self.app, "recent", None)
-        broken = recent.broken if recent is not None else {}
+        broken = self.broken
         if broken:  # deleted atoms still called: the break is said until they come back
             count = sum(len(callers) for callers in broken.values())
             gone = next(iter(broken))

@@ -4,6 +4,10 @@ Atoms are matched by id, so a function that only moved is an update of ``line``/
 (calls are stored relative to the atom's first line and do not change). A deleted atom and a
 created atom of the same kind with the same body are a rename: they stay a delete and a create in
 the event log (replay stays trivial) but each names the other.
+
+Pure, and below both the engine (which diffs a batch against the store) and the read side
+(``query.review`` diffs a git revision against the working tree), so both recognise renames,
+moves and breaking signature changes the same way.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..model import Atom, diff_atoms
+from .signatures import SIGNATURE_FIELDS, classify
 
 
 @dataclass
@@ -72,3 +77,15 @@ def _pair_renames(deleted: list[Atom], created: list[Atom]) -> dict[str, str]:
         candidates.remove(chosen)
         pairs[atom.id] = chosen.id
     return pairs
+
+
+def breaking_change(update: Update) -> str | None:
+    """Which signature change of ``update`` may break its callers (None: none, or compatible)."""
+    if not SIGNATURE_FIELDS.intersection(update.changed):
+        return None
+    old, new = update.old, update.new
+    if old.kind != new.kind:
+        return f"now a {new.kind}, was a {old.kind}"
+    change = classify(old.signature, new.signature, old_params=tuple(old.params),
+                      new_params=tuple(new.params), old_async=old.is_async, new_async=new.is_async)
+    return str(change) if change.breaking else None
