@@ -263,3 +263,16 @@ def test_rename_in_javascript_keeps_an_alias(tmp_path: Path):
         "{ compute as c }", "{ calculate as c }").replace("return compute(v)", "return calculate(v)")
     assert done.imports == ["lib/use.js"] and not done.mentions
     assert {r["id"] for r in query.callers(store, "lib/m.js::calculate", 1)} == {"lib/use.js::run"}
+
+
+def test_renaming_an_overridden_method_names_the_overrides(tmp_path: Path):
+    root = tmp_path / "repo"
+    write(root / "shapes.py", "class Shape:\n    def area(self):\n        return 0\n\n"
+                              "    def describe(self):\n        return self.area()\n\n\n"
+                              "class Square(Shape):\n    def area(self):\n        return 4\n")
+    editor, store = editor_on(root, tmp_path / "i.db")
+    done = editor.rename("shapes.py::Shape.area", "surface", 1)
+    text = (root / "shapes.py").read_text()
+    assert "def surface(self):" in text and "return self.surface()" in text
+    assert "class Square(Shape):\n    def area(self):" in text  # the override keeps its name
+    assert done.overrides == ["shapes.py::Square.area"]

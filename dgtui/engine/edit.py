@@ -20,6 +20,7 @@ so no other writer commits between the check and the write:
 from __future__ import annotations
 
 import difflib
+import json
 import keyword
 import logging
 import os
@@ -80,6 +81,7 @@ class EditResult:
     left: list[CallSite] = field(default_factory=list)  # same name, not resolved to it: untouched
     imports: list[str] = field(default_factory=list)  # files whose import of it was renamed
     mentions: dict[str, list[int]] = field(default_factory=dict)  # old name still in these lines
+    overrides: list[str] = field(default_factory=list)  # a renamed method's overrides: not renamed
     dry_run: bool = False
 
 
@@ -172,13 +174,14 @@ class Editor:
                update_callers: bool = True, **options) -> EditResult:
         if not _NAME.match(new_name) or keyword.iskeyword(new_name):
             raise EditError(f"{new_name!r} is not a name a definition can have", "refused")
-        result_extra: dict[str, list] = {"rewritten": [], "left": [], "imports": []}
+        result_extra: dict[str, list] = {"rewritten": [], "left": [], "imports": [], "overrides": []}
 
         def plan(target: Atom) -> _Plan:
             return self._rename_plan(target, new_name, update_callers, result_extra)
         result = self._run("rename", atom_id, expected_version, plan, **options)
-        result.rewritten, result.left, result.imports = (
-            result_extra["rewritten"], result_extra["left"], result_extra["imports"])
+        result.rewritten, result.left, result.imports, result.overrides = (
+            result_extra["rewritten"], result_extra["left"], result_extra["imports"],
+            result_extra["overrides"])
         return result
 
     # -- rename --------------------------------------------------------------------------------
@@ -217,6 +220,9 @@ class Editor:
                     raise EditError(f"{path}: {exc}; nothing was written") from None
                 out["rewritten"] += found
                 changeable |= {s.caller for s in found}
+            for _, e in self.store.atoms.edges_to([target.id]):  # overrides that may run instead
+                if e.detail and e.resolution in ("typed", "self"):
+                    out["overrides"] += [o for o in json.loads(e.detail) if o not in out["overrides"]]
             for _, e in self.store.atoms.edges_named([old]):
                 if e.target_id != target.id or e.resolution not in REWRITTEN:
                     if e.resolution in ("ambiguous", "unresolved") or e.target_id == target.id:

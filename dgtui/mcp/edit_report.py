@@ -67,6 +67,8 @@ def edit_report(store: Store, result: EditResult) -> dict[str, Any]:
             out["imports_renamed"] = sorted(set(result.imports))
         if result.mentions:
             out["old_name_still_in"] = result.mentions
+        if result.overrides:
+            out["overrides_keep_old_name"] = sorted(result.overrides)
     return out
 
 
