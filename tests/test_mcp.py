@@ -20,7 +20,8 @@ from mcp.client.stdio import stdio_client
 
 TOOLS = {"search_atoms", "get_atom", "callers", "callees", "impact", "query_atoms",
          "recent_changes", "unresolved_calls", "index_status", "brain_insights", "add_insight",
-         "review_changes", "impact_of_changes"}
+         "review_changes", "impact_of_changes",
+         "replace_atom_body", "insert_atom", "delete_atom", "rename_atom"}
 DEADLINE = 60.0  # generous: a timeout for something that must happen, not a speed check
 
 

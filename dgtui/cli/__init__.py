@@ -41,6 +41,8 @@ COMMANDS: dict[str, str] = {
     "graph": "dgtui.cli.graph_cmd:graph",
     "mcp": "dgtui.cli.mcp_cmd:mcp",
     # reliability
+    # edits through dgtui
+    "edit": "dgtui.cli.edit_cmd:edit",
     "import-json": "dgtui.cli.import_cmd:import_json",
     "backup": "dgtui.cli.backup_cmd:backup",
     "restore": "dgtui.cli.backup_cmd:restore",

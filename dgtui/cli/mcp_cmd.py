@@ -17,7 +17,9 @@ INSTALL_HINT = ("dgtui mcp needs the optional MCP SDK: pip install '.[mcp]' in a
 @click.argument("path", default=None, required=False, metavar="[PATH]")
 @click.option("--home", default=None, metavar="DIR", help="dgtui's data home (default: $DGTUI_HOME).")
 @click.option("--poll", is_flag=True, help="Poll the file system instead of OS notifications.")
-def mcp(path: str | None, home: str | None, poll: bool) -> None:
+@click.option("--read-only", "read_only", is_flag=True,
+              help="Leave out the edit tools (replace_atom_body, insert_atom, delete_atom, rename_atom).")
+def mcp(path: str | None, home: str | None, poll: bool, read_only: bool) -> None:
     """Serve PATH's index over MCP on stdin/stdout, following the repository live.
 
     Register it with an MCP client as the command `dgtui mcp /path/to/repo`. Standard output
@@ -30,4 +32,4 @@ def mcp(path: str | None, home: str | None, poll: bool) -> None:
     from ..mcp.server import serve
 
     repo = make_repo(path, home)
-    serve(repo.root, repo.home, force_polling=poll)
+    serve(repo.root, repo.home, force_polling=poll, read_only=read_only)

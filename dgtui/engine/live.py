@@ -61,6 +61,12 @@ class LiveIndex:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._lock = WriterLock(self.paths.writer_lock)
+        # The writer follows other processes' commits too (an edit through `dgtui edit` or
+        # another MCP server): the last transaction looked at, the store's data_version then,
+        # and the ids its own engine committed since (published already).
+        self._others_seen = 0
+        self._others_version = -1
+        self._own: set[int] = set()
         self.client: str | None = None
         self._engine: Engine | None = None
 
@@ -128,7 +134,7 @@ class LiveIndex:
             engine = Engine(store)
             engine.client = self.client
             self._engine = engine
-            engine.subscribe(self._publish)
+            engine.subscribe(self._publish_own)
             indexer = Indexer(self.root, store, engine)
             self._set(state="indexing", role="writer")
             if self.watch:
@@ -156,6 +162,8 @@ class LiveIndex:
                 "seconds", "walk_seconds", "parse_seconds", "write_seconds")})
         if self.watch:
             indexer.engine.load_symbols()  # now, not on the first save: keep that one fast
+        self._others_seen = store.events.last_transaction_id()
+        self._others_version = store.data_version()
         self._set(summary=summary, progress=(summary.parsed, summary.parsed),
                   state="watching" if self.watch else "indexed")
         self.ready.set()
@@ -195,6 +203,31 @@ class LiveIndex:
                     pending, pending_at = paths, detected
                     next_retry = now + RETRY_SECONDS
                 self._set(pending=len(pending))
+            self._follow_others(store)
+
+    def _publish_own(self, delta: Delta) -> None:
+        self._own.add(delta.transaction_id)
+        self._publish(delta)
+
+    def _follow_others(self, store: Store) -> None:
+        """Publish what other processes committed (``PRAGMA data_version`` moves only for
+        them), as a reader would: an edit made through dgtui elsewhere writes a file this
+        watcher sees, but the index already holds it, so the engine here commits nothing."""
+        try:
+            version = store.data_version()
+            if version == self._others_version:
+                return
+            self._others_version = version
+            for tx in store.events.transactions(since=self._others_seen):
+                self._others_seen = tx.id
+                if tx.id in self._own:
+                    continue
+                delta = store.events.delta(tx.id)
+                if delta is not None:
+                    self._publish(delta)
+        except (StoreError, OperationalError) as exc:  # tried again on the next batch or tick
+            self._error(f"following other writers: {exc}")
+        self._own = {t for t in self._own if t > self._others_seen}
 
     def _apply(self, work: Callable[[], object], paths: set[str]) -> bool:
         """Run one engine batch; a refusal keeps the paths pending (the disk stays the truth).

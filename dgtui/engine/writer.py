@@ -49,6 +49,7 @@ class Engine:
         self.store = store
         self.symbols: SymbolTable | None = None
         self._symbols_tx = -1
+        self._symbols_untouched = False  # set while an edit checks, before its batch is written
         self._subscribers: list[Callable[[Delta], None]] = []
         #: Who is editing, when known: the MCP client (``mcp:claude-code``) of the server whose
         #: live index writes. Recorded in each transaction's summary; edit sessions name it.
@@ -62,7 +63,16 @@ class Engine:
         """Commit a batch; returns the published delta, or None when nothing changed."""
         if source not in SOURCES:
             raise ValueError(f"unknown event source {source!r}")
-        return self._publish(with_retries(lambda: self._apply_once(batch, source)))
+        return self._publish(with_retries(lambda: self._apply_once(lambda: batch, source)))
+
+    def apply_within(self, work: Callable[[], Batch | None], source: str) -> Delta | None:
+        """Commit the batch ``work`` returns, calling ``work`` inside the transaction (None: write
+        nothing). An edit checks and writes its files there: no other writer commits between its
+        check and its write, and a watcher that saw the write waits for this commit and then
+        finds the index already matching the disk (the change is recorded once)."""
+        if source not in SOURCES:
+            raise ValueError(f"unknown event source {source!r}")
+        return self._publish(with_retries(lambda: self._apply_once(work, source)))
 
     # -- repairs (dgtui check --repair) ----------------------------------------------------------
     def rebuild_fts(self) -> None:
@@ -101,7 +111,8 @@ class Engine:
 
     def _in_transaction(self, work):
         """Run ``work`` inside BEGIN IMMEDIATE ... COMMIT; on any failure roll back and forget
-        the symbol table (it may hold the failed batch)."""
+        the symbol table (it may hold the failed batch), unless it failed before the batch was
+        written (an edit refused by its checks: reloading the table would cost seconds)."""
         conn = self.store.conn
         conn.execute("BEGIN IMMEDIATE")
         try:
@@ -114,7 +125,9 @@ class Engine:
                     conn.execute("ROLLBACK")
                 except DriverError:
                     pass
-            self.symbols = None
+            if not self._symbols_untouched:
+                self.symbols = None
+            self._symbols_untouched = False
             full = self.store.give_back_space(exc)
             if full is not None:
                 raise full from exc
@@ -196,9 +209,16 @@ class Engine:
         return self.symbols
 
     # -- one transaction --------------------------------------------------------------------
-    def _apply_once(self, batch: Batch, source: str) -> Delta | None:
+    def _apply_once(self, make_batch: Callable[[], Batch | None], source: str) -> Delta | None:
         t0 = time.perf_counter()
-        delta = self._in_transaction(lambda: self._write(batch, source, t0))
+
+        def write() -> Delta | None:
+            self._symbols_untouched = True
+            batch = make_batch()
+            self._symbols_untouched = False
+            return None if batch is None else self._write(batch, source, t0)
+
+        delta = self._in_transaction(write)
         if delta is None:
             return None
         delta.timings["commit_ms"] = (time.perf_counter() - t0) * 1000.0

@@ -246,8 +246,10 @@ def bad_arguments(tool: str, error: ValidationError) -> str:
     return f"Bad argument{'s' if len(said) > 1 else ''} for {tool}: {'; '.join(said)}."
 
 
-def build_server(service: IndexService) -> MCPServer:
-    """The MCP server and its tools, answering from ``service``."""
+def build_server(service: IndexService, *, read_only: bool = False) -> MCPServer:
+    """The MCP server and its tools, answering from ``service``; with the edit tools
+    (``edit_tools.py``) unless ``read_only``."""
+    closing: list[Callable[[], None]] = []
 
     @contextlib.asynccontextmanager
     async def lifespan(_server: MCPServer):
@@ -255,6 +257,8 @@ def build_server(service: IndexService) -> MCPServer:
         try:
             yield {}
         finally:
+            for close in closing:
+                await anyio.to_thread.run_sync(close)
             await anyio.to_thread.run_sync(service.stop)
 
     server = DgtuiServer(
@@ -478,10 +482,16 @@ def build_server(service: IndexService) -> MCPServer:
                     "skipped_files": counts["skipped"]}
         return service.answer(work)
 
+    if not read_only:
+        from .edit_tools import register_edit_tools
+
+        closing.append(register_edit_tools(server, service).close)
     return server
 
 
-def serve(root: str, home: str | None = None, *, force_polling: bool = False) -> None:
+def serve(root: str, home: str | None = None, *, force_polling: bool = False,
+          read_only: bool = False) -> None:
     """Serve ``root``'s index over stdio until the client closes the connection."""
-    build_server(IndexService(root, home, force_polling=force_polling)).run("stdio")
+    build_server(IndexService(root, home, force_polling=force_polling),
+                 read_only=read_only).run("stdio")
 
