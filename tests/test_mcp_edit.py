@@ -136,6 +136,7 @@ async def test_rename_across_three_files_while_dgtui_watch_writes(tmp_path: Path
         watcher.wait(10)
 
 
+@pytest.mark.slow
 async def test_read_only_server_has_no_edit_tools(pyrepo: Path, home: Path, errlog):
     async with server(pyrepo, home, errlog, "--read-only") as s:
         listed = {t.name for t in (await s.list_tools()).tools}

@@ -169,6 +169,7 @@ def test_diff_against_branches_and_a_merge(repo: Path, home: Path):
     assert set(by_id(diff(repo, first))) == {"pkg/util.py::fmt", "pkg/db.py::load"}
 
 
+@pytest.mark.slow
 def test_bad_revisions_are_one_line_errors(repo: Path, home: Path):
     index(repo)
     for args, said in [(["no-such-branch"], "not a revision"), (["--bogus-option"], "no such option"),

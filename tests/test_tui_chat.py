@@ -47,6 +47,7 @@ async def test_ask_and_the_private_history(pyrepo: Path, home: Path):
         assert [e.message.role for e in session.history()] == ["user", "assistant"]
 
 
+@pytest.mark.slow
 async def test_promote_saves_only_what_is_confirmed(pyrepo: Path, home: Path):
     async with explorer(pyrepo, home, chat_user="ann") as (app, pilot):
         await ask(app, pilot, "who calls save_atom?")

@@ -193,6 +193,7 @@ async def test_export_call_tree_and_timeline(pyrepo: Path, home: Path, tmp_path:
         assert (tmp_path / "events.csv").read_text().startswith("event_id,time,transaction_id")
 
 
+@pytest.mark.slow
 async def test_export_with_nothing_to_export_says_so(pyrepo: Path, home: Path):
     async with explorer(pyrepo, home, notifications=True) as (app, pilot):
         await pilot.press("2", "e")
