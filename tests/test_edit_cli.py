@@ -186,7 +186,9 @@ def renamed_texts(tmp_path: Path) -> dict[str, str]:
 
 
 def whole_after_kill(root: Path, home: Path, tmp_path: Path, new: dict[str, str]) -> None:
-    """Each file the old one or the new one; the next index run brings the index in line."""
+    """Each file the old one or the new one; the next writer (here an index run) finishes the
+    story from the edit's journal: all the files old, or all new, never a rename half made;
+    and it brings the index in line."""
     for path in FILES:
         assert (root / path).read_text() in (OLD[path], new[path]), path
     # what a kill can leave behind: only the edit's own temporary files, which no index reads
@@ -194,5 +196,8 @@ def whole_after_kill(root: Path, home: Path, tmp_path: Path, new: dict[str, str]
             and str(p.relative_to(root)) not in FILES]
     assert all(name.startswith(".") and name.endswith(".dgtui-edit") for name in left), left
     assert dgtui("index", str(root), home=home).returncode == 0
+    now = {path: (root / path).read_text() for path in FILES}
+    assert now in (OLD, new), "a rename half made"
+    assert not list(home.rglob("edit-journal.json"))
     assert dgtui("check", "--path", str(root), home=home).returncode == 0
     assert stored(root, home) == fresh(root, tmp_path / "fresh.db")

@@ -37,9 +37,9 @@ from ..store import FileRow, Store
 from ..store.records import atom_record
 from . import edit_text as et
 from .batch import Batch
-from .edit_files import AtomicWrite, FileRefused, FileState, read_state
+from .edit_files import JOURNAL, AtomicWrite, FileRefused, FileState, read_state
 from .walk import DEFAULT_MAX_BYTES
-from .writer import Engine
+from .writer import Engine, finish_interrupted_edit
 
 log = logging.getLogger(__name__)
 SOURCE = "atomic-edit"
@@ -262,7 +262,8 @@ class Editor:
              plan_of: Callable[[Atom], _Plan], *, dry_run: bool = False,
              allow_errors: bool = False) -> EditResult:
         result = EditResult(operation, atom_id, dry_run=dry_run)
-        writer = AtomicWrite(self.root)
+        finish_interrupted_edit(self.store, self.root)  # a killed edit's files first
+        writer = AtomicWrite(self.root, journal=os.path.join(os.path.dirname(self.store.path), JOURNAL))
 
         def work() -> Batch | None:
             self._states, self._rows = {}, {}
@@ -299,6 +300,7 @@ class Editor:
         except BaseException:
             writer.restore()
             raise
+        writer.done()  # committed (or nothing to write): no journal to keep
         if result.delta is not None:
             log.info("%s: %s %s (transaction %d)", self.client, operation, atom_id,
                      result.delta.transaction_id)

@@ -10,6 +10,7 @@ failed transaction publishes nothing.
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -39,7 +40,28 @@ def open_for_writing(path: str, root: str | None = None) -> Store:
     if root is not None and store.get_meta("root") != root:
         store.set_meta("root", root)
     store.empty_log()  # see Store.empty_log: a full disk must not keep the failed write's log
+    if root is not None:
+        finish_interrupted_edit(store, root)
     return store
+
+
+def finish_interrupted_edit(store: Store, root: str) -> list[str]:
+    """Undo the renames of an edit of several files that a kill cut short (its journal is
+    beside the index: ``edit_files``). Under the write lock, so an edit under way in another
+    process finishes first: a journal still there afterwards is one its editor left behind."""
+    from .edit_files import JOURNAL, recover_interrupted_edit
+
+    journal = os.path.join(os.path.dirname(store.path), JOURNAL)
+    if not os.path.exists(journal):
+        return []
+    store.conn.execute("BEGIN IMMEDIATE")
+    try:
+        put_back = recover_interrupted_edit(journal, root)
+    finally:
+        store.conn.execute("COMMIT")
+    if put_back:
+        log.warning("an edit killed before its commit was undone: %s put back", ", ".join(put_back))
+    return put_back
 
 
 class Engine:
