@@ -219,11 +219,14 @@ def _globals_changed(diff: AtomDiff) -> set[str]:
     def bindings(atom: Atom) -> dict[str, str]:
         return dict((atom.extra or {}).get("types") or {}) if atom.kind == "module" else {}
 
+    def known(found: dict[str, str]) -> dict[str, str]:  # "?" says no more than no binding
+        return {n: b for n, b in found.items() if b != "?"}
+
     out: set[str] = set()
     for atom in diff.created + diff.deleted:
-        out |= set(bindings(atom))
+        out |= set(known(bindings(atom)))
     for u in diff.updated:
-        old, new = bindings(u.old), bindings(u.new)
+        old, new = known(bindings(u.old)), known(bindings(u.new))
         out |= {n for n in old.keys() | new.keys() if old.get(n) != new.get(n)}
     return out
 

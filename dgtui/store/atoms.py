@@ -314,13 +314,16 @@ class AtomRepository(AtomSearch):
         return out
 
     def edges_mentioning(self, names: Sequence[str]) -> list[tuple[int, Edge]]:
-        """Edges whose callee text holds one of ``names`` (``router`` in ``router.db_for_write``):
-        a scan, for the rare save that changes what a module-level name holds."""
+        """Edges whose callee goes through one of ``names`` as a whole dotted part (``router``
+        in ``router.db_for_write``, ``m2m_changed`` in ``signals.m2m_changed.send``): a scan, for
+        the rare save that changes what a module-level name holds."""
+        idents = [n for n in names if n.isidentifier()]  # GLOB patterns: nothing special in them
         out = []
-        for chunk in chunks(list(names)):
-            where = " OR ".join("instr(callee, ?) > 0" for _ in chunk)
+        for chunk in chunks(idents):
+            where = " OR ".join("callee = ? OR callee GLOB ? OR callee GLOB ?" for _ in chunk)
+            args = [a for n in chunk for a in (n, f"{n}.*", f"*.{n}.*")]
             out.extend((r[0], row_to_edge(r)) for r in self.conn.execute(
-                f"SELECT {EDGE_COLUMNS} FROM edges WHERE {where}", chunk))
+                f"SELECT {EDGE_COLUMNS} FROM edges WHERE {where}", args))
         return out
 
     def has_atoms(self) -> bool:
