@@ -42,25 +42,27 @@ def overrides_of(resolver, member: SymbolInfo) -> list[str]:
 
 def direct_subclasses(resolver, cls: SymbolInfo) -> list[SymbolInfo]:
     """The classes whose bases resolve to ``cls``."""
-    names = [cls.name, *resolver.symbols.import_aliases.get(cls.name, ())]
+    symbols = resolver.symbols
     found: list[SymbolInfo] = []
-    for name in names:
-        found += _subclasses_written_as(resolver, name).get(cls.id, ())
+    for name in [cls.name, *symbols.import_aliases.get(cls.name, ())]:
+        found += [sub for i in _subclasses_written_as(resolver, name).get(cls.id, ())
+                  if (sub := symbols.atoms.get(i)) is not None]
     return found
 
 
-def _subclasses_written_as(resolver, name: str) -> dict[str, list[SymbolInfo]]:
-    """class id -> its subclasses, for the classes that write a base named ``name``: each such
-    class's bases resolved once a batch (a thousand ``class Migration(migrations.Migration)``
-    are read once, not once per class named Migration)."""
-    memo = resolver._subclasses
-    found = memo.get(name)
+def _subclasses_written_as(resolver, name: str) -> dict[str, list[str]]:
+    """class id -> the ids of its subclasses, for the classes that write a base named ``name``:
+    each such class's bases resolved once (a thousand ``class Migration(migrations.Migration)``
+    are read once, not once per class named Migration), and kept in the symbol table from one
+    save to the next until a class or an import changes (``SymbolTable.subclasses``)."""
+    symbols = resolver.symbols
+    found = symbols.subclasses.get(name)
     if found is None:
-        symbols = resolver.symbols
-        found = memo[name] = {}
+        found = {}
         for sub_id in sorted(symbols.by_base_name.get(name, ())):
             sub = symbols.atoms.get(sub_id)
             if sub is not None:
                 for base in resolver.bases(sub):
-                    found.setdefault(base.id, []).append(sub)
+                    found.setdefault(base.id, []).append(sub_id)
+        symbols.subclasses[name] = found
     return found

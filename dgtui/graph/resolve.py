@@ -81,7 +81,6 @@ class Resolver(References, Classes, TypeFollowing, InstanceAttributes, ModuleVal
         self._members: dict[tuple[str, str], SymbolInfo | None] = {}
         self._methods_named: dict[str, Resolution] = {}
         self._overrides: dict[str, list[str]] = {}  # method id -> the overrides in subclasses
-        self._subclasses: dict[str, dict[str, list[SymbolInfo]]] = {}  # base name -> class id -> subclasses
 
     def edges_for(self, atom: Atom | SymbolInfo, calls: Iterable[Call]) -> list[Edge]:
         info = atom if isinstance(atom, SymbolInfo) else self.symbols.get(atom.id) or SymbolInfo.of(atom)

@@ -32,6 +32,9 @@ class SymbolTable:
         # the last name of each base a class writes -> those classes (``models.Model`` ->
         # ``Model``): where to look for the subclasses of a class, checked by resolving
         self.by_base_name: dict[str, set[str]] = defaultdict(set)
+        # base name -> class id -> ids of its subclasses (graph/overrides.py), kept from batch to
+        # batch: cleared when a class or an import statement appears, vanishes or changes
+        self.subclasses: dict[str, dict[str, list[str]]] = {}
         # a name imported under another (``from child import Child as Parent``): Child -> Parent
         self.import_aliases: dict[str, dict[str, int]] = defaultdict(dict)
         # (file, qualified name minus its last part) -> how many atoms: a scope that is no key
@@ -47,7 +50,9 @@ class SymbolTable:
     def add(self, info: SymbolInfo) -> None:
         old = self.atoms.get(info.id)
         if old is not None:
-            self.remove(old.id)
+            self.remove(old.id, keep_subclasses=_same_shape(old, info))
+        elif info.kind in ("class", "module"):
+            self.subclasses.clear()
         self.atoms[info.id] = info
         self.by_file[info.file_path].add(info.id)
         self.by_qualified[(info.file_path, info.qualified_name)].append(info.id)
@@ -72,10 +77,12 @@ class SymbolTable:
         for base in info.bases:
             self.by_base_name[base_name(base)].add(info.id)
 
-    def remove(self, atom_id: str) -> SymbolInfo | None:
+    def remove(self, atom_id: str, keep_subclasses: bool = False) -> SymbolInfo | None:
         info = self.atoms.pop(atom_id, None)
         if info is None:
             return None
+        if info.kind in ("class", "module") and not keep_subclasses:
+            self.subclasses.clear()
         _discard(self.by_file, info.file_path, atom_id)
         key = (info.file_path, info.qualified_name)
         ids = self.by_qualified.get(key)
@@ -237,6 +244,14 @@ def _discard(index: dict[str, set[str]], key: str, value: str) -> None:
         values.discard(value)
         if not values:
             del index[key]
+
+
+def _same_shape(old: SymbolInfo, new: SymbolInfo) -> bool:
+    """Whether re-adding an atom leaves what classes' bases resolve to as it was."""
+    if old.kind not in ("class", "module") and new.kind not in ("class", "module"):
+        return True
+    return (old.kind, old.qualified_name, old.bases, old.imports) == (
+        new.kind, new.qualified_name, new.bases, new.imports)
 
 
 def base_name(written: str) -> str:
