@@ -80,7 +80,6 @@ class Resolver(References, Classes, TypeFollowing, InstanceAttributes, ModuleVal
         self._bases: dict[str, list[SymbolInfo]] = {}
         self._members: dict[tuple[str, str], SymbolInfo | None] = {}
         self._methods_named: dict[str, Resolution] = {}
-        self._overrides: dict[str, list[str]] = {}  # method id -> the overrides in subclasses
 
     def edges_for(self, atom: Atom | SymbolInfo, calls: Iterable[Call]) -> list[Edge]:
         info = atom if isinstance(atom, SymbolInfo) else self.symbols.get(atom.id) or SymbolInfo.of(atom)
@@ -332,9 +331,10 @@ class Resolver(References, Classes, TypeFollowing, InstanceAttributes, ModuleVal
     def _dispatching(self, kind: str, member: SymbolInfo) -> Resolution:
         """A call of ``member`` on an instance: its target, and the overrides that may run
         instead (their count, their ids as JSON in ``detail``)."""
-        found = self._overrides.get(member.id)
+        known = self.symbols.overrides.setdefault(member.name, {})  # kept from save to save
+        found = known.get(member.id)
         if found is None:  # (Go's embedding and Rust's traits are no inheritance: nothing overrides)
-            found = self._overrides[member.id] = overrides_of(self, member) if (
+            found = known[member.id] = overrides_of(self, member) if (
                 member.kind == "method" and not member.file_path.endswith((".go", ".rs"))) else []
         return (kind, member.id, len(found), json.dumps(found)) if found else (kind, member.id, 0, None)
 

@@ -35,6 +35,9 @@ class SymbolTable:
         # base name -> class id -> ids of its subclasses (graph/overrides.py), kept from batch to
         # batch: cleared when a class or an import statement appears, vanishes or changes
         self.subclasses: dict[str, dict[str, list[str]]] = {}
+        # method name -> method id -> the ids of its overrides: kept the same way, and for one
+        # name dropped when a method of that name appears or vanishes
+        self.overrides: dict[str, dict[str, list[str]]] = {}
         # a name imported under another (``from child import Child as Parent``): Child -> Parent
         self.import_aliases: dict[str, dict[str, int]] = defaultdict(dict)
         # (file, qualified name minus its last part) -> how many atoms: a scope that is no key
@@ -50,9 +53,12 @@ class SymbolTable:
     def add(self, info: SymbolInfo) -> None:
         old = self.atoms.get(info.id)
         if old is not None:
-            self.remove(old.id, keep_subclasses=_same_shape(old, info))
+            self.remove(old.id, keep_subclasses=_same_shape(old, info), readding=True)
         elif info.kind in ("class", "module"):
             self.subclasses.clear()
+            self.overrides.clear()
+        else:
+            self.overrides.pop(info.name, None)  # a new method may override others of its name
         self.atoms[info.id] = info
         self.by_file[info.file_path].add(info.id)
         self.by_qualified[(info.file_path, info.qualified_name)].append(info.id)
@@ -77,12 +83,15 @@ class SymbolTable:
         for base in info.bases:
             self.by_base_name[base_name(base)].add(info.id)
 
-    def remove(self, atom_id: str, keep_subclasses: bool = False) -> SymbolInfo | None:
+    def remove(self, atom_id: str, keep_subclasses: bool = False, readding: bool = False) -> SymbolInfo | None:
         info = self.atoms.pop(atom_id, None)
         if info is None:
             return None
         if info.kind in ("class", "module") and not keep_subclasses:
             self.subclasses.clear()
+            self.overrides.clear()
+        elif not readding:
+            self.overrides.pop(info.name, None)
         _discard(self.by_file, info.file_path, atom_id)
         key = (info.file_path, info.qualified_name)
         ids = self.by_qualified.get(key)
