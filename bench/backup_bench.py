@@ -25,8 +25,13 @@ from pathlib import Path
 ORIGIN_FILES, ORIGIN_BYTES = 12_640, 111 * 1024 * 1024
 
 
+#: The corpus fetch beside the repository (``../shared/corpus/fetch.sh``), when there is one.
+FETCH = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "fetch.sh"
+
+
 def corpus() -> Path:
-    out = subprocess.run(["bash", "/work/shared/corpus/fetch.sh"], capture_output=True, text=True)
+    out = subprocess.run(["bash", str(FETCH)], capture_output=True, text=True) if FETCH.exists() \
+        else subprocess.CompletedProcess([], 1, "", "")
     base = Path(out.stdout.strip().splitlines()[-1]) if out.returncode == 0 and out.stdout.strip() \
         else Path.home() / ".cache" / "dgtui-corpus"
     return base / "django"
