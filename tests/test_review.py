@@ -38,15 +38,19 @@ def git(root: Path, *args: str) -> str:
                           text=True, env=env).stdout
 
 
-@pytest.fixture
-def repo(tmp_path: Path) -> Path:
-    root = tmp_path / "repo"
-    for path, text in FILES.items():
+def committed_repo(root: Path, files: dict[str, str]) -> Path:
+    """A git work tree at ``root`` holding ``files`` in one commit on ``main``."""
+    for path, text in files.items():
         write(root / path, text)
     git(root, "init", "-q", "-b", "main")
     git(root, "add", "-A")
     git(root, "commit", "-qm", "one")
     return root
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    return committed_repo(tmp_path / "repo", FILES)
 
 
 def agent_edits(root: Path) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from helpers import write
-from test_review import FILES, git
+from test_review import FILES, committed_repo
 
 from dgtui.engine.indexer import Indexer
 from dgtui.engine.writer import Engine, open_for_writing
@@ -18,13 +18,7 @@ from dgtui.query.review_diff import NO_OLD_TEXT, body_diffs, diff_markdown
 
 
 def make_repo(tmp_path: Path) -> Path:
-    root = tmp_path / "repo"
-    for path, text in FILES.items():
-        write(root / path, text)
-    git(root, "init", "-q", "-b", "main")
-    git(root, "add", "-A")
-    git(root, "commit", "-qm", "one")
-    return root
+    return committed_repo(tmp_path / "repo", FILES)
 
 
 def test_diffs_against_a_revision_and_since_a_session(tmp_path: Path):

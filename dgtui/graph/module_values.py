@@ -46,8 +46,7 @@ class ModuleValues:
 
     def _by_module_path(self, scope: SymbolInfo, dotted: str) -> Value:
         """``pkg.models.Response`` read as a module of the repository and a name in it."""
-        spec = self._spec(scope.file_path)
-        if spec is None or spec.module_style != "python":
+        if self._style(scope.file_path) != "python":
             return None
         module, _, name = dotted.rpartition(".")
         while module:

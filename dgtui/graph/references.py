@@ -104,11 +104,11 @@ class References:
             hit = self._in_module(file, imp.name, depth + 1)
             if hit is not None:
                 return ("import", hit)
-        spec = self._spec(importer)
-        if spec is not None and spec.module_style == "rust":  # use a::b where b is a module
+        style = self._style(importer)
+        if style == "rust":  # use a::b where b is a module
             sub = symbols.module_file(importer, f"{imp.module}::{imp.name}")
             return ("import-module", sub) if sub is not None else None
-        if spec is not None and spec.module_style == "python":
+        if style == "python":
             base = symbols.absolute_python_module(importer, imp.module)
             sub = symbols.python_module_file(f"{base}.{imp.name}" if base else imp.name)
             if sub is not None:  # from pkg import submodule
@@ -139,13 +139,13 @@ class References:
 
     def is_repository_module(self, importer: str, module: str) -> bool:
         """Whether ``module`` or its top-level package is one of the repository's."""
-        spec = self._spec(importer)
-        if spec is not None and spec.module_style == "rust":
+        style = self._style(importer)
+        if style == "rust":
             return self.symbols.rust_modules().is_own(importer, module)
-        if spec is not None and spec.module_style in ("go", "java"):
+        if style in ("go", "java"):
             return (self.symbols.module_file(importer, module) is not None
                     or self.symbols.is_own_package_import(importer, module))
-        top = module.split(".")[0] if spec is not None and spec.module_style == "python" else module
+        top = module.split(".")[0] if style == "python" else module
         return (self.symbols.module_file(importer, module) is not None
                 or self.symbols.module_file(importer, top) is not None)
 

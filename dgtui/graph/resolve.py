@@ -49,6 +49,9 @@ GO_BUILTINS = frozenset("""
 _RECEIVERS = frozenset({"self", "cls", "this", "super", "super()", "Self"})
 DECLARED_LANGUAGES = frozenset({"go", "java", "rust"})
 
+#: The names a language's files call without defining or importing them, by module style.
+BUILTIN_NAMES = {"python": PYTHON_BUILTINS, "rust": RUST_BUILTINS, "go": GO_BUILTINS, "java": JAVA_BUILTINS}
+
 #: Bumped whenever the rules change what a call resolves to: an index made by an older resolver
 #: is re-resolved when a writer next opens it (``Engine.resolve_with_current_rules``).
 RESOLVER_VERSION = 4
@@ -185,14 +188,13 @@ class Resolver(References, Classes, TypeFollowing, InstanceAttributes, ModuleVal
             spec = self._specs[path] = language_for(path)
         return spec
 
+    def _style(self, path: str) -> str:
+        """The language family of a file: ``python``, ``go``, ``java``, ``rust``; else "" (JS/TS)."""
+        spec = self._spec(path)
+        return spec.module_style if spec is not None else ""
+
     def _builtin_names(self, context: SymbolInfo) -> frozenset[str]:
-        spec = self._spec(context.file_path)
-        style = spec.module_style if spec is not None else ""
-        if style == "python":
-            return PYTHON_BUILTINS
-        if style == "rust":
-            return RUST_BUILTINS
-        return GO_BUILTINS if style == "go" else JAVA_BUILTINS if style == "java" else ECMA_GLOBALS
+        return BUILTIN_NAMES.get(self._style(context.file_path), ECMA_GLOBALS)
 
     def _declared_languages(self, context: SymbolInfo) -> bool:
         """Go, Java, Rust: a bare name is its scope's, its package's or an import's, never

@@ -321,13 +321,10 @@ class TypeFollowing:
         return imp.module if imp is not None else None
 
     def _builtin_types(self, scope: SymbolInfo) -> frozenset[str]:
-        spec = self._spec(scope.file_path)
-        style = spec.module_style if spec is not None else ""
-        if style == "python":
-            return PYTHON_BUILTIN_TYPES
-        if style == "rust":
-            return RUST_TYPES
-        return GO_BUILTIN_TYPES if style == "go" else JAVA_TYPES if style == "java" else ECMA_BUILTIN_TYPES
+        return _BUILTIN_TYPES.get(self._style(scope.file_path), ECMA_BUILTIN_TYPES)
+
+
+_BUILTIN_TYPES = {"python": PYTHON_BUILTIN_TYPES, "rust": RUST_TYPES, "go": GO_BUILTIN_TYPES, "java": JAVA_TYPES}
 
 
 def _called_name(expr: str) -> str | None:

@@ -18,7 +18,7 @@ from typing import Any
 from ..targets import CHAT_APPLICATION_ID
 from .db import StoreError
 from .records import dumps
-from .sidecar import SidecarSchema, check_private_dirs, open_sidecar
+from .sidecar import SidecarSchema, check_private_dirs, claim_owner, open_sidecar
 
 ROLES = ("user", "assistant")
 
@@ -118,12 +118,8 @@ class ChatStore:
     def _claim(self, user_id: str, repo_id: str) -> None:
         """Record whose chat this is; refuse a file that says it is someone else's."""
         with self._lock:
-            owner = dict(self.conn.execute("SELECT key, value FROM meta"))
-            if not owner:
-                self.conn.executemany("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)",
-                                      [("user_id", user_id), ("repo_id", repo_id)])
-                owner = dict(self.conn.execute("SELECT key, value FROM meta"))
-        if (owner.get("user_id"), owner.get("repo_id")) != (user_id, repo_id):
+            owner = claim_owner(self.conn, user_id, repo_id)
+        if owner is not None:
             self.close()
             raise ChatOwnerMismatch(
                 f"{self.path} holds the chat of user {owner.get('user_id')!r} about "

@@ -18,7 +18,7 @@ from typing import Any
 
 from ..targets import PINS_APPLICATION_ID
 from .db import StoreError
-from .sidecar import SidecarSchema, check_private_dirs, open_sidecar
+from .sidecar import SidecarSchema, check_private_dirs, claim_owner, open_sidecar
 
 _V1 = """
 CREATE TABLE meta (
@@ -84,12 +84,8 @@ class PinStore:
 
     def _claim(self, user_id: str, repo_id: str) -> None:
         with self._lock:
-            owner = dict(self.conn.execute("SELECT key, value FROM meta"))
-            if not owner:
-                self.conn.executemany("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)",
-                                      [("user_id", user_id), ("repo_id", repo_id)])
-                owner = dict(self.conn.execute("SELECT key, value FROM meta"))
-        if (owner.get("user_id"), owner.get("repo_id")) != (user_id, repo_id):
+            owner = claim_owner(self.conn, user_id, repo_id)
+        if owner is not None:
             self.close()
             raise StoreError(f"{self.path} holds the watch list of user {owner.get('user_id')!r} "
                              f"about {owner.get('repo_id')!r}, not of {user_id!r} about {repo_id!r}")

@@ -87,6 +87,17 @@ def _open_readonly(path: str, schema: SidecarSchema, private_root: str | None) -
     return conn
 
 
+def claim_owner(conn: sqlite3.Connection, user_id: str, repo_id: str) -> dict[str, str] | None:
+    """Record in a private store's ``meta`` whose it is (user and repository) when it says
+    nothing yet; None when it is theirs, else what it says (the caller refuses it)."""
+    owner = dict(conn.execute("SELECT key, value FROM meta"))
+    if not owner:
+        conn.executemany("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)",
+                         [("user_id", user_id), ("repo_id", repo_id)])
+        owner = dict(conn.execute("SELECT key, value FROM meta"))
+    return None if (owner.get("user_id"), owner.get("repo_id")) == (user_id, repo_id) else owner
+
+
 def make_private_dirs(folder: str, root: str) -> None:
     """Create ``folder`` and every folder between ``root`` and it as ``0700``.
 
