@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from helpers import write
-from test_review import git
+from test_review import committed_repo
 from tui_support import explorer, wait_for
 
 from dgtui.query.review import AtomReview
@@ -26,13 +26,7 @@ FILES = {
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
-    root = tmp_path / "repo"
-    for path, text in FILES.items():
-        write(root / path, text)
-    git(root, "init", "-q", "-b", "main")
-    git(root, "add", "-A")
-    git(root, "commit", "-qm", "one")
-    return root
+    return committed_repo(tmp_path / "repo", FILES)
 
 
 def listed(screen) -> dict[str, AtomReview]:
@@ -80,7 +74,8 @@ async def test_the_review_follows_edits_and_opens_atoms(repo: Path, home: Path, 
                        and listed(screen)["pkg/db.py::write"].change == "deleted", "the deletion")
         assert listed(screen)["pkg/util.py::shout"].change == "created"
         assert "pkg/db.py::save" in [c.id for c in listed(screen)["pkg/db.py::write"].callers_at_risk]
-        assert screen.review_tree.selected().id == "pkg/db.py::save"
+        await wait_for(pilot, lambda: screen.review_tree.selected() is not None
+                       and screen.review_tree.selected().id == "pkg/db.py::save", "the cursor kept on save")
 
         # On `shout`, renamed by the next save: the cursor follows it to its new name (the
         # first atom listed, where a lost cursor would go, is in pkg/db.py).
@@ -91,7 +86,11 @@ async def test_the_review_follows_edits_and_opens_atoms(repo: Path, home: Path, 
         assert screen.review_tree.selected().id == "pkg/util.py::shout"
         write(repo / "pkg/util.py", FILES["pkg/util.py"] + "\n\ndef yell(x):\n    return fmt(x).upper()\n")
         await wait_for(pilot, lambda: "pkg/util.py::yell" in listed(screen), "the rename")
-        assert screen.review_tree.selected().id == "pkg/util.py::yell"
+
+        def on(atom_id: str) -> bool:  # the tree places its cursor a frame after its rows
+            selected = screen.review_tree.selected()
+            return selected is not None and selected.id == atom_id
+        await wait_for(pilot, lambda: on("pkg/util.py::yell"), "the cursor on the new name")
 
         # `d`: the diff in the pager (a real process), with the app suspended.
         await pilot.press("d")
