@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Callable
 
 import watchfiles
@@ -20,6 +21,8 @@ import watchfiles
 #: The longest a watch waits without changes before it yields an empty set: how soon ``ready``
 #: is known, and how often a quiet watch wakes up to notice ``retire``.
 READY_MS = 20
+#: How often a poller looks (``--poll``).
+POLL_DELAY_MS = 50
 #: A folder may vanish while a watch starts: it is started again on those that still exist.
 START_ATTEMPTS = 5
 
@@ -45,7 +48,7 @@ class FolderWatch:
             try:
                 yield from watchfiles.watch(
                     *existing, watch_filter=None, stop_event=self._stop, rust_timeout=READY_MS,
-                    yield_on_timeout=True, raise_interrupt=False, recursive=False, poll_delay_ms=50,
+                    yield_on_timeout=True, raise_interrupt=False, recursive=False, poll_delay_ms=POLL_DELAY_MS,
                     ignore_permission_denied=True, debug=False, **self._options)
                 return
             except FileNotFoundError:  # a folder vanished as the watch started
@@ -53,9 +56,13 @@ class FolderWatch:
                     raise
 
     def _pump(self) -> None:
+        # A poller takes its first look in a thread of its own: it is in place once it has
+        # polled, not at the first quiet yield (a save just after would be its baseline).
+        settle = time.monotonic() + (2 * POLL_DELAY_MS / 1000 if self._options["force_polling"] else 0)
         try:
             for changes in self._changes():
-                self.ready.set()
+                if time.monotonic() >= settle:
+                    self.ready.set()
                 if changes:
                     self._deliver(changes)
                 elif self._retiring.is_set():
