@@ -134,10 +134,9 @@ class ParsedFile:
     mtime_ns: int
     content_hash: str
     atoms: tuple[Atom, ...] = ()
-    # Made by the (parallel) parse worker, one per atom: its row of the atoms table and its
-    # full state as JSON (see ``store.records.atom_record``); empty when not made yet.
+    # Made by the (parallel) parse worker, one per atom: its row of the atoms table (see
+    # ``store.records.atom_row``); empty when not made yet.
     rows: tuple[tuple, ...] = ()
-    states: tuple[str, ...] = ()
     error_count: int = 0
     errors: tuple[str, ...] = ()  # first few parse errors, as "line:col message"
     skipped: str | None = None  # reason the file was not indexed (binary, too-large, ...)
@@ -150,7 +149,7 @@ class ParsedFile:
         atoms = tuple(a[:14] + (tuple(map(tuple, a[14])),) + a[15:18] + (tuple(map(tuple, a[18])),)
                       + a[19:] for a in self.atoms)
         return (_unpack_parsed, (self.path, self.language, self.size, self.mtime_ns,
-                                 self.content_hash, atoms, self.rows, self.states,
+                                 self.content_hash, atoms, self.rows,
                                  self.error_count, self.errors, self.skipped, self.line_count))
 
 

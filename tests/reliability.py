@@ -4,6 +4,7 @@ that an index file is whole (SQLite, FTS5, and every file's atoms, edges and eve
 from __future__ import annotations
 
 import ctypes
+import json
 import os
 import resource
 import sqlite3
@@ -119,10 +120,20 @@ def _check_rows(conn: sqlite3.Connection) -> list[str]:
     if open_tx:
         problems.append(f"{open_tx} transaction rows never closed")
     replayed: dict[str, Atom] = {}
+    in_row: set[str] = set()  # created with the state left in the row, the row not changed since
     for row in conn.execute("SELECT id, atom_id, file_path, operation, delta, previous_version, "
                             "new_version, timestamp, source, transaction_id FROM atom_events "
                             "ORDER BY id"):
-        apply_event(replayed, Event.from_row(row))
+        event_id, atom_id, operation, delta = row[0], row[1], row[3], row[4]
+        if atom_id in in_row:
+            problems.append(f"event {event_id} changes {atom_id}, whose create kept no state")
+        if delta is None:
+            if operation != "create" or atom_id not in stored:
+                problems.append(f"event {event_id}: no state, and no row of {atom_id} to hold it")
+                continue
+            in_row.add(atom_id)
+            row = row[:4] + (json.dumps({"atom": stored[atom_id].to_state()}),) + row[5:]
+        apply_event(replayed, Event.from_row(row + (None,) * len(ATOM_COLUMNS.split(","))))
     if replayed != stored:
         missing = set(stored) ^ set(replayed)
         differ = [i for i in set(stored) & set(replayed) if stored[i] != replayed[i]]

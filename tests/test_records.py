@@ -15,7 +15,7 @@ from dgtui.engine.walk import walk
 from dgtui.model import Atom, Call, Import
 from dgtui.parse.files import parse_file
 from dgtui.store import Store
-from dgtui.store.records import _CAMEL, RECORD_COLUMNS, atom_record, identifier_words
+from dgtui.store.records import _CAMEL, RECORD_COLUMNS, atom_row, atom_state, identifier_words
 
 TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=12)  # no lone surrogates
 NAME = st.one_of(TEXT, st.sampled_from(["save", "saveUser", "HTTPServer.get", "a.b.c", "x1y",
@@ -48,16 +48,19 @@ def read_back(db: Path, atom: Atom) -> Atom:
     """The atom after a trip through a real index file."""
     with Store.open(str(db)) as store:
         store.conn.execute("DELETE FROM atoms")
-        store.atoms.insert_atoms([atom_record(atom)[0]], 1.0, 1)
+        store.atoms.insert_atoms([atom_row(atom)], 1.0, 1)
         return store.atoms.get(atom.id).atom
 
 
 @settings(max_examples=300, deadline=None)
 @given(atoms)
-def test_state_is_what_json_writes(atom: Atom):
-    row, state = atom_record(atom)
-    assert state == reference_json(atom)
+def test_row_and_state_are_what_json_writes(atom: Atom):
+    row = atom_row(atom)
+    assert atom_state(atom) == reference_json(atom)
     assert len(row) == len(RECORD_COLUMNS.split(","))
+    state = atom.to_state()
+    data = {k: state[k] for k in ("params", "calls", "bases", "imports", "extra") if state[k]}
+    assert row[-1] == json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
 @settings(max_examples=60, deadline=None)
@@ -71,10 +74,9 @@ def test_parsed_atoms_match_the_reference(fixture: str, request, tmp_path: Path)
     root = request.getfixturevalue(fixture)
     n = 0
     for f in walk(str(root), IgnoreRules(str(root))).files:
-        pf = parse_file(str(root), f.path, 2 << 20, atom_record)
-        for atom, row, state in zip(pf.atoms, pf.rows, pf.states, strict=True):
-            assert (row, state) == atom_record(atom)
-            assert state == reference_json(atom)
+        pf = parse_file(str(root), f.path, 2 << 20, atom_row)
+        for atom, row in zip(pf.atoms, pf.rows, strict=True):
+            assert row == atom_row(atom)
             assert json.loads(row[-1]).keys() <= {"params", "calls", "bases", "imports", "extra"}
             assert read_back(tmp_path / "i.db", atom) == atom
             n += 1

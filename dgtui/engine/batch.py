@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from ..model import AtomChange, Delta, ParsedFile
 from ..store import FileRow, Store
-from ..store.records import atom_record
+from ..store.records import atom_row
 from .walk import Skip
 
 
@@ -59,11 +59,11 @@ class FileOutcomes:
                                 + self.skip_rows, now)
 
 
-def records_of(pf: ParsedFile) -> list[tuple[tuple, str]]:
-    """(row, state) of each atom of a parsed file; made here if the parser did not."""
-    if len(pf.rows) == len(pf.atoms) == len(pf.states):
-        return list(zip(pf.rows, pf.states))
-    return [atom_record(a) for a in pf.atoms]
+def rows_of(pf: ParsedFile) -> list[tuple]:
+    """The atoms-table row of each atom of a parsed file; made here if the parser did not."""
+    if len(pf.rows) == len(pf.atoms):
+        return list(pf.rows)
+    return [atom_row(a) for a in pf.atoms]
 
 
 def file_row(pf: ParsedFile, now: float) -> FileRow:

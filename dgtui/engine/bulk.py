@@ -27,7 +27,7 @@ from ..graph.resolve import Resolver
 from ..graph.symbols import SymbolTable
 from ..model import Atom, AtomChange, Delta, SymbolInfo
 from ..store import Store
-from .batch import Batch, FileOutcomes, close, file_row, records_of
+from .batch import Batch, FileOutcomes, close, file_row, rows_of
 
 #: The page cache a first index may use (KiB); the connection's own size is restored after.
 BULK_CACHE_KIB = 256 * 1024
@@ -70,10 +70,11 @@ def _write(store: Store, batch: Batch, source: str, t0: float) -> tuple[Delta | 
             repo.set_fts_triggers(False)
             repo.set_bulk_indexes(False)
         atoms = pf.atoms
-        records = records_of(pf)
-        repo.insert_atoms([row for row, _ in records], now, tx)
-        events.insert_events([(row[0], row[1], "create", f'{{"atom":{state}}}', None, 1, now,
-                               source, tx) for row, state in records])
+        rows = rows_of(pf)
+        repo.insert_atoms(rows, now, tx)
+        # A create event leaves the atom's state in its row (see EventLog.keep_created_states).
+        events.insert_events([(row[0], row[1], "create", None, None, 1, now, source, tx)
+                              for row in rows])
         add = symbols.add
         for a in atoms:
             add(SymbolInfo.of(a))

@@ -107,9 +107,16 @@ def _fts(store: Store) -> CheckResult:
 
 
 def _events(store: Store) -> CheckResult:
-    replayed = store.events.replay()
     current = {s.id: s.atom for s in store.atoms.query(AtomFilter())}
-    problems = _set_diff("atom", set(current), set(replayed))
+    # A create that left the state in the row is replayed from the row: right only while no
+    # later event changed that row.
+    problems = [f"event {i} changes {a}, whose create kept no state" for i, a in
+                store.events.changes_after_stateless_creates()]
+    try:
+        replayed = store.events.replay()
+    except StoreError as exc:
+        return CheckResult("events", False, "the event log does not replay", problems + [str(exc)])
+    problems += _set_diff("atom", set(current), set(replayed))
     problems += [f"atom {i} differs from its replay" for i in sorted(set(current) & set(replayed))
                  if current[i] != replayed[i]]
     return CheckResult("events", not problems,

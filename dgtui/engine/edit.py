@@ -34,7 +34,7 @@ from ..parse.extract import Extraction, extract
 from ..parse.files import content_hash
 from ..parse.registry import language_for, load
 from ..store import FileRow, Store
-from ..store.records import atom_record
+from ..store.records import atom_row
 from . import edit_text as et
 from .batch import Batch
 from .edit_files import JOURNAL, AtomicWrite, FileRefused, FileState, read_state
@@ -387,10 +387,9 @@ class Editor:
         file now on disk (the indexer would read the same bytes and find the same atoms)."""
         data = text.encode("utf-8")
         st = os.stat(os.path.join(self.root, path), follow_symlinks=False)
-        records = [atom_record(a) for a in parse.atoms]
         return ParsedFile(path, language_for(path).name, len(data), st.st_mtime_ns, content_hash(data),
-                          atoms=tuple(parse.atoms), rows=tuple(r[0] for r in records),
-                          states=tuple(r[1] for r in records), error_count=parse.error_count,
+                          atoms=tuple(parse.atoms), rows=tuple(atom_row(a) for a in parse.atoms),
+                          error_count=parse.error_count,
                           errors=tuple(parse.errors), line_count=parse.line_count)
 
     def _mentions(self, result: EditResult) -> dict[str, list[int]]:

@@ -17,7 +17,7 @@ from ..parse.files import parse_many
 from ..parse.registry import language_for
 from ..paths import inside, printable
 from ..store import Store
-from ..store.records import atom_record
+from ..store.records import atom_row
 from .batch import Batch
 from .ignore import IgnoreRules
 from .patterns import rules_for
@@ -92,7 +92,7 @@ class Indexer:
         if progress:
             progress(0, len(to_parse))
         results = parse_many(self.root, to_parse, self.max_bytes, workers=self.workers,
-                             encode=atom_record)
+                             encode=atom_row)
         streamed = not stored and not chunk_files
         if streamed:
             # A first index: the engine takes results as the workers deliver them, one batch.
@@ -163,7 +163,7 @@ class Indexer:
                 removed.add(rel)
                 removed.update(repo.file_stats_under(rel))
         parsed = list(parse_many(self.root, sorted(to_parse), self.max_bytes, workers=self.workers,
-                                 encode=atom_record))
+                                 encode=atom_row))
         batch = Batch(parsed=parsed, removed=sorted(removed - to_parse), skips=skips,
                       detected_at=detected_at, parse_seconds=time.perf_counter() - t0)
         return self.engine.apply(batch, source)

@@ -26,7 +26,7 @@ from typing import Any
 from ..model import Atom, ParsedFile
 from ..parse.registry import language_for
 from ..store import Store
-from ..store.records import atom_record
+from ..store.records import atom_row, atom_state
 from .batch import Batch
 from .legacy_atoms import (
     MAX_ATOM_FILE_BYTES,
@@ -198,7 +198,7 @@ def _parsed_file(path: str, found: list[tuple[Atom, str]], malformed: Callable[[
         if cls is not None and atom.parent_id is None:
             atom = atom._replace(parent_id=cls.id)
         try:
-            row, state = atom_record(atom)
+            row, state = atom_row(atom), atom_state(atom)
             check_storable(state)
         except MalformedAtom as exc:
             malformed(os.path.join(folder, name), str(exc))
@@ -219,7 +219,7 @@ def _parsed_file(path: str, found: list[tuple[Atom, str]], malformed: Callable[[
     return ParsedFile(
         path=path, language=spec.name if spec else "", size=-1, mtime_ns=-1,
         content_hash=IMPORT_HASH_PREFIX + digest.hexdigest(), atoms=tuple(atoms),
-        rows=tuple(rows), states=tuple(states), line_count=max((a.end_line or a.line) for a in atoms),
+        rows=tuple(rows), line_count=max((a.end_line or a.line) for a in atoms),
     )
 
 

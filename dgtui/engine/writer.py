@@ -23,8 +23,8 @@ from ..model import MOVE_FIELDS, AtomChange, AtomFilter, Delta, ParsedFile, Symb
 from ..parse import PARSER_VERSION
 from ..store import Store, with_retries
 from ..store.errors import DriverError
-from ..store.records import atom_record, dumps
-from .batch import Batch, FileOutcomes, close, file_row, records_of
+from ..store.records import atom_state, dumps
+from .batch import Batch, FileOutcomes, close, file_row, rows_of
 from .linker import Linker
 
 log = logging.getLogger(__name__)
@@ -196,7 +196,7 @@ class Engine:
                 changes.append(AtomChange("delete", atom_id, old.file_path, old.name, old.kind))
             elif old is None:
                 a = stored.atom
-                rows.append((atom_id, a.file_path, "create", f'{{"atom":{atom_record(a)[1]}}}', None,
+                rows.append((atom_id, a.file_path, "create", f'{{"atom":{atom_state(a)}}}', None,
                              stored.version, now, source, tx))
                 changes.append(AtomChange("create", atom_id, a.file_path, a.name, a.kind))
             elif old != stored.atom:
@@ -301,12 +301,14 @@ class Engine:
             repo.set_fts_triggers(False)
         if empty:  # the first index: load everything, then build the indexes once
             repo.set_bulk_indexes(False)
+        # Rows about to change: their create events, which left the state in the row, keep it now.
+        events.keep_created_states([u.old for u in diff.updated] + list(diff.deleted))
         repo.delete_atoms([a.id for a in diff.deleted])
         # A move (code above it changed) updates the position, not the version: nothing of the
         # atom itself changed.
-        repo.update_atoms([(records[u.new.id][0], versions[u.old.id] + _bump(u)) for u in diff.updated],
+        repo.update_atoms([(records[u.new.id], versions[u.old.id] + _bump(u)) for u in diff.updated],
                           now, tx)
-        repo.insert_atoms([records[a.id][0] for a in diff.created], now, tx)
+        repo.insert_atoms([records[a.id] for a in diff.created], now, tx)
         if bulk:
             repo.rebuild_fts()
             repo.set_fts_triggers(True)
@@ -322,7 +324,7 @@ class Engine:
         changes = _changes(diff)
         broken = Delta(tx, source, (), tuple(changes), tuple(edge_diff.added),
                        tuple(edge_diff.removed)).broken_callers()
-        events.insert_events(_event_rows(diff, records, versions, now, source, tx, changes, broken))
+        events.insert_events(_event_rows(diff, versions, now, source, tx, changes, broken))
         events.insert_edge_events(tx, edge_diff.added, edge_diff.removed)
         if empty:
             repo.set_bulk_indexes(True)
@@ -353,16 +355,16 @@ def _changes(diff: delta_mod.AtomDiff) -> list[AtomChange]:
     return out
 
 
-def _records(files) -> dict[str, tuple[tuple, str]]:
-    """Atom id -> (atoms row, JSON state), as the parse workers made them."""
-    out: dict[str, tuple[tuple, str]] = {}
+def _records(files) -> dict[str, tuple]:
+    """Atom id -> atoms row, as the parse workers made them."""
+    out: dict[str, tuple] = {}
     for pf in files:
         if pf is not None:
-            out.update(zip((a.id for a in pf.atoms), records_of(pf), strict=True))
+            out.update(zip((a.id for a in pf.atoms), rows_of(pf), strict=True))
     return out
 
 
-def _event_rows(diff: delta_mod.AtomDiff, records: dict[str, tuple[tuple, str]], versions: dict[str, int],
+def _event_rows(diff: delta_mod.AtomDiff, versions: dict[str, int],
                 now: float, source: str, tx: int, changes: list[AtomChange],
                 broken: dict[str, list[str]]) -> list[tuple]:
     renamed_from = diff.renamed_from()
@@ -383,10 +385,11 @@ def _event_rows(diff: delta_mod.AtomDiff, records: dict[str, tuple[tuple, str]],
         rows.append((u.new.id, u.new.file_path, "update", dumps(body), v, v + _bump(u),
                      now, source, tx))
     for a in diff.created:
-        # The state is already JSON: splice it in rather than encoding the atom twice.
-        extra = f',"renamed_from":{dumps(renamed_from[a.id])}' if a.id in renamed_from else ""
-        rows.append((a.id, a.file_path, "create", f'{{"atom":{records[a.id][1]}{extra}}}', None, 1,
-                     now, source, tx))
+        # A create leaves the state in the atom's row until the row changes (the first index
+        # does not write every atom twice); a rename's create says where it came from.
+        body = (f'{{"atom":{atom_state(a)},"renamed_from":{dumps(renamed_from[a.id])}}}'
+                if a.id in renamed_from else None)
+        rows.append((a.id, a.file_path, "create", body, None, 1, now, source, tx))
     return rows
 
 

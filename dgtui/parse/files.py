@@ -37,7 +37,7 @@ def content_hash(data: bytes) -> str:
 
 #: Turns an atom into its stored form (a row and its JSON state). The engine passes the store's
 #: encoder, so workers encode in parallel while parsing stays ignorant of the store.
-Encoder = Callable[[Atom], tuple[tuple, str]]
+Encoder = Callable[[Atom], tuple]
 
 
 def parse_file(root: str, rel: str, max_bytes: int, encode: Encoder | None = None) -> ParsedFile:
@@ -104,9 +104,8 @@ def parse_data(rel: str, data: bytes, mtime_ns: int = 0, max_bytes: int | None =
     atoms = tuple(result.atoms)
     if root is not None and spec.module_style in ("go", "rust"):
         atoms = _with_manifest(root, rel, atoms, spec.module_style)
-    records = [encode(a) for a in atoms] if encode else []  # here, in parallel, not in the writer
-    return ParsedFile(rel, spec.name, size, mtime, digest, atoms=atoms,
-                      rows=tuple([r[0] for r in records]), states=tuple([r[1] for r in records]),
+    rows = tuple([encode(a) for a in atoms]) if encode else ()  # here, in parallel, not in the writer
+    return ParsedFile(rel, spec.name, size, mtime, digest, atoms=atoms, rows=rows,
                       error_count=result.error_count, errors=tuple(result.errors),
                       line_count=result.line_count)
 

@@ -54,7 +54,7 @@ class AtomRepository(AtomSearch):
 
     # == writes (engine only) ==============================================================
     def insert_atoms(self, rows: Iterable[tuple], now: float, tx: int) -> None:
-        """Insert atom rows (``atom_record(atom)[0]``) at version 1."""
+        """Insert atom rows (``atom_row(atom)``) at version 1."""
         tail = (1, now, now, tx)
         self.conn.executemany(
             f"INSERT INTO atoms ({RECORD_COLUMNS}, version, created_at, updated_at, transaction_id) "

@@ -1,4 +1,10 @@
-"""EventLog: transactions, atom events and edge events (writes by the engine, reads by queries)."""
+"""EventLog: transactions, atom events and edge events (writes by the engine, reads by queries).
+
+A create event stores no copy of the atom: its ``delta`` is NULL while the atom's row still
+holds the state it was created with, and the engine writes the state into the event
+(``keep_created_states``) in the transaction that first changes or deletes that row. Readers get
+the state either way (``_select``): a first index writes each atom once, not twice.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +15,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..model import Atom, AtomChange, Delta, EventFilter
-from .records import damaged, dumps, loads
+from .records import ATOM_COLUMNS, damaged, dumps, loads, row_to_atom
+from .sql import chunks, marks, prefixed
 
 EVENT_COLUMNS = ("id, atom_id, file_path, operation, delta, previous_version, new_version, "
                  "timestamp, source, transaction_id")
+#: Events with, for a create whose state is still its atom's row, that row.
+_EVENT_SELECT = (f"SELECT {prefixed(EVENT_COLUMNS, 'e')}, {prefixed(ATOM_COLUMNS, 'a')} "
+                 "FROM atom_events e LEFT JOIN atoms a ON e.delta IS NULL AND a.id = e.atom_id")
+_N_EVENT = len(EVENT_COLUMNS.split(","))
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,8 +47,14 @@ class Event:
 
     @classmethod
     def from_row(cls, row: tuple) -> Event:
-        return cls(row[0], row[1], row[2], row[3], loads(row[4], f"event {row[0]}"), row[5], row[6], row[7],
-                   row[8], row[9])
+        """A row of ``_EVENT_SELECT``: the event's columns, then its atom's row if joined."""
+        if row[4] is not None:
+            delta = loads(row[4], f"event {row[0]}")
+        elif row[3] == "create" and row[_N_EVENT + 1] is not None:
+            delta = {"atom": row_to_atom(row[_N_EVENT:]).to_state()}
+        else:  # the row that held the state is gone, and the engine never lets that happen
+            raise damaged(f"event {row[0]}", LookupError(f"no state and no atom {row[1]!r}"))
+        return cls(row[0], row[1], row[2], row[3], delta, row[5], row[6], row[7], row[8], row[9])
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +103,17 @@ class EventLog:
             "INSERT INTO atom_events (atom_id, file_path, operation, delta, previous_version, "
             "new_version, timestamp, source, transaction_id) VALUES (?,?,?,?,?,?,?,?,?)", rows)
 
+    def keep_created_states(self, atoms: Iterable[Atom]) -> None:
+        """Write into their create events the state of atoms whose rows are about to change or
+        go (the create left it in the row): the log then holds every state it ever had."""
+        by_id = {a.id: a for a in atoms}
+        for chunk in chunks(list(by_id)):
+            found = self.conn.execute(
+                f"SELECT id, atom_id FROM atom_events WHERE atom_id IN ({marks(chunk)}) "
+                "AND delta IS NULL", chunk).fetchall()
+            self.conn.executemany("UPDATE atom_events SET delta = ? WHERE id = ?",
+                                  [(dumps({"atom": by_id[a].to_state()}), i) for i, a in found])
+
     def insert_edge_events(self, tx: int, added: Iterable[tuple[str, str]],
                            removed: Iterable[tuple[str, str]]) -> None:
         rows = [(tx, "add", s, t) for s, t in added] + [(tx, "remove", s, t) for s, t in removed]
@@ -101,8 +129,8 @@ class EventLog:
 
     def events(self, f: EventFilter) -> list[Event]:
         where, params = self._where(f)
-        sql = f"SELECT {EVENT_COLUMNS} FROM atom_events{where}"
-        sql += " ORDER BY id" + ("" if f.oldest_first else " DESC")
+        sql = f"{_EVENT_SELECT}{where}"
+        sql += " ORDER BY e.id" + ("" if f.oldest_first else " DESC")
         if f.limit is not None:
             sql += " LIMIT ?"
             params.append(f.limit)
@@ -111,42 +139,42 @@ class EventLog:
     def count_events(self, f: EventFilter) -> int:
         """How many events ``f`` selects, its limit aside."""
         where, params = self._where(f)
-        return self.conn.execute(f"SELECT count(*) FROM atom_events{where}", params).fetchone()[0]
+        return self.conn.execute(f"SELECT count(*) FROM atom_events e{where}", params).fetchone()[0]
 
     @staticmethod
     def _where(f: EventFilter) -> tuple[str, list[Any]]:
         clauses: list[str] = []
         params: list[Any] = []
         if f.atom:
-            clauses.append("atom_id = ?")
+            clauses.append("e.atom_id = ?")
             params.append(f.atom)
         if f.hide_moves:
             clauses.append(
-                "NOT (operation = 'update' AND NOT EXISTS (SELECT 1 FROM json_each(delta, "
+                "NOT (e.operation = 'update' AND NOT EXISTS (SELECT 1 FROM json_each(e.delta, "
                 "'$.changed') WHERE key NOT IN ('line', 'end_line')))")
         if f.atom_glob:
-            clauses.append("atom_id GLOB ?")
+            clauses.append("e.atom_id GLOB ?")
             params.append(f.atom_glob)
         if f.file_glob:
-            clauses.append("file_path GLOB ?")
+            clauses.append("e.file_path GLOB ?")
             params.append(f.file_glob)
         if f.source:
-            clauses.append("source = ?")
+            clauses.append("e.source = ?")
             params.append(f.source)
         if f.transaction is not None:
-            clauses.append("transaction_id = ?")
+            clauses.append("e.transaction_id = ?")
             params.append(f.transaction)
         if f.since_transaction is not None:
-            clauses.append("transaction_id > ?")
+            clauses.append("e.transaction_id > ?")
             params.append(f.since_transaction)
         if f.since is not None:
-            clauses.append("timestamp >= ?")
+            clauses.append("e.timestamp >= ?")
             params.append(f.since)
         if f.until is not None:
-            clauses.append("timestamp <= ?")
+            clauses.append("e.timestamp <= ?")
             params.append(f.until)
         if f.operation:
-            clauses.append("operation = ?")
+            clauses.append("e.operation = ?")
             params.append(f.operation)
         return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
 
@@ -217,9 +245,8 @@ class EventLog:
                 break
             ids.append(row[0])
             seen.add(row[0])
-        marks = ",".join("?" * len(ids))
         return [Event.from_row(r) for r in self.conn.execute(
-            f"SELECT {EVENT_COLUMNS} FROM atom_events WHERE atom_id IN ({marks}) ORDER BY id", ids)]
+            f"{_EVENT_SELECT} WHERE e.atom_id IN ({marks(ids)}) ORDER BY e.id", ids)]
 
     def replay(self, until_tx: int | None = None) -> dict[str, Atom]:
         """The atoms as they were after transaction ``until_tx`` (all events when None)."""
@@ -229,12 +256,12 @@ class EventLog:
         return atoms
 
     def iter_events(self, until_tx: int | None = None) -> Iterator[Event]:
-        sql = f"SELECT {EVENT_COLUMNS} FROM atom_events"
+        sql = _EVENT_SELECT
         params: list[Any] = []
         if until_tx is not None:
-            sql += " WHERE transaction_id <= ?"
+            sql += " WHERE e.transaction_id <= ?"
             params.append(until_tx)
-        sql += " ORDER BY id"
+        sql += " ORDER BY e.id"
         for row in self.conn.execute(sql, params):
             yield Event.from_row(row)
 
@@ -264,6 +291,14 @@ class EventLog:
             files_removed=tuple(t.summary.get("files_removed", ())),
             errors=tuple(t.summary.get("errors", ())), detected_at=t.detected_at,
             committed_at=t.committed_at or 0.0, timings=dict(t.summary.get("timings", {})))
+
+    def changes_after_stateless_creates(self, limit: int = 20) -> list[tuple[int, str]]:
+        """(event, atom) of events after a create that kept no state of the same atom: what
+        ``keep_created_states`` exists to prevent (``dgtui check`` asks)."""
+        return self.conn.execute(
+            "SELECT later.id, later.atom_id FROM atom_events c JOIN atom_events later "
+            "ON later.atom_id = c.atom_id AND later.id > c.id "
+            "WHERE c.delta IS NULL ORDER BY later.id LIMIT ?", (limit,)).fetchall()
 
     def event_count(self) -> int:
         return self.conn.execute("SELECT count(*) FROM atom_events").fetchone()[0]

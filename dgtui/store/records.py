@@ -48,38 +48,39 @@ RECORD_COLUMNS = (
 _q = encode_basestring  # a str as a JSON string literal (C), exactly as json.dumps writes it
 
 
-def atom_record(atom: Atom) -> tuple[tuple, str]:
-    """The atom as its ``atoms`` row (``RECORD_COLUMNS``) and as its full state in JSON (the body
-    of its create event, which a replay reads).
+def atom_row(atom: Atom) -> tuple:
+    """The atom as its ``atoms`` row (``RECORD_COLUMNS``).
 
     ``data`` holds only what has no column of its own (params, calls, bases, imports, extra;
-    empty ones left out): the columns are not stored twice. Parse workers make both, by hand
-    rather than with ``json``: twice as fast, byte for byte what ``json.dumps(atom.to_state())``
-    writes (``tests/test_records.py``)."""
+    empty ones left out): the columns are not stored twice. Parse workers make it, by hand
+    rather than with ``json``: twice as fast, and the same JSON ``json.dumps`` writes
+    (``tests/test_records.py``)."""
     (id_, path, name, qualified, kind, line, end_line, signature, params, is_async, is_exported,
      docstring, complexity, body_hash, calls, parent_id, owner, bases, imports, extra) = atom
     q = _q
-    p = "[" + ",".join(map(q, params)) + "]" if params else "[]"
-    c = "[" + ",".join([f"[{q(callee)},{q(short)},{offset}]" for callee, short, offset in calls]) + "]" \
-        if calls else "[]"
-    b = "[" + ",".join(map(q, bases)) + "]" if bases else "[]"
-    i = "[" + ",".join([f'[{q(im[0])},{q(im[1])},{"null" if im[2] is None else q(im[2])},'
-                        f'{"true" if im[3] else "false"}]' for im in imports]) + "]" if imports else "[]"
-    e = "null" if extra is None else _dumps(extra)
-    data = ",".join([f'"{k}":{v}' for k, v, full in (("params", p, params), ("calls", c, calls),
-                     ("bases", b, bases), ("imports", i, imports), ("extra", e, extra)) if full])
-    state = (
-        f'{{"id":{q(id_)},"file_path":{q(path)},"name":{q(name)},"qualified_name":{q(qualified)},'
-        f'"kind":{q(kind)},"line":{line},"end_line":{"null" if end_line is None else end_line},'
-        f'"signature":{q(signature)},"params":{p},"is_async":{"true" if is_async else "false"},'
-        f'"is_exported":{"true" if is_exported else "false"},"docstring":{q(docstring)},'
-        f'"complexity":{complexity},"body_hash":{q(body_hash)},"calls":{c},'
-        f'"parent_id":{"null" if parent_id is None else q(parent_id)},'
-        f'"owner":{"null" if owner is None else q(owner)},"bases":{b},"imports":{i},"extra":{e}}}')
-    row = (id_, path, name, qualified, kind, line, end_line, signature, docstring, int(is_async),
-           int(is_exported), complexity, body_hash, parent_id, owner, identifier_words(qualified),
-           "{" + data + "}")
-    return row, state
+    parts = []
+    if params:
+        parts.append('"params":[' + ",".join(map(q, params)) + "]")
+    if calls:
+        parts.append('"calls":[' + ",".join([f"[{q(callee)},{q(short)},{offset}]"
+                                             for callee, short, offset in calls]) + "]")
+    if bases:
+        parts.append('"bases":[' + ",".join(map(q, bases)) + "]")
+    if imports:
+        parts.append('"imports":[' + ",".join([
+            f'[{q(im[0])},{q(im[1])},{"null" if im[2] is None else q(im[2])},'
+            f'{"true" if im[3] else "false"}]' for im in imports]) + "]")
+    if extra:
+        parts.append('"extra":' + _dumps(extra))
+    return (id_, path, name, qualified, kind, line, end_line, signature, docstring, int(is_async),
+            int(is_exported), complexity, body_hash, parent_id, owner, identifier_words(qualified),
+            "{" + ",".join(parts) + "}")
+
+
+def atom_state(atom: Atom) -> str:
+    """The atom's full state in JSON: the body of an event that must carry it (a delete, the
+    create of a renamed atom, a create whose row is about to change)."""
+    return _dumps(atom.to_state())
 
 
 def row_to_atom(row: tuple) -> Atom:

@@ -13,7 +13,7 @@ import sqlite3
 from ..targets import INDEX_APPLICATION_ID
 from .errors import StoreError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 APPLICATION_ID = INDEX_APPLICATION_ID  # "dgtu": tells our files from other SQLite files
 
 FTS_COLUMNS = ("name", "qualified_name", "words", "signature", "docstring", "file_path")
@@ -196,6 +196,29 @@ MIGRATIONS: dict[int, str] = {
     # ambiguous call, the module of an external one. The engine re-resolves every call of an
     # index whose resolver is older than its own (meta "resolver"), so the new kinds fill in.
     2: "ALTER TABLE edges ADD COLUMN detail TEXT;",
+    # A create event may leave the atom's state in the atom's row (delta NULL) until the row
+    # changes: SQLite cannot drop a NOT NULL, so the table is made again.
+    3: """
+CREATE TABLE atom_events_v3 (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    atom_id TEXT NOT NULL,
+    file_path TEXT NOT NULL,
+    operation TEXT NOT NULL,
+    delta TEXT,                      -- NULL: a create whose state is still the atom's row
+    previous_version INTEGER,
+    new_version INTEGER,
+    timestamp REAL NOT NULL,
+    source TEXT NOT NULL,
+    transaction_id INTEGER NOT NULL
+);
+INSERT INTO atom_events_v3 SELECT * FROM atom_events;
+DROP TABLE atom_events;
+ALTER TABLE atom_events_v3 RENAME TO atom_events;
+CREATE INDEX idx_events_atom ON atom_events(atom_id);
+CREATE INDEX idx_events_time ON atom_events(timestamp);
+CREATE INDEX idx_events_txn ON atom_events(transaction_id);
+CREATE INDEX idx_events_file ON atom_events(file_path);
+""",
 }
 
 
