@@ -177,6 +177,9 @@ def test_candidate_ids_column_is_read_when_present(repo, tmp_path):
     copy = tmp_path / "index.db"
     shutil.copy(db, copy)
     con = sqlite3.connect(copy)
+    # as an index of an older dgtui held them: a table of edges, with a column of candidates
+    con.executescript("CREATE TABLE edges_table AS SELECT * FROM edges; DROP VIEW graph_edges; "
+                      "DROP VIEW edges; ALTER TABLE edges_table RENAME TO edges;")
     con.execute("ALTER TABLE edges ADD COLUMN candidate_ids TEXT")
     con.execute("UPDATE edges SET candidate_ids = '[\"a::x\", \"b::y\"]' WHERE short_name = 'update'")
     con.commit()

@@ -44,8 +44,8 @@ def test_disk_changes_behind_its_back_are_found_and_repaired(pyrepo: Path, tmp_p
 def test_tampered_edges_and_fts_are_found_and_repaired(pyrepo: Path, tmp_path: Path):
     store, _ = index_repo(pyrepo, tmp_path / "i.db")
     conn = store.conn
-    conn.execute("UPDATE edges SET target_id = NULL, resolution = 'unresolved' "
-                 "WHERE source_id = 'pkg/db.py::save_atom'")
+    conn.execute("UPDATE edge_rows SET target = NULL, resolution = 'unresolved' "
+                 "WHERE source = (SELECT pk FROM atoms WHERE id = 'pkg/db.py::save_atom')")
     conn.execute("INSERT INTO atoms_fts(rowid, name, qualified_name, words, signature, docstring, "
                  "file_path) VALUES (99999, 'ghost', 'ghost', 'ghost', '', '', 'nowhere.py')")
     report = run_checks(store, str(pyrepo))

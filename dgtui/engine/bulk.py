@@ -25,7 +25,7 @@ import time
 
 from ..graph.resolve import Resolver
 from ..graph.symbols import SymbolTable
-from ..model import Atom, AtomChange, Delta, SymbolInfo
+from ..model import AtomChange, Delta, SymbolInfo
 from ..store import Store
 from .batch import Batch, FileOutcomes, close, file_row, rows_of
 
@@ -57,7 +57,10 @@ def _write(store: Store, batch: Batch, source: str, t0: float) -> tuple[Delta | 
     symbols = SymbolTable()  # the store is empty: so is its table
     now = time.time()
     tx: int | None = None
-    created: list[Atom] = []
+    # Only what resolution and the delta need of each atom, not the atom: docstrings,
+    # signatures and the rest would stay in memory to the end of the load for nothing.
+    calls: list[tuple[str, int, tuple]] = []
+    changes: list[AtomChange] = []
     file_rows, paths = [], []
     outcomes = FileOutcomes()
     errors = outcomes.errors
@@ -78,7 +81,9 @@ def _write(store: Store, batch: Batch, source: str, t0: float) -> tuple[Delta | 
         add = symbols.add
         for a in atoms:
             add(SymbolInfo.of(a))
-        created.extend(atoms)
+            changes.append(AtomChange("create", a.id, a.file_path, a.name, a.kind))
+            if a.calls:
+                calls.append((a.id, a.line, a.calls))
         paths.append(pf.path)
         file_rows.append(file_row(pf, now))
         t_parsed = time.perf_counter()
@@ -87,7 +92,7 @@ def _write(store: Store, batch: Batch, source: str, t0: float) -> tuple[Delta | 
     if tx is None:
         return None, symbols  # nothing but skipped files
 
-    edges, added = _resolve_while(symbols, created, lambda: (
+    edges, added = _resolve_while(symbols, calls, lambda: (
         repo.rebuild_fts(), repo.set_fts_triggers(True),
         repo.set_bulk_indexes(True, tables=("atoms", "atom_events"))))
     repo.insert_edge_rows(edges)
@@ -98,14 +103,14 @@ def _write(store: Store, batch: Batch, source: str, t0: float) -> tuple[Delta | 
     paths.sort()
     timings = {"parse_ms": (t_parsed - t0) * 1000.0,  # the last file's arrival (streamed)
                "write_ms": (time.perf_counter() - t0) * 1000.0}
-    changes = [AtomChange("create", a.id, a.file_path, a.name, a.kind) for a in created]
     return close(store, tx, source, changes, files=paths, added=added, errors=errors,
                  detected_at=batch.detected_at, timings=timings), symbols
 
 
-def _resolve_while(symbols: SymbolTable, atoms: list[Atom], sql_work) -> tuple[list[tuple], list]:
-    """Resolve every call of ``atoms`` in a thread while ``sql_work`` runs in this one: the
-    rows of the edges table, and the resolved (caller, callee) pairs in order."""
+def _resolve_while(symbols: SymbolTable, calls: list[tuple[str, int, tuple]],
+                   sql_work) -> tuple[list[tuple], list]:
+    """Resolve the calls of each (atom id, line, calls) in a thread while ``sql_work`` runs in
+    this one: the rows of the edges table, and the resolved (caller, callee) pairs in order."""
     out: list[tuple] = []
     added: list[tuple[str, str]] = []
     failure: list[BaseException] = []
@@ -114,9 +119,8 @@ def _resolve_while(symbols: SymbolTable, atoms: list[Atom], sql_work) -> tuple[l
         try:
             rows_for, get = Resolver(symbols).rows_for, symbols.atoms.get
             extend = out.extend
-            for a in atoms:
-                if a.calls:
-                    extend(rows_for(get(a.id) or SymbolInfo.of(a), a.line, a.calls))
+            for atom_id, line, atom_calls in calls:
+                extend(rows_for(get(atom_id), line, atom_calls))
             added.extend(sorted({(r[0], r[1]) for r in out if r[1] is not None}))
         except BaseException as exc:  # re-raised in the writer's thread
             failure.append(exc)

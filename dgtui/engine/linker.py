@@ -50,16 +50,27 @@ class Linker:
         self._returns_changed = _returns_changed(diff)
         return self._names(diff), (self._import_targets() if self._moved_stems else None)
 
-    def relink(self, old_atoms: list[Atom], new_atoms: list[Atom], diff: AtomDiff,
+    def detach(self, old_atoms: list[Atom], deleted: list[Atom]) -> set[tuple[str, str]]:
+        """Delete the calls the changed files' atoms made, and say which (caller, callee) pairs
+        go: those, and the calls into the atoms about to be deleted (``relink`` re-resolves
+        them). Call before the rows change: edges name their atoms by row."""
+        old_ids = [a.id for a in old_atoms]
+        if not old_ids:
+            return set()
+        pairs = _pairs(e for _, e in self.repo.edges_from(old_ids))
+        if deleted:
+            pairs.update((s, t) for s, t, _ in self.repo.caller_pairs([a.id for a in deleted]))
+        self.repo.delete_edges_from(old_ids)
+        return pairs
+
+    def relink(self, old_pairs: set[tuple[str, str]], new_atoms: list[Atom], diff: AtomDiff,
                before: tuple[set[str], dict | None], changed_paths: set[str]) -> EdgeDiff:
-        """Rewrite the edges of the changed files and re-resolve affected edges elsewhere.
+        """Write the edges of the changed files (``detach`` took the old ones away) and
+        re-resolve affected edges elsewhere.
 
         Call after the symbol table holds the new atoms."""
         repo, symbols = self.repo, self.symbols
         resolver = Resolver(symbols)
-        old_ids = [a.id for a in old_atoms]
-        old_pairs = _pairs(e for _, e in repo.edges_from(old_ids)) if old_ids else set()
-        repo.delete_edges_from(old_ids)
         new_edges = [e for a in new_atoms for e in resolver.edges_for(a, a.calls)]
         repo.insert_edges(new_edges)
         new_pairs = _pairs(new_edges)

@@ -301,8 +301,11 @@ class Engine:
             repo.set_fts_triggers(False)
         if empty:  # the first index: load everything, then build the indexes once
             repo.set_bulk_indexes(False)
-        # Rows about to change: their create events, which left the state in the row, keep it now.
+        # Rows about to change: their create events, which left the state in the row, keep it
+        # now; and their calls go while the rows that name them are still there.
         events.keep_created_states([u.old for u in diff.updated] + list(diff.deleted))
+        linker = Linker(repo, symbols)
+        old_pairs = linker.detach(old_atoms, diff.deleted)
         repo.delete_atoms([a.id for a in diff.deleted])
         # A move (code above it changed) updates the position, not the version: nothing of the
         # atom itself changed.
@@ -313,13 +316,12 @@ class Engine:
             repo.rebuild_fts()
             repo.set_fts_triggers(True)
 
-        linker = Linker(repo, symbols)
         before = linker.snapshot(diff, old_atoms)
         for path in changed_paths:
             symbols.remove_file(path)
         for atom in new_atoms:
             symbols.add(SymbolInfo.of(atom))
-        edge_diff = linker.relink(old_atoms, new_atoms, diff, before, set(changed_paths))
+        edge_diff = linker.relink(old_pairs, new_atoms, diff, before, set(changed_paths))
 
         changes = _changes(diff)
         broken = Delta(tx, source, (), tuple(changes), tuple(edge_diff.added),

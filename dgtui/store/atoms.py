@@ -70,6 +70,8 @@ class AtomRepository(AtomSearch):
         )
 
     def delete_atoms(self, ids: Sequence[str]) -> None:
+        """Delete atoms and the calls they make (calls into them are the linker's to re-resolve)."""
+        self.delete_edges_from(ids)
         for chunk in chunks(ids):
             self.conn.execute(f"DELETE FROM atoms WHERE id IN ({marks(chunk)})", chunk)
 
@@ -113,25 +115,45 @@ class AtomRepository(AtomSearch):
     def insert_edges(self, edges: Iterable[Edge]) -> None:
         self.insert_edge_rows([edge_row(e) for e in edges])
 
-    def insert_edge_rows(self, rows: Iterable[tuple]) -> None:
+    def insert_edge_rows(self, rows: Sequence[tuple]) -> None:
         """Rows of (source_id, target_id, callee, short_name, line, resolution, candidates,
-        detail)."""
+        detail), all the calls of each source, whose earlier calls were deleted: each call is
+        stored under its caller's and its target's pk, numbered in the order given."""
+        pks = self._pks({r[0] for r in rows} | {r[1] for r in rows if r[1] is not None})
+        seqs: dict[int, int] = {}
+        out = []
+        for source_id, target_id, *rest in rows:
+            source = pks[source_id]
+            seq = seqs[source] = seqs.get(source, -1) + 1
+            out.append((source, seq, None if target_id is None else pks[target_id], *rest))
         self.conn.executemany(
-            "INSERT INTO edges (source_id, target_id, callee, short_name, line, resolution, "
-            "candidates, detail) VALUES (?,?,?,?,?,?,?,?)", rows)
+            "INSERT INTO edge_rows (source, seq, target, callee, short_name, line, resolution, "
+            "candidates, detail) VALUES (?,?,?,?,?,?,?,?,?)", out)
+
+    def _pks(self, ids: set[str]) -> dict[str, int]:
+        """id -> pk of these atoms (a first index asks for all of them: one scan)."""
+        if len(ids) > 20_000:
+            return dict(self.conn.execute("SELECT id, pk FROM atoms"))
+        out: dict[str, int] = {}
+        for chunk in chunks(sorted(ids)):
+            out.update(self.conn.execute(f"SELECT id, pk FROM atoms WHERE id IN ({marks(chunk)})", chunk))
+        return out
 
     def delete_all_edges(self) -> None:
-        self.conn.execute("DELETE FROM edges")
+        self.conn.execute("DELETE FROM edge_rows")
 
     def delete_edges_from(self, source_ids: Sequence[str]) -> None:
         for chunk in chunks(source_ids):
-            self.conn.execute(f"DELETE FROM edges WHERE source_id IN ({marks(chunk)})", chunk)
+            self.conn.execute("DELETE FROM edge_rows WHERE source IN "
+                              f"(SELECT pk FROM atoms WHERE id IN ({marks(chunk)}))", chunk)
 
     def update_edge_targets(self, rows: Iterable[tuple[int, str | None, str, int, str | None]]) -> None:
-        """(edge id, target id, resolution, candidates, detail) for edges re-resolved in place."""
+        """(edge id, target id, resolution, candidates, detail) for edges re-resolved in place
+        (an edge id is ``(caller pk << 20) | seq``: see the ``edges`` view)."""
         self.conn.executemany(
-            "UPDATE edges SET target_id=?, resolution=?, candidates=?, detail=? WHERE id=?",
-            ((t, r, c, d, i) for i, t, r, c, d in rows))
+            "UPDATE edge_rows SET target = (SELECT pk FROM atoms WHERE id = ?), resolution = ?, "
+            "candidates = ?, detail = ? WHERE source = ? AND seq = ?",
+            ((t, r, c, d, i >> 20, i & 0xFFFFF) for i, t, r, c, d in rows))
 
     def set_fts_triggers(self, enabled: bool) -> None:
         """Bulk loads drop the FTS triggers and rebuild the index once (far cheaper than row by row)."""
@@ -453,7 +475,7 @@ class AtomRepository(AtomSearch):
         return {
             "files": c.execute("SELECT count(*) FROM files").fetchone()[0],
             "atoms": c.execute("SELECT count(*) FROM atoms").fetchone()[0],
-            "edges": c.execute("SELECT count(*) FROM edges").fetchone()[0],
+            "edges": c.execute("SELECT count(*) FROM edge_rows").fetchone()[0],
             "skipped": c.execute("SELECT count(*) FROM skipped WHERE path NOT LIKE '%/'").fetchone()[0],
             "skipped_folders": c.execute("SELECT count(*) FROM skipped WHERE path LIKE '%/'").fetchone()[0],
             "files_with_errors": c.execute("SELECT count(*) FROM files WHERE error_count > 0").fetchone()[0],
@@ -461,7 +483,8 @@ class AtomRepository(AtomSearch):
 
     _BREAKDOWNS = {
         "atoms_by_kind": "SELECT kind, count(*) FROM atoms GROUP BY kind ORDER BY 2 DESC",
-        "edges_by_resolution": "SELECT resolution, count(*) FROM edges GROUP BY resolution ORDER BY 2 DESC",
+        "edges_by_resolution": "SELECT resolution, count(*) FROM edge_rows GROUP BY resolution "
+                               "ORDER BY 2 DESC",
         "files_by_language": "SELECT language, count(*) FROM files GROUP BY language ORDER BY 2 DESC",
         "skipped_by_reason": "SELECT reason, count(*) FROM skipped WHERE path NOT LIKE '%/' "
                              "GROUP BY reason ORDER BY 2 DESC",

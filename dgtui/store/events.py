@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..model import Atom, AtomChange, Delta, EventFilter
-from .records import ATOM_COLUMNS, damaged, dumps, loads, row_to_atom
+from .records import ATOM_COLUMNS, atom_state, damaged, dumps, loads, row_to_atom
 from .sql import chunks, marks, prefixed
 
 EVENT_COLUMNS = ("id, atom_id, file_path, operation, delta, previous_version, new_version, "
@@ -51,7 +51,8 @@ class Event:
         if row[4] is not None:
             delta = loads(row[4], f"event {row[0]}")
         elif row[3] == "create" and row[_N_EVENT + 1] is not None:
-            delta = {"atom": row_to_atom(row[_N_EVENT:]).to_state()}
+            # as the event would hold it in JSON (lists, not tuples), whichever way it is read
+            delta = {"atom": json.loads(atom_state(row_to_atom(row[_N_EVENT:])))}
         else:  # the row that held the state is gone, and the engine never lets that happen
             raise damaged(f"event {row[0]}", LookupError(f"no state and no atom {row[1]!r}"))
         return cls(row[0], row[1], row[2], row[3], delta, row[5], row[6], row[7], row[8], row[9])

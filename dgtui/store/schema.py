@@ -179,10 +179,8 @@ BULK_INDEXES = {
     "idx_atoms_file": "CREATE INDEX idx_atoms_file ON atoms(file_path)",
     "idx_atoms_name": "CREATE INDEX idx_atoms_name ON atoms(name)",
     "idx_atoms_qualified": "CREATE INDEX idx_atoms_qualified ON atoms(qualified_name)",
-    "idx_atoms_updated": "CREATE INDEX idx_atoms_updated ON atoms(updated_at)",
-    "idx_edges_source": "CREATE INDEX idx_edges_source ON edges(source_id)",
-    "idx_edges_target": "CREATE INDEX idx_edges_target ON edges(target_id) WHERE target_id IS NOT NULL",
-    "idx_edges_short": "CREATE INDEX idx_edges_short ON edges(short_name)",
+    "idx_edge_rows_target": "CREATE INDEX idx_edge_rows_target ON edge_rows(target) WHERE target IS NOT NULL",
+    "idx_edge_rows_short": "CREATE INDEX idx_edge_rows_short ON edge_rows(short_name)",
     "idx_events_atom": "CREATE INDEX idx_events_atom ON atom_events(atom_id)",
     "idx_events_time": "CREATE INDEX idx_events_time ON atom_events(timestamp)",
     "idx_events_txn": "CREATE INDEX idx_events_txn ON atom_events(transaction_id)",
@@ -218,6 +216,72 @@ CREATE INDEX idx_events_atom ON atom_events(atom_id);
 CREATE INDEX idx_events_time ON atom_events(timestamp);
 CREATE INDEX idx_events_txn ON atom_events(transaction_id);
 CREATE INDEX idx_events_file ON atom_events(file_path);
+-- The rest of version 3: an atom's pk is never given to another atom (AUTOINCREMENT), so that
+-- edges can name atoms by pk; edges are rows of integers clustered by their caller.
+DROP VIEW graph_edges;
+CREATE TABLE atoms_v3 (
+    pk INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    file_path TEXT NOT NULL,
+    name TEXT NOT NULL,
+    qualified_name TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    line INTEGER NOT NULL,
+    end_line INTEGER,
+    signature TEXT NOT NULL DEFAULT '',
+    docstring TEXT NOT NULL DEFAULT '',
+    is_async INTEGER NOT NULL DEFAULT 0,
+    is_exported INTEGER NOT NULL DEFAULT 0,
+    complexity INTEGER NOT NULL DEFAULT 1,
+    body_hash TEXT NOT NULL DEFAULT '',
+    parent_id TEXT,
+    owner TEXT,
+    words TEXT NOT NULL DEFAULT '',
+    data TEXT NOT NULL DEFAULT '{}',
+    version INTEGER NOT NULL DEFAULT 1,
+    created_at REAL NOT NULL,
+    updated_at REAL NOT NULL,
+    transaction_id INTEGER
+);
+INSERT INTO atoms_v3 SELECT * FROM atoms;
+CREATE TABLE edge_rows (
+    source INTEGER NOT NULL,         -- atoms.pk of the caller
+    seq INTEGER NOT NULL,            -- the call's place among the caller's calls
+    target INTEGER,                  -- atoms.pk of the callee; NULL when no single target
+    callee TEXT NOT NULL,            -- as written: self.db.write
+    short_name TEXT NOT NULL,        -- write
+    line INTEGER NOT NULL,
+    resolution TEXT NOT NULL,        -- model.RESOLUTIONS: how the target was found, or why none
+    candidates INTEGER NOT NULL DEFAULT 0,
+    detail TEXT,                     -- candidate ids of an ambiguous call, module of an external one
+    PRIMARY KEY (source, seq)
+) WITHOUT ROWID;
+INSERT INTO edge_rows
+SELECT s.pk, row_number() OVER (PARTITION BY s.pk ORDER BY e.id) - 1, t.pk, e.callee, e.short_name,
+       e.line, e.resolution, e.candidates, e.detail
+FROM edges e JOIN atoms_v3 s ON s.id = e.source_id LEFT JOIN atoms_v3 t ON t.id = e.target_id;
+DROP TABLE edges;
+DROP TABLE atoms;
+ALTER TABLE atoms_v3 RENAME TO atoms;
+CREATE INDEX idx_atoms_file ON atoms(file_path);
+CREATE INDEX idx_atoms_name ON atoms(name);
+CREATE INDEX idx_atoms_qualified ON atoms(qualified_name);
+CREATE INDEX idx_edge_rows_target ON edge_rows(target) WHERE target IS NOT NULL;
+CREATE INDEX idx_edge_rows_short ON edge_rows(short_name);
+""" + FTS_TRIGGERS + """
+-- Edges as the code reads them: text ids, and an id that names the row ((source << 20) | seq).
+CREATE VIEW edges AS
+SELECT (e.source << 20) | e.seq AS id, s.id AS source_id, t.id AS target_id, e.callee,
+       e.short_name, e.line, e.resolution, e.candidates, e.detail
+FROM edge_rows e JOIN atoms s ON s.pk = e.source LEFT JOIN atoms t ON t.pk = e.target;
+
+CREATE VIEW graph_edges AS
+SELECT e.source_id, s.file_path AS source_file, s.name AS source_name,
+       e.target_id, t.file_path AS target_file, t.name AS target_name,
+       e.callee, e.line, e.resolution, 'calls' AS edge_type
+FROM edges e
+JOIN atoms s ON s.id = e.source_id
+LEFT JOIN atoms t ON t.id = e.target_id;
 """,
 }
 
