@@ -102,6 +102,7 @@ def as_schema_2(db: Path) -> None:
             candidates, detail FROM edges ORDER BY id;
         DROP VIEW graph_edges;
         DROP VIEW edges;
+        DROP VIEW edges_in;
         DROP TABLE edge_rows;
         ALTER TABLE old_edges RENAME TO edges;
         CREATE INDEX idx_edges_source ON edges(source_id);

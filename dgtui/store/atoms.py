@@ -283,7 +283,7 @@ class AtomRepository(AtomSearch):
         out = []
         for chunk in chunks(list(target_ids)):
             out.extend((r[0], row_to_edge(r)) for r in self.conn.execute(
-                f"SELECT {EDGE_COLUMNS} FROM edges WHERE target_id IN ({marks(chunk)}) "
+                f"SELECT {EDGE_COLUMNS} FROM edges_in WHERE target_id IN ({marks(chunk)}) "
                 "ORDER BY target_id, source_id, line", chunk))
         return out
 
@@ -292,7 +292,7 @@ class AtomRepository(AtomSearch):
         out: list[tuple[str, str, str]] = []
         for chunk in chunks(list(ids)):
             out += self.conn.execute(
-                "SELECT source_id, target_id, resolution FROM edges "
+                "SELECT source_id, target_id, resolution FROM edges_in "
                 f"WHERE target_id IN ({marks(chunk)})", chunk).fetchall()
         return out
 
@@ -310,11 +310,11 @@ class AtomRepository(AtomSearch):
     def calls_touching(self, ids: Sequence[str], upward: bool) -> list[tuple]:
         """(source, target, callee, line, resolution, candidates, detail) of the calls into
         (``upward``) or out of ``ids``: the raw rows a walk of the graph needs."""
-        column = "target_id" if upward else "source_id"
+        column, view = ("target_id", "edges_in") if upward else ("source_id", "edges")
         out: list[tuple] = []
         for chunk in chunks(list(ids)):
             out += self.conn.execute(
-                "SELECT source_id, target_id, callee, line, resolution, candidates, detail FROM edges "
+                f"SELECT source_id, target_id, callee, line, resolution, candidates, detail FROM {view} "
                 f"WHERE {column} IN ({marks(chunk)}) ORDER BY {column}, line", chunk).fetchall()
         return out
 
@@ -380,7 +380,7 @@ class AtomRepository(AtomSearch):
         for chunk in chunks(list(ids)):
             in_list = marks(chunk)
             for atom_id, n in self.conn.execute(
-                    f"SELECT target_id, count(DISTINCT source_id) FROM edges "
+                    f"SELECT target_id, count(DISTINCT source_id) FROM edges_in "
                     f"WHERE target_id IN ({in_list}) GROUP BY target_id", chunk):
                 counts[atom_id][0] = n
             for atom_id, n in self.conn.execute(

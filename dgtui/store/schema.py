@@ -275,6 +275,13 @@ SELECT (e.source << 20) | e.seq AS id, s.id AS source_id, t.id AS target_id, e.c
        e.short_name, e.line, e.resolution, e.candidates, e.detail
 FROM edge_rows e JOIN atoms s ON s.pk = e.source LEFT JOIN atoms t ON t.pk = e.target;
 
+-- The calls into atoms, for lookups by target: SQLite's planner does not start the view above
+-- from its LEFT JOINed side, and would scan every edge.
+CREATE VIEW edges_in AS
+SELECT (e.source << 20) | e.seq AS id, s.id AS source_id, t.id AS target_id, e.callee,
+       e.short_name, e.line, e.resolution, e.candidates, e.detail
+FROM atoms t JOIN edge_rows e ON e.target = t.pk JOIN atoms s ON s.pk = e.source;
+
 CREATE VIEW graph_edges AS
 SELECT e.source_id, s.file_path AS source_file, s.name AS source_name,
        e.target_id, t.file_path AS target_file, t.name AS target_name,

@@ -41,7 +41,7 @@ def filter_sql(f: AtomFilter) -> tuple[str, list[Any]]:
     if f.calls:
         clauses.append(
             "a.id IN (SELECT source_id FROM edges WHERE short_name = ? "
-            "UNION ALL SELECT e.source_id FROM atoms t JOIN edges e ON e.target_id = t.id "
+            "UNION ALL SELECT e.source_id FROM atoms t JOIN edges_in e ON e.target_id = t.id "
             "WHERE (t.id = ? OR t.name = ? OR t.qualified_name = ?) AND e.short_name <> ?)")
         params += [f.calls, f.calls, f.calls, f.calls, f.calls]
     if f.called_by:
