@@ -121,14 +121,16 @@ class AtomRepository(AtomSearch):
         stored under its caller's and its target's pk, numbered in the order given."""
         pks = self._pks({r[0] for r in rows} | {r[1] for r in rows if r[1] is not None})
         seqs: dict[int, int] = {}
-        out = []
-        for source_id, target_id, *rest in rows:
-            source = pks[source_id]
-            seq = seqs[source] = seqs.get(source, -1) + 1
-            out.append((source, seq, None if target_id is None else pks[target_id], *rest))
+
+        def numbered() -> Iterator[tuple]:  # one row at a time: a first index has ~10^5
+            for source_id, target_id, *rest in rows:
+                source = pks[source_id]
+                seq = seqs[source] = seqs.get(source, -1) + 1
+                yield (source, seq, None if target_id is None else pks[target_id], *rest)
+
         self.conn.executemany(
             "INSERT INTO edge_rows (source, seq, target, callee, short_name, line, resolution, "
-            "candidates, detail) VALUES (?,?,?,?,?,?,?,?,?)", out)
+            "candidates, detail) VALUES (?,?,?,?,?,?,?,?,?)", numbered())
 
     def _pks(self, ids: set[str]) -> dict[str, int]:
         """id -> pk of these atoms (a first index asks for all of them: one scan)."""
