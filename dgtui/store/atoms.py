@@ -169,7 +169,7 @@ class AtomRepository(AtomSearch):
         for name, ddl in schema.BULK_INDEXES.items():
             if tables is not None and ddl.split(" ON ", 1)[1].split("(", 1)[0] not in tables:
                 continue
-            self.conn.execute(ddl.replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS") if present
+            self.conn.execute(ddl.replace(" INDEX ", " INDEX IF NOT EXISTS ", 1) if present
                               else f"DROP INDEX IF EXISTS {name}")
 
     def rebuild_fts(self) -> None:

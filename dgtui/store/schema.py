@@ -176,6 +176,7 @@ DROP TRIGGER IF EXISTS atoms_au;
 #: Secondary indexes a bulk load drops and builds again afterwards (a sorted build beats
 #: updating the b-trees row by row).
 BULK_INDEXES = {
+    "idx_atoms_id": "CREATE UNIQUE INDEX idx_atoms_id ON atoms(id)",
     "idx_atoms_file": "CREATE INDEX idx_atoms_file ON atoms(file_path)",
     "idx_atoms_name": "CREATE INDEX idx_atoms_name ON atoms(name)",
     "idx_atoms_qualified": "CREATE INDEX idx_atoms_qualified ON atoms(qualified_name)",
@@ -221,7 +222,7 @@ CREATE INDEX idx_events_file ON atom_events(file_path);
 DROP VIEW graph_edges;
 CREATE TABLE atoms_v3 (
     pk INTEGER PRIMARY KEY AUTOINCREMENT,
-    id TEXT NOT NULL UNIQUE,
+    id TEXT NOT NULL,                -- unique: idx_atoms_id, which a first index builds once
     file_path TEXT NOT NULL,
     name TEXT NOT NULL,
     qualified_name TEXT NOT NULL,
@@ -263,6 +264,7 @@ FROM edges e JOIN atoms_v3 s ON s.id = e.source_id LEFT JOIN atoms_v3 t ON t.id 
 DROP TABLE edges;
 DROP TABLE atoms;
 ALTER TABLE atoms_v3 RENAME TO atoms;
+CREATE UNIQUE INDEX idx_atoms_id ON atoms(id);
 CREATE INDEX idx_atoms_file ON atoms(file_path);
 CREATE INDEX idx_atoms_name ON atoms(name);
 CREATE INDEX idx_atoms_qualified ON atoms(qualified_name);
