@@ -119,7 +119,10 @@ class Linker:
         for path, module in self.symbols.modules.items():
             for imp in module.imports:
                 # Only bindings that can name one of the files (by their stem) can have moved.
-                if imp.name != "*" and (imp.name in stems or stems & _spec_words(imp.module)):
+                # (Every import of the repository is looked at: a stem not even in the text of
+                # the specifier is ruled out before splitting it into words.)
+                if imp.name != "*" and (imp.name in stems or (
+                        any(stem in imp.module for stem in stems) and stems & _spec_words(imp.module))):
                     # where it points, and whether its module is the repository's (an import
                     # that finds nothing is external only when the module is not ours)
                     out[(path, imp.local)] = (_target_key(resolver.reference(module, imp.local)),
