@@ -1,6 +1,7 @@
 """From a save to its line: ``dgtui watch --json`` in a process of its own reports every kind of
-save once, and the live writer folds SQLite's write-ahead log into the database when the watcher
-is quiet rather than inside the commit of a save."""
+save once, a save that empties the file before writing it is recorded once, and the live writer
+folds SQLite's write-ahead log into the database after a save is published, not inside its
+commit."""
 
 from __future__ import annotations
 
@@ -75,21 +76,27 @@ def test_every_kind_of_save_comes_back_as_its_line(pyrepo: Path, home: Path):
     assert "Traceback" not in err
 
 
-def test_the_write_ahead_log_is_folded_in_when_the_watcher_is_quiet(pyrepo: Path, tmp_path: Path):
+def test_the_write_ahead_log_is_folded_in_after_the_commit_not_inside_it(pyrepo: Path, tmp_path: Path):
     """In WAL mode only a checkpoint writes the database file itself: a save's commit leaves it
-    alone (its pages go to the log), and the next quiet tick folds them in."""
+    as it was (its pages go to the log), and once the commit is published the log is folded in."""
     live = LiveIndex(str(pyrepo), str(tmp_path / "home"))
+    index_file = RepoPaths.for_root(str(pyrepo), str(tmp_path / "home")).index_db
+    at_commit: list[int] = []
     committed = threading.Event()
-    live.subscribe(lambda delta: committed.set() if "pkg/late.py" in delta.files else None)
+
+    def on_delta(delta) -> None:  # in the live thread, as the commit is published
+        if "pkg/late.py" in delta.files:
+            at_commit.append(os.stat(index_file).st_mtime_ns)
+            committed.set()
+
+    live.subscribe(on_delta)
     live.start()
     try:
         assert live.ready.wait(TIMEOUT), live.status
-        index_file = RepoPaths.for_root(str(pyrepo), str(tmp_path / "home")).index_db
         (pyrepo / "pkg" / "late.py").write_text("def late():\n    return 1\n")
         assert committed.wait(TIMEOUT)
-        after_commit = os.stat(index_file).st_mtime_ns
         deadline = time.monotonic() + TIMEOUT
-        while os.stat(index_file).st_mtime_ns == after_commit:
+        while os.stat(index_file).st_mtime_ns == at_commit[0]:
             assert time.monotonic() < deadline, "the log was never folded into the database"
             time.sleep(0.02)
     finally:

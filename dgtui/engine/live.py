@@ -40,9 +40,10 @@ READ_POLL_SECONDS = 0.02  # how often a reader looks for the writer's commits
 #: timestamp granularity (a second or two on network and FAT file systems) looks unchanged.
 RECHECK_SECONDS = 5.0
 MAX_ERRORS = 50
-#: The writer folds the write-ahead log into the database on a quiet tick, not inside the commit
-#: of a save (SQLite's own checkpoint every 1,000 pages took 25-50 ms of one save in ten on
-#: Django); under changes that never pause, SQLite still does it past this many pages.
+#: The writer folds the write-ahead log into the database after a batch is published, when no
+#: other change waits, not inside the commit of a save (SQLite's own checkpoint every 1,000
+#: pages took 25-50 ms of one save in ten on Django; after each save it is 2-10 ms nobody
+#: waits for). Under changes that never pause, SQLite still does it past this many pages.
 WAL_PAGES = 4000
 
 
@@ -211,9 +212,8 @@ class LiveIndex:
                     next_retry = now + RETRY_SECONDS
                 self._set(pending=len(pending))
                 unfolded = True
-            elif unfolded and not pending and not (batch.ignore_files or batch.new_folders):
-                # a quiet tick (``tick_ms`` without changes): fold the log in now
-                store.checkpoint()
+            if unfolded and not pending and not watcher.changes_waiting():
+                store.checkpoint()  # the commit's line is out: fold the log in before the next save
                 unfolded = False
             self._follow_others(store)
 

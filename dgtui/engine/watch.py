@@ -84,6 +84,10 @@ class RepoWatcher:
         tick once there are more than ``MAX_NOTIFIERS``."""
         return len(self._notifiers)
 
+    def changes_waiting(self) -> bool:
+        """Whether changes were handed over that no batch holds yet."""
+        return self._queue is not None and not self._queue.empty()
+
     def add_folders(self, folders: list[str]) -> set[str]:
         """Start watching these folders too (new ones, or after the ignore rules changed)."""
         new = set(folders) - self.folders
