@@ -5,19 +5,22 @@
 Copies REPO (default: the Django corpus) to a temporary folder, indexes it (``dgtui index``, a
 temporary data home), starts ``dgtui watch --json`` as a process of its own and waits until a
 probe save comes back as a line. Then edits of six kinds, round robin, each once the line of the
-previous one was read: a function's body, a new function, a changed signature, a deleted function
-(in typical Django modules), a new module of three functions beside one and a deleted file (one
-of those new modules). Each is timed from just before the write (``open`` of the file, or ``unlink``) to the
-moment this process reads the line that names the file from the watcher's stdout.
+previous one was read: a function's body, a new function, a changed signature, a deleted
+function (in typical Django modules), a new module (two functions and a class) beside one of
+them, and the deletion of such a module. Each is timed from just before the write (``open`` of
+the file, or ``unlink``) to the moment this process reads the line naming the file from the
+watcher's stdout.
 
-The anchors, from the same writes:
-- ``watchfiles`` alone: a raw ``watchfiles.watch`` of the same tree in this process, with the
+Anchors, from the same writes:
+- ``watchfiles`` alone: a raw ``watchfiles.watch`` of the tree in this process with the
   ``step``/``debounce`` dgtui uses: save -> event, what no watcher built on it can beat;
-- save -> commit: the line's ``committed_at`` minus the time of the write;
-- the engine's own detect -> commit: the line's ``latency_ms`` (from the file's ctime, or from
-  the watcher's hand-over for a deleted file);
-- commit -> line read: publishing, encoding and the pipe.
-Prints p50/p95/max per kind and overall, and the load average before and after.
+- the index's own record of each transaction: when the batch reached the indexer, reading and
+  parsing, the transaction up to COMMIT, and COMMIT (the line's ``committed_at``);
+- the line's ``latency_ms`` (the engine's detect -> commit, from the file's ctime);
+- commit -> line read: publishing, encoding and the pipe;
+- the watcher process's CPU while nothing changes (``--quiet`` seconds at the end).
+Prints p50/p95/max per kind and overall, and the load average before and after. ``--wrap``
+runs the watcher under a profiler.
 """
 
 from __future__ import annotations
