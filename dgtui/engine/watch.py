@@ -26,8 +26,8 @@ from .notify import FolderWatch
 #: A burst is handed over ``step`` ms after its last event; ``debounce`` bounds a burst that never
 #: goes quiet (a branch switch still arrives in a few batches). watchfiles looks at what it
 #: collected every ``step`` ms and hands it over once a look finds nothing new: a save waits
-#: 1-2 steps (5 ms: p50 8 ms of every save; 2 ms: 3.5 ms, for about 0.5% of a core more while
-#: quiet; docs/performance.md).
+#: 1-2 steps (5 ms: p50 8-9 ms of every save on Django; 2 ms: 4 ms, for about 0.5% of a core
+#: more while quiet; docs/performance.md).
 STEP_MS = 2
 DEBOUNCE_MS = 250
 #: Notifiers added for new folders are merged into one when there are more than this.
