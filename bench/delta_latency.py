@@ -49,7 +49,12 @@ def pick_files(root: Path, n: int, rng: random.Random) -> list[Path]:
 
 
 def edit(path: Path, kind: str, i: int) -> None:
-    text = path.read_text()
+    path.write_text(edited(path.read_text(), kind, i))
+
+
+def edited(text: str, kind: str, i: int) -> str:
+    """``text`` with one edit of ``kind`` (body, new, delete, rename, signature) to its
+    ``i``-th top-level function (counted round)."""
     defs = list(re.finditer(r"^def (\w+)\((.*?)\):\n", text, re.M))
     target = defs[i % len(defs)]
     name = target.group(1)
@@ -65,7 +70,7 @@ def edit(path: Path, kind: str, i: int) -> None:
         text = text[:target.start()] + f"def {name}_renamed_{i}(" + text[target.start() + len(f"def {name}("):]
     elif kind == "signature":
         text = text.replace(target.group(0), f"def {name}({target.group(2)}{', ' if target.group(2) else ''}extra_{i}=None):\n", 1)
-    path.write_text(text)
+    return text
 
 
 def pct(values: list[float], q: float) -> float:

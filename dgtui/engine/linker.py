@@ -11,6 +11,7 @@ resolved again. The differential property tests check that this equals a full re
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -130,7 +131,7 @@ class Linker:
         for path, module in self.symbols.modules.items():
             for imp in module.imports:
                 # Only bindings that can name one of the files (by their stem) can have moved.
-                if imp.name != "*" and (imp.name in stems or stems & _spec_words(imp.module)):
+                if imp.name != "*" and (imp.name in stems or not stems.isdisjoint(_spec_words(imp.module))):
                     # where it points, and whether its module is the repository's (an import
                     # that finds nothing is external only when the module is not ours)
                     out[(path, imp.local)] = (_target_key(resolver.reference(module, imp.local)),
@@ -270,9 +271,11 @@ def _module_stem(path: str) -> str:
     return folder.rpartition("/")[2] if stem in ("__init__", "index") and folder else stem
 
 
-def _spec_words(spec: str) -> set[str]:
+@functools.lru_cache(maxsize=1 << 16)  # a file added or removed looks at every import of the repository
+def _spec_words(spec: str) -> frozenset[str]:
     """The names in an import specifier: ``..pkg.sub`` / ``./lib/x.js`` -> {pkg, sub} / {lib, x}."""
-    return {w for w in spec.replace("/", ".").split(".") if w and w not in ("js", "ts", "mjs", "cjs", "jsx", "tsx")}
+    return frozenset(w for w in spec.replace("/", ".").split(".")
+                     if w and w not in ("js", "ts", "mjs", "cjs", "jsx", "tsx"))
 
 
 def _target_key(ref) -> tuple:

@@ -42,6 +42,20 @@ class Store:
         except sqlite3.Error:
             pass  # busy or no room: the log is kept as it is, correct either way
 
+    def defer_checkpoints(self, pages: int) -> None:
+        """Let a commit leave up to ``pages`` in the write-ahead log (SQLite folds it into the
+        database at 1,000, inside the commit that crosses it): a live writer folds it in while
+        quiet instead (``checkpoint``), and a save does not wait for it."""
+        self.conn.execute(f"PRAGMA wal_autocheckpoint = {int(pages)}")
+
+    def checkpoint(self) -> None:
+        """Fold the write-ahead log into the database as far as no reader still needs it
+        (PASSIVE: nobody waits)."""
+        try:
+            self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        except sqlite3.Error:
+            pass  # busy or no room: the log is kept as it is, correct either way
+
     def give_back_space(self, exc: BaseException) -> DiskFull | None:
         """After a rolled-back write: when the disk was full, truncate the write-ahead log (the
         failed transaction's frames stay in it otherwise, and keep the disk full for every
