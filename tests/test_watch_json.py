@@ -41,6 +41,13 @@ class Lines:
                 return line
 
 
+def save(path: Path, text: str) -> None:
+    """Write as editors do, whole (a truncate-then-write seen half way is another test's topic)."""
+    tmp = path.with_name(path.name + ".tmp~")
+    tmp.write_text(text)
+    os.replace(tmp, path)
+
+
 def operations(line: dict) -> set[tuple[str, str]]:
     return {(a["operation"], a["id"]) for a in line["atoms"]}
 
@@ -53,18 +60,18 @@ def test_every_kind_of_save_comes_back_as_its_line(pyrepo: Path, home: Path):
     util, db, fresh = pyrepo / "pkg" / "util.py", pyrepo / "pkg" / "db.py", pyrepo / "pkg" / "fresh.py"
     try:
         assert lines.next()["created"] > 2  # the first index, committed once the watch is on
-        util.write_text(util.read_text().replace("return str(value)", "return repr(value)"))
+        save(util, util.read_text().replace("return str(value)", "return repr(value)"))
         line = lines.naming("pkg/util.py")
         assert operations(line) == {("update", "pkg/util.py::fmt")}
-        util.write_text(util.read_text() + "\n\ndef shiny(x):\n    return fmt(x)\n")
+        save(util, util.read_text() + "\n\ndef shiny(x):\n    return fmt(x)\n")
         assert ("create", "pkg/util.py::shiny") in operations(lines.naming("pkg/util.py"))
-        db.write_text(db.read_text().replace("def save(thing):", "def save(thing, extra=None):"))
+        save(db, db.read_text().replace("def save(thing):", "def save(thing, extra=None):"))
         line = lines.naming("pkg/db.py")
         assert [
             "signature" in a["changed"] for a in line["atoms"] if a["id"] == "pkg/db.py::save"] == [True]
-        util.write_text(util.read_text().replace("def only_helper_here(x):\n    return x\n", ""))
+        save(util, util.read_text().replace("def only_helper_here(x):\n    return x\n", ""))
         assert ("delete", "pkg/util.py::only_helper_here") in operations(lines.naming("pkg/util.py"))
-        fresh.write_text("def fresh():\n    return fmt(1)\n")
+        save(fresh, "def fresh():\n    return fmt(1)\n")
         assert ("create", "pkg/fresh.py::fresh") in operations(lines.naming("pkg/fresh.py"))
         fresh.unlink()
         line = lines.naming("pkg/fresh.py")
