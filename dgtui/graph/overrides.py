@@ -14,6 +14,9 @@ from ..model import SymbolInfo
 
 #: Enough for any real hierarchy; a pathological one lists this many and stops.
 MAX_OVERRIDES = 50
+#: How far down a hierarchy the search for overrides looks (a chain of classes would otherwise
+#: keep every class's descendants: quadratic).
+MAX_DESCENDANTS = 10_000
 
 
 def overrides_of(resolver, member: SymbolInfo) -> list[str]:
@@ -23,21 +26,36 @@ def overrides_of(resolver, member: SymbolInfo) -> list[str]:
     if cls is None or cls.kind != "class":
         return []
     found: list[str] = []
-    seen = {cls.id}
-    level = [cls]
-    while level and len(found) < MAX_OVERRIDES:
-        below = []
-        for klass in level:
-            for sub in direct_subclasses(resolver, klass):
-                if sub.id in seen:
-                    continue
-                seen.add(sub.id)
-                below.append(sub)
-                own = symbols.in_file(sub.file_path, f"{sub.qualified_name}.{member.name}")
-                if own is not None and own.kind not in ("class", "module") and len(found) < MAX_OVERRIDES:
-                    found.append(own.id)
-        level = below
+    atoms, suffix = symbols.atoms, "." + member.name
+    for sub_id in _descendants(resolver, cls):
+        sub = atoms[sub_id]
+        own = symbols.in_file(sub.file_path, sub.qualified_name + suffix)
+        if own is not None and own.kind not in ("class", "module"):
+            found.append(own.id)
+            if len(found) == MAX_OVERRIDES:
+                break
     return found
+
+
+def _descendants(resolver, cls: SymbolInfo) -> list[str]:
+    """The subclasses of ``cls`` at every depth, nearest first, each once: found once per class
+    (every method of a class with a hundred subclasses asks), kept until a class or an import
+    changes (``SymbolTable.descendants``)."""
+    symbols = resolver.symbols
+    out = symbols.descendants.get(cls.id)
+    if out is None:
+        out, seen, level = [], {cls.id}, [cls]
+        while level and len(out) < MAX_DESCENDANTS:
+            below = []
+            for klass in level:
+                for sub in direct_subclasses(resolver, klass):
+                    if sub.id not in seen:
+                        seen.add(sub.id)
+                        below.append(sub)
+                        out.append(sub.id)
+            level = below
+        symbols.descendants[cls.id] = out
+    return out
 
 
 def direct_subclasses(resolver, cls: SymbolInfo) -> list[SymbolInfo]:

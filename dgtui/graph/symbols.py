@@ -35,6 +35,8 @@ class SymbolTable:
         # base name -> class id -> ids of its subclasses (graph/overrides.py), kept from batch to
         # batch: cleared when a class or an import statement appears, vanishes or changes
         self.subclasses: dict[str, dict[str, list[str]]] = {}
+        # class id -> its subclasses at every depth, nearest first: kept and cleared with them
+        self.descendants: dict[str, list[str]] = {}
         # method name -> method id -> the ids of its overrides: kept the same way, and for one
         # name dropped when a method of that name appears or vanishes
         self.overrides: dict[str, dict[str, list[str]]] = {}
@@ -56,6 +58,7 @@ class SymbolTable:
             self.remove(old.id, keep_subclasses=_same_shape(old, info), readding=True)
         elif info.kind in ("class", "module"):
             self.subclasses.clear()
+            self.descendants.clear()
             self.overrides.clear()
         else:
             self.overrides.pop(info.name, None)  # a new method may override others of its name
@@ -89,6 +92,7 @@ class SymbolTable:
             return None
         if info.kind in ("class", "module") and not keep_subclasses:
             self.subclasses.clear()
+            self.descendants.clear()
             self.overrides.clear()
         elif not readding:
             self.overrides.pop(info.name, None)
