@@ -122,8 +122,7 @@ def unfollowed_calls(store: Store, names: set[str]) -> int:
     resolved graph say how many there were, rather than pretend they are not there."""
     if not names:
         return 0
-    return sum(1 for _, e in store.atoms.edges_named(sorted(names))
-               if e.target_id is None and e.resolution in ("ambiguous", "unresolved"))
+    return store.atoms.count_unfollowed(sorted(names))
 
 
 DIRECTIONS = ("callers", "callees", "both")

@@ -337,6 +337,15 @@ class AtomRepository(AtomSearch):
                 f"SELECT {EDGE_COLUMNS} FROM edges WHERE short_name IN ({marks(chunk)})", chunk))
         return out
 
+    def count_unfollowed(self, short_names: Sequence[str]) -> int:
+        """How many calls under these names have no single target (ambiguous or unresolved)."""
+        total = 0
+        for chunk in chunks(sorted(set(short_names))):
+            total += self.conn.execute(
+                f"SELECT count(*) FROM edge_rows WHERE short_name IN ({marks(chunk)}) AND target IS "
+                "NULL AND resolution IN ('ambiguous', 'unresolved')", chunk).fetchone()[0]
+        return total
+
     def edges_mentioning(self, names: Sequence[str]) -> list[tuple[int, Edge]]:
         """Edges whose callee goes through one of ``names`` as a whole dotted part (``router``
         in ``router.db_for_write``, ``m2m_changed`` in ``signals.m2m_changed.send``): a scan, for
