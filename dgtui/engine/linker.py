@@ -20,6 +20,7 @@ from ..graph.symbols import SymbolTable
 from ..model import Atom, Edge, SymbolInfo
 from ..store.atoms import AtomRepository
 
+MENTION_BATCH = 300  # names per edges_mentioning question (3 OR terms each, under a depth of 1000)
 _IDENTITY_FIELDS = ("name", "kind", "owner", "qualified_name", "parent_id")
 
 
@@ -149,7 +150,14 @@ class Linker:
         files = {path for path, module in self.symbols.modules.items()
                  if any(imp.name in names or imp.local in names for imp in module.imports)}
         ids = sorted(i for path in files for i in self.symbols.by_file.get(path, ()))
-        return (self.repo.edges_from(ids) if ids else []) + self.repo.edges_mentioning(sorted(names))
+        out = self.repo.edges_from(ids) if ids else []
+        # A few hundred names per question: each name is three OR terms in one WHERE, and
+        # SQLite refuses an expression deeper than 1000 (a chunk of a first index that
+        # defines many module-level names failed with "Expression tree is too large").
+        ordered = sorted(names)
+        for i in range(0, len(ordered), MENTION_BATCH):
+            out += self.repo.edges_mentioning(ordered[i:i + MENTION_BATCH])
+        return out
 
     # -- which names ------------------------------------------------------------------------
     def _names(self, diff: AtomDiff) -> set[str]:
