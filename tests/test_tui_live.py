@@ -186,7 +186,7 @@ async def test_renamed_atom_is_followed(pyrepo: Path, home: Path):
 
 @pytest.mark.slow
 async def test_first_run_fills_as_it_indexes(pyrepo: Path, home: Path):
-    async with explorer(pyrepo, home, chunk_files=2) as (app, pilot):
+    async with explorer(pyrepo, home, chunk_files=2, first_chunk=None) as (app, pilot):
         await pilot.press("5")
         screen = app.get_screen("timeline")
         await wait_for(pilot, lambda: screen.table.row_count, "events")
