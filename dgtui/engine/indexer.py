@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 
 from ..model import Delta, IndexSummary, ParsedFile
-from ..parse.files import parse_many
+from ..parse.files import parse_file, parse_many
 from ..parse.registry import language_for
 from ..paths import inside, printable
 from ..store import Store
@@ -108,8 +108,21 @@ class Indexer:
 
         if progress:
             progress(0, len(to_parse))
-        results = parse_many(self.root, to_parse, self.max_bytes, workers=self.workers,
-                             encode=atom_record, pool=self.pool)
+        def first_here() -> Iterator[ParsedFile]:
+            # The workers are still starting up (a few tenths of a second): the first chunk is
+            # parsed here meanwhile, and the workers take the files after it.
+            done = 0
+            while done < len(to_parse) and not batches:
+                yield parse_file(self.root, to_parse[done], self.max_bytes, atom_record)
+                done += 1
+            yield from parse_many(self.root, to_parse[done:], self.max_bytes,
+                                  workers=self.workers, encode=atom_record, pool=self.pool)
+
+        if first_chunk and chunk_files and self.pool is not None:
+            results = first_here()
+        else:
+            results = parse_many(self.root, to_parse, self.max_bytes, workers=self.workers,
+                                 encode=atom_record, pool=self.pool)
         streamed = not stored and not chunk_files
         if streamed:
             # A first index: the engine takes results as the workers deliver them, one batch.
