@@ -36,8 +36,8 @@ from .widgets.pane_bar import PANES
 #: While a first index runs it commits in chunks, so the panes fill as it goes: the first after
 #: FIRST_COMMIT_FILES files (a search typed at once has answers about a second after the start),
 #: each next one twice as large, up to FIRST_RUN_CHUNK files. Each commit re-resolves the calls
-#: of the earlier ones that its names may change: on Django, chunks of 200 files all along took
-#: 85 s, doubling ones 33 s (one transaction, as `dgtui index` writes it: 13 s).
+#: of the earlier ones that its names may change: indexing Django alone, chunks of 200 files all
+#: along took 80 s, doubling ones 33 s (one transaction, as `dgtui index` writes it: 13 s).
 FIRST_RUN_CHUNK = 1600
 FIRST_COMMIT_FILES = 25
 TICK_SECONDS = 0.5
@@ -202,6 +202,8 @@ class DgtuiApp(App):
             self.recent.add(delta, time.time())
             self.broken_callers = {k: list(v) for k, v in self.recent.broken.items()}
         self._totals_dirty = True
+        if not self.totals.get("atoms"):  # a first run's first chunk: the counts at once
+            self._load_totals()
         self._restyle()
         for name in LIVE_SCREENS:
             screen = self.get_screen(name)
