@@ -128,8 +128,8 @@ def live_sections(name: str, root: str, quick: bool) -> tuple[dict, dict]:
     log(f"{name}: delta latency (write -> commit -> subscriber; a burst)")
     delta = script("delta_latency.py", root, "--edits", "20" if quick else "100",
                    "--burst", "50" if quick else "200")
-    log(f"{name}: the explorer (start, keystrokes, writes, memory)")
-    tui = script("tui_bench.py", root, *(["--starts", "2", "--words", "4", "--writes", "8"]
+    log(f"{name}: the explorer (start, keystrokes, writes, memory, first run)")
+    tui = script("tui_bench.py", root, *(["--starts", "2", "--words", "4", "--writes", "8", "--cold", "1"]
                                          if quick else []))
     return delta, {"corpus": name, **tui}
 

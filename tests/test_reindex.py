@@ -173,3 +173,28 @@ def test_timestamps_and_versions(pyrepo: Path, tmp_path: Path):
     store, _ = index_repo(pyrepo, tmp_path / "i.db")
     stored = store.atoms.get("pkg/db.py::write")
     assert stored.version == 1 and stored.created_at >= before - 1
+
+
+def test_a_chunked_first_index_commits_early_nearest_the_root_first(tmp_path: Path):
+    """The explorer's first run: a first commit after ``first_chunk`` files holding enough atoms
+    to search, each next chunk twice the last up to ``chunk_files``; the files nearest the root
+    first; and the same index at the end as one transaction writes."""
+    from dgtui.engine.indexer import FIRST_CHUNK_ATOMS
+
+    root = tmp_path / "repo"
+    body = "".join(f"def f{k}(x):\n    return g(x)\n\n\n" for k in range(30))  # 31 atoms a file
+    for i in range(30):
+        write(root / "deep" / "er" / f"d{i}.py", body)
+    for i in range(10):
+        write(root / f"top{i}.py", body)
+    store = Store.open(str(tmp_path / "i.db"))
+    deltas = []
+    engine = Engine(store)
+    engine.subscribe(deltas.append)
+    Indexer(str(root), store, engine, workers=1).run(chunk_files=16, first_chunk=5)
+    first_files = -(-FIRST_CHUNK_ATOMS // 31)
+    assert [len(d.files) for d in deltas] == [first_files, 2 * 5, 40 - first_files - 10]
+    assert {f"top{i}.py" for i in range(10)} <= set(deltas[0].files)
+    whole, _ = index_repo(root, tmp_path / "whole.db")
+    assert snapshot(store)["atoms"] == snapshot(whole)["atoms"]
+    assert snapshot(store)["edges"] == snapshot(whole)["edges"]

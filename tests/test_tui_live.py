@@ -3,6 +3,7 @@ real app under Pilot. Panes refresh after each commit without losing cursor or s
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from textual.css.query import NoMatches
 from tui_support import explorer, open_and_wait, result_ids, searching, tree_rows, type_search, wait_for
 
 from dgtui.engine.live import LiveIndex
+from dgtui.widgets.status_bar import StatusBar
 
 UTIL_EXTRA = "\n\ndef shiny(x):\n    return fmt(x)\n"
 
@@ -184,7 +186,7 @@ async def test_renamed_atom_is_followed(pyrepo: Path, home: Path):
 
 @pytest.mark.slow
 async def test_first_run_fills_as_it_indexes(pyrepo: Path, home: Path):
-    async with explorer(pyrepo, home, chunk_files=2) as (app, pilot):
+    async with explorer(pyrepo, home, chunk_files=2, first_chunk=None) as (app, pilot):
         await pilot.press("5")
         screen = app.get_screen("timeline")
         await wait_for(pilot, lambda: screen.table.row_count, "events")
@@ -192,6 +194,61 @@ async def test_first_run_fills_as_it_indexes(pyrepo: Path, home: Path):
         assert len(index_txs) > 1  # committed in chunks, so the panes filled while it ran
         await type_search(app, pilot, "save")
         assert "pkg/db.py::save" in result_ids(app)
+
+
+@pytest.mark.slow
+async def test_a_search_typed_during_the_first_index_grows_as_chunks_land(tmp_path: Path, home: Path):
+    """A first run: the search typed at once shows what the chunks committed so far hold while
+    the index runs (the status says so), and more when a next chunk lands, the cursor on its
+    atom. Each chunk waits, once committed and handed to the app, until the test lets it go
+    (a subscriber of the live index, called in its thread after the app's)."""
+    from tui_support import TIMEOUT, make_app
+
+    files, matching = 400, 40  # a handle_ function in every tenth file: fewer than a page
+    root = tmp_path / "big"
+    for i in range(files):
+        name = "handle" if i % 10 == 0 else "helper"
+        write(root / "pkg" / f"m{i:03}.py", f"def {name}_{i}(x):\n    return other_{i}(x)\n\n\n"
+                                            f"def other_{i}(x):\n    return x\n")
+    chunks, free = threading.Semaphore(0), threading.Event()
+    landed: list[int] = []
+
+    def hold(delta) -> None:
+        if delta.source == "index" and not free.is_set():
+            chunks.acquire(timeout=TIMEOUT)
+
+    app = make_app(str(root), str(home), first_chunk=24, chunk_files=48)
+    try:
+        async with app.run_test(size=(100, 32)) as pilot:
+            await wait_for(pilot, lambda: app.live is not None, "the live index")
+            app.live.subscribe(landed.append)
+            app.live.subscribe(hold)
+            await pilot.press(*"handle")
+            table = app.explorer.search.table
+            await wait_for(pilot, lambda: table.row_count, "the first results")
+            first = result_ids(app)
+            assert len(first) < matching and all("::handle_" in atom for atom in first)
+            status = str(app.explorer.query_one(StatusBar).render_status())
+            assert app.live_status.state == "indexing" and "indexing" in status and f"/{files}" in status
+            await pilot.press("down", *["down"] * (len(first) - 1))  # to the last result
+            assert app.focused is table and table.cursor_row == len(first) - 1 > 0
+            kept = table.cursor_atom_id()
+            while len(result_ids(app)) == len(first):  # a chunk at a time, until one holds a match
+                seen = len(landed)
+                chunks.release()
+                await wait_for(pilot, lambda: len(landed) > seen, "the next chunk")
+                await wait_for(pilot, lambda: not searching(app), "its search")
+                await pilot.pause()
+            assert set(first) < set(result_ids(app)) and table.cursor_atom_id() == kept
+            assert app.explorer.search.query_one("#search-input").value == "handle"
+            free.set()
+            chunks.release(files)
+            await wait_for(pilot, lambda: app.live_status.state == "watching", "the end of the index")
+            await wait_for(pilot, lambda: table.row_count == matching, "every result")
+            assert table.cursor_atom_id() == kept
+    finally:
+        free.set()
+        chunks.release(files)
 
 
 @pytest.mark.slow
@@ -233,7 +290,8 @@ async def test_first_run_of_a_repository_large_enough_for_the_parse_pool(tmp_pat
         write(root / f"m{i // 20}" / f"f{i}.py", f"def f{i}(x):\n    return g{i}(x)\n\n\ndef g{i}(x):\n    return x\n")
     async with explorer(root, home, chunk_files=50) as (app, pilot):
         assert app.live_status.state == "watching" and not app.live_status.errors
-        assert app.totals["atoms"] >= 2 * (POOL_THRESHOLD + 20)
+        # the counts follow the commits at most every half second: the last chunk's may be due
+        await wait_for(pilot, lambda: app.totals["atoms"] >= 2 * (POOL_THRESHOLD + 20), "the counts")
         await type_search(app, pilot, "f1")
         assert result_ids(app)
 

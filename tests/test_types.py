@@ -444,6 +444,27 @@ def test_module_level_values_are_followed_across_files(tmp_path: Path):
     assert snapshot(store)["edges"] == snapshot(fresh)["edges"]
 
 
+def test_a_module_that_binds_hundreds_of_names_at_once_is_linked(tmp_path: Path):
+    """A new module binding 400 module-level names (a chunk of a first index in the explorer
+    does this on Django): the calls elsewhere that go through them are found and re-resolved
+    (the question once held 1,200 OR terms and SQLite refused it as too deep)."""
+    from helpers import snapshot
+
+    root = tmp_path / "repo"
+    (root / "pkg").mkdir(parents=True)
+    (root / "pkg" / "__init__.py").write_text("")
+    (root / "pkg" / "use.py").write_text("from pkg import vals\n\n\ndef f():\n    vals.v399.run()\n")
+    store, _ = index_repo(root, tmp_path / "i.db")
+    assert edge(store, "pkg/use.py::f", "vals.v399.run").target_id is None
+    store.close()
+    names = "".join(f"v{i} = C()\n" for i in range(400))
+    (root / "pkg" / "vals.py").write_text(f"class C:\n    def run(self): ...\n\n\n{names}")
+    store, _ = index_repo(root, tmp_path / "i.db")
+    assert edge(store, "pkg/use.py::f", "vals.v399.run").target_id == "pkg/vals.py::C.run"
+    fresh, _ = index_repo(root, tmp_path / "fresh.db")
+    assert snapshot(store)["edges"] == snapshot(fresh)["edges"]
+
+
 def test_class_attributes_made_by_the_class_body_and_closures(tmp_path: Path):
     """``db_for_write = _router_func("db_for_write")`` in a class body calls the class's own
     helper, which returns a closure: a call of the attribute reaches the closure. A closure

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from ..model import Delta, LiveStatus
-from ..parse.files import content_hash
+from ..parse.files import POOL_THRESHOLD, content_hash, start_pool
 from ..paths import RepoPaths
 from ..store import Store, StoreError
 from ..store.errors import OperationalError
@@ -49,12 +49,13 @@ WAL_PAGES = 4000
 
 class LiveIndex:
     def __init__(self, root: str, home: str | None = None, *, watch: bool = True,
-                 chunk_files: int | None = None, step_ms: int = STEP_MS,
-                 force_polling: bool = False):
+                 chunk_files: int | None = None, first_chunk: int | None = None,
+                 step_ms: int = STEP_MS, force_polling: bool = False):
         self.paths = RepoPaths.for_root(root, home)
         self.root = root
         self.watch = watch
         self.chunk_files = chunk_files
+        self.first_chunk = first_chunk  # files in the first commit (then doubling to chunk_files)
         self.step_ms = step_ms
         self.force_polling = force_polling
         self.status = LiveStatus()
@@ -74,6 +75,7 @@ class LiveIndex:
         self._own: set[int] = set()
         self.client: str | None = None
         self._engine: Engine | None = None
+        self._first_run = False  # the writer found an empty index (a chunked first index)
 
     def set_client(self, name: str | None) -> None:
         """Name who edits while this index writes (the MCP client): recorded in the summary of
@@ -135,25 +137,33 @@ class LiveIndex:
     # -- writer ------------------------------------------------------------------------------
     def _run_writer(self) -> None:
         store = open_for_writing(self.paths.index_db, self.root)
+        indexer = None
         try:
             engine = Engine(store)
             engine.client = self.client
             self._engine = engine
             engine.subscribe(self._publish_own)
             indexer = Indexer(self.root, store, engine)
+            self._first_run = bool(self.chunk_files) and not store.atoms.has_atoms()
             self._set(state="indexing", role="writer")
             if self.watch:
                 asyncio.run(self._watch(indexer, store))
             else:
                 self._reconcile(indexer, store)
         finally:
+            if indexer is not None and indexer.pool is not None:
+                indexer.pool.terminate()
             store.close()
 
     def _reconcile(self, indexer: Indexer, store: Store, found=None,
                    watcher: RepoWatcher | None = None) -> None:
         first = not store.atoms.file_stats()
         summary = indexer.run(source="index" if first else "reconcile", progress=self._progress,
-                              chunk_files=self.chunk_files, found=found)
+                              chunk_files=self.chunk_files, found=found,
+                              first_chunk=self.first_chunk)
+        if indexer.pool is not None:  # its work is done: the workers' memory goes back now
+            indexer.pool.terminate()
+            indexer.pool = None
         if watcher is not None:
             # ``found`` was walked before the watch existed: a file saved during that walk or
             # before the watch began has no event, and the reconcile compared it against stale
@@ -179,6 +189,10 @@ class LiveIndex:
         if self._stop.is_set():
             return
         found = indexer.walk()
+        if self._first_run and len(found.files) >= POOL_THRESHOLD and (os.cpu_count() or 1) > 1:
+            # A first index of many files: the parse workers start up (each imports the
+            # parsers, a few tenths of a second) while the watch is set up, not after.
+            indexer.pool = start_pool()
         watcher = RepoWatcher(self.root, indexer.rules, found.directories, step_ms=self.step_ms,
                               force_polling=self.force_polling)
         pending: set[str] = set()

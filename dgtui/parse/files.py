@@ -147,11 +147,14 @@ def _pool_work(args: tuple[str, str, int, Encoder | None]) -> ParsedFile:
 
 
 def parse_many(root: str, rels: Sequence[str], max_bytes: int, *, workers: int | None = None,
-               encode: Encoder | None = None) -> Iterator[ParsedFile]:
+               encode: Encoder | None = None,
+               pool: multiprocessing.pool.Pool | None = None) -> Iterator[ParsedFile]:
     """Parse files, in parallel across the machine's cores when there are many.
 
     Yields results as they complete (not in order). Workers are spawned, never forked: the
-    caller may be a threaded app, and a fork copies locks held by other threads.
+    caller may be a threaded app, and a fork copies locks held by other threads. ``pool`` is
+    one the caller started beforehand (``start_pool``) and closes; otherwise one is started
+    for these files and closed after them.
     """
     jobs = [(root, rel, max_bytes, encode) for rel in rels]
     cpus = workers or os.cpu_count() or 1
@@ -159,12 +162,21 @@ def parse_many(root: str, rels: Sequence[str], max_bytes: int, *, workers: int |
         for job in jobs:
             yield _work(job)
         return
+    if pool is not None:
+        yield from pool.imap_unordered(_pool_work, jobs, chunksize=_CHUNKSIZE)
+        return
+    with start_pool(min(cpus, max(1, len(jobs) // _CHUNKSIZE))) as own:
+        yield from own.imap_unordered(_pool_work, jobs, chunksize=_CHUNKSIZE)
+
+
+def start_pool(processes: int | None = None) -> multiprocessing.pool.Pool:
+    """A pool of parse workers, starting up now (each imports the parsers: a few tenths of a
+    second that can pass while the caller does other work). Close it with ``with`` or
+    ``terminate``."""
     ctx = multiprocessing.get_context("spawn")
     with _safe_child_path():
-        pool = _Pool(processes=min(cpus, max(1, len(jobs) // _CHUNKSIZE)),
-                     initializer=_start_worker, context=ctx)
-    with pool:
-        yield from pool.imap_unordered(_pool_work, jobs, chunksize=_CHUNKSIZE)
+        return _Pool(processes=processes or os.cpu_count() or 1, initializer=_start_worker,
+                     context=ctx)
 
 
 class _Worker(multiprocessing.context.SpawnProcess):

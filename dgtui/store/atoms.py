@@ -28,6 +28,7 @@ from .records import (
 from .search import AtomSearch
 from .sql import chunks, filter_sql, marks, prefixed
 
+MENTION_CHUNK = 300
 _RECORD_MARKS = ",".join("?" * len(RECORD_COLUMNS.split(",")))
 _SUMMARY_KEYS = ("id", "file_path", "name", "qualified_name", "kind", "line", "end_line",
                  "signature", "is_async", "is_exported", "complexity", "docstring", "version",
@@ -352,7 +353,9 @@ class AtomRepository(AtomSearch):
         the rare save that changes what a module-level name holds."""
         idents = [n for n in names if n.isidentifier()]  # GLOB patterns: nothing special in them
         out = []
-        for chunk in chunks(idents):
+        # Three OR terms per name in one WHERE: SQLite refuses an expression deeper than 1,000
+        # ("Expression tree is too large"), so a few hundred names at a time.
+        for chunk in chunks(idents, MENTION_CHUNK):
             where = " OR ".join("callee = ? OR callee GLOB ? OR callee GLOB ?" for _ in chunk)
             args = [a for n in chunk for a in (n, f"{n}.*", f"*.{n}.*")]
             out.extend((r[0], row_to_edge(r)) for r in self.conn.execute(

@@ -39,7 +39,7 @@ class StoredAtom:
         return self.atom.id
 
 
-#: The atoms-table columns an ``atom_record`` row fills, in order (version, times and the
+#: The atoms-table columns an ``atom_row`` fills, in order (version, times and the
 #: transaction are added by the writer).
 RECORD_COLUMNS = (
     "id, file_path, name, qualified_name, kind, line, end_line, signature, docstring, is_async, "

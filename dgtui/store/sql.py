@@ -63,7 +63,7 @@ def marks(seq: Sequence[Any]) -> str:
     return ",".join("?" * len(seq))
 
 
-def chunks(seq: Sequence[Any]) -> Iterator[Sequence[Any]]:
+def chunks(seq: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
     seq = list(seq)
-    for i in range(0, len(seq), CHUNK):
-        yield seq[i:i + CHUNK]
+    for i in range(0, len(seq), size):
+        yield seq[i:i + size]
