@@ -182,6 +182,8 @@ BULK_INDEXES = {
     "idx_atoms_qualified": "CREATE INDEX idx_atoms_qualified ON atoms(qualified_name)",
     "idx_edge_rows_target": "CREATE INDEX idx_edge_rows_target ON edge_rows(target) WHERE target IS NOT NULL",
     "idx_edge_rows_short": "CREATE INDEX idx_edge_rows_short ON edge_rows(short_name)",
+    "idx_edge_rows_unfollowed": "CREATE INDEX idx_edge_rows_unfollowed ON edge_rows(short_name) "
+                                "WHERE target IS NULL AND resolution IN ('ambiguous', 'unresolved')",
     "idx_events_atom": "CREATE INDEX idx_events_atom ON atom_events(atom_id)",
     "idx_events_time": "CREATE INDEX idx_events_time ON atom_events(timestamp)",
     "idx_events_txn": "CREATE INDEX idx_events_txn ON atom_events(transaction_id)",
@@ -270,6 +272,9 @@ CREATE INDEX idx_atoms_name ON atoms(name);
 CREATE INDEX idx_atoms_qualified ON atoms(qualified_name);
 CREATE INDEX idx_edge_rows_target ON edge_rows(target) WHERE target IS NOT NULL;
 CREATE INDEX idx_edge_rows_short ON edge_rows(short_name);
+-- The calls no walk can follow, by name: what impact and dead code say they could not follow.
+CREATE INDEX idx_edge_rows_unfollowed ON edge_rows(short_name)
+    WHERE target IS NULL AND resolution IN ('ambiguous', 'unresolved');
 """ + FTS_TRIGGERS + """
 -- Edges as the code reads them: text ids, and an id that names the row ((source << 20) | seq).
 CREATE VIEW edges AS
