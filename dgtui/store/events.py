@@ -52,7 +52,10 @@ class Event:
             delta = loads(row[4], f"event {row[0]}")
         elif row[3] == "create" and row[_N_EVENT + 1] is not None:
             # as the event would hold it in JSON (lists, not tuples), whichever way it is read
-            delta = {"atom": json.loads(atom_state(row_to_atom(row[_N_EVENT:])))}
+            try:
+                delta = {"atom": json.loads(atom_state(row_to_atom(row[_N_EVENT:])))}
+            except (TypeError, ValueError) as exc:  # a damaged row: bytes where text was
+                raise damaged(f"the atom row of event {row[0]}", exc) from None
         else:  # the row that held the state is gone, and the engine never lets that happen
             raise damaged(f"event {row[0]}", LookupError(f"no state and no atom {row[1]!r}"))
         return cls(row[0], row[1], row[2], row[3], delta, row[5], row[6], row[7], row[8], row[9])
