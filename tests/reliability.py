@@ -121,9 +121,17 @@ def _check_rows(conn: sqlite3.Connection) -> list[str]:
         problems.append(f"{open_tx} transaction rows never closed")
     replayed: dict[str, Atom] = {}
     in_row: set[str] = set()  # created with the state left in the row, the row not changed since
-    for row in conn.execute("SELECT id, atom_id, file_path, operation, delta, previous_version, "
-                            "new_version, timestamp, source, transaction_id FROM atom_events "
-                            "ORDER BY id"):
+    # A first index's creates are no rows: each atom of a baseline's pk range whose reserved
+    # event id holds no row was created there, as its row is.
+    log = conn.execute("SELECT id, atom_id, file_path, operation, delta, previous_version, "
+                       "new_version, timestamp, source, transaction_id FROM atom_events").fetchall()
+    log += conn.execute(
+        "SELECT b.first_event + a.pk - b.first_pk AS e, a.id, a.file_path, 'create', NULL, NULL, 1, "
+        "b.timestamp, b.source, b.transaction_id FROM baselines b JOIN atoms a "
+        "ON a.pk BETWEEN b.first_pk AND b.last_pk "
+        "WHERE NOT EXISTS (SELECT 1 FROM atom_events x WHERE x.id = b.first_event + a.pk - b.first_pk)"
+    ).fetchall()
+    for row in sorted(log):
         event_id, atom_id, operation, delta = row[0], row[1], row[3], row[4]
         if atom_id in in_row:
             problems.append(f"event {event_id} changes {atom_id}, whose create kept no state")
@@ -139,7 +147,7 @@ def _check_rows(conn: sqlite3.Connection) -> list[str]:
         differ = [i for i in set(stored) & set(replayed) if stored[i] != replayed[i]]
         problems.append(f"event replay != atoms ({len(missing)} ids differ, {len(differ)} states)")
     pairs: set[tuple[str, str]] = set()
-    for op, s, t in conn.execute("SELECT operation, source_id, target_id FROM edge_events ORDER BY id"):
+    for op, s, t in conn.execute("SELECT operation, source_id, target_id FROM edge_log ORDER BY id"):
         (pairs.add if op == "add" else pairs.discard)((s, t))
     now = set(conn.execute("SELECT DISTINCT source_id, target_id FROM edges WHERE target_id IS NOT NULL"))
     if pairs != now:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -11,18 +12,22 @@ from dgtui.engine.batch import Batch
 from dgtui.engine.indexer import Indexer
 from dgtui.engine.walk import walk
 from dgtui.engine.writer import Engine
+from dgtui.model import EventFilter
 from dgtui.parse.files import POOL_THRESHOLD, parse_many
 from dgtui.store import Store
 
 
 def everything(store: Store) -> dict:
-    """Every row a first index writes, in a form that ignores row ids and times."""
+    """Everything a first index leaves, as its readers see it, ignoring row ids and times
+    (the log as events: the bulk path keeps its creates in the atoms' rows)."""
     c = store.conn
     out = snapshot(store)
-    out["events"] = sorted(c.execute(
-        "SELECT atom_id, file_path, operation, delta, previous_version, new_version, source "
-        "FROM atom_events"))
-    out["edge_events"] = sorted(c.execute("SELECT operation, source_id, target_id FROM edge_events"))
+    out["events"] = sorted(
+        (e.atom_id, e.file_path, e.operation, json.dumps(e.delta, sort_keys=True),
+         e.previous_version, e.new_version, e.source)
+        for e in store.events.events(EventFilter(limit=None)))
+    out["event_count"] = store.events.event_count()
+    out["edge_events"] = sorted(c.execute("SELECT operation, source_id, target_id FROM edge_log"))
     out["files"] = sorted(c.execute(
         "SELECT path, language, size, mtime_ns, content_hash, line_count, atom_count, error_count, "
         "errors FROM files"))

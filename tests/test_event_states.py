@@ -1,5 +1,6 @@
-"""A create event leaves the atom's state in its row until the row changes; history, replay and
-the checks read it either way, and an index written before (every state copied) still opens."""
+"""A create event leaves the atom's state in its row until the row changes (a first index writes
+no event row at all: a baseline); history, replay and the checks read it either way, and an
+index written before (every state copied) still opens."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from helpers import index_repo, write
 
 from dgtui.engine.check import run_checks
 from dgtui.engine.indexer import Indexer
+from dgtui.model import AtomFilter
 from dgtui.store import Store
 from dgtui.store.records import ATOM_COLUMNS, atom_state, row_to_atom
 
@@ -28,7 +30,15 @@ def stateless_creates(db: Path) -> int:
 
 def test_the_first_index_writes_each_atom_once(pyrepo: Path, tmp_path: Path):
     store, summary = index_repo(pyrepo, tmp_path / "i.db")
-    assert stateless_creates(tmp_path / "i.db") == summary.atoms > 0
+    # Its log is a baseline: no event row, one create event per atom read from its row, and
+    # edge events that name atoms by pk.
+    assert store.conn.execute("SELECT count(*) FROM atom_events").fetchone()[0] == 0
+    assert store.events.event_count() == summary.atoms > 0
+    assert store.conn.execute("SELECT count(*) FROM edge_events WHERE source_id IS NOT NULL "
+                              "OR target_id IS NOT NULL").fetchone()[0] == 0
+    assert sorted(store.events.edge_changes(1)[0]) == sorted(
+        store.conn.execute("SELECT DISTINCT source_id, target_id FROM edges "
+                           "WHERE target_id IS NOT NULL").fetchall())
     history = store.events.history(FMT)
     assert [e.operation for e in history] == ["create"]
     assert history[0].delta["atom"] == json.loads(atom_state(store.atoms.get(FMT).atom))
@@ -56,6 +66,10 @@ def test_a_changed_atom_keeps_every_state_it_had(pyrepo: Path, tmp_path: Path):
     assert store.atoms.get("pkg/util.py::only_helper_here") is None
     assert store.events.replay(first_tx)["pkg/util.py::only_helper_here"].name == "only_helper_here"
     assert store.events.changes_after_stateless_creates() == []
+    # The first index's edge events still name the atoms that are gone, by their kept creates.
+    first_edges = store.events.edge_changes(first_tx)[0]
+    assert any(s == FMT or t == FMT for s, t in first_edges)
+    assert all(s and t for s, t in first_edges)
     assert run_checks(store, str(pyrepo)).ok
 
 
@@ -75,6 +89,9 @@ def test_check_finds_a_row_changed_behind_a_stateless_create(pyrepo: Path, tmp_p
 def as_schema_2(db: Path) -> None:
     """Rewrite an index file as schema 2 wrote it: every create event with the atom's state, a
     NOT NULL delta, the index on update times, edges with text ids."""
+    with Store.open(str(db)) as store:  # every create event with its state, as rows
+        store.events.keep_created_states([s.atom for s in store.atoms.query(AtomFilter())])
+        store.conn.commit()
     conn = sqlite3.connect(str(db))
     atoms = {r[1]: row_to_atom(r) for r in conn.execute(f"SELECT {ATOM_COLUMNS} FROM atoms")}
     for event_id, atom_id in conn.execute(
@@ -82,6 +99,15 @@ def as_schema_2(db: Path) -> None:
         conn.execute("UPDATE atom_events SET delta = ? WHERE id = ?",
                      (json.dumps({"atom": atoms[atom_id].to_state()}), event_id))
     conn.executescript("""
+        CREATE TABLE old_edge_events (id INTEGER PRIMARY KEY, transaction_id INTEGER NOT NULL,
+            operation TEXT NOT NULL, source_id TEXT NOT NULL, target_id TEXT NOT NULL);
+        INSERT INTO old_edge_events SELECT id, transaction_id, operation, source_id, target_id
+            FROM edge_log;
+        DROP VIEW edge_log;
+        DROP TABLE edge_events;
+        DROP TABLE baselines;
+        ALTER TABLE old_edge_events RENAME TO edge_events;
+        CREATE INDEX idx_edge_events_txn ON edge_events(transaction_id);
         CREATE TABLE old_events (id INTEGER PRIMARY KEY AUTOINCREMENT, atom_id TEXT NOT NULL,
             file_path TEXT NOT NULL, operation TEXT NOT NULL, delta TEXT NOT NULL,
             previous_version INTEGER, new_version INTEGER, timestamp REAL NOT NULL,
@@ -127,7 +153,7 @@ def test_an_index_of_schema_2_opens_and_keeps_its_history(pyrepo: Path, home: Pa
     assert run_cli("history", FMT, "--json", cwd=pyrepo).stdout == history.stdout
     assert run_cli("callers", FMT, "--json", cwd=pyrepo).stdout == callers.stdout
     with Store.open(str(db)) as store:
-        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == 3
+        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == 4
     write(pyrepo / "pkg" / "util.py", "def fmt(value):\n    return repr(value)\n")
     assert run_cli("index", str(pyrepo)).returncode == 0
     assert run_cli("check", cwd=pyrepo).returncode == 0

@@ -1,11 +1,13 @@
 """The first index of an empty store, streamed: rows go in while the files are still parsed.
 
 The engine's writer hands a batch here when the store holds no atom (a first ``dgtui index``, or
-one after ``--rebuild``). The rows written are exactly those the general path would write for
-the same batch (``tests/test_bulk.py`` compares the two); only the way there is cheaper:
+one after ``--rebuild``). The index it leaves reads exactly as the general path's would for the
+same batch (``tests/test_bulk.py`` compares the two); only the way there is cheaper:
 
-- ``batch.parsed`` may be a generator fed by the parse workers: atoms, events, file rows and the
+- ``batch.parsed`` may be a generator fed by the parse workers: atoms, file rows and the
   symbol table are filled as files arrive, so the main process works while the workers parse;
+- the log of this first transaction is a baseline (``store/baseline.py``): its create and edge
+  events are read from the rows, not written a second time;
 - FTS triggers and secondary indexes are dropped for the load and built once at the end;
 - calls are resolved in a thread while SQLite builds the FTS and the atom/event indexes (SQLite
   releases the GIL while it works, so the two use both cores); then edges are inserted and
@@ -76,9 +78,6 @@ def _write(store: Store, batch: Batch, source: str, t0: float) -> tuple[Delta | 
         atoms = pf.atoms
         rows = rows_of(pf)
         repo.insert_atoms(rows, now, tx)
-        # A create event leaves the atom's state in its row (see EventLog.keep_created_states).
-        events.insert_events([(row[0], row[1], "create", None, None, 1, now, source, tx)
-                              for row in rows])
         add = symbols.add
         for a in atoms:
             add(SymbolInfo.of(a))
@@ -98,7 +97,8 @@ def _write(store: Store, batch: Batch, source: str, t0: float) -> tuple[Delta | 
         repo.set_bulk_indexes(True, tables=("atoms", "atom_events"))))
     repo.insert_edge_rows(edges)
     del edges  # the largest list of the load: gone before the indexes are built
-    events.insert_edge_events(tx, added, [])
+    # Its create and edge events are read from the rows (store/baseline.py), not written twice.
+    events.record_baseline(tx, now, source)
     repo.set_bulk_indexes(True)
     repo.upsert_files(file_rows, tx)
 

@@ -127,7 +127,7 @@ def _events(store: Store) -> CheckResult:
 def _graph(store: Store) -> CheckResult:
     nodes, edges = _table_graph(store)
     log_edges: set[tuple[str, str]] = set()
-    for op, s, t in store.conn.execute("SELECT operation, source_id, target_id FROM edge_events ORDER BY id"):
+    for op, s, t in store.conn.execute("SELECT operation, source_id, target_id FROM edge_log ORDER BY id"):
         if op == "add":
             log_edges.add((s, t))
         else:

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 from ..targets import check_target, open_in_place, replacing
 from .db import StoreError, connect, describe
+from .events import EventLog
 from .schema import APPLICATION_ID, SCHEMA_VERSION
 
 
@@ -175,7 +176,10 @@ def _summary(conn: sqlite3.Connection, path: str, verify: bool) -> tuple[int, in
         if result != "ok":
             raise StoreError(f"{path} failed its check: {result}")
     atoms = conn.execute("SELECT count(*) FROM atoms").fetchone()[0]
-    events = conn.execute("SELECT count(*) FROM atom_events").fetchone()[0]
+    try:
+        events = EventLog(conn).event_count()
+    except sqlite3.OperationalError:  # a backup from before baselines (schema < 4)
+        events = conn.execute("SELECT count(*) FROM atom_events").fetchone()[0]
     tx = conn.execute("SELECT coalesce(max(id), 0) FROM transactions "
                       "WHERE committed_at IS NOT NULL").fetchone()[0]
     row = conn.execute("SELECT value FROM meta WHERE key = 'root'").fetchone()

@@ -1,20 +1,23 @@
 """EventLog: transactions, atom events and edge events (writes by the engine, reads by queries).
 
-A create event stores no copy of the atom: its ``delta`` is NULL while the atom's row still
-holds the state it was created with, and the engine writes the state into the event
-(``keep_created_states``) in the transaction that first changes or deletes that row. Readers get
-the state either way (``_select``): a first index writes each atom once, not twice.
+A create event stores no copy of the atom while the atom's row still holds the state it was
+created with: a first index's creates are no rows at all (``store/baseline.py``), a later
+create's ``delta`` is NULL. The engine writes the state into the log (``keep_created_states``)
+in the transaction that first changes or deletes the row. Readers get the state either way
+(``Event.from_row``): a first index writes each atom once, not twice.
 """
 
 from __future__ import annotations
 
+import heapq
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from ..model import Atom, AtomChange, Delta, EventFilter
+from . import baseline
 from .records import ATOM_COLUMNS, atom_state, damaged, dumps, loads, row_to_atom
 from .sql import chunks, marks, prefixed
 
@@ -23,7 +26,13 @@ EVENT_COLUMNS = ("id, atom_id, file_path, operation, delta, previous_version, ne
 #: Events with, for a create whose state is still its atom's row, that row.
 _EVENT_SELECT = (f"SELECT {prefixed(EVENT_COLUMNS, 'e')}, {prefixed(ATOM_COLUMNS, 'a')} "
                  "FROM atom_events e LEFT JOIN atoms a ON e.delta IS NULL AND a.id = e.atom_id")
+#: A baseline's create events, in the same columns.
+_BASELINE_SELECT = (f"SELECT {baseline.EVENT_ID}, a.id, a.file_path, 'create', NULL, NULL, 1, "
+                    f"b.timestamp, b.source, b.transaction_id, {prefixed(ATOM_COLUMNS, 'a')} "
+                    f"FROM {baseline.UNMATERIALIZED}")
 _N_EVENT = len(EVENT_COLUMNS.split(","))
+#: Event filters' columns in the atom_events table (``baseline.COLUMNS`` in a baseline).
+_TABLE_COLUMNS = {c: f"e.{c}" for c in baseline.COLUMNS}
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +86,12 @@ class TransactionRow:
     summary: dict[str, Any]
 
 
+def _and(where: str, clause: str) -> str:
+    if not clause:
+        return where
+    return f"{where} AND {clause}" if where else f" WHERE {clause}"
+
+
 class EventLog:
     def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
@@ -111,6 +126,9 @@ class EventLog:
         """Write into their create events the state of atoms whose rows are about to change or
         go (the create left it in the row): the log then holds every state it ever had."""
         by_id = {a.id: a for a in atoms}
+        baseline.materialize(self.conn, [
+            (event, atom_id, path, dumps({"atom": by_id[atom_id].to_state()}), ts, source, tx)
+            for event, atom_id, path, ts, source, tx in baseline.unmaterialized(self.conn, list(by_id))])
         for chunk in chunks(list(by_id)):
             found = self.conn.execute(
                 f"SELECT id, atom_id FROM atom_events WHERE atom_id IN ({marks(chunk)}) "
@@ -125,6 +143,13 @@ class EventLog:
             "INSERT INTO edge_events (transaction_id, operation, source_id, target_id) VALUES (?,?,?,?)",
             rows)
 
+    def record_baseline(self, tx: int, timestamp: float, source: str) -> int:
+        """The atoms and resolved edges ``tx`` wrote into an empty store become its baseline:
+        their events are read from their rows (``store/baseline.py``). The number of atoms."""
+        n = baseline.record(self.conn, tx, timestamp, source)
+        baseline.record_edges(self.conn, tx)
+        return n
+
     # == reads =============================================================================
     def last_transaction_id(self) -> int:
         row = self.conn.execute(
@@ -132,53 +157,78 @@ class EventLog:
         return int(row[0] or 0)
 
     def events(self, f: EventFilter) -> list[Event]:
-        where, params = self._where(f)
-        sql = f"{_EVENT_SELECT}{where}"
-        sql += " ORDER BY e.id" + ("" if f.oldest_first else " DESC")
-        if f.limit is not None:
-            sql += " LIMIT ?"
-            params.append(f.limit)
-        return [Event.from_row(r) for r in self.conn.execute(sql, params)]
+        return [Event.from_row(r) for r in self._rows(f, f.limit)]
+
+    def _rows(self, f: EventFilter, limit: int | None, extra: str = "",
+              extra_params: Sequence[Any] = ()) -> list[tuple]:
+        """The rows of ``_EVENT_SELECT`` that ``f`` selects, the log's rows and a baseline's
+        creates merged in event order."""
+        order = " ORDER BY {} " + ("" if f.oldest_first else "DESC")
+        tail = " LIMIT ?" if limit is not None else ""
+        lim = [limit] if limit is not None else []
+        where, params = self._where(f, _TABLE_COLUMNS)
+        where = _and(where, extra.format(**_TABLE_COLUMNS))
+        rows = self.conn.execute(f"{_EVENT_SELECT}{where}{order.format('e.id')}{tail}",
+                                 [*params, *extra_params, *lim]).fetchall()
+        if f.operation not in (None, "create"):
+            return rows
+        if (not f.oldest_first and limit is not None and len(rows) == limit
+                and rows[-1][0] > baseline.last_event_id(self.conn)):
+            return rows  # the newest events are all after any baseline
+        where, params = self._where(f, baseline.COLUMNS)
+        where = _and(where, extra.format(**baseline.COLUMNS))
+        more = self.conn.execute(f"{_BASELINE_SELECT}{where.replace(' WHERE ', ' AND ', 1)}"
+                                 f"{order.format('a.pk')}{tail}",
+                                 [*params, *extra_params, *lim]).fetchall()
+        if not more:
+            return rows
+        merged = heapq.merge(rows, more, key=lambda r: r[0], reverse=not f.oldest_first)
+        return list(merged)[:limit] if limit is not None else list(merged)
 
     def count_events(self, f: EventFilter) -> int:
         """How many events ``f`` selects, its limit aside."""
-        where, params = self._where(f)
-        return self.conn.execute(f"SELECT count(*) FROM atom_events e{where}", params).fetchone()[0]
+        where, params = self._where(f, _TABLE_COLUMNS)
+        n = self.conn.execute(f"SELECT count(*) FROM atom_events e{where}", params).fetchone()[0]
+        if f.operation in (None, "create"):
+            where, params = self._where(f, baseline.COLUMNS)
+            n += self.conn.execute(f"SELECT count(*) FROM {baseline.UNMATERIALIZED}"
+                                   f"{where.replace(' WHERE ', ' AND ', 1)}", params).fetchone()[0]
+        return n
 
     @staticmethod
-    def _where(f: EventFilter) -> tuple[str, list[Any]]:
+    def _where(f: EventFilter, col: dict[str, str]) -> tuple[str, list[Any]]:
         clauses: list[str] = []
         params: list[Any] = []
         if f.atom:
-            clauses.append("e.atom_id = ?")
+            clauses.append(f"{col['atom_id']} = ?")
             params.append(f.atom)
-        if f.hide_moves:
+        if f.hide_moves and col is _TABLE_COLUMNS:  # a create is never a move
             clauses.append(
                 "NOT (e.operation = 'update' AND NOT EXISTS (SELECT 1 FROM json_each(e.delta, "
                 "'$.changed') WHERE key NOT IN ('line', 'end_line')))")
         if f.atom_glob:
-            clauses.append("e.atom_id GLOB ?")
+            clauses.append(f"{col['atom_id']} GLOB ?")
             params.append(f.atom_glob)
         if f.file_glob:
-            clauses.append("e.file_path GLOB ?")
+            clauses.append(f"{col['file_path']} GLOB ?")
             params.append(f.file_glob)
         if f.source:
-            clauses.append("e.source = ?")
+            clauses.append(f"{col['source']} = ?")
             params.append(f.source)
         if f.transaction is not None:
-            clauses.append("e.transaction_id = ?")
+            clauses.append(f"{col['transaction_id']} = ?")
             params.append(f.transaction)
         if f.since_transaction is not None:
-            clauses.append("e.transaction_id > ?")
+            clauses.append(f"{col['transaction_id']} > ?")
             params.append(f.since_transaction)
         if f.since is not None:
-            clauses.append("e.timestamp >= ?")
+            clauses.append(f"{col['timestamp']} >= ?")
             params.append(f.since)
         if f.until is not None:
-            clauses.append("e.timestamp <= ?")
+            clauses.append(f"{col['timestamp']} <= ?")
             params.append(f.until)
         if f.operation:
-            clauses.append("e.operation = ?")
+            clauses.append(f"{col['operation']} = ?")
             params.append(f.operation)
         return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
 
@@ -204,10 +254,13 @@ class EventLog:
     def atoms_changed(self, first_tx: int, last_tx: int) -> int:
         """How many atoms transactions ``first_tx``..``last_tx`` created, changed or deleted
         (an update that only moved an atom does not count)."""
+        # A baseline atom whose create is still its row has no other event: the counts add up.
         return self.conn.execute(
             "SELECT count(DISTINCT atom_id) FROM atom_events WHERE transaction_id BETWEEN ? AND ? "
             "AND NOT (operation = 'update' AND NOT EXISTS (SELECT 1 FROM json_each(delta, "
-            "'$.changed') WHERE key NOT IN ('line', 'end_line')))", (first_tx, last_tx)).fetchone()[0]
+            "'$.changed') WHERE key NOT IN ('line', 'end_line')))", (first_tx, last_tx)).fetchone()[0] + \
+            self.conn.execute(f"SELECT count(*) FROM {baseline.UNMATERIALIZED} AND b.transaction_id "
+                              "BETWEEN ? AND ?", (first_tx, last_tx)).fetchone()[0]
 
     def edge_events(self, since_tx: int = 0, until_tx: int | None = None, transaction: int | None = None,
                     atom: str | None = None, limit: int | None = None) -> list[tuple[int, str, str, str]]:
@@ -222,7 +275,7 @@ class EventLog:
         if atom:
             clauses.append("(source_id = ? OR target_id = ?)")
             params += [atom, atom]
-        sql = ("SELECT transaction_id, operation, source_id, target_id FROM edge_events WHERE "
+        sql = ("SELECT transaction_id, operation, source_id, target_id FROM edge_log WHERE "
                + " AND ".join(clauses) + " ORDER BY id DESC")
         if limit is not None:
             sql += " LIMIT ?"
@@ -232,7 +285,7 @@ class EventLog:
     def edge_changes(self, tx: int) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
         added, removed = [], []
         for op, s, t in self.conn.execute(
-                "SELECT operation, source_id, target_id FROM edge_events WHERE transaction_id = ? "
+                "SELECT operation, source_id, target_id FROM edge_log WHERE transaction_id = ? "
                 "ORDER BY id", (tx,)):
             (added if op == "add" else removed).append((s, t))
         return added, removed
@@ -249,8 +302,8 @@ class EventLog:
                 break
             ids.append(row[0])
             seen.add(row[0])
-        return [Event.from_row(r) for r in self.conn.execute(
-            f"{_EVENT_SELECT} WHERE e.atom_id IN ({marks(ids)}) ORDER BY e.id", ids)]
+        f = EventFilter(limit=None, oldest_first=True)
+        return [Event.from_row(r) for r in self._rows(f, None, f"{{atom_id}} IN ({marks(ids)})", ids)]
 
     def replay(self, until_tx: int | None = None) -> dict[str, Atom]:
         """The atoms as they were after transaction ``until_tx`` (all events when None)."""
@@ -260,13 +313,12 @@ class EventLog:
         return atoms
 
     def iter_events(self, until_tx: int | None = None) -> Iterator[Event]:
-        sql = _EVENT_SELECT
-        params: list[Any] = []
-        if until_tx is not None:
-            sql += " WHERE e.transaction_id <= ?"
-            params.append(until_tx)
-        sql += " ORDER BY e.id"
-        for row in self.conn.execute(sql, params):
+        f = EventFilter(limit=None, oldest_first=True)
+        if until_tx is None:
+            rows = self._rows(f, None)
+        else:
+            rows = self._rows(f, None, "{transaction_id} <= ?", [until_tx])
+        for row in rows:
             yield Event.from_row(row)
 
     def delta(self, tx: int) -> Delta | None:
@@ -276,7 +328,10 @@ class EventLog:
         if not rows or rows[0].id != tx:
             return None
         t = rows[0]
-        changes = []
+        changes = [AtomChange("create", atom_id, path, name, kind) for atom_id, path, name, kind
+                   in self.conn.execute(f"SELECT a.id, a.file_path, a.name, a.kind FROM "
+                                        f"{baseline.UNMATERIALIZED} AND b.transaction_id = ? "
+                                        "ORDER BY a.pk", (tx,))]
         for atom_id, op, path, name, kind, changed, renamed_from, renamed_to, breaking in self.conn.execute(
                 "SELECT e.atom_id, e.operation, e.file_path, "
                 "coalesce(json_extract(e.delta, '$.atom.name'), a.name), "
@@ -301,11 +356,14 @@ class EventLog:
         ``keep_created_states`` exists to prevent (``dgtui check`` asks)."""
         return self.conn.execute(
             "SELECT later.id, later.atom_id FROM atom_events c JOIN atom_events later "
-            "ON later.atom_id = c.atom_id AND later.id > c.id "
-            "WHERE c.delta IS NULL ORDER BY later.id LIMIT ?", (limit,)).fetchall()
+            "ON later.atom_id = c.atom_id AND later.id > c.id WHERE c.delta IS NULL "
+            f"UNION SELECT later.id, later.atom_id FROM {baseline.ATOMS} JOIN atom_events later "
+            f"ON later.atom_id = a.id AND later.id > {baseline.EVENT_ID} WHERE {baseline.NOT_WRITTEN} "
+            "ORDER BY 1 LIMIT ?", (limit,)).fetchall()
 
     def event_count(self) -> int:
-        return self.conn.execute("SELECT count(*) FROM atom_events").fetchone()[0]
+        return self.conn.execute("SELECT count(*) FROM atom_events").fetchone()[0] + \
+            self.conn.execute(f"SELECT count(*) FROM {baseline.UNMATERIALIZED}").fetchone()[0]
 
 
 def apply_event(atoms: dict[str, Atom], event: Event) -> None:

@@ -13,7 +13,7 @@ import sqlite3
 from ..targets import INDEX_APPLICATION_ID
 from .errors import StoreError
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 APPLICATION_ID = INDEX_APPLICATION_ID  # "dgtu": tells our files from other SQLite files
 
 FTS_COLUMNS = ("name", "qualified_name", "words", "signature", "docstring", "file_path")
@@ -296,6 +296,43 @@ SELECT e.source_id, s.file_path AS source_file, s.name AS source_name,
 FROM edges e
 JOIN atoms s ON s.id = e.source_id
 LEFT JOIN atoms t ON t.id = e.target_id;
+""",
+    # A first index keeps its log in the rows it describes (store/baseline.py): its create
+    # events are reserved ids until an atom's row first changes, its edge events are pks.
+    4: """
+CREATE TABLE baselines (
+    transaction_id INTEGER PRIMARY KEY,
+    first_pk INTEGER NOT NULL,       -- the atoms it inserted: pks first_pk..last_pk
+    last_pk INTEGER NOT NULL,
+    first_event INTEGER NOT NULL,    -- the create event of pk p is first_event + p - first_pk
+    timestamp REAL NOT NULL,
+    source TEXT NOT NULL
+);
+CREATE TABLE edge_events_v4 (
+    id INTEGER PRIMARY KEY,
+    transaction_id INTEGER NOT NULL,
+    operation TEXT NOT NULL,         -- add, remove
+    source_id TEXT,                  -- the atoms' ids; NULL in a baseline's events, which
+    target_id TEXT,
+    source INTEGER,                  -- name them by pk instead
+    target INTEGER
+);
+INSERT INTO edge_events_v4 (id, transaction_id, operation, source_id, target_id)
+SELECT id, transaction_id, operation, source_id, target_id FROM edge_events;
+DROP TABLE edge_events;
+ALTER TABLE edge_events_v4 RENAME TO edge_events;
+CREATE INDEX idx_edge_events_txn ON edge_events(transaction_id);
+-- Edge events with text ids: a baseline atom's pk names it by its row while it lives, by its
+-- create event (written before the row went) after.
+CREATE VIEW edge_log AS
+SELECT e.id, e.transaction_id, e.operation,
+       coalesce(e.source_id, s.id, (SELECT x.atom_id FROM baselines b JOIN atom_events x
+            ON x.id = b.first_event + e.source - b.first_pk
+            WHERE e.source BETWEEN b.first_pk AND b.last_pk)) AS source_id,
+       coalesce(e.target_id, t.id, (SELECT x.atom_id FROM baselines b JOIN atom_events x
+            ON x.id = b.first_event + e.target - b.first_pk
+            WHERE e.target BETWEEN b.first_pk AND b.last_pk)) AS target_id
+FROM edge_events e LEFT JOIN atoms s ON s.pk = e.source LEFT JOIN atoms t ON t.pk = e.target;
 """,
 }
 
