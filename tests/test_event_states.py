@@ -16,6 +16,7 @@ from dgtui.engine.indexer import Indexer
 from dgtui.model import AtomFilter
 from dgtui.store import Store
 from dgtui.store.records import ATOM_COLUMNS, atom_state, row_to_atom
+from dgtui.store.schema import FTS_TRIGGERS
 
 FMT = "pkg/util.py::fmt"
 
@@ -134,9 +135,27 @@ def as_schema_2(db: Path) -> None:
         CREATE INDEX idx_edges_source ON edges(source_id);
         CREATE INDEX idx_edges_target ON edges(target_id) WHERE target_id IS NOT NULL;
         CREATE INDEX idx_edges_short ON edges(short_name);
+        CREATE TABLE old_atoms (pk INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL,
+            file_path TEXT NOT NULL, name TEXT NOT NULL, qualified_name TEXT NOT NULL,
+            kind TEXT NOT NULL, line INTEGER NOT NULL, end_line INTEGER,
+            signature TEXT NOT NULL DEFAULT '', docstring TEXT NOT NULL DEFAULT '',
+            is_async INTEGER NOT NULL DEFAULT 0, is_exported INTEGER NOT NULL DEFAULT 0,
+            complexity INTEGER NOT NULL DEFAULT 1, body_hash TEXT NOT NULL DEFAULT '',
+            parent_id TEXT, owner TEXT, words TEXT NOT NULL DEFAULT '',
+            data TEXT NOT NULL DEFAULT '{}', version INTEGER NOT NULL DEFAULT 1,
+            created_at REAL NOT NULL, updated_at REAL NOT NULL, transaction_id INTEGER);
+        INSERT INTO old_atoms SELECT pk, id, file_path, name, qualified_name, kind, line, end_line,
+            signature, docstring, is_async, is_exported, complexity, body_hash, parent_id, owner,
+            words, data, version, created_at, updated_at, transaction_id FROM atoms;
+        DROP TABLE atoms;
+        ALTER TABLE old_atoms RENAME TO atoms;
+        CREATE UNIQUE INDEX idx_atoms_id ON atoms(id);
+        CREATE INDEX idx_atoms_file ON atoms(file_path);
+        CREATE INDEX idx_atoms_name ON atoms(name);
+        CREATE INDEX idx_atoms_qualified ON atoms(qualified_name);
         CREATE VIEW graph_edges AS SELECT e.source_id, e.target_id FROM edges e;
         PRAGMA user_version = 2;
-    """)
+    """ + FTS_TRIGGERS)
     conn.close()
 
 

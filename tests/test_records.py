@@ -87,3 +87,31 @@ def test_parsed_atoms_match_the_reference(fixture: str, request, tmp_path: Path)
 @given(NAME)
 def test_identifier_words_match_the_regex_on_the_whole_name(name: str):
     assert identifier_words(name) == " ".join(w.lower() for w in _CAMEL.findall(name))
+
+
+def _atom(qualified: str, name: str, kind: str, parent: str | None, suffix: str = "") -> Atom:
+    return Atom(id=f"m/a.py::{qualified}{suffix}", file_path="m/a.py", name=name,
+                qualified_name=qualified, kind=kind, line=3, end_line=9, parent_id=parent)
+
+
+# An id and parent id are stored only where the name does not say them (schema 4): each case
+# reads back as it was, whether or not the name says it.
+@pytest.mark.parametrize("atom", [
+    _atom("<module>", "<module>", "module", None),
+    _atom("<module>", "<module>", "module", "m/a.py::elsewhere"),
+    _atom("run", "run", "function", "m/a.py::<module>"),
+    _atom("run", "run", "function", None),
+    _atom("run", "run", "function", "m/a.py::<module>", suffix="#2"),
+    _atom("Box.get", "get", "method", "m/a.py::Box"),
+    _atom("Box.get", "get", "method", "m/a.py::<module>"),  # an object literal's method (JS)
+    _atom("Box.get", "get", "method", "m/a.py::Box#2"),
+    _atom("Box.get", "other", "method", "m/a.py::Box"),
+    _atom("a.b.c", "c", "function", "m/a.py::a.b"),
+    _atom("a.b.c", "c", "function", ""),
+])
+def test_ids_and_parents_read_back_as_written(tmp_path: Path, atom: Atom):
+    assert read_back(tmp_path / "i.db", atom) == atom
+    with Store.open(str(tmp_path / "i.db")) as store:  # and after an update of the row
+        moved = atom._replace(parent_id="m/a.py::<module>", kind="function")
+        store.atoms.update_atoms([(atom_row(moved), 2)], 2.0, 2)
+        assert store.atoms.get(atom.id).atom == moved

@@ -18,7 +18,6 @@ from . import schema
 from .edges import EdgeStore
 from .records import (
     ATOM_COLUMNS,
-    RECORD_COLUMNS,
     StoredAtom,
     dumps,
     loads,
@@ -27,7 +26,21 @@ from .records import (
 from .search import AtomSearch
 from .sql import chunks, filter_sql, marks, prefixed
 
-_RECORD_MARKS = ",".join("?" * len(RECORD_COLUMNS.split(",")))
+# A row's id and parent id are virtual columns (schema 4): what an atom's name says of them is
+# not stored. Rows are ``RECORD_COLUMNS`` tuples all the same, so the SQL numbers its parameters.
+_INSERT_ATOM = (
+    "INSERT INTO atoms (own_id, file_path, name, qualified_name, kind, line, end_line, signature, "
+    "docstring, is_async, is_exported, complexity, body_hash, own_parent, owner, words, data, "
+    "version, created_at, updated_at, transaction_id) VALUES (nullif(?1, ?2 || '::' || ?4), "
+    "?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
+    f"{schema.stored_parent('?14', schema.derived_parent('?5', '?4', '?3', '?2'))}, "
+    "?15, ?16, ?17, ?18, ?19, ?20, ?21)")
+# An update keeps the id (file and qualified name): the parent is derived from the new name.
+_UPDATE_ATOM = (
+    "UPDATE atoms SET name=?1, qualified_name=?2, kind=?3, line=?4, end_line=?5, signature=?6, "
+    "docstring=?7, is_async=?8, is_exported=?9, complexity=?10, body_hash=?11, "
+    f"own_parent={schema.stored_parent('?12', schema.derived_parent('?3', '?2', '?1', 'file_path'))}, "
+    "owner=?13, words=?14, data=?15, version=?16, updated_at=?17, transaction_id=?18 WHERE id=?19")
 _SUMMARY_KEYS = ("id", "file_path", "name", "qualified_name", "kind", "line", "end_line",
                  "signature", "is_async", "is_exported", "complexity", "docstring", "version",
                  "updated_at")
@@ -55,18 +68,12 @@ class AtomRepository(AtomSearch, EdgeStore):
     def insert_atoms(self, rows: Iterable[tuple], now: float, tx: int) -> None:
         """Insert atom rows (``atom_row(atom)``) at version 1."""
         tail = (1, now, now, tx)
-        self.conn.executemany(
-            f"INSERT INTO atoms ({RECORD_COLUMNS}, version, created_at, updated_at, transaction_id) "
-            f"VALUES ({_RECORD_MARKS},?,?,?,?)", [r + tail for r in rows])
+        self.conn.executemany(_INSERT_ATOM, [r + tail for r in rows])
 
     def update_atoms(self, items: Iterable[tuple[tuple, int]], now: float, tx: int) -> None:
         """Update (atom row, new version) in place: ``pk`` and FTS row are kept."""
-        self.conn.executemany(
-            "UPDATE atoms SET name=?, qualified_name=?, kind=?, line=?, end_line=?, signature=?, "
-            "docstring=?, is_async=?, is_exported=?, complexity=?, body_hash=?, parent_id=?, "
-            "owner=?, words=?, data=?, version=?, updated_at=?, transaction_id=? WHERE id=?",
-            [row[2:] + (version, now, tx, row[0]) for row, version in items],
-        )
+        self.conn.executemany(_UPDATE_ATOM, [row[2:] + (version, now, tx, row[0])
+                                             for row, version in items])
 
     def delete_atoms(self, ids: Sequence[str]) -> None:
         """Delete atoms and the calls they make (calls into them are the linker's to re-resolve)."""

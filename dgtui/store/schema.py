@@ -190,6 +190,28 @@ BULK_INDEXES = {
     "idx_events_file": "CREATE INDEX idx_events_file ON atom_events(file_path)",
 }
 
+def derived_parent(kind: str, qualified: str, name: str, path: str) -> str:
+    """SQL: the parent id an atom's name says it has (``path::Outer`` for ``Outer.name``, the
+    module for a top-level name, none for a module); arguments are SQL expressions."""
+    return (f"(CASE WHEN {kind} = 'module' THEN NULL WHEN instr({qualified}, '.') = 0 "
+            f"THEN {path} || '::<module>' ELSE {path} || '::' || "
+            f"substr({qualified}, 1, length({qualified}) - length({name}) - 1) END)")
+
+
+def stored_parent(parent: str, derived: str) -> str:
+    """SQL: what ``own_parent`` holds for a parent id: NULL when its name says it, an empty
+    blob (no text is one) for none where its name says one, else the id."""
+    return (f"(CASE WHEN {parent} IS NULL THEN (CASE WHEN {derived} IS NULL THEN NULL ELSE X'' END) "
+            f"WHEN {parent} = {derived} THEN NULL ELSE {parent} END)")
+
+
+#: The generated ``id`` and ``parent_id``: what the row stores of them, and the rest from its name.
+_GENERATED_IDS = (
+    "    id TEXT NOT NULL GENERATED ALWAYS AS (coalesce(own_id, file_path || '::' || qualified_name)) VIRTUAL,\n"
+    "    parent_id TEXT GENERATED ALWAYS AS (CASE WHEN typeof(own_parent) = 'blob' THEN NULL "
+    "WHEN own_parent IS NOT NULL THEN own_parent ELSE "
+    + derived_parent("kind", "qualified_name", "name", "file_path") + " END) VIRTUAL\n")
+
 #: Migrations from version N-1 to N. A new schema version appends a script here.
 MIGRATIONS: dict[int, str] = {
     1: _V1 + FTS_TRIGGERS,
@@ -322,6 +344,70 @@ SELECT id, transaction_id, operation, source_id, target_id FROM edge_events;
 DROP TABLE edge_events;
 ALTER TABLE edge_events_v4 RENAME TO edge_events;
 CREATE INDEX idx_edge_events_txn ON edge_events(transaction_id);
+
+-- An atom's id is its file and qualified name, its parent's is what its name says, nearly
+-- always: the row keeps them only where not (own_id, own_parent) and reads them as virtual
+-- columns, which idx_atoms_id indexes. The views over atoms go and come back with the table.
+DROP VIEW graph_edges;
+DROP VIEW edges_in;
+DROP VIEW edges;
+CREATE TABLE atoms_v4 (
+    pk INTEGER PRIMARY KEY AUTOINCREMENT,
+    own_id TEXT,                     -- the id where it is not file_path::qualified_name (#2...)
+    file_path TEXT NOT NULL,
+    name TEXT NOT NULL,
+    qualified_name TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    line INTEGER NOT NULL,
+    end_line INTEGER,
+    signature TEXT NOT NULL DEFAULT '',
+    docstring TEXT NOT NULL DEFAULT '',
+    is_async INTEGER NOT NULL DEFAULT 0,
+    is_exported INTEGER NOT NULL DEFAULT 0,
+    complexity INTEGER NOT NULL DEFAULT 1,
+    body_hash TEXT NOT NULL DEFAULT '',
+    own_parent TEXT,                 -- the parent id where its name does not say it (X'': none)
+    owner TEXT,
+    words TEXT NOT NULL DEFAULT '',
+    data TEXT NOT NULL DEFAULT '{}',
+    version INTEGER NOT NULL DEFAULT 1,
+    created_at REAL NOT NULL,
+    updated_at REAL NOT NULL,
+    transaction_id INTEGER,
+""" + _GENERATED_IDS + """);
+INSERT INTO atoms_v4 (pk, own_id, file_path, name, qualified_name, kind, line, end_line, signature,
+    docstring, is_async, is_exported, complexity, body_hash, own_parent, owner, words, data,
+    version, created_at, updated_at, transaction_id)
+SELECT pk, nullif(id, file_path || '::' || qualified_name), file_path, name, qualified_name, kind,
+    line, end_line, signature, docstring, is_async, is_exported, complexity, body_hash,
+    """ + stored_parent("parent_id", derived_parent("kind", "qualified_name", "name", "file_path")) + """,
+    owner, words, data, version, created_at, updated_at, transaction_id
+FROM atoms ORDER BY pk;
+-- pks are never given again: the new table's sequence goes on from the old one's
+UPDATE sqlite_sequence SET seq = max(seq, coalesce((SELECT seq FROM sqlite_sequence
+    WHERE name = 'atoms'), 0)) WHERE name = 'atoms_v4';
+DROP TABLE atoms;
+ALTER TABLE atoms_v4 RENAME TO atoms;
+CREATE UNIQUE INDEX idx_atoms_id ON atoms(id);
+CREATE INDEX idx_atoms_file ON atoms(file_path);
+CREATE INDEX idx_atoms_name ON atoms(name);
+CREATE INDEX idx_atoms_qualified ON atoms(qualified_name);
+""" + FTS_TRIGGERS + """
+CREATE VIEW edges AS
+SELECT (e.source << 20) | e.seq AS id, s.id AS source_id, t.id AS target_id, e.callee,
+       e.short_name, e.line, e.resolution, e.candidates, e.detail
+FROM edge_rows e JOIN atoms s ON s.pk = e.source LEFT JOIN atoms t ON t.pk = e.target;
+CREATE VIEW edges_in AS
+SELECT (e.source << 20) | e.seq AS id, s.id AS source_id, t.id AS target_id, e.callee,
+       e.short_name, e.line, e.resolution, e.candidates, e.detail
+FROM atoms t JOIN edge_rows e ON e.target = t.pk JOIN atoms s ON s.pk = e.source;
+CREATE VIEW graph_edges AS
+SELECT e.source_id, s.file_path AS source_file, s.name AS source_name,
+       e.target_id, t.file_path AS target_file, t.name AS target_name,
+       e.callee, e.line, e.resolution, 'calls' AS edge_type
+FROM edges e
+JOIN atoms s ON s.id = e.source_id
+LEFT JOIN atoms t ON t.id = e.target_id;
 -- Edge events with text ids: a baseline atom's pk names it by its row while it lives, by its
 -- create event (written before the row went) after.
 CREATE VIEW edge_log AS
