@@ -15,7 +15,7 @@ from pathlib import Path
 
 from dgtui.model import Atom
 from dgtui.store.events import Event, apply_event
-from dgtui.store.records import ATOM_COLUMNS, row_to_atom
+from dgtui.store.records import ATOM_SELECT, ATOM_WIDTH, row_to_atom
 
 
 def dgtui(*args: str, home: Path | str | None = None, nofile: int | None = None,
@@ -109,7 +109,7 @@ def _check_rows(conn: sqlite3.Connection) -> list[str]:
         problems.append(f"fts rows != atoms: {len(fts - pks)} extra, {len(pks - fts)} missing")
     edges = dict(conn.execute("SELECT source_id, count(*) FROM edges GROUP BY source_id"))
     stored: dict[str, Atom] = {}
-    for row in conn.execute(f"SELECT {ATOM_COLUMNS} FROM atoms"):
+    for row in conn.execute(f"SELECT {ATOM_SELECT} FROM atoms"):
         atom = stored[row[1]] = row_to_atom(row)
         atom_id = atom.id
         if edges.pop(atom_id, 0) != len(atom.calls):
@@ -141,7 +141,7 @@ def _check_rows(conn: sqlite3.Connection) -> list[str]:
                 continue
             in_row.add(atom_id)
             row = row[:4] + (json.dumps({"atom": stored[atom_id].to_state()}),) + row[5:]
-        apply_event(replayed, Event.from_row(row + (None,) * len(ATOM_COLUMNS.split(","))))
+        apply_event(replayed, Event.from_row(row + (None,) * ATOM_WIDTH))
     if replayed != stored:
         missing = set(stored) ^ set(replayed)
         differ = [i for i in set(stored) & set(replayed) if stored[i] != replayed[i]]

@@ -15,7 +15,7 @@ from dgtui.engine.check import run_checks
 from dgtui.engine.indexer import Indexer
 from dgtui.model import AtomFilter
 from dgtui.store import Store
-from dgtui.store.records import ATOM_COLUMNS, atom_state, row_to_atom
+from dgtui.store.records import ATOM_SELECT, atom_state, row_to_atom
 from dgtui.store.schema import FTS_TRIGGERS
 
 FMT = "pkg/util.py::fmt"
@@ -94,7 +94,7 @@ def as_schema_2(db: Path) -> None:
         store.events.keep_created_states([s.atom for s in store.atoms.query(AtomFilter())])
         store.conn.commit()
     conn = sqlite3.connect(str(db))
-    atoms = {r[1]: row_to_atom(r) for r in conn.execute(f"SELECT {ATOM_COLUMNS} FROM atoms")}
+    atoms = {r[1]: row_to_atom(r) for r in conn.execute(f"SELECT {ATOM_SELECT} FROM atoms")}
     for event_id, atom_id in conn.execute(
             "SELECT id, atom_id FROM atom_events WHERE delta IS NULL").fetchall():
         conn.execute("UPDATE atom_events SET delta = ? WHERE id = ?",

@@ -17,14 +17,15 @@ from ..model import AtomFilter, Import, SymbolInfo, is_fixture
 from . import schema
 from .edges import EdgeStore
 from .records import (
-    ATOM_COLUMNS,
+    ATOM_SELECT,
     StoredAtom,
+    atom_select,
     dumps,
     loads,
     row_to_stored,
 )
 from .search import AtomSearch
-from .sql import chunks, filter_sql, marks, prefixed
+from .sql import chunks, filter_sql, marks
 
 # A row's id and parent id are virtual columns (schema 4): what an atom's name says of them is
 # not stored. Rows are ``RECORD_COLUMNS`` tuples all the same, so the SQL numbers its parameters.
@@ -138,14 +139,14 @@ class AtomRepository(AtomSearch, EdgeStore):
 
     # == reads =============================================================================
     def get(self, atom_id: str) -> StoredAtom | None:
-        row = self.conn.execute(f"SELECT {ATOM_COLUMNS} FROM atoms WHERE id = ?", (atom_id,)).fetchone()
+        row = self.conn.execute(f"SELECT {ATOM_SELECT} FROM atoms WHERE id = ?", (atom_id,)).fetchone()
         return row_to_stored(row) if row else None
 
     def get_many(self, ids: Sequence[str]) -> dict[str, StoredAtom]:
         out: dict[str, StoredAtom] = {}
         for chunk in chunks(list(ids)):
             for row in self.conn.execute(
-                    f"SELECT {ATOM_COLUMNS} FROM atoms WHERE id IN ({marks(chunk)})", chunk):
+                    f"SELECT {ATOM_SELECT} FROM atoms WHERE id IN ({marks(chunk)})", chunk):
                 stored = row_to_stored(row)
                 out[stored.id] = stored
         return out
@@ -191,7 +192,7 @@ class AtomRepository(AtomSearch, EdgeStore):
                  else ("name = ?", "name = ? COLLATE NOCASE"))
         for where in order:
             rows = self.conn.execute(
-                f"SELECT {ATOM_COLUMNS} FROM atoms WHERE {where} AND kind != 'module' "
+                f"SELECT {ATOM_SELECT} FROM atoms WHERE {where} AND kind != 'module' "
                 f"ORDER BY file_path, line LIMIT ?", (ref, limit)).fetchall()
             if rows:
                 return [row_to_stored(r) for r in rows]
@@ -208,13 +209,13 @@ class AtomRepository(AtomSearch, EdgeStore):
         out: list[StoredAtom] = []
         for chunk in chunks(list(paths)):
             out.extend(row_to_stored(r) for r in self.conn.execute(
-                f"SELECT {ATOM_COLUMNS} FROM atoms WHERE file_path IN ({marks(chunk)}) "
+                f"SELECT {ATOM_SELECT} FROM atoms WHERE file_path IN ({marks(chunk)}) "
                 "ORDER BY file_path, line", chunk))
         return out
 
     def query(self, filters: AtomFilter, limit: int | None = None) -> list[StoredAtom]:
         where, params = filter_sql(filters)
-        sql = f"SELECT {prefixed(ATOM_COLUMNS, 'a')} FROM atoms a"
+        sql = f"SELECT {atom_select('a')} FROM atoms a"
         if where:
             sql += f" WHERE {where}"
         sql += " ORDER BY a.file_path, a.line"

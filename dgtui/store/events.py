@@ -18,17 +18,17 @@ from typing import Any
 
 from ..model import Atom, AtomChange, Delta, EventFilter
 from . import baseline
-from .records import ATOM_COLUMNS, atom_state, damaged, dumps, loads, row_to_atom
+from .records import atom_select, atom_state, damaged, dumps, loads, row_to_atom
 from .sql import chunks, marks, prefixed
 
 EVENT_COLUMNS = ("id, atom_id, file_path, operation, delta, previous_version, new_version, "
                  "timestamp, source, transaction_id")
 #: Events with, for a create whose state is still its atom's row, that row.
-_EVENT_SELECT = (f"SELECT {prefixed(EVENT_COLUMNS, 'e')}, {prefixed(ATOM_COLUMNS, 'a')} "
+_EVENT_SELECT = (f"SELECT {prefixed(EVENT_COLUMNS, 'e')}, {atom_select('a')} "
                  "FROM atom_events e LEFT JOIN atoms a ON e.delta IS NULL AND a.id = e.atom_id")
 #: A baseline's create events, in the same columns.
 _BASELINE_SELECT = (f"SELECT {baseline.EVENT_ID}, a.id, a.file_path, 'create', NULL, NULL, 1, "
-                    f"b.timestamp, b.source, b.transaction_id, {prefixed(ATOM_COLUMNS, 'a')} "
+                    f"b.timestamp, b.source, b.transaction_id, {atom_select('a')} "
                     f"FROM {baseline.UNMATERIALIZED}")
 _N_EVENT = len(EVENT_COLUMNS.split(","))
 #: Event filters' columns in the atom_events table (``baseline.COLUMNS`` in a baseline).

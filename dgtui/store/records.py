@@ -9,6 +9,7 @@ from json.encoder import encode_basestring
 from typing import Any
 
 from ..model import Atom, Call, Edge, Import
+from .sql import prefixed
 
 ATOM_COLUMNS = (
     "pk, id, file_path, name, qualified_name, kind, line, end_line, signature, docstring, "
@@ -51,8 +52,9 @@ _q = encode_basestring  # a str as a JSON string literal (C), exactly as json.du
 def atom_row(atom: Atom) -> tuple:
     """The atom as its ``atoms`` row (``RECORD_COLUMNS``).
 
-    ``data`` holds only what has no column of its own (params, calls, bases, imports, extra;
-    empty ones left out): the columns are not stored twice. Parse workers make it, by hand
+    ``data`` holds only what has no column of its own (params, bases, imports, extra; empty
+    ones left out): the columns are not stored twice, nor the calls, which are the caller's
+    rows of ``edge_rows`` (``atom_select`` reads them back). Parse workers make it, by hand
     rather than with ``json``: twice as fast, and the same JSON ``json.dumps`` writes
     (``tests/test_records.py``)."""
     (id_, path, name, qualified, kind, line, end_line, signature, params, is_async, is_exported,
@@ -61,9 +63,6 @@ def atom_row(atom: Atom) -> tuple:
     parts = []
     if params:
         parts.append('"params":[' + ",".join(map(q, params)) + "]")
-    if calls:
-        parts.append('"calls":[' + ",".join([f"[{q(callee)},{q(short)},{offset}]"
-                                             for callee, short, offset in calls]) + "]")
     if bases:
         parts.append('"bases":[' + ",".join(map(q, bases)) + "]")
     if imports:
@@ -83,11 +82,25 @@ def atom_state(atom: Atom) -> str:
     return _dumps(atom.to_state())
 
 
+def atom_select(alias: str) -> str:
+    """The columns to select for ``row_to_atom`` from the atoms row ``alias``: its own, then its
+    calls, read from its rows of ``edge_rows`` (in order: their primary key is (source, seq))."""
+    return (f"{prefixed(ATOM_COLUMNS, alias)}, (SELECT json_group_array(json_array(callee, "
+            f"short_name, line - {alias}.line)) FROM edge_rows WHERE source = {alias}.pk)")
+
+
+#: ``atom_select`` of a query on atoms without an alias, and how many columns it selects.
+ATOM_SELECT = atom_select("atoms")
+ATOM_WIDTH = len(ATOM_COLUMNS.split(",")) + 1
+
+
 def row_to_atom(row: tuple) -> Atom:
-    """A row selected with ATOM_COLUMNS (pk first) -> Atom (columns, plus ``data`` for the rest)."""
+    """A row selected with ``atom_select`` (pk first) -> Atom (columns, ``data`` for the rest,
+    then the calls)."""
     try:
         d = json.loads(row[16])
-        calls, imports = d.get("calls"), d.get("imports")
+        calls = json.loads(row[21]) if row[21] != "[]" else None
+        imports = d.get("imports")
         return _new_atom(Atom, (
             row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8],
             tuple(d.get("params", ())), bool(row[10]), bool(row[11]), row[9], row[12], row[13],

@@ -347,7 +347,8 @@ CREATE INDEX idx_edge_events_txn ON edge_events(transaction_id);
 
 -- An atom's id is its file and qualified name, its parent's is what its name says, nearly
 -- always: the row keeps them only where not (own_id, own_parent) and reads them as virtual
--- columns, which idx_atoms_id indexes. The views over atoms go and come back with the table.
+-- columns, which idx_atoms_id indexes. Its calls are its rows of edge_rows, not a second
+-- copy in data. The views over atoms go and come back with the table.
 DROP VIEW graph_edges;
 DROP VIEW edges_in;
 DROP VIEW edges;
@@ -381,7 +382,8 @@ INSERT INTO atoms_v4 (pk, own_id, file_path, name, qualified_name, kind, line, e
 SELECT pk, nullif(id, file_path || '::' || qualified_name), file_path, name, qualified_name, kind,
     line, end_line, signature, docstring, is_async, is_exported, complexity, body_hash,
     """ + stored_parent("parent_id", derived_parent("kind", "qualified_name", "name", "file_path")) + """,
-    owner, words, data, version, created_at, updated_at, transaction_id
+    owner, words, CASE WHEN json_type(data, '$.calls') IS NULL THEN data
+    ELSE json_remove(data, '$.calls') END, version, created_at, updated_at, transaction_id
 FROM atoms ORDER BY pk;
 -- pks are never given again: the new table's sequence goes on from the old one's
 UPDATE sqlite_sequence SET seq = max(seq, coalesce((SELECT seq FROM sqlite_sequence

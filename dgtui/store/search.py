@@ -8,8 +8,8 @@ import re
 import sqlite3
 
 from ..model import AtomFilter
-from .records import ATOM_COLUMNS, StoredAtom, row_to_stored
-from .sql import filter_sql, marks, prefixed
+from .records import StoredAtom, atom_select, row_to_stored
+from .sql import filter_sql, marks
 
 _FTS_TOKEN = re.compile(r"\w+", re.UNICODE)
 _FTS_WORD = re.compile(r"[^\W_]+", re.UNICODE)  # unicode61 cuts at "_" too
@@ -43,7 +43,7 @@ class AtomSearch:
         where, params = filter_sql(filters or AtomFilter())
         where = f"AND {where}" if where else ""
         if not ranked:
-            sql = (f"SELECT {prefixed(ATOM_COLUMNS, 'a')} FROM atoms_fts f JOIN atoms a ON a.pk = f.rowid "
+            sql = (f"SELECT {atom_select('a')} FROM atoms_fts f JOIN atoms a ON a.pk = f.rowid "
                    f"WHERE atoms_fts MATCH ? {where} ORDER BY a.pk LIMIT ?")
             return [row_to_stored(r) for r in self.conn.execute(sql, [match, *params, limit])]
         stripped = text.strip()
@@ -56,7 +56,7 @@ class AtomSearch:
         # One pass: bm25 over the first ``window`` matches, all of them unless the text is broad.
         score = f"bm25(atoms_fts, {_FTS_WEIGHTS})"
         join = "JOIN atoms a ON a.pk = f.rowid" if where else ""
-        sql = (f"SELECT {prefixed(ATOM_COLUMNS, 'a')} FROM ("
+        sql = (f"SELECT {atom_select('a')} FROM ("
                f"SELECT f.rowid AS r, {score} AS score FROM atoms_fts f {join} "
                f"WHERE atoms_fts MATCH ? {where} LIMIT ?) w "
                f"JOIN atoms a ON a.pk = w.r ORDER BY w.score, a.file_path, a.line LIMIT ?")
@@ -113,7 +113,7 @@ class AtomSearch:
         if not shown:
             return []
         rows = {r[0]: r[1:] for r in self.conn.execute(
-            f"SELECT a.pk, {prefixed(ATOM_COLUMNS, 'a')} FROM atoms a WHERE a.pk IN ({marks(shown)})",
+            f"SELECT a.pk, {atom_select('a')} FROM atoms a WHERE a.pk IN ({marks(shown)})",
             shown)}
         return [row_to_stored(rows[pk]) for pk in shown if pk in rows]
 
