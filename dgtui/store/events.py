@@ -41,12 +41,24 @@ class Event:
     atom_id: str
     file_path: str
     operation: str
-    delta: dict[str, Any]
+    stored_delta: dict[str, Any] | None  # None: a create whose state is ``row_atom``
     previous_version: int | None
     new_version: int | None
     timestamp: float
     source: str
     transaction_id: int
+    row_atom: Atom | None = None  # the atom, read from its row, of a create that kept no state
+
+    @property
+    def delta(self) -> dict[str, Any]:
+        """The event's body; a create's state as the event would hold it in JSON (lists, not
+        tuples), whichever way it is read."""
+        if self.stored_delta is not None:
+            return self.stored_delta
+        try:
+            return {"atom": json.loads(atom_state(self.row_atom))}
+        except (TypeError, ValueError) as exc:  # a damaged row: bytes where text was
+            raise damaged(f"the atom row of event {self.id}", exc) from None
 
     @property
     def changed_fields(self) -> list[str]:
@@ -57,17 +69,15 @@ class Event:
     @classmethod
     def from_row(cls, row: tuple) -> Event:
         """A row of ``_EVENT_SELECT``: the event's columns, then its atom's row if joined."""
+        atom = None
         if row[4] is not None:
             delta = loads(row[4], f"event {row[0]}")
         elif row[3] == "create" and row[_N_EVENT + 1] is not None:
-            # as the event would hold it in JSON (lists, not tuples), whichever way it is read
-            try:
-                delta = {"atom": json.loads(atom_state(row_to_atom(row[_N_EVENT:])))}
-            except (TypeError, ValueError) as exc:  # a damaged row: bytes where text was
-                raise damaged(f"the atom row of event {row[0]}", exc) from None
+            delta, atom = None, row_to_atom(row[_N_EVENT:])
         else:  # the row that held the state is gone, and the engine never lets that happen
             raise damaged(f"event {row[0]}", LookupError(f"no state and no atom {row[1]!r}"))
-        return cls(row[0], row[1], row[2], row[3], delta, row[5], row[6], row[7], row[8], row[9])
+        return cls(row[0], row[1], row[2], row[3], delta, row[5], row[6], row[7], row[8], row[9],
+                   atom)
 
 
 @dataclass(frozen=True, slots=True)
@@ -370,7 +380,8 @@ def apply_event(atoms: dict[str, Atom], event: Event) -> None:
     """Apply one event to a map of atoms (replay)."""
     try:
         if event.operation == "create":
-            atoms[event.atom_id] = Atom.from_state(event.delta["atom"])
+            atoms[event.atom_id] = (event.row_atom if event.row_atom is not None
+                                    else Atom.from_state(event.delta["atom"]))
         elif event.operation == "update":
             atoms[event.atom_id] = atoms[event.atom_id].with_changes(event.delta["changed"])
         elif event.operation == "delete":
