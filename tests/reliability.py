@@ -125,7 +125,8 @@ def _check_rows(conn: sqlite3.Connection) -> list[str]:
     # event id holds no row was created there, as its row is.
     log = conn.execute("SELECT id, atom_id, file_path, operation, delta, previous_version, "
                        "new_version, timestamp, source, transaction_id FROM atom_events").fetchall()
-    log += conn.execute(
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+    log += [] if "baselines" not in tables else conn.execute(
         "SELECT b.first_event + a.pk - b.first_pk AS e, a.id, a.file_path, 'create', NULL, NULL, 1, "
         "b.timestamp, b.source, b.transaction_id FROM baselines b JOIN atoms a "
         "ON a.pk BETWEEN b.first_pk AND b.last_pk "
@@ -147,7 +148,8 @@ def _check_rows(conn: sqlite3.Connection) -> list[str]:
         differ = [i for i in set(stored) & set(replayed) if stored[i] != replayed[i]]
         problems.append(f"event replay != atoms ({len(missing)} ids differ, {len(differ)} states)")
     pairs: set[tuple[str, str]] = set()
-    for op, s, t in conn.execute("SELECT operation, source_id, target_id FROM edge_log ORDER BY id"):
+    for op, s, t in conn.execute("SELECT operation, source_id, target_id FROM "
+                                 f"{'edge_log' if 'edge_log' in tables else 'edge_events'} ORDER BY id"):
         (pairs.add if op == "add" else pairs.discard)((s, t))
     now = set(conn.execute("SELECT DISTINCT source_id, target_id FROM edges WHERE target_id IS NOT NULL"))
     if pairs != now:
