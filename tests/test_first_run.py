@@ -14,7 +14,7 @@ from dgtui.engine.check import run_checks
 from dgtui.engine.indexer import FIRST_CHUNK_ATOMS, Indexer
 from dgtui.engine.live import LiveIndex
 from dgtui.engine.walk import Walker, walk
-from dgtui.engine.writer import Engine
+from dgtui.engine.writer import CALLS_LATER, Engine
 from dgtui.model import Delta
 from dgtui.store import Store
 
@@ -77,10 +77,12 @@ def test_a_first_chunk_before_the_walk_ends_gives_the_index_of_one_transaction(t
     summary = indexer.run(chunk_files=16, first_chunk=5, found=indexer.walk(walker), early=early)
     # each next chunk twice the last (up to 16 files); the files nearest the root first
     rest = len(order) - first
-    assert [len(d.files) for d in deltas] == [first, min(16, 2 * first), *[16] * ((rest - 16) // 16),
+    *chunks, relinked = deltas  # then the calls of the earlier chunks, resolved again at the end
+    assert [len(d.files) for d in chunks] == [first, min(16, 2 * first), *[16] * ((rest - 16) // 16),
                                               *([rest % 16] if rest % 16 else [])]
-    assert [f for d in deltas for f in sorted(d.files, key=order.index)] == order
-    assert {d.source for d in deltas} == {"index"}
+    assert [f for d in chunks for f in sorted(d.files, key=order.index)] == order
+    assert {d.source for d in chunks} == {"index"} and not relinked.files and relinked.edges_added
+    assert not store.get_meta(CALLS_LATER)
     assert summary.parsed == len(order) and summary.transactions == [d.transaction_id for d in deltas]
     whole, _ = index_repo(root, tmp_path / "whole.db")
     assert snapshot(store) == snapshot(whole)
@@ -114,3 +116,36 @@ def test_files_changed_during_a_first_run_are_in_its_index(tmp_path: Path):
         assert run_checks(store, str(root)).ok
     finally:
         live.stop()
+
+
+class Stopped(Exception):
+    pass
+
+
+def test_a_first_index_stopped_before_its_end_has_its_calls_resolved_by_the_next_run(tmp_path: Path):
+    """Its chunks leave the calls of the earlier ones to its end; stopped after two chunks,
+    ``dgtui check`` says so, and the next run (a plain reconcile) resolves them."""
+    root = tmp_path / "repo"
+    make_repo(root)
+    store = Store.open(str(tmp_path / "i.db"))
+    deltas: list[Delta] = []
+    engine = Engine(store)
+    engine.subscribe(deltas.append)
+
+    def stop_after_two_chunks(done: int, total: int) -> None:
+        if len(deltas) == 2:
+            raise Stopped
+
+    try:
+        Indexer(str(root), store, engine, workers=1).run(chunk_files=16, first_chunk=5,
+                                                         progress=stop_after_two_chunks)
+    except Stopped:
+        pass
+    assert len(deltas) == 2 and store.get_meta(CALLS_LATER)
+    edges = {r.name: r for r in run_checks(store, str(root)).results}["edges"]
+    assert not edges.ok and "stopped before it resolved the calls" in edges.detail
+    Indexer(str(root), store, Engine(store), workers=1).run()
+    assert not store.get_meta(CALLS_LATER)
+    whole, _ = index_repo(root, tmp_path / "whole.db")
+    assert snapshot(store) == snapshot(whole)
+    assert run_checks(store, str(root)).ok

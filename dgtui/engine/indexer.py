@@ -125,6 +125,10 @@ class Indexer:
         summary.walk_seconds = time.perf_counter() - t0
 
         batches = 0
+        # A first index in chunks re-resolves the calls of its earlier chunks once, at its end:
+        # at every chunk it took 85% of the chunk's write (Django: 33 s in 7 chunks, against
+        # 13 s in one transaction).
+        in_chunks = bool(chunk_files) and (early is not None or not stored)
         limit = min(first_chunk or chunk_files or 0, chunk_files or 0)
         if early is not None:
             limit = min(chunk_files or 0, 2 * early.files)
@@ -139,7 +143,7 @@ class Indexer:
             first = batches == 0
             batch = Batch(parsed=parsed, removed=removed if first else [],
                           skips=found.skipped if first else [], forget_skips=forget if first else [],
-                          parse_seconds=time.perf_counter() - t_parse)
+                          parse_seconds=time.perf_counter() - t_parse, others_later=in_chunks)
             summary.parse_seconds += batch.parse_seconds
             t_write = time.perf_counter()
             delta = self.engine.apply(batch, source)
@@ -191,6 +195,8 @@ class Indexer:
         if not streamed:
             flush()
         self.engine.note_parser_version()
+        # (and the calls a first index in chunks left to its end: ``in_chunks``; or that one
+        # stopped before its end left)
         relinked = self.engine.resolve_with_current_rules()
         if relinked is not None:
             summary.transactions.append(relinked.transaction_id)
