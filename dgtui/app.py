@@ -132,13 +132,15 @@ class DgtuiApp(App):
 
     # -- start and stop -----------------------------------------------------------------------
     def on_mount(self) -> None:
+        # Create (or migrate) the index file here, before the live thread and the readers race.
+        first_run = not os.path.exists(self.paths.index_db)
+        open_for_writing(self.paths.index_db).close()
+        if first_run:  # nothing to search until it has parsed: start it before the screens
+            self._start_live()
         from .screens.explorer import ExplorerScreen
         from .screens.review import ReviewScreen
         from .screens.timeline import TimelineScreen
 
-        # Create (or migrate) the index file here, before the live thread and the readers race.
-        first_run = not os.path.exists(self.paths.index_db)
-        open_for_writing(self.paths.index_db).close()
         self.install_screen(ExplorerScreen(), "explorer")
         self.install_screen(TimelineScreen(), "timeline")
         self._install_chat()
@@ -146,17 +148,15 @@ class DgtuiApp(App):
         self.push_screen("explorer")
         self.set_interval(TICK_SECONDS, self._tick)
         self._load_totals()
-        if first_run:  # nothing to search until it has parsed: start it at once
-            self._start_live()
-        else:
+        if not first_run:
             self.call_after_refresh(self._start_live)
 
     def _start_live(self) -> None:
         """In a thread, after the first frame: the engine, the parsers and the watcher (a third
         of the start-up imports) load while the explorer is already on screen and searchable,
         and the first keystrokes do not wait for those imports. On a first run (no index yet)
-        it starts before the first frame: the parse workers start up on the other core while
-        the screen is drawn, and the first chunk is committed sooner."""
+        it starts before the screens are built: there is nothing to search until its first
+        chunk is committed (``Indexer.first_chunk``)."""
         self._live_starter()
 
     @work(thread=True, group="live-start")

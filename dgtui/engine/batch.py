@@ -27,6 +27,10 @@ class Batch:
     forget_skips: list[str] = field(default_factory=list)  # skip records no longer true
     detected_at: float | None = None  # when the watcher saw the first change
     parse_seconds: float = 0.0
+    #: A later chunk of a first index: only its own calls are resolved now; the calls of the
+    #: earlier chunks that its names change are resolved again once, at the end of the run
+    #: (``Engine.relink_all``), not at every chunk.
+    others_later: bool = False
 
 
 @dataclass

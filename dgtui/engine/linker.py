@@ -65,9 +65,11 @@ class Linker:
         return pairs
 
     def relink(self, old_pairs: set[tuple[str, str]], new_atoms: list[Atom], diff: AtomDiff,
-               before: tuple[set[str], dict | None], changed_paths: set[str]) -> EdgeDiff:
+               before: tuple[set[str], dict | None], changed_paths: set[str], *,
+               others: bool = True) -> EdgeDiff:
         """Write the edges of the changed files (``detach`` took the old ones away) and
-        re-resolve affected edges elsewhere.
+        re-resolve affected edges elsewhere (``others``; a first index's chunks leave that to
+        one pass at its end).
 
         Call after the symbol table holds the new atoms."""
         repo, symbols = self.repo, self.symbols
@@ -79,7 +81,7 @@ class Linker:
 
         out = EdgeDiff()
         before_names, before_targets = before
-        outside = len(symbols.atoms) > len(new_atoms)  # some atoms live outside this batch
+        outside = others and len(symbols.atoms) > len(new_atoms)  # atoms outside this batch
         names = before_names | self._names(diff) if outside else set()
         candidates = repo.edges_named(sorted(names)) if names else []
         if outside and self._markers_moved:  # modules renamed: every call elsewhere, again

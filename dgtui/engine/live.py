@@ -27,7 +27,7 @@ from ..parse.files import POOL_THRESHOLD, content_hash, start_pool
 from ..paths import RepoPaths
 from ..store import Store, StoreError
 from ..store.errors import OperationalError
-from .indexer import Indexer
+from .indexer import Early, Indexer
 from .lock import WriterLock
 from .watch import STEP_MS, RepoWatcher
 from .writer import Engine, open_for_writing
@@ -156,11 +156,11 @@ class LiveIndex:
             store.close()
 
     def _reconcile(self, indexer: Indexer, store: Store, found=None,
-                   watcher: RepoWatcher | None = None) -> None:
-        first = not store.atoms.file_stats()
+                   watcher: RepoWatcher | None = None, early: Early | None = None) -> None:
+        first = early is not None or not store.atoms.file_stats()
         summary = indexer.run(source="index" if first else "reconcile", progress=self._progress,
                               chunk_files=self.chunk_files, found=found,
-                              first_chunk=self.first_chunk)
+                              first_chunk=self.first_chunk, early=early)
         if indexer.pool is not None:  # its work is done: the workers' memory goes back now
             indexer.pool.terminate()
             indexer.pool = None
@@ -188,8 +188,16 @@ class LiveIndex:
         self._aio_stop = asyncio.Event()
         if self._stop.is_set():
             return
-        found = indexer.walk()
-        if self._first_run and len(found.files) >= POOL_THRESHOLD and (os.cpu_count() or 1) > 1:
+        walker = indexer.walker()
+        early = None
+        if self._first_run and self.first_chunk:
+            # A first index commits the files nearest the root before the rest of the walk
+            # and the watch are set up: a search has answers sooner. The walk made once the
+            # watch is on (``_reconcile``) sees what changed meanwhile.
+            early = indexer.first_chunk(walker, self.first_chunk, progress=self._progress)
+        found = indexer.walk(walker)
+        left = len(found.files) - (early.files if early is not None else 0)
+        if self._first_run and left >= POOL_THRESHOLD and (os.cpu_count() or 1) > 1:
             # A first index of many files: the parse workers start up (each imports the
             # parsers, a few tenths of a second) while the watch is set up, not after.
             indexer.pool = start_pool()
@@ -203,7 +211,8 @@ class LiveIndex:
         next_retry = 0.0
         # Watch first, then reconcile: a change made while the reconcile runs is buffered.
         batches = watcher.batches(self._aio_stop,
-                                  on_watching=lambda: self._reconcile(indexer, store, found, watcher))
+                                  on_watching=lambda: self._reconcile(indexer, store, found, watcher,
+                                                                      early))
         async for batch in batches:
             now = time.monotonic()
             if self.force_polling:

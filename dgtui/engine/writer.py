@@ -29,6 +29,9 @@ from .linker import Linker
 
 log = logging.getLogger(__name__)
 SOURCES = ("index", "file-watcher", "atomic-edit", "mcp", "user", "import", "reconcile")
+#: Meta key, set while a first index in chunks has calls of its earlier chunks still to resolve
+#: again (``Batch.others_later``); ``relink_all`` clears it.
+CALLS_LATER = "calls_later"
 #: Above this share of the index rewritten in one batch, FTS is rebuilt once instead of row by row.
 BULK_SHARE = 0.5
 
@@ -107,8 +110,11 @@ class Engine:
 
     def resolve_with_current_rules(self, source: str = "reconcile") -> Delta | None:
         """Re-resolve every call of an index whose edges were made by an older resolver (its
-        rules changed: meta "resolver" records which); only notes the version on a fresh one."""
-        if self.store.get_meta("resolver") == str(RESOLVER_VERSION):
+        rules changed: meta "resolver" records which), or whose first index in chunks left the
+        calls of its earlier chunks to its end (meta ``CALLS_LATER``: it may have been stopped
+        before that end); only notes the version on a fresh one."""
+        if (self.store.get_meta("resolver") == str(RESOLVER_VERSION)
+                and not self.store.get_meta(CALLS_LATER)):
             return None
         if self.store.atoms.has_atoms():
             return self.relink_all(source)
@@ -177,6 +183,7 @@ class Engine:
         repo.delete_all_edges()
         edges = Linker(repo, symbols).resolve_all(atoms)
         self.store.set_meta("resolver", str(RESOLVER_VERSION))
+        self.store.set_meta(CALLS_LATER, "")
         after = {(e.source_id, e.target_id) for e in edges if e.target_id is not None}
         return self._record("relink", source, [], sorted(after - before), sorted(before - after))
 
@@ -316,12 +323,15 @@ class Engine:
             repo.rebuild_fts()
             repo.set_fts_triggers(True)
 
-        before = linker.snapshot(diff, old_atoms)
+        if batch.others_later:  # recorded in this transaction: a stop before the end is known
+            self.store.set_meta(CALLS_LATER, "1")
+        before = (set(), None) if batch.others_later else linker.snapshot(diff, old_atoms)
         for path in changed_paths:
             symbols.remove_file(path)
         for atom in new_atoms:
             symbols.add(SymbolInfo.of(atom))
-        edge_diff = linker.relink(old_pairs, new_atoms, diff, before, set(changed_paths))
+        edge_diff = linker.relink(old_pairs, new_atoms, diff, before, set(changed_paths),
+                                  others=not batch.others_later)
 
         changes = _changes(diff)
         broken = Delta(tx, source, (), tuple(changes), tuple(edge_diff.added),

@@ -80,6 +80,8 @@ class StatusBar(Widget):
         if s.state == "indexing" and s.progress[1]:
             done, total = s.progress
             parts.append(Content.styled(f" {progress_bar(done, total)} {done:,}/{total:,}", "$warning"))
+        elif s.state == "indexing" and s.progress[0]:  # a first index still walking: no total yet
+            parts.append(Content.styled(f" {s.progress[0]:,}/…", "$warning"))
         sep = Content.styled(" │ ", "$text-muted")
         t = self.totals
         if t:
