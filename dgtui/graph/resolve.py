@@ -83,6 +83,8 @@ class Resolver(References, Classes, TypeFollowing, InstanceAttributes, ModuleVal
         self._bases: dict[str, list[SymbolInfo]] = {}
         self._members: dict[tuple[str, str], SymbolInfo | None] = {}
         self._methods_named: dict[str, Resolution] = {}
+        # class id -> (its descendants, (file, qualified name) -> their places in that list)
+        self._subclass_places: dict[str, tuple[list[str], dict]] = {}
 
     def edges_for(self, atom: Atom | SymbolInfo, calls: Iterable[Call]) -> list[Edge]:
         info = atom if isinstance(atom, SymbolInfo) else self.symbols.get(atom.id) or SymbolInfo.of(atom)
