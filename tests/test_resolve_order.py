@@ -24,6 +24,14 @@ def make_cyclic_repo(root: Path) -> None:
         body = f"from .m{i + 1} import deep\n" if i < 9 else "def deep():\n    return 1\n"
         write(root / "chain" / f"m{i}.py", body + f"\ndef call_{i}():\n    return deep()\n")
     write(root / "chain" / "__init__.py", "")
+    # a cycle of bases whose instance attributes name each other's (what an attribute holds is
+    # asked from inside the cycle), with receivers evaluated again and again
+    write(root / "bases.py", (
+        "class Helper:\n    def run(self): ...\n\n"
+        "class P(Q):\n    def __init__(self):\n        self.x = self.y\n"
+        "    def go(self):\n        self.x.run(); self.x.run(); self.y.run(); self.z.run()\n\n"
+        "class Q(P):\n    def __init__(self):\n        self.y = Helper()\n        self.z = self.x\n"
+        "    def go(self):\n        self.z.run(); self.y.run(); self.x.run()\n"))
 
 
 def resolve_all(store, order_seed: int | None) -> set[tuple]:

@@ -567,6 +567,63 @@ def test_a_method_call_lists_the_overrides_that_may_run_instead(tmp_path: Path):
     assert snapshot(store)["edges"] == snapshot(fresh)["edges"]
 
 
+def test_overrides_found_by_name_are_those_found_by_subclass(tmp_path: Path):
+    """With fewer definitions of a name than subclasses, overrides are read from the
+    definitions of that name: the same list as walking the subclasses, in the same order,
+    counting a class defined twice twice and the last of a method defined twice."""
+    import json
+
+    from dgtui.graph.overrides import _descendants, overrides_of
+    from dgtui.graph.resolve import Resolver
+    from dgtui.graph.symbols import SymbolTable
+
+    root = tmp_path / "repo"
+    root.mkdir()
+    quiet = "".join(f"class Quiet{i}(Base):\n    pass\n\n" for i in range(8))
+    (root / "base.py").write_text("class Base:\n    def save(self): ...\n\n" + quiet)
+    (root / "kids.py").write_text(textwrap.dedent("""
+        import sys
+        from base import Base
+
+        class B(Base):
+            def save(self): ...
+            def save(self): return 2
+
+        class A(Base):
+            def other(self): ...
+
+        if sys.version_info > (3,):
+            class Twice(Base):
+                def save(self): ...
+        else:
+            class Twice(Base):
+                def save(self): ...
+
+        class Deep(A):
+            def save(self): ...
+
+        def save(): ...
+    """))
+    (root / "use.py").write_text("from base import Base\n\ndef use(x: Base):\n    x.save()\n")
+    store, _ = index_repo(root, tmp_path / "i.db")
+    symbols = SymbolTable()
+    for info in store.atoms.symbol_infos():
+        symbols.add(info)
+    resolver = Resolver(symbols)
+    member = symbols.get("base.py::Base.save")
+    walked = []  # the subclasses walked one by one, as for a name defined more often
+    for sub_id in _descendants(resolver, symbols.get("base.py::Base")):
+        sub = symbols.get(sub_id)
+        own = symbols.in_file(sub.file_path, sub.qualified_name + ".save")
+        if own is not None and own.kind not in ("class", "module"):
+            walked.append(own.id)
+    assert len(symbols.named("save")) < len(_descendants(resolver, symbols.get("base.py::Base")))
+    assert walked == ["kids.py::B.save#2", "kids.py::Twice.save#2", "kids.py::Twice.save#2",
+                      "kids.py::Deep.save"]
+    assert overrides_of(Resolver(symbols), member) == walked
+    assert json.loads(edge(store, "use.py::use", "x.save").detail) == walked
+
+
 def test_docstring_return_types_class_types_and_optional_receivers(tmp_path: Path):
     """``:rtype: pkg.models.Response`` in a docstring is a stated return type (a full dotted
     path is read as the repository's module); ``Type[Foo]`` is the class itself, so calling it

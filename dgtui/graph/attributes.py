@@ -20,6 +20,8 @@ class InstanceAttributes:
 
     def _init_attributes(self) -> None:
         self._attr_cache: dict[tuple[str, str], tuple[str, SymbolInfo] | None] = {}
+        self._attr_busy: set[tuple[str, str]] = set()
+        self._attr_cycles = 0  # answers given from inside a cycle of bases (see value_of)
         self._file_attrs: dict[str, dict[tuple[str, str], list[tuple[str, SymbolInfo]]]] = {}
 
     def _java_field(self, caller: SymbolInfo, name: str, depth: int) -> Value:
@@ -39,13 +41,19 @@ class InstanceAttributes:
         body or in a method first, else an assignment in a method that all agree on."""
         key = (cls.id, name)
         if key in self._attr_cache:
+            if key in self._attr_busy:
+                self._attr_cycles += 1
             return self._attr_cache[key]
         self._attr_cache[key] = None  # a cycle of bases: nothing
+        self._attr_busy.add(key)
         found = None
-        for klass in [cls, *self.bases(cls)]:
-            found = self._own_attribute(klass, "self." + name)
-            if found is not None:
-                break
+        try:
+            for klass in [cls, *self.bases(cls)]:
+                found = self._own_attribute(klass, "self." + name)
+                if found is not None:
+                    break
+        finally:
+            self._attr_busy.discard(key)
         self._attr_cache[key] = found
         return found
 

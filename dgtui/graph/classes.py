@@ -11,8 +11,8 @@ from .references import MAX_DEPTH
 
 
 class Classes:
-    """Mixed into ``Resolver``: uses its symbol table, memo tables (``_bases``, ``_members``),
-    references and Rust's impl blocks."""
+    """Mixed into ``Resolver``: uses its symbol table, memo tables (``_bases``, ``_members``,
+    ``_external_bases``), references and Rust's impl blocks."""
 
     symbols: object
 
@@ -39,12 +39,24 @@ class Classes:
 
     def bases(self, cls: SymbolInfo) -> list[SymbolInfo]:
         """The classes of the repository that ``cls`` names as its bases (memoized per batch)."""
-        found = self._memo(self._bases, cls.id, lambda: self._find_bases(cls))
+        found = self._bases.get(cls.id)  # (what _memo does first, without making the closure)
+        if found is None:
+            found = self._memo(self._bases, cls.id, lambda: self._find_bases(cls))
         return found if found is not None else []
 
     def _external_base(self, cls: SymbolInfo) -> bool:
         """Whether ``cls`` (or a base of it in the repository) names a base imported from
         outside the repository: a member not found may be inherited from there."""
+        known = self._external_bases.get(cls.id)
+        if known is not None:
+            return known
+        cuts = self._cuts
+        found = self._inherits_from_outside(cls)
+        if self._cuts == cuts:  # (bases cut by a cycle depend on where the walk began)
+            self._external_bases[cls.id] = found
+        return found
+
+    def _inherits_from_outside(self, cls: SymbolInfo) -> bool:
         todo, seen = [cls], set()
         while todo:
             klass = todo.pop()
@@ -98,5 +110,8 @@ class Classes:
         if depth > MAX_DEPTH:
             self._cuts += 1
             return None
-        return self._memo(self._members, (cls.id, name),
+        key, members = (cls.id, name), self._members
+        if key in members:  # (what _memo does first, without making the closure)
+            return members[key]
+        return self._memo(members, key,
                           lambda: self._member_in_file(cls.file_path, cls.qualified_name, name, depth))

@@ -25,9 +25,13 @@ def overrides_of(resolver, member: SymbolInfo) -> list[str]:
     cls = symbols.in_file(member.file_path, member.owner) if member.owner else None
     if cls is None or cls.kind != "class":
         return []
+    descendants = _descendants(resolver, cls)
+    named = symbols.named(member.name)
+    if len(named) < len(descendants) and member.name.isidentifier():
+        return _overrides_named(resolver, cls, descendants, named, member.name)
     found: list[str] = []
     atoms, suffix = symbols.atoms, "." + member.name
-    for sub_id in _descendants(resolver, cls):
+    for sub_id in descendants:
         sub = atoms[sub_id]
         own = symbols.in_file(sub.file_path, sub.qualified_name + suffix)
         if own is not None and own.kind not in ("class", "module"):
@@ -35,6 +39,43 @@ def overrides_of(resolver, member: SymbolInfo) -> list[str]:
             if len(found) == MAX_OVERRIDES:
                 break
     return found
+
+
+def _overrides_named(resolver, cls: SymbolInfo, descendants: list[str], named: set[str],
+                     name: str) -> list[str]:
+    """``overrides_of`` from the other side, the same answer: the definitions named ``name``
+    whose class is among ``descendants``, in the order of the classes. Taken when there are
+    fewer of them than subclasses (a ``Model`` has thousands, most calls name a few methods).
+    Exact for an identifier: every atom defined as ``Sub.name`` has the short name ``name``
+    (a test's name is ``test(...)``, a module's ``<module>``), so the two ways meet the same."""
+    symbols = resolver.symbols
+    places = resolver._subclass_places.get(cls.id)
+    if places is None or places[0] is not descendants:
+        at: dict[tuple[str, str], list[int]] = {}
+        atoms = symbols.atoms
+        for rank, sub_id in enumerate(descendants):
+            sub = atoms[sub_id]
+            at.setdefault((sub.file_path, sub.qualified_name), []).append(rank)
+        places = resolver._subclass_places[cls.id] = (descendants, at)
+    at = places[1]
+    atoms, suffix, cut = symbols.atoms, "." + name, -len(name) - 1
+    hits: list[tuple[int, str]] = []
+    seen: set[tuple[str, str]] = set()
+    for atom_id in named:
+        atom = atoms[atom_id]
+        qualified = atom.qualified_name
+        if not qualified.endswith(suffix):
+            continue
+        key = (atom.file_path, qualified[:cut])
+        ranks = at.get(key)
+        if ranks is None or key in seen:
+            continue
+        seen.add(key)
+        own = symbols.in_file(atom.file_path, qualified)  # the last definition wins, as below
+        if own is not None and own.kind not in ("class", "module"):
+            hits += [(rank, own.id) for rank in ranks]
+    hits.sort()
+    return [own_id for _, own_id in hits[:MAX_OVERRIDES]]
 
 
 def _descendants(resolver, cls: SymbolInfo) -> list[str]:

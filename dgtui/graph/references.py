@@ -27,8 +27,10 @@ class References:
     def _reference(self, context: SymbolInfo, name: str, depth: int):
         """What ``name`` refers to from ``context``'s file: ("local", atom), ("import", atom),
         ("import-module", file) or None. Memoized per file and name for this batch."""
-        return self._memo(self._refs, ("ref", context.file_path, name),
-                          lambda: self._find_reference(context.file_path, name, depth))
+        key, refs = ("ref", context.file_path, name), self._refs
+        if key in refs:  # (what _memo does first, without making the closure)
+            return refs[key]
+        return self._memo(refs, key, lambda: self._find_reference(context.file_path, name, depth))
 
     def _find_reference(self, path: str, name: str, depth: int):
         local = self.symbols.in_file(path, name)

@@ -37,6 +37,7 @@ GO_BUILTIN_TYPES = frozenset("""
 """.split())
 _LITERAL_STARTS = tuple("\"'`[{(0123456789") + ("f\"", "f'", "b\"", "b'", "r\"", "r'")
 MAX_TYPE_DEPTH = 12
+VALUES_KEPT = 4096
 _NOTHING: frozenset[str] = frozenset()
 
 Value = tuple[str, object] | None
@@ -51,6 +52,11 @@ class TypeFollowing:
 
     def _init_types(self) -> None:
         self._bound_cache: dict[str, frozenset[str]] = {}
+        # (caller's object id, expression, depth) -> (caller, value): a receiver is evaluated
+        # once per caller however many of its methods are called (Django: 61k asks, 48k
+        # distinct); emptied when it grows past VALUES_KEPT (most hits are within one caller or
+        # its file: kept whole, Django's first index peaked 15 MB higher)
+        self._values: dict[tuple[int, str, int], tuple[SymbolInfo, Value]] = {}
 
     # -- what a scope binds ---------------------------------------------------------------
     def bound_names(self, caller: SymbolInfo) -> frozenset[str]:
@@ -78,7 +84,22 @@ class TypeFollowing:
 
     # -- values ---------------------------------------------------------------------------
     def value_of(self, caller: SymbolInfo, expr: str, depth: int = 0) -> Value:
-        """What the dotted expression ``expr`` is, seen from ``caller``'s body."""
+        """What the dotted expression ``expr`` is, seen from ``caller``'s body. Memoized like
+        the resolver's other tables: not what a cut cycle decided (of the resolver's memo, or of
+        instance attributes), which depends on where the walk began."""
+        key = (id(caller), expr, depth)
+        known = self._values.get(key)
+        if known is not None and known[0] is caller:
+            return known[1]
+        cuts, cycles = self._cuts, self._attr_cycles
+        found = self._value_of(caller, expr, depth)
+        if self._cuts == cuts and self._attr_cycles == cycles:
+            if len(self._values) >= VALUES_KEPT:
+                self._values.clear()
+            self._values[key] = (caller, found)  # (the caller held: its id is not reused)
+        return found
+
+    def _value_of(self, caller: SymbolInfo, expr: str, depth: int) -> Value:
         if depth > MAX_TYPE_DEPTH or not expr:
             return None
         if expr.startswith(_LITERAL_STARTS):

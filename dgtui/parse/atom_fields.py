@@ -32,11 +32,14 @@ _RUST_FUNCTIONS = ("function_item", "function_signature_item")
 def build_atoms(path: str, lang: LoadedLanguage, text: _Text, module: _Interval,
                 intervals: list[_Interval], imports: list[Import], export_names: set[str],
                 export_spans: list[tuple[int, int]], comments: dict[int, tuple[int, str]],
-                default_export: str | None, package: str | None = None) -> list[Atom]:
-    """The file's atoms, the module first, each with its fields read from its definition."""
+                default_export: str | None, package: str | None = None,
+                heads: set[str] | None = None) -> list[Atom]:
+    """The file's atoms, the module first, each with its fields read from its definition.
+    ``heads``: ``call_heads`` of the file's calls, when the caller has them already."""
     spec = lang.spec
     used: dict[str, int] = {}
-    heads = call_heads(c.callee for iv in [module, *intervals] for c in iv.calls)
+    if heads is None:
+        heads = call_heads(c.callee for iv in [module, *intervals] for c in iv.calls)
 
     def make_id(qualified: str) -> str:
         count = used.get(qualified, 0) + 1

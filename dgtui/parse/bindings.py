@@ -187,7 +187,7 @@ def call_heads(callees: Iterable[str]) -> set[str]:
     """The first names of the file's calls (``x`` of ``x.save()``, ``self.db`` of
     ``self.db.write()``): only bindings of these can matter to resolution."""
     heads: set[str] = set()
-    for callee in callees:
+    for callee in set(callees):  # (a file calls the same few names many times)
         head, _, rest = callee.replace("?.", ".").partition(".")  # x?.close(): x
         heads.add(head)
         if head in ("self", "this") and rest:
@@ -195,19 +195,24 @@ def call_heads(callees: Iterable[str]) -> set[str]:
     return heads
 
 
-def wanted_bindings(binds: list[tuple[int, str, dict]], calls: list[tuple[int, int, str, str]],
+def wanted_bindings(binds: list[tuple[int, str, dict]], heads: set[str],
                      text_of: Callable[[Any], str], returned: set[str]) -> list[tuple[int, str, Any]]:
-    """Bind items for the names resolution may ask about: heads of the file's calls, attributes
-    of ``self``, and what those are aliases of. Most bound names (locals never called through)
-    are left unread: judging every assignment cost a quarter of extraction."""
-    wanted = call_heads(c[2] for c in calls) | returned
+    """Bind items for the names resolution may ask about: ``heads`` of the file's calls
+    (``call_heads``), attributes of ``self``, and what those are aliases of. Most bound names
+    (locals never called through) are left unread: judging every assignment cost a quarter of
+    extraction."""
+    wanted = heads | returned
     out: list[tuple[int, str, Any]] = []
     pending = binds
+    first = True
     while pending:
         later, more = [], set()
         for pos, name, caps in pending:
-            # "self." + name: a class body's declared names are its instances' attributes
-            if name in wanted or name.startswith("self.") or "self." + name in wanted or _module_level(caps):
+            # "self." + name: a class body's declared names are its instances' attributes.
+            # A name left for later is no attribute and not module-level: only what is
+            # wanted may change (asking the tree for parents again cost a tenth of this).
+            if name in wanted or "self." + name in wanted or (
+                    first and (name.startswith("self.") or _module_level(caps))):
                 binding = binding_of(caps, text_of)
                 out.append((pos, "bind", (name, binding)))
                 if binding.startswith(("A:", "C:")):
@@ -219,6 +224,7 @@ def wanted_bindings(binds: list[tuple[int, str, dict]], calls: list[tuple[int, i
             break
         wanted |= more
         pending = later
+        first = False
     return out
 
 

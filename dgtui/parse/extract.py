@@ -17,7 +17,7 @@ from typing import Any
 
 from ..model import Atom, Call, Import
 from .atom_fields import MODULE_NAME, build_atoms
-from .bindings import GLOBAL, bind, import_binding, wanted_bindings
+from .bindings import GLOBAL, bind, call_heads, import_binding, wanted_bindings
 from .registry import LoadedLanguage
 from .text import collapse, first_paragraph, strip_quotes
 from .written_types import declared_type, go_package_name, rust_uses
@@ -201,7 +201,8 @@ def extract(source: bytes, path: str, lang: LoadedLanguage) -> Extraction:
                 row, col = node.start_point
                 errors.append(f"{row + 1}:{col + 1} syntax error near {collapse(text.of(node), 40)!r}")
 
-    items += wanted_bindings(binds, calls, text.of, returned_names)
+    heads = call_heads(c[2] for c in calls)
+    items += wanted_bindings(binds, heads, text.of, returned_names)
     module = _Interval(0, len(source) + 1, MODULE_NAME, is_atom=True, kind="module")
     _nest(module, intervals)
     _sweep(module, intervals, items)
@@ -209,7 +210,7 @@ def extract(source: bytes, path: str, lang: LoadedLanguage) -> Extraction:
     _give_calls(module, intervals, calls)
     line_count = source.count(b"\n") + (0 if source.endswith(b"\n") else 1)
     atoms = build_atoms(path, lang, text, module, intervals, imports, export_names,
-                        export_spans, comments, default_export, package)
+                        export_spans, comments, default_export, package, heads)
     if error_count == 0 and root.has_error:
         error_count = 1  # a MISSING node: the tree recovered without an ERROR node
         errors.append("missing token (incomplete code)")
