@@ -1,7 +1,9 @@
 """Keeping edges right inside a transaction.
 
-The calls of every atom in the changed files are resolved afresh. Elsewhere, only calls whose
-resolution can have changed are looked at again: those whose short name is the name of an atom
+The calls of the atoms of the changed files are resolved afresh, except those of atoms that did
+not change and whose calls nothing in their own file can have changed (``kept_calls``): they
+stay, and are looked at again as calls elsewhere are. Elsewhere, only calls whose resolution can
+have changed are looked at again: those into atoms that vanished, those whose short name is the name of an atom
 that appeared, vanished or changed kind, of a member of a class whose hierarchy or attribute
 types changed, or of a name a changed import statement binds (re-exports); and every call of an
 atom that calls a function whose declared return type changed (``y = make(); y.bar()`` follows
@@ -20,6 +22,7 @@ from ..graph.resolve import Resolver
 from ..graph.symbols import SymbolTable
 from ..model import Atom, Edge, SymbolInfo
 from ..store.atoms import AtomRepository
+from .kept_calls import atoms_of
 
 _IDENTITY_FIELDS = ("name", "kind", "owner", "qualified_name", "parent_id")
 
@@ -38,11 +41,13 @@ class Linker:
         self._moved_stems: set[str] = set()  # stems of files this batch adds or removes
         self._markers_moved = False  # a package marker appeared or vanished
         self._returns_changed: set[str] = set()  # names of functions whose return type changed
+        self._keep: dict[str, int] = {}  # atoms of the changed files whose calls stay
+        self._into_deleted: list[tuple[int, Edge]] = []  # calls into atoms about to be deleted
 
     def snapshot(self, diff: AtomDiff, old_atoms: list[Atom]) -> tuple[set[str], dict | None]:
         """What to compare after the batch, seen from the symbol table *before* it: the names
         to re-resolve, and (when files appear or vanish) where every import binding points."""
-        if len(self.symbols.atoms) <= len(old_atoms):
+        if len(self.symbols.atoms) <= len(old_atoms) - len(self._keep):
             return set(), None  # nothing outside the batch: no edge elsewhere to look at
         self._moved_stems = {_module_stem(a.file_path) for a in diff.created + diff.deleted
                              if a.kind == "module"}
@@ -51,22 +56,26 @@ class Linker:
         self._returns_changed = _returns_changed(diff)
         return self._names(diff), (self._import_targets() if self._moved_stems else None)
 
-    def detach(self, old_atoms: list[Atom], deleted: list[Atom]) -> set[tuple[str, str]]:
-        """Delete the calls the changed files' atoms made, and say which (caller, callee) pairs
-        go: those, and the calls into the atoms about to be deleted (``relink`` re-resolves
-        them). Call before the rows change: edges name their atoms by row."""
-        old_ids = [a.id for a in old_atoms]
+    def detach(self, old_atoms: list[Atom], deleted: list[Atom],
+               keep: dict[str, int] | None = None) -> set[tuple[str, str]]:
+        """Delete the calls the changed files' atoms made, but those of ``keep`` (atom id -> the
+        lines it moved: its calls' lines move with it), and say which (caller, callee) pairs go:
+        those, and the calls into the atoms about to be deleted (``relink`` re-resolves them).
+        Call before the rows change: edges name their atoms by row."""
+        self._keep = keep = keep or {}
+        self.repo.shift_edge_lines([(i, n) for i, n in keep.items() if n])
+        old_ids = [a.id for a in old_atoms if a.id not in keep]
         if not old_ids:
             return set()
-        pairs = _pairs(e for _, e in self.repo.edges_from(old_ids))
+        pairs = {(s, t) for _, s, t in self.repo.edge_targets_from(old_ids) if t is not None}
         if deleted:
-            pairs.update((s, t) for s, t, _ in self.repo.caller_pairs([a.id for a in deleted]))
+            self._into_deleted = self.repo.edges_to([a.id for a in deleted])
+            pairs.update((e.source_id, e.target_id) for _, e in self._into_deleted)
         self.repo.delete_edges_from(old_ids)
         return pairs
 
     def relink(self, old_pairs: set[tuple[str, str]], new_atoms: list[Atom], diff: AtomDiff,
-               before: tuple[set[str], dict | None], changed_paths: set[str], *,
-               others: bool = True) -> EdgeDiff:
+               before: tuple[set[str], dict | None], *, others: bool = True) -> EdgeDiff:
         """Write the edges of the changed files (``detach`` took the old ones away) and
         re-resolve affected edges elsewhere (``others``; a first index's chunks leave that to
         one pass at its end).
@@ -74,31 +83,35 @@ class Linker:
         Call after the symbol table holds the new atoms."""
         repo, symbols = self.repo, self.symbols
         resolver = Resolver(symbols)
-        new_edges = [e for a in new_atoms for e in resolver.edges_for(a, a.calls)]
+        redone = atoms_of(new_atoms, self._keep)  # the others keep their calls
+        new_edges = [e for a in redone for e in resolver.edges_for(a, a.calls)]
         repo.insert_edges(new_edges)
         new_pairs = _pairs(new_edges)
         added, removed = new_pairs - old_pairs, old_pairs - new_pairs
+        fresh = {a.id for a in redone}
 
         out = EdgeDiff()
         before_names, before_targets = before
-        outside = others and len(symbols.atoms) > len(new_atoms)  # atoms outside this batch
+        # some atoms' calls were not resolved now (a first index's chunks leave them to its end)
+        outside = others and len(symbols.atoms) > len(redone)
         names = before_names | self._names(diff) if outside else set()
         candidates = repo.edges_named(sorted(names)) if names else []
         if outside and self._markers_moved:  # modules renamed: every call elsewhere, again
-            candidates = repo.edges_from(sorted(set(symbols.atoms) - {a.id for a in new_atoms}))
+            candidates = repo.edges_from(sorted(set(symbols.atoms) - fresh))
         elif outside and self._returns_changed:  # every call of the atoms that call them
             callers = {e.source_id for _, e in repo.edges_named(sorted(self._returns_changed))}
             candidates += repo.edges_from(sorted(callers))
         if before_targets is not None:
-            candidates += self._edges_through_moved_imports(before_targets, changed_paths)
+            candidates += self._edges_through_moved_imports(before_targets, fresh)
         if outside:
             candidates += self._edges_through_globals(diff)
+            candidates += self._into_deleted  # (``cls()``, ``obj()``: not by the target's name)
         if candidates:
             updates: dict[int, tuple[str | None, str, int, str | None]] = {}
             sources: set[str] = set()
             for edge_id, e in candidates:
                 caller = symbols.get(e.source_id)
-                if caller is None or caller.file_path in changed_paths or edge_id in updates:
+                if caller is None or caller.id in fresh or edge_id in updates:
                     continue
                 now = resolver.resolve(caller, e.callee, e.short_name)
                 if now != (e.resolution, e.target_id, e.candidates, e.detail):
@@ -140,18 +153,18 @@ class Linker:
                                               resolver.is_repository_module(path, imp.module))
         return out
 
-    def _edges_through_moved_imports(self, before: dict, changed_paths: set[str]) -> list[tuple[int, Edge]]:
+    def _edges_through_moved_imports(self, before: dict, fresh: set[str]) -> list[tuple[int, Edge]]:
         after = self._import_targets()
         moved: dict[str, set[str]] = {}
         for key in set(before) | set(after):
-            if before.get(key) != after.get(key) and key[0] not in changed_paths:
+            if before.get(key) != after.get(key):
                 moved.setdefault(key[0], set()).add(key[1])
         if not moved:
             return []
         # Every call of those files: a moved binding can change what a call's name means, and
         # what the types of its receivers are (``x: Base`` with Base imported).
-        ids = [i for path in moved for i in self.symbols.by_file.get(path, ())]
-        return self.repo.edges_from(ids)
+        ids = [i for path in moved for i in self.symbols.by_file.get(path, ()) if i not in fresh]
+        return self.repo.edges_from(ids) if ids else []
 
     def _edges_through_globals(self, diff: AtomDiff) -> list[tuple[int, Edge]]:
         """The calls that may go through a module-level name whose binding changed (``router =
@@ -179,6 +192,9 @@ class Linker:
         for u in diff.updated:
             if any(f in u.changed for f in _IDENTITY_FIELDS):
                 names.update((u.old.name, u.new.name))
+            elif "line" in u.changed and len(self.symbols.by_qualified.get(
+                    (u.new.file_path, u.new.qualified_name), ())) > 1:
+                names.add(u.new.name)  # of two definitions of a name, the last one wins
             if "bases" in u.changed or ("kind" in u.changed and "class" in (u.old.kind, u.new.kind)):
                 classes.update((u.old.name, u.new.name))
             if "imports" in u.changed:

@@ -25,6 +25,7 @@ from ..store import Store, with_retries
 from ..store.errors import DriverError
 from ..store.records import atom_state, dumps
 from .batch import Batch, FileOutcomes, close, file_row, rows_of
+from .kept_calls import kept_callers
 from .linker import Linker
 
 log = logging.getLogger(__name__)
@@ -312,7 +313,7 @@ class Engine:
         # now; and their calls go while the rows that name them are still there.
         events.keep_created_states([u.old for u in diff.updated] + list(diff.deleted))
         linker = Linker(repo, symbols)
-        old_pairs = linker.detach(old_atoms, diff.deleted)
+        old_pairs = linker.detach(old_atoms, diff.deleted, kept_callers(diff, old_atoms, new_atoms))
         repo.delete_atoms([a.id for a in diff.deleted])
         # A move (code above it changed) updates the position, not the version: nothing of the
         # atom itself changed.
@@ -326,12 +327,15 @@ class Engine:
         if batch.others_later:  # recorded in this transaction: a stop before the end is known
             self.store.set_meta(CALLS_LATER, "1")
         before = (set(), None) if batch.others_later else linker.snapshot(diff, old_atoms)
+        # Atoms that stay are re-added in place (``SymbolTable.add``): the subclasses and
+        # overrides it keeps from save to save survive a save that changes no class's shape.
+        new_ids = {a.id for a in new_atoms}
         for path in changed_paths:
-            symbols.remove_file(path)
+            for atom_id in [i for i in symbols.by_file.get(path, ()) if i not in new_ids]:
+                symbols.remove(atom_id)
         for atom in new_atoms:
             symbols.add(SymbolInfo.of(atom))
-        edge_diff = linker.relink(old_pairs, new_atoms, diff, before, set(changed_paths),
-                                  others=not batch.others_later)
+        edge_diff = linker.relink(old_pairs, new_atoms, diff, before, others=not batch.others_later)
 
         changes = _changes(diff)
         broken = Delta(tx, source, (), tuple(changes), tuple(edge_diff.added),

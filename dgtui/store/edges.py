@@ -66,6 +66,12 @@ class EdgeStore:
             "candidates = ?, detail = ? WHERE source = ? AND seq = ?",
             ((t, r, c, d, i >> 20, i & 0xFFFFF) for i, t, r, c, d in rows))
 
+    def shift_edge_lines(self, moves: Sequence[tuple[str, int]]) -> None:
+        """(caller id, lines it moved): its calls, kept as they were, move with it."""
+        self.conn.executemany(
+            "UPDATE edge_rows SET line = line + ? WHERE source = (SELECT pk FROM atoms WHERE id = ?)",
+            [(n, i) for i, n in moves])
+
     def edges_from(self, source_ids: Sequence[str]) -> list[tuple[int, Edge]]:
         out = []
         for chunk in chunks(list(source_ids)):

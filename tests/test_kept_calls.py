@@ -1,0 +1,234 @@
+"""A save resolves again only the calls that can have changed (``engine/kept_calls.py``): the
+edges after edits made one at a time equal those of a fresh index of the same final tree, and
+the calls of the atoms a save left alone are kept as stored (their lines moved with them)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+from helpers import snapshot, write
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from dgtui.engine.indexer import Indexer
+from dgtui.engine.kept_calls import kept_callers
+from dgtui.graph.atom_diff import diff
+from dgtui.parse.files import parse_data
+from dgtui.store import Store
+
+
+def edges(store: Store) -> list[tuple]:
+    """Every call as stored, the overrides of a dispatching call included."""
+    return sorted(store.conn.execute(
+        "SELECT source_id, line, callee, coalesce(target_id, ''), resolution, candidates, "
+        "coalesce(detail, '') FROM edges"))
+
+
+def fresh_index(root: Path, db: Path) -> Store:
+    store = Store.open(str(db))
+    Indexer(str(root), store, workers=1).run()
+    return store
+
+
+def assert_same_as_fresh(store: Store, root: Path, tmp: Path) -> None:
+    fresh = fresh_index(root, tmp / f"fresh{len(list(tmp.glob('fresh*')))}.db")
+    try:
+        assert edges(store) == edges(fresh)
+        assert snapshot(store) == snapshot(fresh)
+    finally:
+        fresh.close()
+
+
+SHAPES = '''from models import Model, make
+
+
+class Base(Model):
+    size: int = 0
+
+    def save(self):
+        return self.clean()
+
+    def clean(self):
+        return 1
+
+
+class Child(Base):
+    label = make("x")
+
+    def save(self):
+        super().save()
+        return self.helper.save()
+
+    def run(self):
+        self.helper = Base()
+        return self.save()
+
+
+def outer():
+    item = Child()
+
+    def inner():
+        return item.run()
+
+    return inner()
+
+
+def helper():
+    return outer()
+
+
+def helper():
+    return outer().run()
+
+
+def last():
+    return helper()
+
+
+def use(m: Model):
+    return m.save()
+'''
+
+MODELS = '''class Model:
+    def save(self):
+        return None
+
+
+def make(text):
+    return Model()
+'''
+
+#: (what to replace, with what) in SHAPES, one save each: edits inside one definition, new and
+#: deleted definitions, a closure's binding, class bodies, bases, imports, duplicates moving.
+EDITS = [
+    ("        return self.clean()\n", "        self.clean()\n        return self.run()\n"),
+    ("    item = Child()\n", "    item = Base()\n"),
+    ("def last():\n", "def first():\n    return last()\n\n\ndef last():\n"),
+    ("    def clean(self):\n        return 1\n", ""),
+    ("class Child(Base):\n", "class Child(Model):\n"),
+    ("    label = make(\"x\")\n", "    label = make(\"x\")\n\n    def make(self):\n        return 2\n"),
+    ("from models import Model, make\n", "from models import Model\n"),
+    ("from models import Model\n", "from models import Model as Other\n"),
+    ("def helper():\n    return outer()\n\n\n", ""),
+    ("def first():\n    return last()\n\n\n", "def helper():\n    return outer()\n\n\n"),
+    ("        self.helper = Base()\n", "        self.helper = Child()\n"),
+    ("class Base(Model):\n", "\n\nclass Base:\n"),
+    ("    def inner():\n        return item.run()\n", "    def inner():\n        return item.save()\n\n    def other():\n        return inner()\n"),
+]
+
+
+def test_edits_one_at_a_time_leave_the_edges_of_a_fresh_index(tmp_path: Path):
+    root = tmp_path / "repo"
+    write(root / "models.py", MODELS)
+    write(root / "app.py", SHAPES)
+    write(root / "use.py", "from app import Child, helper\n\n\ndef go(c: Child):\n    c.save()\n    return helper()\n")
+    store = Store.open(str(tmp_path / "live.db"))
+    indexer = Indexer(str(root), store, workers=1)
+    indexer.run()
+    text = SHAPES
+    for old, new in EDITS:
+        assert old in text, old
+        text = text.replace(old, new, 1)
+        (root / "app.py").write_text(text)
+        delta = indexer.sync_paths(["app.py"])
+        assert delta is not None
+        assert_same_as_fresh(store, root, tmp_path)
+    store.close()
+
+
+def test_the_calls_of_atoms_a_save_left_alone_are_kept_and_moved():
+    before = parse_data("app.py", SHAPES.encode()).atoms
+    after_text = SHAPES.replace("        return self.clean()\n", "        self.clean()\n        return 2\n")
+    after = parse_data("app.py", after_text.encode()).atoms
+    keep = kept_callers(diff(list(before), list(after)), list(before), list(after))
+    # Base.save changed: the class body that sees it is resolved again, and so is the module
+    # (its calls below moved); every other function keeps its calls, one line lower.
+    assert "app.py::Base.save" not in keep and "app.py::Base" not in keep
+    assert keep["app.py::Base.clean"] == 1 and keep["app.py::Child.run"] == 1
+    assert keep["app.py::outer"] == 1 and keep["app.py::outer.inner"] == 1
+    # a closure is resolved again with the function around it
+    inner_edit = after_text.replace("    item = Child()\n", "    item = Base()\n")
+    now = parse_data("app.py", inner_edit.encode()).atoms
+    keep = kept_callers(diff(list(after), list(now)), list(after), list(now))
+    assert "app.py::outer" not in keep and "app.py::outer.inner" not in keep
+    assert keep["app.py::Child.save"] == 0
+    # a changed import: every call of the file again
+    imports = inner_edit.replace("from models import Model, make\n", "from models import Model\n")
+    last = parse_data("app.py", imports.encode()).atoms
+    assert kept_callers(diff(list(now), list(last)), list(now), list(last)) == {}
+
+
+# -- any sequence of edits of one definition at a time ----------------------------------------
+
+NAMES = ["alpha", "beta", "save", "load"]
+CALLS = ["alpha()", "beta()", "self.save()", "self.load()", "x.save()", "y = Child()", "y.save()",
+         "self.attr = Base()", "self.attr = Child()", "self.attr.load()", "inner()", "z = alpha()",
+         "z.save()", "super().save()"]
+
+
+@st.composite
+def definition(draw) -> str:
+    name = draw(st.sampled_from(NAMES))
+    calls = draw(st.lists(st.sampled_from(CALLS), max_size=3))
+    param = draw(st.sampled_from(["x", "x: Base", "x: Child"]))
+    returns = draw(st.sampled_from(["", " -> Base", " -> Child"]))
+    nested = draw(st.sampled_from(["", "    def inner():\n        return y.load()\n"]))
+    body = nested + "".join(f"    {c}\n" for c in calls) + "    return None\n"
+    header = f"def {name}(self, {param}){returns}:\n"
+    if draw(st.booleans()):
+        cls = draw(st.sampled_from(["Base", "Child"]))
+        base = draw(st.sampled_from(["", "(Base)", "(Child)"]))
+        return f"class {cls}{base}:\n" + "".join("    " + line + "\n" for line in (header + body).splitlines())
+    return header + body
+
+
+IMPORTS = ["", "from b import Base\n", "from b import Child, alpha\n", "from b import *\n"]
+step = st.tuples(st.sampled_from(["a.py", "b.py"]), st.sampled_from(["replace", "insert", "delete", "swap", "imports"]),
+                 st.integers(0, 5), definition(), st.sampled_from(IMPORTS))
+
+
+def render(imports: str, units: list[str]) -> str:
+    return imports + "\n\n".join(units)
+
+
+@pytest.mark.slow
+@settings(max_examples=int(os.environ.get("DGTUI_PROPERTY_EXAMPLES", "40")), deadline=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(start=st.lists(definition(), min_size=1, max_size=4), steps=st.lists(step, min_size=1, max_size=6))
+def test_any_edits_of_one_definition_equal_a_fresh_index(start, steps):
+    tmp = Path(tempfile.mkdtemp())
+    try:
+        root = tmp / "repo"
+        files = {"a.py": ["from b import Base\n", list(start)], "b.py": ["", list(reversed(start))]}
+        for path, (imports, units) in files.items():
+            write(root / path, render(imports, units))
+        store = Store.open(str(tmp / "live.db"))
+        indexer = Indexer(str(root), store, workers=1)
+        indexer.run()
+        for path, kind, at, unit, imports in steps:
+            units = files[path][1]
+            i = at % (len(units) + 1)
+            if kind == "replace" and units:
+                units[i % len(units)] = unit
+            elif kind == "insert":
+                units.insert(i, unit)
+            elif kind == "delete" and units:
+                units.pop(i % len(units))
+            elif kind == "swap" and len(units) > 1:
+                j = i % len(units)
+                units[j - 1], units[j] = units[j], units[j - 1]
+            elif kind == "imports":
+                files[path][0] = imports
+            (root / path).write_text(render(files[path][0], units))
+            indexer.sync_paths([path])
+        fresh = fresh_index(root, tmp / "fresh.db")
+        assert edges(store) == edges(fresh)
+        assert snapshot(store) == snapshot(fresh)
+        store.close()
+        fresh.close()
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
