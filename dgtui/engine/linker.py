@@ -22,6 +22,7 @@ from ..graph.resolve import Resolver
 from ..graph.symbols import SymbolTable
 from ..model import Atom, Edge, SymbolInfo
 from ..store.atoms import AtomRepository
+from .class_caches import SavedHierarchy, save_hierarchy
 from .kept_calls import atoms_of
 
 _IDENTITY_FIELDS = ("name", "kind", "owner", "qualified_name", "parent_id")
@@ -43,6 +44,7 @@ class Linker:
         self._returns_changed: set[str] = set()  # names of functions whose return type changed
         self._keep: dict[str, int] = {}  # atoms of the changed files whose calls stay
         self._into_deleted: list[tuple[int, Edge]] = []  # calls into atoms about to be deleted
+        self._hierarchy: SavedHierarchy | None = None  # what the symbol table may keep of it
 
     def snapshot(self, diff: AtomDiff, old_atoms: list[Atom]) -> tuple[set[str], dict | None]:
         """What to compare after the batch, seen from the symbol table *before* it: the names
@@ -54,6 +56,7 @@ class Linker:
         self._markers_moved = any(a.kind == "module" and _is_package_marker(a.file_path)
                                   for a in diff.created + diff.deleted)
         self._returns_changed = _returns_changed(diff)
+        self._hierarchy = save_hierarchy(self.symbols, diff)
         return self._names(diff), (self._import_targets() if self._moved_stems else None)
 
     def detach(self, old_atoms: list[Atom], deleted: list[Atom],
@@ -82,6 +85,10 @@ class Linker:
 
         Call after the symbol table holds the new atoms."""
         repo, symbols = self.repo, self.symbols
+        before_names, before_targets = before
+        moved = self._moved_bindings(before_targets, diff) if before_targets is not None else {}
+        if self._hierarchy is not None:  # before anything is resolved
+            self._hierarchy.restore(symbols, set(moved))
         resolver = Resolver(symbols)
         redone = atoms_of(new_atoms, self._keep)  # the others keep their calls
         new_edges = [e for a in redone for e in resolver.edges_for(a, a.calls)]
@@ -91,7 +98,6 @@ class Linker:
         fresh = {a.id for a in redone}
 
         out = EdgeDiff()
-        before_names, before_targets = before
         # some atoms' calls were not resolved now (a first index's chunks leave them to its end)
         outside = others and len(symbols.atoms) > len(redone)
         names = before_names | self._names(diff) if outside else set()
@@ -101,8 +107,8 @@ class Linker:
         elif outside and self._returns_changed:  # every call of the atoms that call them
             callers = {e.source_id for _, e in repo.edges_named(sorted(self._returns_changed))}
             candidates += repo.edges_from(sorted(callers))
-        if before_targets is not None:
-            candidates += self._edges_through_moved_imports(before_targets, fresh)
+        if moved:
+            candidates += self._edges_through_moved_imports(moved, fresh)
         if outside:
             candidates += self._edges_through_globals(diff)
             candidates += self._into_deleted  # (``cls()``, ``obj()``: not by the target's name)
@@ -137,13 +143,18 @@ class Linker:
         return edges
 
     # -- imports whose target moved --------------------------------------------------------------
-    def _import_targets(self) -> dict[tuple[str, str], tuple]:
-        """(importing file, bound name) -> what the binding names now. A file that appears or
-        vanishes can turn an import external or internal (``from pkg import c``)."""
+    def _import_targets(self, paths: Iterable[str] | None = None) -> dict[tuple[str, str], tuple]:
+        """(importing file, bound name) -> what the binding names now, for the files ``paths``
+        (None: all). A file that appears or vanishes can turn an import external or internal
+        (``from pkg import c``)."""
         resolver = Resolver(self.symbols)
         stems = self._moved_stems
         out: dict[tuple[str, str], tuple] = {}
-        for path, module in self.symbols.modules.items():
+        modules = self.symbols.modules
+        for path in modules if paths is None else paths:
+            module = modules.get(path)
+            if module is None:
+                continue
             for imp in module.imports:
                 # Only bindings that can name one of the files (by their stem) can have moved.
                 if imp.name != "*" and (imp.name in stems or not stems.isdisjoint(_spec_words(imp.module))):
@@ -153,14 +164,18 @@ class Linker:
                                               resolver.is_repository_module(path, imp.module))
         return out
 
-    def _edges_through_moved_imports(self, before: dict, fresh: set[str]) -> list[tuple[int, Edge]]:
-        after = self._import_targets()
+    def _moved_bindings(self, before: dict, diff: AtomDiff) -> dict[str, set[str]]:
+        """File -> the names it imports that point elsewhere than before the batch. Only the
+        files that had such imports before, and the batch's own modules, can have them now."""
+        batch = {a.file_path for a in diff.created + [u.new for u in diff.updated] if a.kind == "module"}
+        after = self._import_targets({path for path, _ in before} | batch)
         moved: dict[str, set[str]] = {}
         for key in set(before) | set(after):
             if before.get(key) != after.get(key):
                 moved.setdefault(key[0], set()).add(key[1])
-        if not moved:
-            return []
+        return moved
+
+    def _edges_through_moved_imports(self, moved: dict[str, set[str]], fresh: set[str]) -> list[tuple[int, Edge]]:
         # Every call of those files: a moved binding can change what a call's name means, and
         # what the types of its receivers are (``x: Base`` with Base imported).
         ids = [i for path in moved for i in self.symbols.by_file.get(path, ()) if i not in fresh]

@@ -7,6 +7,7 @@ feeds it ``SymbolInfo`` rows, the engine feeds it parsed atoms.
 
 from __future__ import annotations
 
+import bisect
 import posixpath
 from collections import defaultdict
 
@@ -47,7 +48,9 @@ class SymbolTable:
         self.scopes: dict[tuple[str, str], int] = {}
         self._python_modules: dict[str, str] | None = None  # dotted import name -> file
         self._dotted_names: dict[str, str] = {}  # file -> its dotted import name
+        self._claims: dict[str, list[str]] = {}  # dotted name -> the files it may name, sorted
         self._vanished: set[str] = set()  # module files removed, maybe about to come back
+        self._appeared: set[str] = set()  # module files added since the names were made
         self.packages = Packages()
         self._rust_crates: dict[str, str] | None = None  # crate name -> its root file
 
@@ -71,7 +74,7 @@ class SymbolTable:
             if info.file_path in self._vanished:
                 self._vanished.discard(info.file_path)  # the same file, re-parsed
             elif info.file_path not in self.modules:
-                self._python_modules = None  # a new file: module names may change
+                self._appeared.add(info.file_path)  # a new file: module names may change
             self.modules[info.file_path] = info
             if is_packaged(info.file_path):
                 self.packages.add(info)
@@ -171,13 +174,49 @@ class SymbolTable:
         return self._dotted_names.get(path, "")
 
     def _python_module_names(self) -> dict[str, str]:
-        if self._vanished:  # files removed and not re-added: the module names changed
-            self._vanished.clear()
-            self._python_modules = None
+        if self._vanished or self._appeared:  # files came or went: the module names changed
+            self._update_python_names()
         if self._python_modules is None:
-            self._python_modules, self._dotted_names = _python_module_map(
+            self._python_modules, self._dotted_names, self._claims = _python_module_map(
                 [p for p in self.modules if p.endswith(".py")])
         return self._python_modules
+
+    def _update_python_names(self) -> None:
+        """Name the Python files that came and forget those that went, when no package marker
+        did (a marker renames every file below it: then all are named again)."""
+        changed = {p for p in self._vanished | self._appeared if p.endswith(".py")}
+        self._vanished.clear()
+        self._appeared.clear()
+        if self._python_modules is None or not changed:
+            return
+        if any(p.rpartition("/")[2] == "__init__.py" for p in changed):
+            self._python_modules = None
+            return
+        names, claims = self._python_modules, self._claims
+        for path in sorted(changed):
+            present = path in self.modules
+            if present:
+                import_name, full = _python_names(path, self._package_skip(path.rpartition("/")[0]))
+                self._dotted_names[path] = import_name
+            else:
+                import_name, full = self._dotted_names.pop(path, None), _python_names(path, 0)[1]
+            for name in {import_name, full} - {None}:
+                paths = claims.setdefault(name, [])
+                if present:
+                    bisect.insort(paths, path)
+                elif path in paths:
+                    paths.remove(path)
+                if paths:
+                    names[name] = paths[0]
+                else:
+                    names.pop(name, None)
+                    del claims[name]
+
+    def _package_skip(self, folder: str) -> int:
+        """How many leading parts of ``folder`` are not packages (see ``_python_module_map``)."""
+        while folder and f"{folder}/__init__.py" in self.modules:
+            folder = folder.rpartition("/")[0]
+        return folder.count("/") + 1 if folder else 0
 
     def ecma_module_file(self, importer: str, spec: str) -> str | None:
         """The file an ES/CommonJS specifier names, relative to the importing file."""
@@ -286,7 +325,7 @@ def _ecma_candidates(base: str) -> list[str]:
     return out
 
 
-def _python_module_map(paths: list[str]) -> tuple[dict[str, str], dict[str, str]]:
+def _python_module_map(paths: list[str]) -> tuple[dict[str, str], dict[str, str], dict[str, list[str]]]:
     """Dotted import names for Python files.
 
     A file's name starts at the top-most folder of its chain of packages (folders holding an
@@ -306,13 +345,23 @@ def _python_module_map(paths: list[str]) -> tuple[dict[str, str], dict[str, str]
 
     names: dict[str, str] = {}
     dotted_names: dict[str, str] = {}
+    claims: dict[str, list[str]] = {}
     for path in sorted(paths):
-        parts = path[:-3].split("/")
-        if parts[-1] == "__init__":
-            parts = parts[:-1]
-        start = skip(path.rpartition("/")[0])
-        import_name = ".".join(parts[start:]) if parts[start:] else ".".join(parts)
+        import_name, full = _python_names(path, skip(path.rpartition("/")[0]))
         dotted_names[path] = import_name
         names.setdefault(import_name, path)
-        names.setdefault(".".join(parts), path)
-    return names, dotted_names
+        names.setdefault(full, path)
+        claims.setdefault(import_name, []).append(path)
+        if full != import_name:
+            claims.setdefault(full, []).append(path)
+    return names, dotted_names, claims
+
+
+def _python_names(path: str, start: int) -> tuple[str, str]:
+    """A Python file's import name, its first ``start`` folders not being packages, and its
+    path from the root as dotted parts (a fallback name)."""
+    parts = path[:-3].split("/")
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    full = ".".join(parts)
+    return (".".join(parts[start:]) if parts[start:] else full), full
