@@ -232,3 +232,94 @@ def test_any_edits_of_one_definition_equal_a_fresh_index(start, steps):
         fresh.close()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+# -- modules that appear and vanish: the hierarchy and module names kept from save to save ------
+
+BASES = '''class Base:
+    def save(self):
+        return self.clean()
+
+    def clean(self):
+        return 1
+
+
+def make() -> Base:
+    return Base()
+
+
+def use(b: Base):
+    b.save()
+    b.clean()
+    return make().save()
+'''
+
+#: (path, text or None to delete), one save each: leaf classes with and without bases, a
+#: subclass that overrides, one that others then name as their base, an aliased import.
+MODULE_SAVES = [
+    ("pkg/leaf.py", "class Leaf:\n    def save(self):\n        return 2\n\n    def run(self):\n        return self.save()\n"),
+    ("pkg/grand.py", "from pkg.child import Child\n\n\nclass Grand(Child):\n    def clean(self):\n        return 3\n"),
+    ("pkg/child.py", "from pkg.base import Base\n\n\nclass Child(Base):\n    def save(self):\n        return super().save()\n"),
+    ("pkg/child.py", None),
+    ("pkg/child.py", "from pkg.base import Base\n\n\nclass Child(Base):\n    def clean(self):\n        return 4\n"),
+    ("pkg/alias.py", "from pkg.base import Base as Model\n\n\nclass Named(Model):\n    def save(self):\n        return 5\n"),
+    ("pkg/leaf.py", None),
+    ("pkg/sub/__init__.py", "from pkg.base import Base\n"),
+    ("pkg/sub/more.py", "from . import Base\n\n\nclass More(Base):\n    def save(self):\n        return 6\n"),
+    ("pkg/alias.py", None),
+    ("pkg/sub/__init__.py", None),
+    ("pkg/grand.py", None),
+]
+
+
+def test_modules_that_appear_and_vanish_leave_the_edges_of_a_fresh_index(tmp_path: Path):
+    root = tmp_path / "repo"
+    write(root / "pkg" / "__init__.py", "")
+    write(root / "pkg" / "base.py", BASES)
+    write(root / "app.py", "from pkg.base import Base, use\nfrom pkg import child\n\n\ndef go():\n"
+                            "    use(Base())\n    return child.Child().save()\n")
+    # another class of the same name as one that comes and goes: its subclasses are looked for
+    write(root / "other.py", "class Child:\n    def save(self):\n        return 0\n\n    def clean(self):\n        return 0\n\n\n"
+                             "def other(c: Child):\n    c.save()\n    return c.clean()\n")
+    store = Store.open(str(tmp_path / "live.db"))
+    indexer = Indexer(str(root), store, workers=1)
+    indexer.run()
+    for path, text in MODULE_SAVES:
+        if text is None:
+            (root / path).unlink()
+        else:
+            write(root / path, text)
+        assert indexer.sync_paths([path]) is not None
+        assert_same_as_fresh(store, root, tmp_path)
+    store.close()
+
+
+def test_python_module_names_follow_files_that_come_and_go():
+    from dgtui.graph.symbols import SymbolTable
+    from dgtui.model import SymbolInfo
+
+    def module(path: str) -> SymbolInfo:
+        return SymbolInfo.of(parse_data(path, b"x = 1\n").atoms[0])
+
+    def names(table: SymbolTable) -> tuple:
+        found = table._python_module_names()
+        return dict(found), {p: table.python_dotted_name(p) for p in table.modules}
+
+    files = ["src/pkg/__init__.py", "src/pkg/a.py", "pkg/a.py", "src/other.py", "tools/x.py"]
+    live = SymbolTable()
+    for path in files:
+        live.add(module(path))
+    live._python_module_names()
+    steps = [("add", "pkg/b.py"), ("add", "src/pkg/b.py"), ("remove", "pkg/a.py"),
+             ("add", "src/pkg/sub/__init__.py"), ("add", "src/pkg/sub/c.py"),
+             ("remove", "src/pkg/a.py"), ("remove", "src/pkg/sub/__init__.py"), ("add", "pkg/a.py"),
+             ("remove", "src/pkg/b.py"), ("add", "pkg.py")]
+    for op, path in steps:
+        if op == "add":
+            live.add(module(path))
+        else:
+            live.remove_file(path)
+        fresh = SymbolTable()
+        for p in live.modules:
+            fresh.add(module(p))
+        assert names(live) == names(fresh), (op, path)
