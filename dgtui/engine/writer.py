@@ -317,7 +317,9 @@ class Engine:
         repo.delete_atoms([a.id for a in diff.deleted])
         # A move (code above it changed) updates the position, not the version: nothing of the
         # atom itself changed.
-        repo.update_atoms([(records[u.new.id], versions[u.old.id] + _bump(u)) for u in diff.updated],
+        moved = [u for u in diff.updated if not _bump(u)]
+        repo.move_atoms([(u.new.id, u.new.line, u.new.end_line) for u in moved], now, tx)
+        repo.update_atoms([(records[u.new.id], versions[u.old.id] + 1) for u in diff.updated if _bump(u)],
                           now, tx)
         repo.insert_atoms([records[a.id] for a in diff.created], now, tx)
         if bulk:

@@ -76,6 +76,13 @@ class AtomRepository(AtomSearch, EdgeStore):
         self.conn.executemany(_UPDATE_ATOM, [row[2:] + (version, now, tx, row[0])
                                              for row, version in items])
 
+    def move_atoms(self, items: Iterable[tuple[str, int, int | None]], now: float, tx: int) -> None:
+        """(id, line, end_line) of atoms that only moved: the rest of their row stays, and so
+        do the index entries an update of every column would write again."""
+        self.conn.executemany(
+            "UPDATE atoms SET line=?, end_line=?, updated_at=?, transaction_id=? WHERE id=?",
+            [(line, end, now, tx, atom_id) for atom_id, line, end in items])
+
     def delete_atoms(self, ids: Sequence[str]) -> None:
         """Delete atoms and the calls they make (calls into them are the linker's to re-resolve)."""
         self.delete_edges_from(ids)
