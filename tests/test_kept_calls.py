@@ -264,11 +264,13 @@ MODULE_SAVES = [
     ("pkg/child.py", "from pkg.base import Base\n\n\nclass Child(Base):\n    def clean(self):\n        return 4\n"),
     ("pkg/alias.py", "from pkg.base import Base as Model\n\n\nclass Named(Model):\n    def save(self):\n        return 5\n"),
     ("pkg/leaf.py", None),
+    ("pkg/again.py", "from pkg.base import Base\n"),  # only what app.py imports from it moves
     ("pkg/sub/__init__.py", "from pkg.base import Base\n"),
     ("pkg/sub/more.py", "from . import Base\n\n\nclass More(Base):\n    def save(self):\n        return 6\n"),
     ("pkg/alias.py", None),
     ("pkg/sub/__init__.py", None),
     ("pkg/grand.py", None),
+    ("pkg/again.py", None),
 ]
 
 
@@ -276,8 +278,10 @@ def test_modules_that_appear_and_vanish_leave_the_edges_of_a_fresh_index(tmp_pat
     root = tmp_path / "repo"
     write(root / "pkg" / "__init__.py", "")
     write(root / "pkg" / "base.py", BASES)
-    write(root / "app.py", "from pkg.base import Base, use\nfrom pkg import child\n\n\ndef go():\n"
-                            "    use(Base())\n    return child.Child().save()\n")
+    write(root / "app.py", "from pkg.base import Base, use\nfrom pkg import child\n"
+                            "from pkg.again import Base as Again\n\n\ndef go():\n"
+                            "    use(Base())\n    return child.Child().save()\n\n\n"
+                            "def via():\n    return Again().clean()\n")
     # another class of the same name as one that comes and goes: its subclasses are looked for
     write(root / "other.py", "class Child:\n    def save(self):\n        return 0\n\n    def clean(self):\n        return 0\n\n\n"
                              "def other(c: Child):\n    c.save()\n    return c.clean()\n")

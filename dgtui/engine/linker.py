@@ -13,13 +13,12 @@ resolved again. The differential property tests check that this equals a full re
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ..graph.atom_diff import AtomDiff
 from ..graph.resolve import Resolver
-from ..graph.symbols import SymbolTable
+from ..graph.symbols import SymbolTable, spec_words
 from ..model import Atom, Edge, SymbolInfo
 from ..store.atoms import AtomRepository
 from .class_caches import SavedHierarchy, save_hierarchy
@@ -151,13 +150,13 @@ class Linker:
         stems = self._moved_stems
         out: dict[tuple[str, str], tuple] = {}
         modules = self.symbols.modules
-        for path in modules if paths is None else paths:
+        for path in self.symbols.importers_of(stems) if paths is None else paths:
             module = modules.get(path)
             if module is None:
                 continue
             for imp in module.imports:
                 # Only bindings that can name one of the files (by their stem) can have moved.
-                if imp.name != "*" and (imp.name in stems or not stems.isdisjoint(_spec_words(imp.module))):
+                if imp.name != "*" and (imp.name in stems or not stems.isdisjoint(spec_words(imp.module))):
                     # where it points, and whether its module is the repository's (an import
                     # that finds nothing is external only when the module is not ours)
                     out[(path, imp.local)] = (_target_key(resolver.reference(module, imp.local)),
@@ -302,13 +301,6 @@ def _module_stem(path: str) -> str:
     folder, _, name = path.rpartition("/")
     stem = name.rsplit(".", 1)[0]
     return folder.rpartition("/")[2] if stem in ("__init__", "index") and folder else stem
-
-
-@functools.lru_cache(maxsize=1 << 16)  # a file added or removed looks at every import of the repository
-def _spec_words(spec: str) -> frozenset[str]:
-    """The names in an import specifier: ``..pkg.sub`` / ``./lib/x.js`` -> {pkg, sub} / {lib, x}."""
-    return frozenset(w for w in spec.replace("/", ".").split(".")
-                     if w and w not in ("js", "ts", "mjs", "cjs", "jsx", "tsx"))
 
 
 def _target_key(ref) -> tuple:

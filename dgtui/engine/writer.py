@@ -235,6 +235,7 @@ class Engine:
             for info in self.store.atoms.symbol_infos():
                 table.add(info)
             table.python_module_file("")  # build the module map now, not on the first save
+            table.importers_of(())  # and the words of the imports a new module may change
             self.symbols, self._symbols_tx = table, last
         return self.symbols
 

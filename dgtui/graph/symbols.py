@@ -8,8 +8,10 @@ feeds it ``SymbolInfo`` rows, the engine feeds it parsed atoms.
 from __future__ import annotations
 
 import bisect
+import functools
 import posixpath
 from collections import defaultdict
+from collections.abc import Iterable
 
 from ..model import SymbolInfo
 from ..parse.registry import language_for
@@ -52,6 +54,9 @@ class SymbolTable:
         self._vanished: set[str] = set()  # module files removed, maybe about to come back
         self._appeared: set[str] = set()  # module files added since the names were made
         self.packages = Packages()
+        # word of an import (its name, the parts of its module) -> the files whose imports have
+        # it: made when first asked for (``importers_of``), then kept up to date
+        self._import_words: dict[str, set[str]] | None = None
         self._rust_crates: dict[str, str] | None = None  # crate name -> its root file
 
     # -- updates ---------------------------------------------------------------------------
@@ -84,6 +89,9 @@ class SymbolTable:
                 if imp.name and imp.local != imp.name:
                     counts = self.import_aliases[imp.name]
                     counts[imp.local] = counts.get(imp.local, 0) + 1
+            if self._import_words is not None:
+                for word in _words_of_imports(info):
+                    self._import_words.setdefault(word, set()).add(info.file_path)
         elif info.kind not in UNCALLABLE_KINDS:
             self.by_name[info.name].add(info.id)
         for base in info.bases:
@@ -121,6 +129,9 @@ class SymbolTable:
                         del counts[imp.local]
                         if not counts:
                             del self.import_aliases[imp.name]
+            if self._import_words is not None:
+                for word in _words_of_imports(info):
+                    _discard(self._import_words, word, info.file_path)
             if self.modules.get(info.file_path) is info:
                 del self.modules[info.file_path]
                 self._vanished.add(info.file_path)  # decided at the next lookup
@@ -154,6 +165,19 @@ class SymbolTable:
 
     def named(self, name: str) -> set[str]:
         return self.by_name.get(name, set())
+
+    def importers_of(self, words: Iterable[str]) -> set[str]:
+        """The files with an import (other than ``*``) whose name or module has one of these
+        words (``from ..pkg.sub import c``: pkg, sub, c)."""
+        if self._import_words is None:
+            self._import_words = {}
+            for module in self.modules.values():
+                for word in _words_of_imports(module):
+                    self._import_words.setdefault(word, set()).add(module.file_path)
+        found: set[str] = set()
+        for word in words:
+            found |= self._import_words.get(word, set())
+        return found
 
     def has_file(self, path: str) -> bool:
         return path in self.modules
@@ -296,6 +320,23 @@ def _discard(index: dict[str, set[str]], key: str, value: str) -> None:
         values.discard(value)
         if not values:
             del index[key]
+
+
+@functools.lru_cache(maxsize=1 << 16)  # Django has 17,586 imports, of a few thousand modules
+def spec_words(spec: str) -> frozenset[str]:
+    """The names in an import specifier: ``..pkg.sub`` / ``./lib/x.js`` -> {pkg, sub} / {lib, x}."""
+    return frozenset(w for w in spec.replace("/", ".").split(".")
+                     if w and w not in ("js", "ts", "mjs", "cjs", "jsx", "tsx"))
+
+
+def _words_of_imports(module: SymbolInfo) -> set[str]:
+    words: set[str] = set()
+    for imp in module.imports:
+        if imp.name != "*":
+            words |= spec_words(imp.module)
+            if imp.name:
+                words.add(imp.name)
+    return words
 
 
 def _same_shape(old: SymbolInfo, new: SymbolInfo) -> bool:
