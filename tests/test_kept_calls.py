@@ -61,10 +61,10 @@ class Child(Base):
 
     def save(self):
         super().save()
-        return self.helper.save()
+        return self.assist.save()
 
     def run(self):
-        self.helper = Base()
+        self.assist = Base()
         return self.save()
 
 
@@ -77,16 +77,16 @@ def outer():
     return inner()
 
 
-def helper():
+def assist():
     return outer()
 
 
-def helper():
+def assist():
     return outer().run()
 
 
 def last():
-    return helper()
+    return assist()
 
 
 def use(m: Model):
@@ -113,9 +113,9 @@ EDITS = [
     ("    label = make(\"x\")\n", "    label = make(\"x\")\n\n    def make(self):\n        return 2\n"),
     ("from models import Model, make\n", "from models import Model\n"),
     ("from models import Model\n", "from models import Model as Other\n"),
-    ("def helper():\n    return outer()\n\n\n", ""),
-    ("def first():\n    return last()\n\n\n", "def helper():\n    return outer()\n\n\n"),
-    ("        self.helper = Base()\n", "        self.helper = Child()\n"),
+    ("def assist():\n    return outer()\n\n\n", ""),
+    ("def first():\n    return last()\n\n\n", "def assist():\n    return outer()\n\n\n"),
+    ("        self.assist = Base()\n", "        self.assist = Child()\n"),
     ("class Base(Model):\n", "\n\nclass Base:\n"),
     ("    def inner():\n        return item.run()\n", "    def inner():\n        return item.save()\n\n    def other():\n        return inner()\n"),
 ]
@@ -125,7 +125,7 @@ def test_edits_one_at_a_time_leave_the_edges_of_a_fresh_index(tmp_path: Path):
     root = tmp_path / "repo"
     write(root / "models.py", MODELS)
     write(root / "app.py", SHAPES)
-    write(root / "use.py", "from app import Child, helper\n\n\ndef go(c: Child):\n    c.save()\n    return helper()\n")
+    write(root / "use.py", "from app import Child, assist\n\n\ndef go(c: Child):\n    c.save()\n    return assist()\n")
     store = Store.open(str(tmp_path / "live.db"))
     indexer = Indexer(str(root), store, workers=1)
     indexer.run()
