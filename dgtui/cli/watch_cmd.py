@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import gc
 import json
 import re
 import signal
@@ -38,7 +37,6 @@ def watch(path: str | None, home: str | None, as_json: bool, poll: bool, pinned:
     else:
         live.subscribe(lambda delta: _print(delta, as_json))
     live.on_status(lambda status: _announce(status, repo.root, as_json))
-    live.on_status(_FreezeHeap())
     live.on_status(_PendingReport())
     previous = signal.signal(signal.SIGINT, lambda *_: live.request_stop())
     try:
@@ -101,21 +99,6 @@ class _PendingReport:
         if self.said is None or self.said[0] != kind or now - self.said[1] >= self.EVERY:
             click.echo(f"dgtui: {inert(reason)} (retrying)", err=True)
             self.said = (kind, now)
-
-
-class _FreezeHeap:
-    """Once the index is reconciled and the engine's symbol table loaded (a few hundred
-    thousand objects on a large repository), move what exists out of the garbage collector's
-    sight: otherwise a full collection walks it all in the middle of a save (100+ ms on
-    Django; docs/performance.md)."""
-
-    def __init__(self) -> None:
-        self.done: set[str] = set()  # again when a reader takes over and loads the table
-
-    def __call__(self, status) -> None:
-        if status.state in ("watching", "reading") and status.state not in self.done:
-            gc.freeze()
-            self.done.add(status.state)
 
 
 def _announce(status, root: str, as_json: bool) -> None:
