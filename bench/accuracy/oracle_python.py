@@ -241,8 +241,18 @@ def sys_path(corpus: Corpus) -> list[str]:
 def oracle_id(corpus: Corpus) -> str:
     import jedi
 
-    answering = code_hash(call_sites, Asker, _ask, sys_path, QUERY_SECONDS, _TARGETS)
+    answering = code_hash(call_sites, Asker, _ask, sys_path, QUERY_SECONDS, _TARGETS,
+                          _installed())
     return f"jedi-{jedi.__version__}-{answering}-{corpus.name}"
+
+
+def _installed() -> tuple[tuple[str, str], ...]:
+    """What is installed where jedi looks: its answers follow calls into these packages (the
+    corpora's tests into pytest's fixtures), so answers cached beside other packages are not
+    taken for these."""
+    from importlib.metadata import distributions
+
+    return tuple(sorted((d.metadata["Name"] or "", d.version) for d in distributions()))
 
 
 def run(corpus: Corpus, files: list[str], jobs: int, log) -> tuple[dict[str, dict], dict]:
