@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import threading
@@ -60,6 +61,21 @@ def live(pyrepo: Path, tmp_path: Path):
 
 def open_store(live_index: LiveIndex) -> Store:
     return Store.open(live_index.paths.index_db)
+
+
+def test_the_heap_is_frozen_while_watching_and_given_back_after(pyrepo: Path, tmp_path: Path):
+    # The symbol table lives as long as the watch: out of the cyclic collector's sight while it
+    # does (a full collection walked it inside a save), ordinary objects again once it ends.
+    gc.unfreeze()
+    instance = LiveIndex(str(pyrepo), str(tmp_path / "home"))
+    instance.start()
+    try:
+        assert instance.ready.wait(TIMEOUT), instance.status
+        assert instance.status.state == "watching"
+        assert gc.get_freeze_count() > 0
+    finally:
+        instance.stop()
+    assert gc.get_freeze_count() == 0
 
 
 def test_write_is_one_transaction_with_events_and_graph(live):
