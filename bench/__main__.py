@@ -29,7 +29,7 @@ import tempfile
 import time
 
 from bench import report
-from bench.common import CORPUS_DIR, corpus_root, machine, run_child
+from bench.common import CORPUS_DIR, corpus_root, machine, run_child, shown_path
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 GEN_CACHE = os.path.join(os.path.dirname(CORPUS_DIR), "dgtui-bench")
@@ -55,7 +55,7 @@ def corpus(name: str, root: str, tmp: str, quick: bool) -> dict:
     ctags = run_child("ctags", root=root) if shutil.which("ctags") else None
     nochange = run_child("index_home", root=root, home=home)
     out = {
-        "root": root, "files": before["files"], "bytes": before["bytes"],
+        "root": shown_path(root), "files": before["files"], "bytes": before["bytes"],
         "atoms": cold["atoms"], "edges": cold["edges"],
         "floor_seconds": floor, "floor_cpu_seconds": floor_cpu,
         "cold_seconds": cold["wall_seconds"], "cold_cpu_seconds": cold["cpu_seconds"],

@@ -26,6 +26,13 @@ def corpus_root(name: str) -> str | None:
     return path if os.path.isdir(path) else None
 
 
+def shown_path(path: str) -> str:
+    """A path as the results files show it: under the home folder as ``~/...``, so that the
+    committed results name the corpus cache, not the home of the machine they ran on."""
+    home = os.path.expanduser("~")
+    return "~" + path[len(home):] if path == home or path.startswith(home + os.sep) else path
+
+
 def machine() -> dict[str, Any]:
     """What the figures were measured on."""
     from importlib.metadata import version

@@ -10,7 +10,7 @@ import tempfile
 import time
 
 from bench.accuracy import compare, corpora, index, oracle_python, oracle_ts, peers, report
-from bench.common import machine
+from bench.common import machine, shown_path
 
 HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 KEEP_PATTERNS = 50  # per list, in the JSON
@@ -51,7 +51,7 @@ def run_corpus(corpus: corpora.Corpus, tmp: str, jobs: int) -> dict:
     peers_seconds = time.perf_counter() - t0
     result["wrong_patterns"] = result["wrong_patterns"][:KEEP_PATTERNS]
     result["missed_patterns"] = result["missed_patterns"][:KEEP_PATTERNS]
-    return {"scope": corpus.scope(), "root": root, "oracle": oracle_name(corpus),
+    return {"scope": corpus.scope(), "root": shown_path(root), "oracle": oracle_name(corpus),
             "files": len(files), "atoms": len(atoms), "edges": len(edges), "finished": time.time(),
             "oracle_files": {"asked": stats["files_asked"], "cached": stats["files_cached"]},
             "timings": {"oracle_seconds": round(oracle_seconds, 1), "index_seconds": round(index_seconds, 1),
