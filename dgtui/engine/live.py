@@ -30,6 +30,7 @@ from ..store import Store, StoreError
 from ..store.errors import OperationalError
 from .indexer import Early, Indexer
 from .lock import WriterLock
+from .walk import WalkResult
 from .watch import STEP_MS, RepoWatcher
 from .writer import Engine, open_for_writing
 
@@ -177,8 +178,7 @@ class LiveIndex:
             # before the watch began has no event, and the reconcile compared it against stale
             # stats. Now that the watch is on, walk again and take in whatever differs (a
             # handful of files, or none); later saves arrive as events.
-            again = indexer.walk()
-            watcher.add_folders(again.directories)
+            again = _walk_watched(indexer, watcher)
             extra = indexer.run(source="reconcile", found=again)
             summary = replace(extra, **{k: getattr(summary, k) + getattr(extra, k) for k in (
                 "parsed", "changed", "removed", "created", "updated", "deleted", "transactions",
@@ -236,8 +236,7 @@ class LiveIndex:
                     late_looks = [now + after for after in POLL_LATE_LOOKS]
                 if late_looks and now >= late_looks[0]:
                     del late_looks[0]
-                    again = indexer.walk()
-                    watcher.add_folders(again.directories)
+                    again = _walk_watched(indexer, watcher)
                     self._apply(lambda: indexer.run(source="file-watcher", found=again), set())
                     unfolded = True
             if batch.ignore_files:  # the ignore rules changed: look at everything again
@@ -355,6 +354,14 @@ class LiveIndex:
                 callback(self.status)
             except Exception:
                 log.exception("status subscriber failed")
+
+
+def _walk_watched(indexer: Indexer, watcher: RepoWatcher) -> WalkResult:
+    """A walk of the repository made while the watch is on, its folders watched from now (a
+    folder made since the watch began has no watch yet)."""
+    found = indexer.walk()
+    watcher.add_folders(found.directories)
+    return found
 
 
 def _stale(store: Store, root: str, recent: dict[str, float], now: float) -> set[str]:
