@@ -84,6 +84,10 @@ class LiveIndex:
         self.client: str | None = None
         self._engine: Engine | None = None
         self._first_run = False  # the writer found an empty index (a chunked first index)
+        #: Polling only, once watching: path -> when this writer last synced it (``_stale``).
+        #: Fed by the batches and by every commit of its own, so a file synced by a late look
+        #: or a reconcile after an ignore-file change is read again like a saved one.
+        self._recent: dict[str, float] | None = None
 
     def set_client(self, name: str | None) -> None:
         """Name who edits while this index writes (the MCP client): recorded in the summary of
@@ -220,8 +224,8 @@ class LiveIndex:
         pending_at: float | None = None
         unfolded = True  # commits (the reconcile's too) since the write-ahead log was folded in
         store.defer_checkpoints(WAL_PAGES)
-        recent: dict[str, float] = {}  # polling only: path -> when it was last synced
-        late_looks: list[float] | None = None  # polling only: when to look at everything again
+        self._recent = None
+        late_looks: list[float] = []  # polling only: when to look at everything again
         next_retry = 0.0
         # Watch first, then reconcile: a change made while the reconcile runs is buffered.
         batches = watcher.batches(self._aio_stop,
@@ -230,10 +234,11 @@ class LiveIndex:
         async for batch in batches:
             now = time.monotonic()
             if self.force_polling:
-                recent.update(dict.fromkeys(batch.paths, now))
-                batch.paths |= _stale(store, self.root, recent, now)
-                if late_looks is None:  # the first batch comes after the reconcile
+                if self._recent is None:  # the first batch comes after the reconcile
+                    self._recent = {}
                     late_looks = [now + after for after in POLL_LATE_LOOKS]
+                self._recent.update(dict.fromkeys(batch.paths, now))
+                batch.paths |= _stale(store, self.root, self._recent, now)
                 if late_looks and now >= late_looks[0]:
                     del late_looks[0]
                     again = _walk_watched(indexer, watcher)
@@ -263,6 +268,8 @@ class LiveIndex:
 
     def _publish_own(self, delta: Delta) -> None:
         self._own.add(delta.transaction_id)
+        if self._recent is not None:
+            self._recent.update(dict.fromkeys(delta.files, time.monotonic()))
         self._publish(delta)
 
     def _follow_others(self, store: Store) -> None:
