@@ -327,3 +327,31 @@ def test_python_module_names_follow_files_that_come_and_go():
         for p in live.modules:
             fresh.add(module(p))
         assert names(live) == names(fresh), (op, path)
+
+
+def test_an_attribute_set_in_another_file_is_read_anew_when_that_file_changes(tmp_path: Path):
+    # The attributes a file's methods set are kept from save to save (a new module's save asks
+    # for those of hundreds of files); a save of that file must not leave the old ones behind.
+    root = tmp_path / "repo"
+    models = ("class Engine:\n    def start(self):\n        return 1\n\n\n"
+              "class Motor:\n    def start(self):\n        return 2\n\n\n"
+              "class Car:\n    def __init__(self):\n        self.power = Engine()\n")
+    write(root / "models.py", models)
+    write(root / "use.py", "from models import Car\n\n\ndef drive(car: Car):\n    return car.power.start()\n")
+    store = Store.open(str(tmp_path / "live.db"))
+    indexer = Indexer(str(root), store, workers=1)
+    indexer.run()
+    indexer.engine.load_symbols()  # the live index's table, kept from save to save
+
+    def target() -> str | None:
+        [(_, edge)] = store.atoms.edges_from(["use.py::drive"])
+        return edge.target_id
+
+    assert target() == "models.py::Engine.start"
+    write(root / "use.py", "from models import Car\n\n\ndef drive(car: Car):\n    return car.power.start()\n\n\ndef park():\n    return 0\n")
+    assert indexer.sync_paths(["use.py"]) is not None  # the attributes of models.py asked for
+    (root / "models.py").write_text(models.replace("self.power = Engine()", "self.power = Motor()"))
+    assert indexer.sync_paths(["models.py"]) is not None
+    assert target() == "models.py::Motor.start"
+    assert_same_as_fresh(store, root, tmp_path)
+    store.close()

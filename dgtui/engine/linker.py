@@ -121,9 +121,10 @@ class Linker:
                 now = resolver.resolve(caller, e.callee, e.short_name)
                 if now != (e.resolution, e.target_id, e.candidates, e.detail):
                     updates[edge_id] = (now[1], now[0], now[2], now[3])
-                    sources.add(e.source_id)
+                    if now[1] != e.target_id:  # (most only count their candidates anew)
+                        sources.add(e.source_id)
             if updates:
-                current = repo.edge_targets_from(sorted(sources))
+                current = repo.edge_targets_from(sorted(sources)) if sources else []
                 before = {(s, t) for _, s, t in current if t is not None}
                 rerouted = ((s, updates[i][0] if i in updates else t) for i, s, t in current)
                 after = {pair for pair in rerouted if pair[1] is not None}

@@ -22,7 +22,6 @@ class InstanceAttributes:
         self._attr_cache: dict[tuple[str, str], tuple[str, SymbolInfo] | None] = {}
         self._attr_busy: set[tuple[str, str]] = set()
         self._attr_cycles = 0  # answers given from inside a cycle of bases (see value_of)
-        self._file_attrs: dict[str, dict[tuple[str, str], list[tuple[str, SymbolInfo]]]] = {}
 
     def _java_field(self, caller: SymbolInfo, name: str, depth: int) -> Value:
         """A field of the class around the caller (or of a class around that), or None."""
@@ -69,10 +68,12 @@ class InstanceAttributes:
         return None
 
     def _attributes_set_in(self, path: str) -> dict[tuple[str, str], list[tuple[str, SymbolInfo]]]:
-        """(class, ``self.x``) -> [(binding, method)] for the methods of one file (once a batch)."""
-        found = self._file_attrs.get(path)
+        """(class, ``self.x``) -> [(binding, method)] for the methods of one file (kept by the
+        symbol table until the file changes: a new module's save asks for those of ~200 files)."""
+        kept = self.symbols.attributes_by_file
+        found = kept.get(path)
         if found is None:
-            found = self._file_attrs[path] = {}
+            found = kept[path] = {}
             for atom_id in sorted(self.symbols.by_file.get(path, ())):  # the same answer every run
                 method = self.symbols.atoms[atom_id]
                 if method.owner and method.types:

@@ -58,6 +58,9 @@ class SymbolTable:
         # it: made when first asked for (``importers_of``), then kept up to date
         self._import_words: dict[str, set[str]] | None = None
         self._rust_crates: dict[str, str] | None = None  # crate name -> its root file
+        # file -> (class, ``self.x``) -> [(binding, method)]: the attributes its methods set
+        # (graph/attributes.py), made when first asked for, dropped when the file changes
+        self.attributes_by_file: dict[str, dict[tuple[str, str], list[tuple[str, SymbolInfo]]]] = {}
 
     # -- updates ---------------------------------------------------------------------------
     def add(self, info: SymbolInfo) -> None:
@@ -72,6 +75,7 @@ class SymbolTable:
             self.overrides.pop(info.name, None)  # a new method may override others of its name
         self.atoms[info.id] = info
         self.by_file[info.file_path].add(info.id)
+        self.attributes_by_file.pop(info.file_path, None)
         self.by_qualified[(info.file_path, info.qualified_name)].append(info.id)
         scope = (info.file_path, info.qualified_name.rpartition(".")[0])
         self.scopes[scope] = self.scopes.get(scope, 0) + 1
@@ -108,6 +112,7 @@ class SymbolTable:
         elif not readding:
             self.overrides.pop(info.name, None)
         _discard(self.by_file, info.file_path, atom_id)
+        self.attributes_by_file.pop(info.file_path, None)
         key = (info.file_path, info.qualified_name)
         ids = self.by_qualified.get(key)
         if ids is not None:
