@@ -7,7 +7,7 @@ have changed are looked at again: those into atoms that vanished, those whose sh
 that appeared, vanished or changed kind, of a member of a class whose hierarchy or attribute
 types changed, or of a name a changed import statement binds (re-exports); and every call of an
 atom that calls a function whose declared return type changed (``y = make(); y.bar()`` follows
-it). A package marker (``__init__.py``) that appears or vanishes renames modules: every call is
+it), or whose calls reach a function with a declared return type that appeared or vanished. A package marker (``__init__.py``) that appears or vanishes renames modules: every call is
 resolved again. The differential property tests check that this equals a full rebuild.
 """
 
@@ -41,6 +41,7 @@ class Linker:
         self._moved_stems: set[str] = set()  # stems of files this batch adds or removes
         self._markers_moved = False  # a package marker appeared or vanished
         self._returns_changed: set[str] = set()  # names of functions whose return type changed
+        self._typed_targets: set[str] = set()  # functions with a stated return type, new or gone
         self._keep: dict[str, int] = {}  # atoms of the changed files whose calls stay
         self._into_deleted: list[tuple[int, Edge]] = []  # calls into atoms about to be deleted
         self._hierarchy: SavedHierarchy | None = None  # what the symbol table may keep of it
@@ -55,6 +56,8 @@ class Linker:
         self._markers_moved = any(a.kind == "module" and _is_package_marker(a.file_path)
                                   for a in diff.created + diff.deleted)
         self._returns_changed = _returns_changed(diff)
+        self._typed_targets = {a.id for a in diff.created + diff.deleted
+                               if _typing_of(a) != (None, None) and a.name != "constructor"}
         self._hierarchy = save_hierarchy(self.symbols, diff)
         return self._names(diff), (self._import_targets() if self._moved_stems else None)
 
@@ -114,15 +117,31 @@ class Linker:
         if candidates:
             updates: dict[int, tuple[str | None, str, int, str | None]] = {}
             sources: set[str] = set()
-            for edge_id, e in candidates:
-                caller = symbols.get(e.source_id)
-                if caller is None or caller.id in fresh or edge_id in updates:
-                    continue
-                now = resolver.resolve(caller, e.callee, e.short_name)
-                if now != (e.resolution, e.target_id, e.candidates, e.detail):
-                    updates[edge_id] = (now[1], now[0], now[2], now[3])
-                    if now[1] != e.target_id:  # (most only count their candidates anew)
-                        sources.add(e.source_id)
+            looked: set[int] = set()
+            # the atoms that call a function whose stated return type came or went: every call
+            # of theirs again (``y = make(); y.bar()``), once the calls into it are known
+            typed = self._typed_targets
+            typed_callers = {e.source_id for _, e in self._into_deleted if e.target_id in typed}
+
+            def look(edges: list[tuple[int, Edge]]) -> None:
+                for edge_id, e in edges:
+                    if edge_id in looked:
+                        continue
+                    looked.add(edge_id)
+                    caller = symbols.get(e.source_id)
+                    if caller is None or caller.id in fresh:
+                        continue
+                    now = resolver.resolve(caller, e.callee, e.short_name)
+                    if now[1] in typed:
+                        typed_callers.add(caller.id)
+                    if now != (e.resolution, e.target_id, e.candidates, e.detail):
+                        updates[edge_id] = (now[1], now[0], now[2], now[3])
+                        if now[1] != e.target_id:  # (most only count their candidates anew)
+                            sources.add(e.source_id)
+
+            look(candidates)
+            if typed_callers - fresh and not self._markers_moved:
+                look(repo.edges_from(sorted(typed_callers - fresh)))
             if updates:
                 current = repo.edge_targets_from(sorted(sources)) if sources else []
                 before = {(s, t) for _, s, t in current if t is not None}
@@ -276,23 +295,27 @@ def _globals_changed(diff: AtomDiff) -> set[str]:
     return out
 
 
+def _typing_of(atom: Atom) -> tuple:
+    """What a function states of its return and of the functions it takes."""
+    extra = atom.extra or {}
+    return extra.get("returns"), extra.get("callbacks")
+
+
 def _returns_changed(diff: AtomDiff) -> set[str]:
     """Names of functions whose declared return type, or the types they declare for the
-    functions they take, appeared, vanished or changed: what their callers' calls mean may
-    have changed (a constructor is called by its class's name)."""
-    def typing_of(atom: Atom) -> tuple:
-        extra = atom.extra or {}
-        return extra.get("returns"), extra.get("callbacks")
-
+    functions they take, changed: what their callers' calls mean may have changed (a
+    constructor is called by its class's name). Of the functions that appeared or vanished only
+    constructors are here: the callers of the others are those whose calls reach them
+    (``_typed_targets``), not every call of their name (Django: ``items``, 500 calls)."""
     def names(atom: Atom) -> set[str]:
         return {atom.name, atom.owner} if atom.name == "constructor" and atom.owner else {atom.name}
 
     out: set[str] = set()
     for atom in diff.created + diff.deleted:
-        if typing_of(atom) != (None, None):
+        if atom.name == "constructor" and _typing_of(atom) != (None, None):
             out |= names(atom)
     for u in diff.updated:
-        if typing_of(u.old) != typing_of(u.new):
+        if _typing_of(u.old) != _typing_of(u.new):
             out |= names(u.old) | names(u.new)
     return out
 
