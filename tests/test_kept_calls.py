@@ -14,6 +14,7 @@ from helpers import snapshot, write
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from dgtui.engine.check import run_checks
 from dgtui.engine.indexer import Indexer
 from dgtui.engine.kept_calls import kept_callers
 from dgtui.graph.atom_diff import diff
@@ -383,4 +384,6 @@ def test_the_callers_of_a_typed_function_that_comes_and_goes_follow_its_return(t
     assert indexer.sync_paths(["shapes.py"]) is not None
     assert run_target() == ("ambiguous", None)
     assert_same_as_fresh(store, root, tmp_path)
+    report = run_checks(store, str(root))  # the edge log replays to the edges as they are
+    assert report.ok, report.as_dict()
     store.close()

@@ -3,12 +3,14 @@
 The calls of the atoms of the changed files are resolved afresh, except those of atoms that did
 not change and whose calls nothing in their own file can have changed (``kept_calls``): they
 stay, and are looked at again as calls elsewhere are. Elsewhere, only calls whose resolution can
-have changed are looked at again: those into atoms that vanished, those whose short name is the name of an atom
-that appeared, vanished or changed kind, of a member of a class whose hierarchy or attribute
-types changed, or of a name a changed import statement binds (re-exports); and every call of an
-atom that calls a function whose declared return type changed (``y = make(); y.bar()`` follows
-it), or whose calls reach a function with a declared return type that appeared or vanished. A package marker (``__init__.py``) that appears or vanishes renames modules: every call is
-resolved again. The differential property tests check that this equals a full rebuild.
+have changed are looked at again: those into atoms that vanished, those whose short name is the
+name of an atom that appeared, vanished or changed kind, of a member of a class whose hierarchy
+or attribute types changed, or of a name a changed import statement binds (re-exports). And
+every call of an atom that calls a function whose return type changed (``y = make(); y.bar()``
+follows it), or whose calls reach a function with a known return type that appeared or
+vanished, and of the atoms that call one of those returning what its calls give (``return
+make()``). A package marker (``__init__.py``) that appears or vanishes renames modules: every
+call is resolved again. The differential property tests check that this equals a full rebuild.
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ from dataclasses import dataclass, field
 from ..graph.atom_diff import AtomDiff
 from ..graph.resolve import Resolver
 from ..graph.symbols import SymbolTable, spec_words
-from ..model import Atom, Edge, SymbolInfo
+from ..graph.types import MAX_TYPE_DEPTH, in_tests
+from ..model import Atom, Edge, SymbolInfo, is_fixture
 from ..store.atoms import AtomRepository
 from .class_caches import SavedHierarchy, save_hierarchy
 from .kept_calls import atoms_of
@@ -41,7 +44,8 @@ class Linker:
         self._moved_stems: set[str] = set()  # stems of files this batch adds or removes
         self._markers_moved = False  # a package marker appeared or vanished
         self._returns_changed: set[str] = set()  # names of functions whose return type changed
-        self._typed_targets: set[str] = set()  # functions with a stated return type, new or gone
+        self._typed_targets: set[str] = set()  # classes, functions with a known return type: new or gone
+        self._typed_fixtures: set[tuple[str, str]] = set()  # (folder, name) of such pytest fixtures
         self._keep: dict[str, int] = {}  # atoms of the changed files whose calls stay
         self._into_deleted: list[tuple[int, Edge]] = []  # calls into atoms about to be deleted
         self._hierarchy: SavedHierarchy | None = None  # what the symbol table may keep of it
@@ -56,8 +60,11 @@ class Linker:
         self._markers_moved = any(a.kind == "module" and _is_package_marker(a.file_path)
                                   for a in diff.created + diff.deleted)
         self._returns_changed = _returns_changed(diff)
-        self._typed_targets = {a.id for a in diff.created + diff.deleted
-                               if _typing_of(a) != (None, None) and a.name != "constructor"}
+        typed = [a for a in diff.created + diff.deleted  # (calling a class gives an instance)
+                 if (a.kind == "class" or _typing_of(a) != (None, None)) and a.name != "constructor"]
+        self._typed_targets = {a.id for a in typed}
+        self._typed_fixtures = {(a.file_path.rpartition("/")[0], a.name) for a in typed
+                                if is_fixture((a.extra or {}).get("decorators"))}
         self._hierarchy = save_hierarchy(self.symbols, diff)
         return self._names(diff), (self._import_targets() if self._moved_stems else None)
 
@@ -114,14 +121,17 @@ class Linker:
         if outside:
             candidates += self._edges_through_globals(diff)
             candidates += self._into_deleted  # (``cls()``, ``obj()``: not by the target's name)
-        if candidates:
+        # the atoms whose calls reach a typed function that came or went (more are found as the
+        # calls into it are resolved): every call of theirs again (``y = make(); y.bar()``)
+        typed = self._typed_targets if outside else set()
+        reaching = {e.source_id for _, e in self._into_deleted if e.target_id in typed}
+        reaching.update(e.source_id for e in new_edges if e.target_id in typed)
+        if outside:
+            reaching |= self._fixture_users()  # (not by a call: by a parameter's name)
+        if candidates or reaching:
             updates: dict[int, tuple[str | None, str, int, str | None]] = {}
             sources: set[str] = set()
             looked: set[int] = set()
-            # the atoms that call a function whose stated return type came or went: every call
-            # of theirs again (``y = make(); y.bar()``), once the calls into it are known
-            typed = self._typed_targets
-            typed_callers = {e.source_id for _, e in self._into_deleted if e.target_id in typed}
 
             def look(edges: list[tuple[int, Edge]]) -> None:
                 for edge_id, e in edges:
@@ -133,15 +143,15 @@ class Linker:
                         continue
                     now = resolver.resolve(caller, e.callee, e.short_name)
                     if now[1] in typed:
-                        typed_callers.add(caller.id)
+                        reaching.add(caller.id)
                     if now != (e.resolution, e.target_id, e.candidates, e.detail):
                         updates[edge_id] = (now[1], now[0], now[2], now[3])
                         if now[1] != e.target_id:  # (most only count their candidates anew)
                             sources.add(e.source_id)
 
             look(candidates)
-            if typed_callers - fresh and not self._markers_moved:
-                look(repo.edges_from(sorted(typed_callers - fresh)))
+            if not self._markers_moved:
+                self._follow_returns(reaching, fresh, look)
             if updates:
                 current = repo.edge_targets_from(sorted(sources)) if sources else []
                 before = {(s, t) for _, s, t in current if t is not None}
@@ -152,6 +162,47 @@ class Linker:
                 removed |= before - after
                 out.rerouted = len(updates)
         out.added, out.removed = sorted(added - removed), sorted(removed - added)
+        return out
+
+    def _follow_returns(self, reaching: set[str], fresh: set[str], look) -> None:
+        """Resolve again every call of the atoms in ``reaching``; and, since one that returns
+        what it gets from a call (``return shapes.make()``) passes the change on, of the atoms
+        that call those, as deep as the resolver follows values."""
+        done: set[str] = set()
+        for _ in range(MAX_TYPE_DEPTH):
+            level = reaching - done
+            if not level:
+                return
+            level |= self._nested_in(level) - done  # closures and a module's functions see
+            done |= level                            # its bindings (``y = make()``)
+            if level - fresh:
+                look(self.repo.edges_from(sorted(level - fresh)))  # (may add to ``reaching``)
+            passing = [i for i in level if _returns_from_calls(self.symbols.get(i))]
+            if passing:
+                reaching.update(e.source_id for _, e in self.repo.edges_to(passing))
+
+    def _fixture_users(self) -> set[str]:
+        """The tests under a typed fixture that came or went whose parameter it fills."""
+        symbols, out = self.symbols, set()
+        for folder, name in self._typed_fixtures:
+            prefix = f"{folder}/" if folder else ""
+            for path in symbols.modules:
+                if path.startswith(prefix) and in_tests(path):
+                    out.update(i for i in symbols.by_file.get(path, ())
+                               if (symbols.atoms[i].types or {}).get(name) == "?")
+        return out
+
+    def _nested_in(self, ids: set[str]) -> set[str]:
+        """The atoms defined inside those of ``ids``, at any depth (a module: all its file's)."""
+        symbols, out = self.symbols, set()
+        for path in {info.file_path for i in ids if (info := symbols.get(i)) is not None}:
+            for i in symbols.by_file.get(path, ()):
+                info = symbols.get(i)
+                while info is not None and info.parent_id:
+                    if info.parent_id in ids:
+                        out.add(i)
+                        break
+                    info = symbols.get(info.parent_id)
         return out
 
     def resolve_all(self, atoms: list[Atom]) -> list[Edge]:
@@ -301,12 +352,20 @@ def _typing_of(atom: Atom) -> tuple:
     return extra.get("returns"), extra.get("callbacks")
 
 
+def _returns_from_calls(info: SymbolInfo | None) -> bool:
+    """Whether what ``info`` returns is read from its body (``return make()``, ``return y``)
+    rather than declared: it may change with what its calls reach."""
+    returns = info.returns if info is not None else None
+    return isinstance(returns, str) and returns.startswith(("C:", "A:"))
+
+
 def _returns_changed(diff: AtomDiff) -> set[str]:
-    """Names of functions whose declared return type, or the types they declare for the
-    functions they take, changed: what their callers' calls mean may have changed (a
-    constructor is called by its class's name). Of the functions that appeared or vanished only
-    constructors are here: the callers of the others are those whose calls reach them
-    (``_typed_targets``), not every call of their name (Django: ``items``, 500 calls)."""
+    """Names of functions whose return type (declared, or read from their returns), or the
+    types they declare for the functions they take, changed: what their callers' calls mean
+    may have changed (a constructor is called by its class's name). Of the functions that
+    appeared or vanished only constructors are here: the callers of the others are those whose
+    calls reach them (``_typed_targets``), not every caller of their name (a new method
+    ``items`` sent back some 400 calls of Django)."""
     def names(atom: Atom) -> set[str]:
         return {atom.name, atom.owner} if atom.name == "constructor" and atom.owner else {atom.name}
 

@@ -43,6 +43,12 @@ _NOTHING: frozenset[str] = frozenset()
 Value = tuple[str, object] | None
 
 
+def in_tests(path: str) -> bool:
+    """Whether pytest gives the functions of ``path`` fixtures for their parameters."""
+    name = path.rpartition("/")[2]
+    return name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py"
+
+
 class TypeFollowing:
     """The part of the resolver that evaluates receivers. Mixed into ``Resolver``: it uses its
     references (``_reference``), members (``_member``), module lookups (``_in_module``),
@@ -312,8 +318,7 @@ class TypeFollowing:
     # -- pytest fixtures: the framework passes a test the fixture of its parameter's name ----
     @staticmethod
     def _in_tests(scope: SymbolInfo) -> bool:
-        name = scope.file_path.rpartition("/")[2]
-        return name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py"
+        return in_tests(scope.file_path)
 
     def _fixture(self, scope: SymbolInfo, name: str) -> SymbolInfo | None:
         """The fixture ``name`` a test in ``scope``'s file receives: its own file's, else the

@@ -1,0 +1,127 @@
+"""A class or a function with a known return type that appears or vanishes changes what calls
+elsewhere mean through the values they follow (``y = make(); y.run()``), not through their own
+name. Each case saves ``make`` into a file and takes it out again, and checks the call that
+follows it against a fresh index of the same files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from helpers import write
+from test_kept_calls import assert_same_as_fresh
+
+from dgtui.engine.check import run_checks
+from dgtui.engine.indexer import Indexer
+from dgtui.store import Store
+
+SHAPES = "class Widget:\n    def run(self):\n        return 1\n\n\ndef other():\n    return 0\n"
+MAKE = "\n\ndef make() -> Widget:\n    return Widget()\n"
+#: another method named run, so that a call of it with an unknown receiver is ambiguous
+MORE = "class Job:\n    def run(self):\n        return 2\n"
+
+#: (files beside shapes.py, the atom whose call of run follows what make returns)
+CASES = {
+    "a caller": ({"use.py": "from shapes import make\n\n\ndef go():\n    y = make()\n    return y.run()\n"},
+                 "use.py::go"),
+    "a wrapper of the same name": (
+        {"wrap.py": "import shapes\n\n\ndef make():\n    return shapes.make()\n",
+         "use.py": "from wrap import make\n\n\ndef go():\n    y = make()\n    return y.run()\n"},
+        "use.py::go"),
+    "a wrapper of another name": (
+        {"wrap.py": "import shapes\n\n\ndef build():\n    return shapes.make()\n",
+         "use.py": "from wrap import build\n\n\ndef go():\n    y = build()\n    return y.run()\n"},
+        "use.py::go"),
+    "a method that delegates": (
+        {"wrap.py": "import shapes\n\n\nclass Factory:\n    def make(self):\n        return shapes.make()\n",
+         "use.py": "from wrap import Factory\n\n\ndef go(f: Factory):\n    y = f.make()\n    return y.run()\n"},
+        "use.py::go"),
+    "a module-level value": (
+        {"use.py": "from shapes import make\n\ny = make()\n\n\ndef go():\n    return y.run()\n"},
+        "use.py::go"),
+    "a closure": (
+        {"use.py": "from shapes import make\n\n\ndef outer():\n    y = make()\n\n"
+                   "    def go():\n        return y.run()\n    return go\n"},
+        "use.py::outer.go"),
+}
+
+
+def run_call(store: Store, caller: str) -> tuple[str, str | None]:
+    [edge] = [e for _, e in store.atoms.edges_from([caller]) if e.short_name == "run"]
+    return edge.resolution, edge.target_id
+
+
+def assert_right(store: Store, root: Path, tmp: Path) -> None:
+    assert_same_as_fresh(store, root, tmp)
+    report = run_checks(store, str(root))  # the edge log replays to the edges as they are
+    assert report.ok, report.as_dict()
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_a_typed_function_that_comes_and_goes_is_followed(tmp_path: Path, case: str):
+    files, caller = CASES[case]
+    root = tmp_path / "repo"
+    for path, text in {"shapes.py": SHAPES, "more.py": MORE, **files}.items():
+        write(root / path, text)
+    store = Store.open(str(tmp_path / "live.db"))
+    indexer = Indexer(str(root), store, workers=1)
+    indexer.run()
+    indexer.engine.load_symbols()  # the live index's table, kept from save to save
+    try:
+        assert run_call(store, caller) == ("ambiguous", None)
+        (root / "shapes.py").write_text(SHAPES + MAKE)
+        assert indexer.sync_paths(["shapes.py"]) is not None
+        assert run_call(store, caller)[1] == "shapes.py::Widget.run"
+        assert_right(store, root, tmp_path)
+        (root / "shapes.py").write_text(SHAPES)
+        assert indexer.sync_paths(["shapes.py"]) is not None
+        assert run_call(store, caller) == ("ambiguous", None)
+        assert_right(store, root, tmp_path)
+    finally:
+        store.close()
+
+
+def test_a_typed_fixture_that_comes_and_goes_is_followed(tmp_path: Path):
+    # No call reaches a fixture: a test's parameter of its name does.
+    root = tmp_path / "repo"
+    conftest = "import pytest\nfrom shapes import Widget\n\n\ndef other():\n    return 0\n"
+    fixture = "\n\n@pytest.fixture\ndef widget() -> Widget:\n    return Widget()\n"
+    for path, text in {"shapes.py": SHAPES, "more.py": MORE, "tests/conftest.py": conftest,
+                       "tests/unit/test_a.py": "def test_x(widget):\n    assert widget.run()\n"}.items():
+        write(root / path, text)
+    store = Store.open(str(tmp_path / "live.db"))
+    indexer = Indexer(str(root), store, workers=1)
+    indexer.run()
+    indexer.engine.load_symbols()
+    caller = "tests/unit/test_a.py::test_x"
+    try:
+        (root / "tests/conftest.py").write_text(conftest + fixture)
+        assert indexer.sync_paths(["tests/conftest.py"]) is not None
+        assert run_call(store, caller)[1] == "shapes.py::Widget.run"
+        assert_right(store, root, tmp_path)
+        (root / "tests/conftest.py").write_text(conftest)
+        assert indexer.sync_paths(["tests/conftest.py"]) is not None
+        assert run_call(store, caller) == ("ambiguous", None)
+        assert_right(store, root, tmp_path)
+    finally:
+        store.close()
+
+
+def test_a_class_new_in_the_same_file_is_followed_into_a_closure(tmp_path: Path):
+    # `y = Child()` names nothing, then the class; the closure reading y follows it.
+    root = tmp_path / "repo"
+    body = ("class Base:\n    def load(self, x):\n        def inner():\n            return y.load()\n"
+            "        y = Child()\n        return None\n")
+    write(root / "a.py", body)
+    store = Store.open(str(tmp_path / "live.db"))
+    indexer = Indexer(str(root), store, workers=1)
+    indexer.run()
+    indexer.engine.load_symbols()
+    try:
+        (root / "a.py").write_text("class Child:\n    def alpha(self, x):\n        return None\n\n\n" + body)
+        assert indexer.sync_paths(["a.py"]) is not None
+        [edge] = [e for _, e in store.atoms.edges_from(["a.py::Base.load.inner"])]
+        assert edge.resolution == "unresolved"  # Child has no load: not a guess by name
+        assert_right(store, root, tmp_path)
+    finally:
+        store.close()
