@@ -17,6 +17,8 @@ from dgtui.store import Store
 
 SHAPES = "class Widget:\n    def run(self):\n        return 1\n\n\ndef other():\n    return 0\n"
 MAKE = "\n\ndef make() -> Widget:\n    return Widget()\n"
+#: make before it says what it returns (``make`` is "retyped" rather than new)
+UNTYPED = {"appears": "", "is retyped": "\n\ndef make():\n    return 0\n"}
 #: another method named run, so that a call of it with an unknown receiver is ambiguous
 MORE = "class Job:\n    def run(self):\n        return 2\n"
 
@@ -57,11 +59,13 @@ def assert_right(store: Store, root: Path, tmp: Path) -> None:
     assert report.ok, report.as_dict()
 
 
+@pytest.mark.parametrize("how", list(UNTYPED))
 @pytest.mark.parametrize("case", list(CASES))
-def test_a_typed_function_that_comes_and_goes_is_followed(tmp_path: Path, case: str):
+def test_a_typed_function_that_comes_and_goes_is_followed(tmp_path: Path, case: str, how: str):
     files, caller = CASES[case]
+    before = SHAPES + UNTYPED[how]
     root = tmp_path / "repo"
-    for path, text in {"shapes.py": SHAPES, "more.py": MORE, **files}.items():
+    for path, text in {"shapes.py": before, "more.py": MORE, **files}.items():
         write(root / path, text)
     store = Store.open(str(tmp_path / "live.db"))
     indexer = Indexer(str(root), store, workers=1)
@@ -73,7 +77,7 @@ def test_a_typed_function_that_comes_and_goes_is_followed(tmp_path: Path, case: 
         assert indexer.sync_paths(["shapes.py"]) is not None
         assert run_call(store, caller)[1] == "shapes.py::Widget.run"
         assert_right(store, root, tmp_path)
-        (root / "shapes.py").write_text(SHAPES)
+        (root / "shapes.py").write_text(before)
         assert indexer.sync_paths(["shapes.py"]) is not None
         assert run_call(store, caller) == ("ambiguous", None)
         assert_right(store, root, tmp_path)
@@ -122,6 +126,61 @@ def test_a_class_new_in_the_same_file_is_followed_into_a_closure(tmp_path: Path)
         assert indexer.sync_paths(["a.py"]) is not None
         [edge] = [e for _, e in store.atoms.edges_from(["a.py::Base.load.inner"])]
         assert edge.resolution == "unresolved"  # Child has no load: not a guess by name
+        assert_right(store, root, tmp_path)
+    finally:
+        store.close()
+
+
+def indexed(tmp_path: Path, files: dict[str, str]) -> tuple[Path, Store, Indexer]:
+    root = tmp_path / "repo"
+    for path, text in files.items():
+        write(root / path, text)
+    store = Store.open(str(tmp_path / "live.db"))
+    indexer = Indexer(str(root), store, workers=1)
+    indexer.run()
+    indexer.engine.load_symbols()
+    return root, store, indexer
+
+
+def start_call(store: Store) -> tuple[str, str | None]:
+    [edge] = [e for _, e in store.atoms.edges_from(["car.py::Car.drive"]) if e.short_name == "start"]
+    return edge.resolution, edge.target_id
+
+
+ENGINES = {"models.py": "class Engine:\n    def start(self):\n        return 1\n\n\n"
+                        "class Gadget:\n    def stop(self):\n        return 0\n",
+           "more.py": "class Motor:\n    def start(self):\n        return 2\n",
+           # Vehicle is named, not imported: the repository's only class of that name
+           "car.py": "class Car(Vehicle):\n    def drive(self):\n        return self.power.start()\n"}
+
+
+def test_a_base_class_that_comes_and_goes_is_followed_into_its_subclasses(tmp_path: Path):
+    root, store, indexer = indexed(tmp_path, ENGINES)
+    try:
+        assert start_call(store) == ("ambiguous", None)
+        write(root / "vehicle.py", "from models import Engine\n\n\nclass Vehicle:\n"
+                                   "    def __init__(self):\n        self.power = Engine()\n")
+        assert indexer.sync_paths(["vehicle.py"]) is not None
+        assert start_call(store) == ("typed", "models.py::Engine.start")
+        assert_right(store, root, tmp_path)
+        (root / "vehicle.py").unlink()
+        assert indexer.sync_paths(["vehicle.py"]) is not None
+        assert start_call(store) == ("ambiguous", None)
+        assert_right(store, root, tmp_path)
+    finally:
+        store.close()
+
+
+def test_an_attribute_a_base_class_sets_is_followed_into_its_subclasses(tmp_path: Path):
+    # Gadget has no start: the call is not looked at again for its name, only for its class.
+    vehicle = ("from models import Gadget\n\n\nclass Vehicle:\n"
+               "    def __init__(self):\n        self.power = make_power()\n")
+    root, store, indexer = indexed(tmp_path, {**ENGINES, "vehicle.py": vehicle})
+    try:
+        assert start_call(store) == ("ambiguous", None)
+        (root / "vehicle.py").write_text(vehicle.replace("make_power()", "Gadget()"))
+        assert indexer.sync_paths(["vehicle.py"]) is not None
+        assert start_call(store) == ("unresolved", None)
         assert_right(store, root, tmp_path)
     finally:
         store.close()

@@ -46,6 +46,8 @@ class Linker:
         self._returns_changed: set[str] = set()  # names of functions whose return type changed
         self._typed_targets: set[str] = set()  # classes, functions with a known return type: new or gone
         self._typed_fixtures: set[tuple[str, str]] = set()  # (folder, name) of such pytest fixtures
+        self._retyped: set[str] = set()  # functions that stay, their return type changed
+        self._rebased: set[str] = set()  # names of classes that came, went or changed bases
         self._keep: dict[str, int] = {}  # atoms of the changed files whose calls stay
         self._into_deleted: list[tuple[int, Edge]] = []  # calls into atoms about to be deleted
         self._hierarchy: SavedHierarchy | None = None  # what the symbol table may keep of it
@@ -62,7 +64,13 @@ class Linker:
         self._returns_changed = _returns_changed(diff)
         typed = [a for a in diff.created + diff.deleted  # (calling a class gives an instance)
                  if (a.kind == "class" or _typing_of(a) != (None, None)) and a.name != "constructor"]
+        retyped = [u.new for u in diff.updated if u.new.name != "constructor" and (
+            _typing_of(u.old) != _typing_of(u.new)
+            or (u.old.kind != u.new.kind and "class" in (u.old.kind, u.new.kind)))]
+        typed += retyped
         self._typed_targets = {a.id for a in typed}
+        self._rebased = _classes_reshaped(diff)
+        self._retyped = {a.id for a in retyped}
         self._typed_fixtures = {(a.file_path.rpartition("/")[0], a.name) for a in typed
                                 if is_fixture((a.extra or {}).get("decorators"))}
         self._hierarchy = save_hierarchy(self.symbols, diff)
@@ -128,6 +136,9 @@ class Linker:
         reaching.update(e.source_id for e in new_edges if e.target_id in typed)
         if outside:
             reaching |= self._fixture_users()  # (not by a call: by a parameter's name)
+            if self._retyped:
+                reaching.update(e.source_id for _, e in repo.edges_to(sorted(self._retyped)))
+            reaching |= self._classes_named(self._rebased)  # what ``self.x`` is may change
         if candidates or reaching:
             updates: dict[int, tuple[str | None, str, int, str | None]] = {}
             sources: set[str] = set()
@@ -190,6 +201,26 @@ class Linker:
                 if path.startswith(prefix) and in_tests(path):
                     out.update(i for i in symbols.by_file.get(path, ())
                                if (symbols.atoms[i].types or {}).get(name) == "?")
+        return out
+
+    def _classes_named(self, names: set[str]) -> set[str]:
+        """The classes of ``names``, and those whose bases name one of them (under an import
+        alias too) and theirs, at any depth: what they inherit may have changed."""
+        symbols = self.symbols
+        out = {i for n in names for i in symbols.named(n) if symbols.atoms[i].kind == "class"}
+        todo = list(names)
+        seen: set[str] = set()
+        while todo:
+            name = todo.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            todo.extend(symbols.import_aliases.get(name, ()))
+            for i in symbols.by_base_name.get(name, ()):
+                info = symbols.get(i)
+                if info is not None and i not in out:
+                    out.add(i)
+                    todo.append(info.name)
         return out
 
     def _nested_in(self, ids: set[str]) -> set[str]:
@@ -359,13 +390,29 @@ def _returns_from_calls(info: SymbolInfo | None) -> bool:
     return isinstance(returns, str) and returns.startswith(("C:", "A:"))
 
 
+def _classes_reshaped(diff: AtomDiff) -> set[str]:
+    """Names of the classes that appeared or vanished, whose bases or kind changed, or whose
+    attributes' types did (a method setting ``self.x`` that came, went or changed)."""
+    out = {a.name for a in diff.created + diff.deleted if a.kind == "class"}
+    for u in diff.updated:
+        if "bases" in u.changed or (u.old.kind != u.new.kind and "class" in (u.old.kind, u.new.kind)):
+            out.update((u.old.name, u.new.name))
+    changed = [a for a in diff.created + diff.deleted if _attribute_types(a)]
+    changed += [u.new for u in diff.updated
+                if "extra" in u.changed and _attribute_types(u.old) != _attribute_types(u.new)]
+    for atom in changed:
+        owner = atom.name if atom.kind == "class" else (atom.owner or "").rpartition(".")[2]
+        if owner:
+            out.add(owner)
+    return out
+
+
 def _returns_changed(diff: AtomDiff) -> set[str]:
-    """Names of functions whose return type (declared, or read from their returns), or the
-    types they declare for the functions they take, changed: what their callers' calls mean
-    may have changed (a constructor is called by its class's name). Of the functions that
-    appeared or vanished only constructors are here: the callers of the others are those whose
-    calls reach them (``_typed_targets``), not every caller of their name (a new method
-    ``items`` sent back some 400 calls of Django)."""
+    """Names under which the callers of a JS constructor whose return type, or the types it
+    declares for the functions it takes, appeared, vanished or changed are found: a constructor
+    is called by its class's name. The callers of other functions are those whose calls reach
+    them (``_typed_targets``), not every caller of their name (a new method ``items`` sent back
+    some 400 calls of Django)."""
     def names(atom: Atom) -> set[str]:
         return {atom.name, atom.owner} if atom.name == "constructor" and atom.owner else {atom.name}
 
@@ -374,7 +421,7 @@ def _returns_changed(diff: AtomDiff) -> set[str]:
         if atom.name == "constructor" and _typing_of(atom) != (None, None):
             out |= names(atom)
     for u in diff.updated:
-        if _typing_of(u.old) != _typing_of(u.new):
+        if "constructor" in (u.old.name, u.new.name) and _typing_of(u.old) != _typing_of(u.new):
             out |= names(u.old) | names(u.new)
     return out
 
