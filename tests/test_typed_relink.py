@@ -184,3 +184,22 @@ def test_an_attribute_a_base_class_sets_is_followed_into_its_subclasses(tmp_path
         assert_right(store, root, tmp_path)
     finally:
         store.close()
+
+
+def test_a_class_that_comes_and_goes_is_followed_into_the_types_written_with_its_name(tmp_path: Path):
+    # `g: Gizmo` calls nothing named Gizmo: the parameter's written type is what changes.
+    use = "from shapes import Gizmo\n\n\ndef go(g: Gizmo):\n    return g.run()\n"
+    root, store, indexer = indexed(tmp_path, {"shapes.py": SHAPES, "more.py": MORE, "use.py": use})
+    try:
+        assert run_call(store, "use.py::go") == ("ambiguous", None)
+        # a Gizmo has no run: the call is not looked at again for the names the class defines
+        (root / "shapes.py").write_text(SHAPES + "\n\nclass Gizmo:\n    size = 1\n")
+        assert indexer.sync_paths(["shapes.py"]) is not None
+        assert run_call(store, "use.py::go") == ("unresolved", None)
+        assert_right(store, root, tmp_path)
+        (root / "shapes.py").write_text(SHAPES)
+        assert indexer.sync_paths(["shapes.py"]) is not None
+        assert run_call(store, "use.py::go") == ("ambiguous", None)
+        assert_right(store, root, tmp_path)
+    finally:
+        store.close()

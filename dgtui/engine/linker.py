@@ -5,12 +5,11 @@ not change and whose calls nothing in their own file can have changed (``kept_ca
 stay, and are looked at again as calls elsewhere are. Elsewhere, only calls whose resolution can
 have changed are looked at again: those into atoms that vanished, those whose short name is the
 name of an atom that appeared, vanished or changed kind, of a member of a class whose hierarchy
-or attribute types changed, or of a name a changed import statement binds (re-exports). And
-every call of an atom that calls a function whose return type changed (``y = make(); y.bar()``
-follows it), or whose calls reach a function with a known return type that appeared or
-vanished, and of the atoms that call one of those returning what its calls give (``return
-make()``). A package marker (``__init__.py``) that appears or vanishes renames modules: every
-call is resolved again. The differential property tests check that this equals a full rebuild.
+or attribute types changed, or of a name a changed import statement binds (re-exports); and
+every call of the atoms that follow a value the batch changed (``y = make(); y.bar()``, a base
+class's ``self.x``: ``followed_values``). A package marker (``__init__.py``) that appears or
+vanishes renames modules: every call is resolved again. The differential property tests check
+that this equals a full rebuild.
 """
 
 from __future__ import annotations
@@ -21,10 +20,10 @@ from dataclasses import dataclass, field
 from ..graph.atom_diff import AtomDiff
 from ..graph.resolve import Resolver
 from ..graph.symbols import SymbolTable, spec_words
-from ..graph.types import MAX_TYPE_DEPTH, in_tests
-from ..model import Atom, Edge, SymbolInfo, is_fixture
+from ..model import Atom, Edge, SymbolInfo
 from ..store.atoms import AtomRepository
 from .class_caches import SavedHierarchy, save_hierarchy
+from .followed_values import FollowedValues, attribute_types, typing_of
 from .kept_calls import atoms_of
 
 _IDENTITY_FIELDS = ("name", "kind", "owner", "qualified_name", "parent_id")
@@ -44,10 +43,7 @@ class Linker:
         self._moved_stems: set[str] = set()  # stems of files this batch adds or removes
         self._markers_moved = False  # a package marker appeared or vanished
         self._returns_changed: set[str] = set()  # names of functions whose return type changed
-        self._typed_targets: set[str] = set()  # classes, functions with a known return type: new or gone
-        self._typed_fixtures: set[tuple[str, str]] = set()  # (folder, name) of such pytest fixtures
-        self._retyped: set[str] = set()  # functions that stay, their return type changed
-        self._rebased: set[str] = set()  # names of classes that came, went or changed bases
+        self._values: FollowedValues | None = None  # what the batch changed of followed values
         self._keep: dict[str, int] = {}  # atoms of the changed files whose calls stay
         self._into_deleted: list[tuple[int, Edge]] = []  # calls into atoms about to be deleted
         self._hierarchy: SavedHierarchy | None = None  # what the symbol table may keep of it
@@ -62,17 +58,7 @@ class Linker:
         self._markers_moved = any(a.kind == "module" and _is_package_marker(a.file_path)
                                   for a in diff.created + diff.deleted)
         self._returns_changed = _returns_changed(diff)
-        typed = [a for a in diff.created + diff.deleted  # (calling a class gives an instance)
-                 if (a.kind == "class" or _typing_of(a) != (None, None)) and a.name != "constructor"]
-        retyped = [u.new for u in diff.updated if u.new.name != "constructor" and (
-            _typing_of(u.old) != _typing_of(u.new)
-            or (u.old.kind != u.new.kind and "class" in (u.old.kind, u.new.kind)))]
-        typed += retyped
-        self._typed_targets = {a.id for a in typed}
-        self._rebased = _classes_reshaped(diff)
-        self._retyped = {a.id for a in retyped}
-        self._typed_fixtures = {(a.file_path.rpartition("/")[0], a.name) for a in typed
-                                if is_fixture((a.extra or {}).get("decorators"))}
+        self._values = FollowedValues(diff)
         self._hierarchy = save_hierarchy(self.symbols, diff)
         return self._names(diff), (self._import_targets() if self._moved_stems else None)
 
@@ -129,16 +115,10 @@ class Linker:
         if outside:
             candidates += self._edges_through_globals(diff)
             candidates += self._into_deleted  # (``cls()``, ``obj()``: not by the target's name)
-        # the atoms whose calls reach a typed function that came or went (more are found as the
-        # calls into it are resolved): every call of theirs again (``y = make(); y.bar()``)
-        typed = self._typed_targets if outside else set()
-        reaching = {e.source_id for _, e in self._into_deleted if e.target_id in typed}
-        reaching.update(e.source_id for e in new_edges if e.target_id in typed)
-        if outside:
-            reaching |= self._fixture_users()  # (not by a call: by a parameter's name)
-            if self._retyped:
-                reaching.update(e.source_id for _, e in repo.edges_to(sorted(self._retyped)))
-            reaching |= self._classes_named(self._rebased)  # what ``self.x`` is may change
+        # atoms whose calls follow a value the batch changed: every call of theirs again
+        values = self._values if outside else None
+        typed = values.targets if values is not None else set()
+        reaching = values.seeds(symbols, repo, self._into_deleted, new_edges) if values is not None else set()
         if candidates or reaching:
             updates: dict[int, tuple[str | None, str, int, str | None]] = {}
             sources: set[str] = set()
@@ -162,7 +142,7 @@ class Linker:
 
             look(candidates)
             if not self._markers_moved:
-                self._follow_returns(reaching, fresh, look)
+                FollowedValues.follow(symbols, repo, reaching, fresh, look)
             if updates:
                 current = repo.edge_targets_from(sorted(sources)) if sources else []
                 before = {(s, t) for _, s, t in current if t is not None}
@@ -173,67 +153,6 @@ class Linker:
                 removed |= before - after
                 out.rerouted = len(updates)
         out.added, out.removed = sorted(added - removed), sorted(removed - added)
-        return out
-
-    def _follow_returns(self, reaching: set[str], fresh: set[str], look) -> None:
-        """Resolve again every call of the atoms in ``reaching``; and, since one that returns
-        what it gets from a call (``return shapes.make()``) passes the change on, of the atoms
-        that call those, as deep as the resolver follows values."""
-        done: set[str] = set()
-        for _ in range(MAX_TYPE_DEPTH):
-            level = reaching - done
-            if not level:
-                return
-            level |= self._nested_in(level) - done  # closures and a module's functions see
-            done |= level                            # its bindings (``y = make()``)
-            if level - fresh:
-                look(self.repo.edges_from(sorted(level - fresh)))  # (may add to ``reaching``)
-            passing = [i for i in level if _returns_from_calls(self.symbols.get(i))]
-            if passing:
-                reaching.update(e.source_id for _, e in self.repo.edges_to(passing))
-
-    def _fixture_users(self) -> set[str]:
-        """The tests under a typed fixture that came or went whose parameter it fills."""
-        symbols, out = self.symbols, set()
-        for folder, name in self._typed_fixtures:
-            prefix = f"{folder}/" if folder else ""
-            for path in symbols.modules:
-                if path.startswith(prefix) and in_tests(path):
-                    out.update(i for i in symbols.by_file.get(path, ())
-                               if (symbols.atoms[i].types or {}).get(name) == "?")
-        return out
-
-    def _classes_named(self, names: set[str]) -> set[str]:
-        """The classes of ``names``, and those whose bases name one of them (under an import
-        alias too) and theirs, at any depth: what they inherit may have changed."""
-        symbols = self.symbols
-        out = {i for n in names for i in symbols.named(n) if symbols.atoms[i].kind == "class"}
-        todo = list(names)
-        seen: set[str] = set()
-        while todo:
-            name = todo.pop()
-            if name in seen:
-                continue
-            seen.add(name)
-            todo.extend(symbols.import_aliases.get(name, ()))
-            for i in symbols.by_base_name.get(name, ()):
-                info = symbols.get(i)
-                if info is not None and i not in out:
-                    out.add(i)
-                    todo.append(info.name)
-        return out
-
-    def _nested_in(self, ids: set[str]) -> set[str]:
-        """The atoms defined inside those of ``ids``, at any depth (a module: all its file's)."""
-        symbols, out = self.symbols, set()
-        for path in {info.file_path for i in ids if (info := symbols.get(i)) is not None}:
-            for i in symbols.by_file.get(path, ()):
-                info = symbols.get(i)
-                while info is not None and info.parent_id:
-                    if info.parent_id in ids:
-                        out.add(i)
-                        break
-                    info = symbols.get(info.parent_id)
         return out
 
     def resolve_all(self, atoms: list[Atom]) -> list[Edge]:
@@ -315,11 +234,11 @@ class Linker:
                 classes.update((u.old.name, u.new.name))
             if "imports" in u.changed:
                 names |= _import_names(u.old, self.symbols) | _import_names(u.new, self.symbols)
-            if "extra" in u.changed and _attribute_types(u.old) != _attribute_types(u.new):
+            if "extra" in u.changed and attribute_types(u.old) != attribute_types(u.new):
                 owner = u.new.name if u.new.kind == "class" else (u.new.owner or "").rpartition(".")[2]
                 if owner:
                     classes.add(owner)
-                classes |= _type_names(_attribute_types(u.old)) | _type_names(_attribute_types(u.new))
+                classes |= _type_names(attribute_types(u.old)) | _type_names(attribute_types(u.new))
         if classes:
             names |= self._hierarchy_member_names(classes)
         return names
@@ -346,15 +265,6 @@ def _is_package_marker(path: str) -> bool:
     return path.rpartition("/")[2] == "__init__.py"
 
 
-def _attribute_types(atom: Atom) -> dict[str, str]:
-    """What an atom says of attributes other files can reach: ``self.x`` bindings of a method,
-    a class body's declarations, a module's annotated globals."""
-    types = (atom.extra or {}).get("types") or {}
-    if atom.kind in ("class", "module"):
-        return dict(types)
-    return {k: v for k, v in types.items() if k.startswith("self.")}
-
-
 def _type_names(types: dict[str, str]) -> set[str]:
     """The class names a set of bindings mentions (``T:pkg.Foo`` / ``C:Foo`` -> ``Foo``)."""
     return {b[2:].rpartition(".")[2] for b in types.values() if b[:2] in ("T:", "C:")}
@@ -377,51 +287,21 @@ def _globals_changed(diff: AtomDiff) -> set[str]:
     return out
 
 
-def _typing_of(atom: Atom) -> tuple:
-    """What a function states of its return and of the functions it takes."""
-    extra = atom.extra or {}
-    return extra.get("returns"), extra.get("callbacks")
-
-
-def _returns_from_calls(info: SymbolInfo | None) -> bool:
-    """Whether what ``info`` returns is read from its body (``return make()``, ``return y``)
-    rather than declared: it may change with what its calls reach."""
-    returns = info.returns if info is not None else None
-    return isinstance(returns, str) and returns.startswith(("C:", "A:"))
-
-
-def _classes_reshaped(diff: AtomDiff) -> set[str]:
-    """Names of the classes that appeared or vanished, whose bases or kind changed, or whose
-    attributes' types did (a method setting ``self.x`` that came, went or changed)."""
-    out = {a.name for a in diff.created + diff.deleted if a.kind == "class"}
-    for u in diff.updated:
-        if "bases" in u.changed or (u.old.kind != u.new.kind and "class" in (u.old.kind, u.new.kind)):
-            out.update((u.old.name, u.new.name))
-    changed = [a for a in diff.created + diff.deleted if _attribute_types(a)]
-    changed += [u.new for u in diff.updated
-                if "extra" in u.changed and _attribute_types(u.old) != _attribute_types(u.new)]
-    for atom in changed:
-        owner = atom.name if atom.kind == "class" else (atom.owner or "").rpartition(".")[2]
-        if owner:
-            out.add(owner)
-    return out
-
-
 def _returns_changed(diff: AtomDiff) -> set[str]:
     """Names under which the callers of a JS constructor whose return type, or the types it
     declares for the functions it takes, appeared, vanished or changed are found: a constructor
     is called by its class's name. The callers of other functions are those whose calls reach
-    them (``_typed_targets``), not every caller of their name (a new method ``items`` sent back
+    them (``FollowedValues``), not every caller of their name (a new method ``items`` sent back
     some 400 calls of Django)."""
     def names(atom: Atom) -> set[str]:
         return {atom.name, atom.owner} if atom.name == "constructor" and atom.owner else {atom.name}
 
     out: set[str] = set()
     for atom in diff.created + diff.deleted:
-        if atom.name == "constructor" and _typing_of(atom) != (None, None):
+        if atom.name == "constructor" and typing_of(atom) != (None, None):
             out |= names(atom)
     for u in diff.updated:
-        if "constructor" in (u.old.name, u.new.name) and _typing_of(u.old) != _typing_of(u.new):
+        if "constructor" in (u.old.name, u.new.name) and typing_of(u.old) != typing_of(u.new):
             out |= names(u.old) | names(u.new)
     return out
 
