@@ -42,7 +42,7 @@ class Linker:
         self.symbols = symbols
         self._moved_stems: set[str] = set()  # stems of files this batch adds or removes
         self._markers_moved = False  # a package marker appeared or vanished
-        self._returns_changed: set[str] = set()  # names of functions whose return type changed
+        self._returns_changed: set[str] = set()  # names of JS constructors whose typing changed
         self._values: FollowedValues | None = None  # what the batch changed of followed values
         self._keep: dict[str, int] = {}  # atoms of the changed files whose calls stay
         self._into_deleted: list[tuple[int, Edge]] = []  # calls into atoms about to be deleted
