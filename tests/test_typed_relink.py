@@ -1,7 +1,8 @@
-"""A class or a function with a known return type that appears or vanishes changes what calls
-elsewhere mean through the values they follow (``y = make(); y.run()``), not through their own
-name. Each case saves ``make`` into a file and takes it out again, and checks the call that
-follows it against a fresh index of the same files."""
+"""A save can change what calls elsewhere mean through the values they follow, not through
+their own names: what a function returns (``y = make(); y.run()``), what a base class assigns
+to ``self.power``, the fixture a test's parameter receives, a type written with a class's name.
+Each case saves such a change and takes it back, and checks the call that follows it, and the
+whole index, against a fresh index of the same files (``engine/followed_values.py``)."""
 
 from __future__ import annotations
 
