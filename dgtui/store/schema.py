@@ -426,20 +426,26 @@ FROM edge_events e LEFT JOIN atoms s ON s.pk = e.source LEFT JOIN atoms t ON t.p
 
 
 def migrate(conn: sqlite3.Connection) -> None:
-    """Bring a database to ``SCHEMA_VERSION``, one transaction per step."""
+    """Bring a database to ``SCHEMA_VERSION``. A new one is made in one transaction, so that a
+    process killed while making it leaves an empty file, never a schema half made; an older one
+    steps through the versions, one transaction each. The version is read again inside each
+    transaction: another process may have made the same step meanwhile."""
     version = conn.execute("PRAGMA user_version").fetchone()[0]
     if version > SCHEMA_VERSION:
         raise StoreError(f"the index was written by a newer dgtui (schema {version} > "
                          f"{SCHEMA_VERSION}); upgrade dgtui, or run `dgtui index --rebuild` to "
                          "rebuild it with this one")
     while version < SCHEMA_VERSION:
-        version += 1
         conn.execute("BEGIN IMMEDIATE")
         try:
-            # executescript would COMMIT first; run statement by statement inside our transaction.
-            for statement in _statements(MIGRATIONS[version]):
-                conn.execute(statement)
-            conn.execute(f"PRAGMA user_version = {version}")
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            last = SCHEMA_VERSION if version == 0 else min(version + 1, SCHEMA_VERSION)
+            while version < last:
+                version += 1
+                # executescript would COMMIT first; run statement by statement in our transaction
+                for statement in _statements(MIGRATIONS[version]):
+                    conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {version}")
             conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             conn.execute("COMMIT")
         except BaseException:
