@@ -14,7 +14,6 @@ from helpers import snapshot, write
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dgtui.engine.check import run_checks
 from dgtui.engine.indexer import Indexer
 from dgtui.engine.kept_calls import kept_callers
 from dgtui.graph.atom_diff import diff
@@ -355,35 +354,4 @@ def test_an_attribute_set_in_another_file_is_read_anew_when_that_file_changes(tm
     assert indexer.sync_paths(["models.py"]) is not None
     assert target() == "models.py::Motor.start"
     assert_same_as_fresh(store, root, tmp_path)
-    store.close()
-
-
-def test_the_callers_of_a_typed_function_that_comes_and_goes_follow_its_return(tmp_path: Path):
-    # A function with a stated return type that appears or vanishes: the atoms whose calls
-    # reach it are resolved again whole (``y = make(); y.run()``), and only those.
-    root = tmp_path / "repo"
-    write(root / "shapes.py", "class Widget:\n    def run(self):\n        return 1\n\n\ndef other():\n    return 0\n")
-    write(root / "use.py", "from shapes import make\n\n\ndef go():\n    y = make()\n    return y.run()\n")
-    write(root / "more.py", "class Job:\n    def run(self):\n        return 2\n")
-    store = Store.open(str(tmp_path / "live.db"))
-    indexer = Indexer(str(root), store, workers=1)
-    indexer.run()
-    indexer.engine.load_symbols()
-
-    def run_target() -> tuple[str, str | None]:
-        [edge] = [e for _, e in store.atoms.edges_from(["use.py::go"]) if e.short_name == "run"]
-        return edge.resolution, edge.target_id
-
-    assert run_target() == ("ambiguous", None)
-    text = (root / "shapes.py").read_text()
-    (root / "shapes.py").write_text(text + "\n\ndef make() -> Widget:\n    return Widget()\n")
-    assert indexer.sync_paths(["shapes.py"]) is not None
-    assert run_target()[1] == "shapes.py::Widget.run"
-    assert_same_as_fresh(store, root, tmp_path)
-    (root / "shapes.py").write_text(text)
-    assert indexer.sync_paths(["shapes.py"]) is not None
-    assert run_target() == ("ambiguous", None)
-    assert_same_as_fresh(store, root, tmp_path)
-    report = run_checks(store, str(root))  # the edge log replays to the edges as they are
-    assert report.ok, report.as_dict()
     store.close()

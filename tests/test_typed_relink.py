@@ -60,78 +60,6 @@ def assert_right(store: Store, root: Path, tmp: Path) -> None:
     assert report.ok, report.as_dict()
 
 
-@pytest.mark.parametrize("how", list(UNTYPED))
-@pytest.mark.parametrize("case", list(CASES))
-def test_a_typed_function_that_comes_and_goes_is_followed(tmp_path: Path, case: str, how: str):
-    files, caller = CASES[case]
-    before = SHAPES + UNTYPED[how]
-    root = tmp_path / "repo"
-    for path, text in {"shapes.py": before, "more.py": MORE, **files}.items():
-        write(root / path, text)
-    store = Store.open(str(tmp_path / "live.db"))
-    indexer = Indexer(str(root), store, workers=1)
-    indexer.run()
-    indexer.engine.load_symbols()  # the live index's table, kept from save to save
-    try:
-        assert run_call(store, caller) == ("ambiguous", None)
-        (root / "shapes.py").write_text(SHAPES + MAKE)
-        assert indexer.sync_paths(["shapes.py"]) is not None
-        assert run_call(store, caller)[1] == "shapes.py::Widget.run"
-        assert_right(store, root, tmp_path)
-        (root / "shapes.py").write_text(before)
-        assert indexer.sync_paths(["shapes.py"]) is not None
-        assert run_call(store, caller) == ("ambiguous", None)
-        assert_right(store, root, tmp_path)
-    finally:
-        store.close()
-
-
-def test_a_typed_fixture_that_comes_and_goes_is_followed(tmp_path: Path):
-    # No call reaches a fixture: a test's parameter of its name does.
-    root = tmp_path / "repo"
-    conftest = "import pytest\nfrom shapes import Widget\n\n\ndef other():\n    return 0\n"
-    fixture = "\n\n@pytest.fixture\ndef widget() -> Widget:\n    return Widget()\n"
-    for path, text in {"shapes.py": SHAPES, "more.py": MORE, "tests/conftest.py": conftest,
-                       "tests/unit/test_a.py": "def test_x(widget):\n    assert widget.run()\n"}.items():
-        write(root / path, text)
-    store = Store.open(str(tmp_path / "live.db"))
-    indexer = Indexer(str(root), store, workers=1)
-    indexer.run()
-    indexer.engine.load_symbols()
-    caller = "tests/unit/test_a.py::test_x"
-    try:
-        (root / "tests/conftest.py").write_text(conftest + fixture)
-        assert indexer.sync_paths(["tests/conftest.py"]) is not None
-        assert run_call(store, caller)[1] == "shapes.py::Widget.run"
-        assert_right(store, root, tmp_path)
-        (root / "tests/conftest.py").write_text(conftest)
-        assert indexer.sync_paths(["tests/conftest.py"]) is not None
-        assert run_call(store, caller) == ("ambiguous", None)
-        assert_right(store, root, tmp_path)
-    finally:
-        store.close()
-
-
-def test_a_class_new_in_the_same_file_is_followed_into_a_closure(tmp_path: Path):
-    # `y = Child()` names nothing, then the class; the closure reading y follows it.
-    root = tmp_path / "repo"
-    body = ("class Base:\n    def load(self, x):\n        def inner():\n            return y.load()\n"
-            "        y = Child()\n        return None\n")
-    write(root / "a.py", body)
-    store = Store.open(str(tmp_path / "live.db"))
-    indexer = Indexer(str(root), store, workers=1)
-    indexer.run()
-    indexer.engine.load_symbols()
-    try:
-        (root / "a.py").write_text("class Child:\n    def alpha(self, x):\n        return None\n\n\n" + body)
-        assert indexer.sync_paths(["a.py"]) is not None
-        [edge] = [e for _, e in store.atoms.edges_from(["a.py::Base.load.inner"])]
-        assert edge.resolution == "unresolved"  # Child has no load: not a guess by name
-        assert_right(store, root, tmp_path)
-    finally:
-        store.close()
-
-
 def indexed(tmp_path: Path, files: dict[str, str]) -> tuple[Path, Store, Indexer]:
     root = tmp_path / "repo"
     for path, text in files.items():
@@ -141,6 +69,66 @@ def indexed(tmp_path: Path, files: dict[str, str]) -> tuple[Path, Store, Indexer
     indexer.run()
     indexer.engine.load_symbols()
     return root, store, indexer
+
+
+def save(root: Path, indexer: Indexer, path: str, text: str | None) -> None:
+    """Write ``text`` to ``path`` (None: delete it) and take the save in, as a watcher would."""
+    if text is None:
+        (root / path).unlink()
+    else:
+        write(root / path, text)
+    assert indexer.sync_paths([path]) is not None
+
+
+@pytest.mark.parametrize("how", list(UNTYPED))
+@pytest.mark.parametrize("case", list(CASES))
+def test_a_typed_function_that_comes_and_goes_is_followed(tmp_path: Path, case: str, how: str):
+    files, caller = CASES[case]
+    before = SHAPES + UNTYPED[how]
+    root, store, indexer = indexed(tmp_path, {"shapes.py": before, "more.py": MORE, **files})
+    try:
+        assert run_call(store, caller) == ("ambiguous", None)
+        save(root, indexer, "shapes.py", SHAPES + MAKE)
+        assert run_call(store, caller)[1] == "shapes.py::Widget.run"
+        assert_right(store, root, tmp_path)
+        save(root, indexer, "shapes.py", before)
+        assert run_call(store, caller) == ("ambiguous", None)
+        assert_right(store, root, tmp_path)
+    finally:
+        store.close()
+
+
+def test_a_typed_fixture_that_comes_and_goes_is_followed(tmp_path: Path):
+    # No call reaches a fixture: a test's parameter of its name does.
+    conftest = "import pytest\nfrom shapes import Widget\n\n\ndef other():\n    return 0\n"
+    fixture = "\n\n@pytest.fixture\ndef widget() -> Widget:\n    return Widget()\n"
+    root, store, indexer = indexed(tmp_path, {
+        "shapes.py": SHAPES, "more.py": MORE, "tests/conftest.py": conftest,
+        "tests/unit/test_a.py": "def test_x(widget):\n    assert widget.run()\n"})
+    caller = "tests/unit/test_a.py::test_x"
+    try:
+        save(root, indexer, "tests/conftest.py", conftest + fixture)
+        assert run_call(store, caller)[1] == "shapes.py::Widget.run"
+        assert_right(store, root, tmp_path)
+        save(root, indexer, "tests/conftest.py", conftest)
+        assert run_call(store, caller) == ("ambiguous", None)
+        assert_right(store, root, tmp_path)
+    finally:
+        store.close()
+
+
+def test_a_class_new_in_the_same_file_is_followed_into_a_closure(tmp_path: Path):
+    # `y = Child()` names nothing, then the class; the closure reading y follows it.
+    body = ("class Base:\n    def load(self, x):\n        def inner():\n            return y.load()\n"
+            "        y = Child()\n        return None\n")
+    root, store, indexer = indexed(tmp_path, {"a.py": body})
+    try:
+        save(root, indexer, "a.py", "class Child:\n    def alpha(self, x):\n        return None\n\n\n" + body)
+        [edge] = [e for _, e in store.atoms.edges_from(["a.py::Base.load.inner"])]
+        assert edge.resolution == "unresolved"  # Child has no load: not a guess by name
+        assert_right(store, root, tmp_path)
+    finally:
+        store.close()
 
 
 def start_call(store: Store) -> tuple[str, str | None]:
@@ -159,13 +147,11 @@ def test_a_base_class_that_comes_and_goes_is_followed_into_its_subclasses(tmp_pa
     root, store, indexer = indexed(tmp_path, ENGINES)
     try:
         assert start_call(store) == ("ambiguous", None)
-        write(root / "vehicle.py", "from models import Engine\n\n\nclass Vehicle:\n"
-                                   "    def __init__(self):\n        self.power = Engine()\n")
-        assert indexer.sync_paths(["vehicle.py"]) is not None
+        save(root, indexer, "vehicle.py", "from models import Engine\n\n\nclass Vehicle:\n"
+                                          "    def __init__(self):\n        self.power = Engine()\n")
         assert start_call(store) == ("typed", "models.py::Engine.start")
         assert_right(store, root, tmp_path)
-        (root / "vehicle.py").unlink()
-        assert indexer.sync_paths(["vehicle.py"]) is not None
+        save(root, indexer, "vehicle.py", None)
         assert start_call(store) == ("ambiguous", None)
         assert_right(store, root, tmp_path)
     finally:
@@ -179,8 +165,7 @@ def test_an_attribute_a_base_class_sets_is_followed_into_its_subclasses(tmp_path
     root, store, indexer = indexed(tmp_path, {**ENGINES, "vehicle.py": vehicle})
     try:
         assert start_call(store) == ("ambiguous", None)
-        (root / "vehicle.py").write_text(vehicle.replace("make_power()", "Gadget()"))
-        assert indexer.sync_paths(["vehicle.py"]) is not None
+        save(root, indexer, "vehicle.py", vehicle.replace("make_power()", "Gadget()"))
         assert start_call(store) == ("unresolved", None)
         assert_right(store, root, tmp_path)
     finally:
@@ -194,12 +179,10 @@ def test_a_class_that_comes_and_goes_is_followed_into_the_types_written_with_its
     try:
         assert run_call(store, "use.py::go") == ("ambiguous", None)
         # a Gizmo has no run: the call is not looked at again for the names the class defines
-        (root / "shapes.py").write_text(SHAPES + "\n\nclass Gizmo:\n    size = 1\n")
-        assert indexer.sync_paths(["shapes.py"]) is not None
+        save(root, indexer, "shapes.py", SHAPES + "\n\nclass Gizmo:\n    size = 1\n")
         assert run_call(store, "use.py::go") == ("unresolved", None)
         assert_right(store, root, tmp_path)
-        (root / "shapes.py").write_text(SHAPES)
-        assert indexer.sync_paths(["shapes.py"]) is not None
+        save(root, indexer, "shapes.py", SHAPES)
         assert run_call(store, "use.py::go") == ("ambiguous", None)
         assert_right(store, root, tmp_path)
     finally:

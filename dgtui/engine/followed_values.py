@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from ..graph.atom_diff import AtomDiff
+from ..graph.atom_diff import AtomDiff, Update
 from ..graph.symbols import SymbolTable
 from ..graph.types import MAX_TYPE_DEPTH, in_tests
 from ..model import Atom, Edge, SymbolInfo, is_fixture
@@ -37,8 +37,7 @@ class FollowedValues:
         typed = [a for a in diff.created + diff.deleted  # (calling a class gives an instance)
                  if (a.kind == "class" or typing_of(a) != (None, None)) and a.name != "constructor"]
         retyped = [u.new for u in diff.updated if u.new.name != "constructor" and (
-            typing_of(u.old) != typing_of(u.new)
-            or (u.old.kind != u.new.kind and "class" in (u.old.kind, u.new.kind)))]
+            typing_of(u.old) != typing_of(u.new) or _class_kind_changed(u))]
         typed += retyped
         #: classes and functions with a known return type that came, went or were retyped
         self.targets = {a.id for a in typed}
@@ -104,20 +103,36 @@ def attribute_types(atom: Atom) -> dict[str, str]:
     return {k: v for k, v in types.items() if k.startswith("self.")}
 
 
+def reshapes_class(u: Update) -> bool:
+    """Whether an update changes a class's bases, or turns a class into something else or the
+    reverse."""
+    return "bases" in u.changed or _class_kind_changed(u)
+
+
+def _class_kind_changed(u: Update) -> bool:
+    return "kind" in u.changed and "class" in (u.old.kind, u.new.kind)
+
+
+def retypes_attributes(u: Update) -> bool:
+    """Whether an update changes the types of attributes other files can reach."""
+    return "extra" in u.changed and attribute_types(u.old) != attribute_types(u.new)
+
+
+def attribute_owner(atom: Atom) -> str:
+    """The class whose attributes an atom's ``self.x`` bindings set (a class: its own)."""
+    return atom.name if atom.kind == "class" else (atom.owner or "").rpartition(".")[2]
+
+
 def classes_reshaped(diff: AtomDiff) -> set[str]:
     """Names of the classes that appeared or vanished, whose bases or kind changed, or whose
     attributes' types did (a method setting ``self.x`` that came, went or changed)."""
     out = {a.name for a in diff.created + diff.deleted if a.kind == "class"}
     for u in diff.updated:
-        if "bases" in u.changed or (u.old.kind != u.new.kind and "class" in (u.old.kind, u.new.kind)):
+        if reshapes_class(u):
             out.update((u.old.name, u.new.name))
     changed = [a for a in diff.created + diff.deleted if attribute_types(a)]
-    changed += [u.new for u in diff.updated
-                if "extra" in u.changed and attribute_types(u.old) != attribute_types(u.new)]
-    for atom in changed:
-        owner = atom.name if atom.kind == "class" else (atom.owner or "").rpartition(".")[2]
-        if owner:
-            out.add(owner)
+    changed += [u.new for u in diff.updated if retypes_attributes(u)]
+    out.update(owner for atom in changed if (owner := attribute_owner(atom)))
     return out
 
 

@@ -23,7 +23,14 @@ from ..graph.symbols import SymbolTable, spec_words
 from ..model import Atom, Edge, SymbolInfo
 from ..store.atoms import AtomRepository
 from .class_caches import SavedHierarchy, save_hierarchy
-from .followed_values import FollowedValues, attribute_types, typing_of
+from .followed_values import (
+    FollowedValues,
+    attribute_owner,
+    attribute_types,
+    reshapes_class,
+    retypes_attributes,
+    typing_of,
+)
 from .kept_calls import atoms_of
 
 _IDENTITY_FIELDS = ("name", "kind", "owner", "qualified_name", "parent_id")
@@ -230,12 +237,12 @@ class Linker:
             elif "line" in u.changed and len(self.symbols.by_qualified.get(
                     (u.new.file_path, u.new.qualified_name), ())) > 1:
                 names.add(u.new.name)  # of two definitions of a name, the last one wins
-            if "bases" in u.changed or ("kind" in u.changed and "class" in (u.old.kind, u.new.kind)):
+            if reshapes_class(u):
                 classes.update((u.old.name, u.new.name))
             if "imports" in u.changed:
                 names |= _import_names(u.old, self.symbols) | _import_names(u.new, self.symbols)
-            if "extra" in u.changed and attribute_types(u.old) != attribute_types(u.new):
-                owner = u.new.name if u.new.kind == "class" else (u.new.owner or "").rpartition(".")[2]
+            if retypes_attributes(u):
+                owner = attribute_owner(u.new)
                 if owner:
                     classes.add(owner)
                 classes |= _type_names(attribute_types(u.old)) | _type_names(attribute_types(u.new))
